@@ -1,0 +1,1138 @@
+#include "migrationengine.h"
+
+#include "pgconnection.h"
+#include "pipeline.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <mutex>
+
+// ---------------------------------------------------------------------------------------------
+// SQL of the engine. Every value is a bound parameter.
+
+// Session settings and facts, in one statement.
+static const char SetupSql[] =
+    "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),"
+    " set_config('client_min_messages', 'warning', false), current_schema(), current_user,"
+    " pg_backend_pid(), current_setting('search_path')";
+
+// Serialises concurrent runners on one database. The progress token is set in the same
+// statement, so it exists only if the lock was granted (see GuardSql).
+static const char LockSql[] =
+    "SELECT pg_advisory_lock($1::bigint), set_config('algoadmin.progress', $2, false)";
+
+// Pipelined work cannot wait for the client to notice a failure, so each segment that must
+// only run after an earlier one succeeded starts with this guard: the token is set by the last
+// statement of that earlier segment, and a rolled-back segment rolls its setting back too.
+// A false comparison divides by zero, which aborts the segment up to its Sync.
+static const char GuardSql[] =
+    "SELECT 1 / coalesce(current_setting('algoadmin.progress', true) = $1, false)::int";
+static const char ProgressSql[] = "SELECT set_config('algoadmin.progress', $1, false)";
+
+static const char CreateHistorySql[] = R"SQL(
+CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
+    version    text PRIMARY KEY,
+    name       text NOT NULL,
+    checksum   text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    applied_by text NOT NULL DEFAULT current_user,
+    total_ms   numeric NOT NULL DEFAULT 0,
+    steps      jsonb NOT NULL DEFAULT '[]',
+    kind       text NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
+))SQL";
+
+static const char HistoryExistsSql[] =
+    "SELECT to_regclass('algoadmin_schema_history') IS NOT NULL";
+static const char HistorySql[] =
+    "SELECT version, name, checksum, extract(epoch FROM applied_at)::float8 * 1000, applied_by,"
+    " total_ms::float8, kind FROM algoadmin_schema_history";
+
+// Server-side clock marks between statements: exact per-statement server time, recorded in
+// the migration's own transaction, without a round trip per statement.
+static const char CreateMarksSql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS algoadmin_step_marks"
+    " (run text NOT NULL, step int NOT NULL, at timestamptz NOT NULL)";
+static const char MarkSql[] =
+    "INSERT INTO pg_temp.algoadmin_step_marks (run, step, at)"
+    " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
+
+// The history row, with each step's time computed from the marks; $4 = [[line, summary], …].
+static const char RecordSql[] = R"SQL(
+INSERT INTO algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
+SELECT $1, $2, $3,
+       coalesce(round((extract(epoch FROM max(m.at) - min(m.at)) * 1000)::numeric, 3), 0),
+       coalesce(jsonb_agg(jsonb_build_object(
+                    'step', m.step,
+                    'line', ($4::jsonb -> (m.step - 1) ->> 0)::int,
+                    'summary', $4::jsonb -> (m.step - 1) ->> 1,
+                    'ms', m.ms) ORDER BY m.step) FILTER (WHERE m.step > 0), '[]'),
+       'migrate'
+FROM (SELECT step, at,
+             round((extract(epoch FROM at - lag(at) OVER (ORDER BY step)) * 1000)::numeric, 3)
+                 AS ms
+      FROM pg_temp.algoadmin_step_marks WHERE run = $1) m
+)SQL";
+
+static const char BaselineRecordSql[] =
+    "INSERT INTO algoadmin_schema_history (version, name, checksum, kind)"
+    " VALUES ($1, $2, $3, 'baseline')";
+
+static const char SetLocalSearchPathSql[] = "SELECT set_config('search_path', $1, true)";
+
+static const char LockHoldersSql[] =
+    "SELECT a.pid, a.usename, a.application_name, a.state, left(a.query, 2000),"
+    " extract(epoch FROM coalesce(a.xact_start, a.query_start))::float8 * 1000"
+    " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1::int)) ORDER BY a.pid";
+
+// Any fixed number would do; advisory locks are per database already.
+static const char AdvisoryLockKey[] = "7101968462031457";
+
+// ---------------------------------------------------------------------------------------------
+
+QString LockHolder::describe() const
+{
+    return QStringLiteral("pid %1, role %2, application \"%3\", %4 since %5: %6")
+        .arg(pid)
+        .arg(role, application, state, since.toString(Qt::ISODateWithMs),
+             QString(query).simplified());
+}
+
+QString StepReport::stateName() const
+{
+    switch (state) {
+    case State::Pending:
+        return QStringLiteral("pending");
+    case State::Running:
+        return QStringLiteral("running");
+    case State::Done:
+        return QStringLiteral("done");
+    case State::Failed:
+        return QStringLiteral("failed");
+    case State::Skipped:
+        break;
+    }
+    return QStringLiteral("skipped");
+}
+
+QString MigrationOutcome::stateName() const
+{
+    switch (state) {
+    case State::Applied:
+        return QStringLiteral("applied");
+    case State::Failed:
+        return QStringLiteral("failed");
+    case State::RolledBack:
+        return QStringLiteral("rolled back");
+    case State::NotRun:
+        break;
+    }
+    return QStringLiteral("not run");
+}
+
+QString MigrationStatus::stateName() const
+{
+    switch (state) {
+    case State::Applied:
+        return QStringLiteral("applied");
+    case State::Pending:
+        return QStringLiteral("pending");
+    case State::Changed:
+        return QStringLiteral("changed");
+    case State::Missing:
+        break;
+    }
+    return QStringLiteral("missing file");
+}
+
+static bool anyChanged(const QList<MigrationStatus> &migrations)
+{
+    return std::any_of(migrations.cbegin(), migrations.cend(), [](const MigrationStatus &m) {
+        return m.state == MigrationStatus::State::Changed;
+    });
+}
+
+bool StatusReport::hasChanged() const
+{
+    return anyChanged(migrations);
+}
+
+bool VerifyReport::hasChanged() const
+{
+    return anyChanged(migrations);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// What a command in a batch stands for, so results can be read back in order.
+struct Role
+{
+    enum Kind { Other, Setup, Lock, Guard, Mark, Statement, Record, HistoryExists, History,
+                LiveSnapshot, ShadowSnapshot };
+    Kind kind = Other;
+    int migration = -1; // index into the run's migration list
+    int step = 0;       // 1-based statement, or the mark's number (0 = before the first)
+};
+
+struct Batch
+{
+    QList<PipelineCommand> commands;
+    QList<Role> roles;
+
+    void add(const QByteArray &sql, QList<QByteArray> params, PipelineCommand::After after,
+             Role role = {})
+    {
+        commands.append({sql, std::move(params), after});
+        roles.append(role);
+    }
+};
+
+struct HistoryRow
+{
+    QString version;
+    QString name;
+    QString checksum;
+    QDateTime appliedAt;
+    QString appliedBy;
+    double totalMs = 0;
+    QString kind;
+};
+
+// Statements that may not run inside a transaction block, in the form in which they can: for a
+// rehearsal or the verify shadow, which both run inside one. A null result means "leave out".
+QString transactionSafe(const QString &statement)
+{
+    static const QRegularExpression concurrently(
+        QStringLiteral("^(\\s*(?:CREATE\\s+(?:UNIQUE\\s+)?INDEX|DROP\\s+INDEX|REINDEX\\s+\\w+)"
+                       ")\\s+CONCURRENTLY\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression outsideOnly(
+        QStringLiteral("^\\s*(VACUUM|CHECKPOINT|ALTER\\s+SYSTEM|CREATE\\s+DATABASE|"
+                       "DROP\\s+DATABASE|CREATE\\s+TABLESPACE|DROP\\s+TABLESPACE)\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    if (outsideOnly.match(statement).hasMatch())
+        return {};
+    QString safe = statement;
+    safe.replace(concurrently, QStringLiteral("\\1"));
+    return safe;
+}
+
+bool isTransactionControl(const QString &statement)
+{
+    static const QRegularExpression control(
+        QStringLiteral("^\\s*(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\\s+TRANSACTION)\\b\\s*"
+                       "(WORK|TRANSACTION|AND\\s+CHAIN|ISOLATION|READ|;|$)"),
+        QRegularExpression::CaseInsensitiveOption);
+    return control.match(statement + QLatin1Char(';')).hasMatch();
+}
+
+int lineOfError(const SqlStatement &statement, int position)
+{
+    if (position <= 0)
+        return statement.line;
+    return statement.line + int(statement.text.left(position - 1).count(QLatin1Char('\n')));
+}
+
+QDateTime fromMs(const QString &ms)
+{
+    return ms.isEmpty() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(qint64(ms.toDouble()));
+}
+
+} // namespace
+
+// One connection and what we learned about it.
+struct EngineSession
+{
+    MigrationEngine *engine = nullptr;
+    PgConnection connection;
+    std::unique_ptr<PgConnection> monitor; // opened only to see who holds a lock we wait for
+    QString schema;
+    QString searchPath;
+    QString dbRole;
+    int pid = 0;
+    int roundTrips = 0;
+    QList<LockHolder> lastHolders;
+    qint64 lastObservationMs = -1;
+    bool historyExists = false;
+    QList<HistoryRow> history;
+
+    explicit EngineSession(MigrationEngine *owner) : engine(owner) {}
+    EngineSession(const EngineSession &) = delete;
+    EngineSession &operator=(const EngineSession &) = delete;
+
+    ~EngineSession()
+    {
+        std::lock_guard lock(engine->m_activeMutex);
+        engine->m_active = nullptr;
+    }
+
+    bool open(DbError *error)
+    {
+        if (!connection.open(engine->m_connection, error))
+            return false;
+        std::lock_guard lock(engine->m_activeMutex);
+        engine->m_active = &connection;
+        return true;
+    }
+
+    QString target() const { return connection.describe(); }
+
+    // Who blocks our backend right now, through a second connection.
+    QList<LockHolder> observeHolders()
+    {
+        if (!monitor) {
+            monitor = std::make_unique<PgConnection>();
+            ConnectionOptions options = engine->m_connection;
+            options.applicationName = QStringLiteral("algoadmin-monitor");
+            DbError ignored;
+            if (!monitor->open(options, &ignored))
+                return {};
+        }
+        if (!monitor->isOpen())
+            return {};
+        const PgResult result = monitor->exec(LockHoldersSql, {QByteArray::number(pid)});
+        QList<LockHolder> holders;
+        for (int row = 0; row < result.rows(); ++row) {
+            holders.append({result.value(row, 0).toInt(), result.value(row, 1),
+                            result.value(row, 2), result.value(row, 3), result.value(row, 4),
+                            fromMs(result.value(row, 5))});
+        }
+        return holders;
+    }
+
+    // Runs one batch; results go to `onResult`, lock waits to the engine's callback.
+    bool run(const Batch &batch, const std::function<void(const Role &, const PgResult &)> &onResult,
+             const std::function<LockWait(const Role &)> &describeWait, DbError *error)
+    {
+        Pipeline pipeline(connection);
+        const qint64 lockTimeout = engine->m_settings.lockTimeoutMs;
+        const qint64 firstLook = std::clamp<qint64>(lockTimeout / 4, 50, 300);
+        pipeline.setTickHandler(
+            [&](int index, qint64 runningMs) {
+                if (runningMs < firstLook)
+                    return;
+                if (lastObservationMs >= 0 && runningMs - lastObservationMs < 1000
+                    && runningMs >= lastObservationMs)
+                    return;
+                lastObservationMs = runningMs;
+                const QList<LockHolder> holders = observeHolders();
+                if (holders.isEmpty())
+                    return;
+                lastHolders = holders;
+                if (engine->m_callbacks.lockWaitObserved && describeWait) {
+                    LockWait wait = describeWait(batch.roles.at(index));
+                    wait.waitedMs = runningMs;
+                    wait.remainingMs = std::max<qint64>(0, lockTimeout - runningMs);
+                    wait.holders = holders;
+                    engine->m_callbacks.lockWaitObserved(wait);
+                }
+            },
+            50);
+        ++roundTrips;
+        return pipeline.run(
+            batch.commands,
+            [&](int index, const PgResult &result) {
+                lastObservationMs = -1;
+                onResult(batch.roles.at(index), result);
+            },
+            error);
+    }
+
+    // Round trip 1 of every operation: settings, facts, optionally the runners' lock and the
+    // history table, and the applied migrations.
+    bool setUp(bool takeLock, bool createHistory, DbError *error, bool *lockTimedOut)
+    {
+        Batch batch;
+        batch.add(SetupSql,
+                  {QByteArray::number(engine->m_settings.lockTimeoutMs),
+                   QByteArray::number(engine->m_settings.statementTimeoutMs)},
+                  PipelineCommand::After::Sync, {Role::Setup});
+        if (takeLock) {
+            batch.add(LockSql, {AdvisoryLockKey, "locked"}, PipelineCommand::After::Sync,
+                      {Role::Lock});
+        }
+        if (createHistory) {
+            batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::Guard});
+            batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing);
+            batch.add(CreateMarksSql, {}, PipelineCommand::After::Sync);
+        } else {
+            batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
+        }
+        batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
+
+        DbError failure;
+        bool lockFailed = false;
+        const bool transportOk = run(
+            batch,
+            [&](const Role &role, const PgResult &result) {
+                switch (role.kind) {
+                case Role::Setup:
+                    if (!result.ok()) {
+                        failure = result.error(QStringLiteral("session set-up"), target());
+                        return;
+                    }
+                    schema = result.value(0, 3);
+                    dbRole = result.value(0, 4);
+                    pid = result.value(0, 5).toInt();
+                    searchPath = result.value(0, 6);
+                    return;
+                case Role::Lock:
+                    if (!result.ok() && failure.message.isEmpty()) {
+                        failure = result.error(
+                            QStringLiteral("take the migration lock (another algoadmin run?)"),
+                            target());
+                        lockFailed = failure.sqlState == QLatin1String("55P03");
+                    }
+                    return;
+                case Role::HistoryExists:
+                    historyExists = result.ok() && result.value(0, 0) == QLatin1String("t");
+                    return;
+                case Role::History:
+                    if (!result.ok()) {
+                        // Without the table (status, verify) there is simply no history.
+                        if (historyExists || createHistory) {
+                            if (failure.message.isEmpty())
+                                failure = result.error(QStringLiteral("read the migration history"),
+                                                       target());
+                        }
+                        return;
+                    }
+                    historyExists = true;
+                    for (int row = 0; row < result.rows(); ++row) {
+                        history.append({result.value(row, 0), result.value(row, 1),
+                                        result.value(row, 2), fromMs(result.value(row, 3)),
+                                        result.value(row, 4), result.value(row, 5).toDouble(),
+                                        result.value(row, 6)});
+                    }
+                    return;
+                default:
+                    if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED
+                        && failure.message.isEmpty())
+                        failure = result.error(QStringLiteral("create the migration history"),
+                                               target());
+                    return;
+                }
+            },
+            [](const Role &) { return LockWait{}; }, error);
+        if (!transportOk)
+            return false;
+        if (failure.isError()) {
+            if (lockFailed && !lastHolders.isEmpty()) {
+                failure.detail = QStringLiteral("held by ") + lastHolders.first().describe();
+            }
+            *error = failure;
+            if (lockTimedOut)
+                *lockTimedOut = lockFailed;
+            return false;
+        }
+        return true;
+    }
+
+};
+
+// ---------------------------------------------------------------------------------------------
+
+MigrationEngine::MigrationEngine(ConnectionOptions connection, MigrationSet migrations,
+                                 EngineSettings settings)
+    : m_connection(std::move(connection))
+    , m_migrations(std::move(migrations))
+    , m_settings(settings)
+{
+}
+
+MigrationEngine::~MigrationEngine() = default;
+
+void MigrationEngine::setCallbacks(EngineCallbacks callbacks)
+{
+    m_callbacks = std::move(callbacks);
+}
+
+void MigrationEngine::cancel()
+{
+    m_cancelled = true;
+    std::lock_guard lock(m_activeMutex);
+    if (m_active)
+        m_active->requestCancel();
+}
+
+// Applied, pending, changed or missing, from the history and the files.
+static QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history)
+{
+    QHash<QString, HistoryRow> applied;
+    for (const HistoryRow &row : history)
+        applied.insert(row.version, row);
+    QList<MigrationStatus> result;
+    for (const Migration &migration : set.migrations) {
+        MigrationStatus status;
+        status.version = migration.version;
+        status.name = migration.name;
+        status.fileName = migration.fileName;
+        const auto it = applied.constFind(migration.version);
+        if (it != applied.cend()) {
+            status.state = it->checksum == QString::fromLatin1(migration.checksum)
+                               ? MigrationStatus::State::Applied
+                               : MigrationStatus::State::Changed;
+            status.appliedAt = it->appliedAt;
+            status.appliedBy = it->appliedBy;
+            status.totalMs = it->totalMs;
+            status.kind = it->kind;
+            applied.erase(it);
+        }
+        result.append(status);
+    }
+    for (const HistoryRow &row : std::as_const(applied)) {
+        MigrationStatus status;
+        status.version = row.version;
+        status.name = row.name;
+        status.fileName = row.version + QLatin1Char('_') + row.name + QLatin1String(".sql");
+        status.state = MigrationStatus::State::Missing;
+        status.appliedAt = row.appliedAt;
+        status.appliedBy = row.appliedBy;
+        status.totalMs = row.totalMs;
+        status.kind = row.kind;
+        result.append(status);
+    }
+    std::sort(result.begin(), result.end(), [](const MigrationStatus &a, const MigrationStatus &b) {
+        return a.version.toLongLong() < b.version.toLongLong();
+    });
+    return result;
+}
+
+StatusReport MigrationEngine::status()
+{
+    QElapsedTimer clock;
+    clock.start();
+    StatusReport report;
+    if (!m_migrations.ok()) {
+        report.error = {QStringLiteral("load migrations"), m_migrations.source,
+                        m_migrations.error, {}, {}, {}};
+        return report;
+    }
+    EngineSession session(this);
+    if (session.open(&report.error) && session.setUp(false, false, &report.error, nullptr)) {
+        report.historyExists = session.historyExists;
+        report.migrations = classify(m_migrations, session.history);
+    }
+    report.target = session.target();
+    report.roundTrips = session.roundTrips;
+    report.wallMs = clock.nsecsElapsed() / 1e6;
+    return report;
+}
+
+RunReport MigrationEngine::migrate()
+{
+    return run(false);
+}
+
+RunReport MigrationEngine::rehearse()
+{
+    return run(true);
+}
+
+RunReport MigrationEngine::run(bool rehearsal)
+{
+    QElapsedTimer clock;
+    clock.start();
+    m_cancelled = false;
+    RunReport report;
+    report.rehearsal = rehearsal;
+    const auto finish = [&](RunReport::Outcome outcome) {
+        report.outcome = outcome;
+        report.wallMs = clock.nsecsElapsed() / 1e6;
+        report.serverMs = 0;
+        for (const StepReport &step : std::as_const(report.steps))
+            report.serverMs += std::max(0.0, step.ms);
+        return report;
+    };
+    if (!m_migrations.ok()) {
+        report.error = {QStringLiteral("load migrations"), m_migrations.source,
+                        m_migrations.error, {}, {}, {}};
+        return finish(RunReport::Outcome::BadInput);
+    }
+    // A transactional migration must not commit or roll back by itself: the engine owns its
+    // transaction, and a COMMIT inside would make "all or nothing" a lie.
+    for (const Migration &migration : m_migrations.migrations) {
+        if (!migration.transactional)
+            continue;
+        for (const SqlStatement &statement : migration.statements) {
+            if (isTransactionControl(statement.text)) {
+                report.error = {QStringLiteral("check migration %1").arg(migration.id()),
+                                QStringLiteral("%1:%2").arg(migration.fileName).arg(statement.line),
+                                QStringLiteral("%1 inside a migration: each migration already "
+                                               "runs in its own transaction")
+                                    .arg(summarizeStatement(statement.text)),
+                                {}, {},
+                                QStringLiteral("Remove the statement, or put \"%1\" on the "
+                                               "file's first line to run it without one.")
+                                    .arg(QLatin1String(NoTransactionMarker))};
+                return finish(RunReport::Outcome::BadInput);
+            }
+        }
+    }
+
+    EngineSession session(this);
+    bool lockTimedOut = false;
+    if (!session.open(&report.error)) {
+        report.target = report.error.where;
+        return finish(RunReport::Outcome::Failed);
+    }
+    report.target = session.target();
+    if (!session.setUp(true, true, &report.error, &lockTimedOut)) {
+        report.roundTrips = session.roundTrips;
+        report.lockHolders = session.lastHolders;
+        return finish(lockTimedOut ? RunReport::Outcome::LockTimeout : RunReport::Outcome::Failed);
+    }
+
+    // What is there to do?
+    const QList<MigrationStatus> statuses = classify(m_migrations, session.history);
+    QList<const Migration *> pending;
+    for (const MigrationStatus &status : statuses) {
+        if (status.state == MigrationStatus::State::Changed)
+            report.changed.append(status.version + QLatin1Char('_') + status.name);
+        else if (status.state == MigrationStatus::State::Applied)
+            report.alreadyApplied.append(status.version + QLatin1Char('_') + status.name);
+        else if (status.state == MigrationStatus::State::Pending)
+            pending.append(m_migrations.find(status.version));
+    }
+    report.roundTrips = session.roundTrips;
+    if (!report.changed.isEmpty()) {
+        report.error = {QStringLiteral("check applied migrations"), m_migrations.source,
+                        QStringLiteral("applied migration files were changed since they ran: %1")
+                            .arg(report.changed.join(QStringLiteral(", "))),
+                        {}, {},
+                        QStringLiteral("Restore the applied files as they were (status shows "
+                                       "which), or put the change in a new migration.")};
+        return finish(RunReport::Outcome::ChangedFiles);
+    }
+    for (const Migration *migration : pending) {
+        MigrationOutcome outcome;
+        outcome.id = migration->id();
+        outcome.version = migration->version;
+        outcome.fileName = migration->fileName;
+        outcome.steps = int(migration->statements.size());
+        report.migrations.append(outcome);
+        for (int i = 0; i < migration->statements.size(); ++i) {
+            StepReport step;
+            step.migration = migration->id();
+            step.fileName = migration->fileName;
+            step.step = i + 1;
+            step.line = migration->statements.at(i).line;
+            step.summary = summarizeStatement(migration->statements.at(i).text);
+            report.steps.append(step);
+        }
+    }
+    if (pending.isEmpty())
+        return finish(RunReport::Outcome::Ok);
+
+    // Index of each migration's first step in report.steps.
+    QList<int> firstStep;
+    for (int i = 0, at = 0; i < pending.size(); ++i) {
+        firstStep.append(at);
+        at += int(pending.at(i)->statements.size());
+    }
+    QList<double> lastMark(pending.size(), 0);
+    auto stepOf = [&](const Role &role) -> StepReport & {
+        return report.steps[firstStep.at(role.migration) + role.step - 1];
+    };
+    auto startStep = [&](int migration, int step) {
+        if (step > pending.at(migration)->statements.size())
+            return;
+        StepReport &s = report.steps[firstStep.at(migration) + step - 1];
+        s.state = StepReport::State::Running;
+        if (m_callbacks.stepStarted)
+            m_callbacks.stepStarted(s);
+    };
+    bool failed = false;
+    auto noteFailure = [&](const DbError &error, const Role &role) {
+        if (failed)
+            return;
+        failed = true;
+        report.error = error;
+        if (role.migration >= 0)
+            report.migrations[role.migration].state = MigrationOutcome::State::Failed;
+        if (error.sqlState == QLatin1String("55P03"))
+            report.lockHolders = session.lastHolders;
+    };
+
+    const auto onResult = [&](const Role &role, const PgResult &result) {
+        const bool aborted = result.status() == PGRES_PIPELINE_ABORTED;
+        switch (role.kind) {
+        case Role::Mark: {
+            if (!result.ok())
+                return;
+            const double at = result.value(0, 0).toDouble();
+            if (role.step > 0) {
+                StepReport &step = stepOf(role);
+                step.ms = at - lastMark[role.migration];
+                step.state = StepReport::State::Done;
+                report.migrations[role.migration].ms += step.ms;
+                if (m_callbacks.stepFinished)
+                    m_callbacks.stepFinished(step);
+            }
+            lastMark[role.migration] = at;
+            startStep(role.migration, role.step + 1);
+            return;
+        }
+        case Role::Statement: {
+            StepReport &step = stepOf(role);
+            if (result.ok())
+                return; // its time arrives with the next mark
+            if (aborted) {
+                step.state = StepReport::State::Skipped;
+                return;
+            }
+            step.state = StepReport::State::Failed;
+            if (m_callbacks.stepFinished)
+                m_callbacks.stepFinished(step);
+            const Migration *migration = pending.at(role.migration);
+            const SqlStatement &statement = migration->statements.at(role.step - 1);
+            DbError error = result.error(
+                QStringLiteral("migration %1, step %2 (%3)")
+                    .arg(migration->id())
+                    .arg(role.step)
+                    .arg(step.summary),
+                QStringLiteral("%1:%2")
+                    .arg(migration->fileName)
+                    .arg(lineOfError(statement, result.errorPosition())));
+            if (error.sqlState == QLatin1String("55P03") && !session.lastHolders.isEmpty())
+                error.detail = QStringLiteral("held by ") + session.lastHolders.first().describe();
+            if (error.sqlState == QLatin1String("57014") && m_cancelled)
+                error.message = QStringLiteral("cancelled by the user");
+            noteFailure(error, role);
+            return;
+        }
+        case Role::Guard:
+            if (!result.ok()) {
+                for (int i = 0; i < pending.at(role.migration)->statements.size(); ++i)
+                    report.steps[firstStep.at(role.migration) + i].state =
+                        StepReport::State::Skipped;
+            }
+            return;
+        case Role::Record:
+            if (result.ok()) {
+                report.migrations[role.migration].state = MigrationOutcome::State::Applied;
+            } else if (!aborted) {
+                noteFailure(result.error(QStringLiteral("record migration %1 in the history")
+                                             .arg(pending.at(role.migration)->id()),
+                                         session.target()),
+                            role);
+            }
+            return;
+        default:
+            if (!result.ok() && !aborted && role.kind != Role::Other)
+                noteFailure(result.error(QStringLiteral("run migrations"), session.target()),
+                            role);
+            return;
+        }
+    };
+    const auto describeWait = [&](const Role &role) {
+        LockWait wait;
+        if (role.migration >= 0) {
+            wait.migration = pending.at(role.migration)->id();
+            wait.step = role.step;
+        }
+        return wait;
+    };
+
+    // Appends one migration's statements, each followed by a clock mark.
+    const auto addSteps = [&](Batch &batch, int index, bool inRehearsal) {
+        const Migration *migration = pending.at(index);
+        const QByteArray run = migration->version.toUtf8();
+        batch.add(MarkSql, {run, "0"}, PipelineCommand::After::Flush, {Role::Mark, index, 0});
+        for (int i = 0; i < migration->statements.size(); ++i) {
+            QString text = migration->statements.at(i).text;
+            if (inRehearsal)
+                text = transactionSafe(text);
+            if (!text.isNull())
+                batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
+                          {Role::Statement, index, i + 1});
+            batch.add(MarkSql, {run, QByteArray::number(i + 1)}, PipelineCommand::After::Flush,
+                      {Role::Mark, index, i + 1});
+        }
+    };
+    const auto stepMeta = [](const Migration *migration) {
+        QJsonArray meta;
+        for (const SqlStatement &statement : migration->statements)
+            meta.append(QJsonArray{statement.line, summarizeStatement(statement.text)});
+        return QJsonDocument(meta).toJson(QJsonDocument::Compact);
+    };
+    const auto addRecord = [&](Batch &batch, int index) {
+        const Migration *migration = pending.at(index);
+        batch.add(RecordSql,
+                  {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
+                   stepMeta(migration)},
+                  PipelineCommand::After::Nothing, {Role::Record, index});
+        batch.add(ProgressSql, {"applied:" + migration->version.toUtf8()},
+                  PipelineCommand::After::Sync);
+    };
+
+    DbError transport;
+    if (rehearsal) {
+        Batch batch;
+        batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+        for (int i = 0; i < pending.size(); ++i)
+            addSteps(batch, i, true);
+        batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+        batch.add("ROLLBACK", {}, PipelineCommand::After::Sync); // after a failure, too
+        if (!session.run(batch, onResult, describeWait, &transport)) {
+            report.roundTrips = session.roundTrips;
+            report.error = transport;
+            return finish(RunReport::Outcome::Failed);
+        }
+        for (MigrationOutcome &outcome : report.migrations) {
+            if (outcome.state == MigrationOutcome::State::NotRun && !failed)
+                outcome.state = MigrationOutcome::State::RolledBack;
+        }
+    } else {
+        QByteArray token = "locked";
+        int next = 0;
+        int carriedRecord = -1; // a no-transaction migration whose history row is still to write
+        while ((next < pending.size() || carriedRecord >= 0) && !failed && !m_cancelled) {
+            Batch batch;
+            if (carriedRecord >= 0) {
+                addRecord(batch, carriedRecord);
+                token = "applied:" + pending.at(carriedRecord)->version.toUtf8();
+                carriedRecord = -1;
+            }
+            // Every transactional migration up to the next no-transaction one: one round trip.
+            while (next < pending.size() && pending.at(next)->transactional) {
+                batch.add(GuardSql, {token}, PipelineCommand::After::Nothing,
+                          {Role::Guard, next});
+                addSteps(batch, next, false);
+                addRecord(batch, next);
+                token = "applied:" + pending.at(next)->version.toUtf8();
+                ++next;
+            }
+            if (!batch.commands.isEmpty()
+                && !session.run(batch, onResult, describeWait, &transport)) {
+                report.error = transport;
+                failed = true;
+                break;
+            }
+            if (failed || m_cancelled || next >= pending.size())
+                continue;
+            // A no-transaction migration: each statement commits by itself, so we wait for
+            // each one and stop at the first failure.
+            const int index = next++;
+            const Migration *migration = pending.at(index);
+            const QByteArray run = migration->version.toUtf8();
+            for (int i = 0; i < migration->statements.size() && !failed && !m_cancelled; ++i) {
+                Batch single;
+                if (i == 0)
+                    single.add(MarkSql, {run, "0"}, PipelineCommand::After::Sync,
+                               {Role::Mark, index, 0});
+                single.add(migration->statements.at(i).text.toUtf8(), {},
+                           PipelineCommand::After::Sync, {Role::Statement, index, i + 1});
+                single.add(MarkSql, {run, QByteArray::number(i + 1)},
+                           PipelineCommand::After::Sync, {Role::Mark, index, i + 1});
+                if (!session.run(single, onResult, describeWait, &transport)) {
+                    report.error = transport;
+                    failed = true;
+                }
+            }
+            if (!failed && !m_cancelled)
+                carriedRecord = index;
+            else if (failed && report.error.hint.isEmpty() && migration->statements.size() > 1)
+                report.error.hint = QStringLiteral(
+                    "This migration runs without a transaction: the statements before the "
+                    "failing one stay committed.");
+        }
+    }
+    report.roundTrips = session.roundTrips;
+    if (m_cancelled) {
+        if (!report.error.isError())
+            report.error = {QStringLiteral("migrate"), session.target(),
+                            QStringLiteral("cancelled by the user"), QStringLiteral("57014"),
+                            {}, {}};
+        for (MigrationOutcome &outcome : report.migrations) {
+            if (outcome.state == MigrationOutcome::State::Failed)
+                outcome.state = MigrationOutcome::State::RolledBack;
+        }
+        return finish(RunReport::Outcome::Cancelled);
+    }
+    if (failed) {
+        return finish(report.error.sqlState == QLatin1String("55P03")
+                          ? RunReport::Outcome::LockTimeout
+                          : RunReport::Outcome::Failed);
+    }
+    return finish(RunReport::Outcome::Ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify and baseline: apply migrations to a scratch schema inside a transaction that is
+// rolled back, and read its catalog next to the live one.
+
+namespace {
+
+struct ShadowRun
+{
+    SchemaSnapshot live;
+    QList<SchemaSnapshot> after; // the shadow's catalog after each migration (or only the last)
+    DbError error;
+    int catalogQueries = 0;
+};
+
+} // namespace
+
+static ShadowRun runShadow(EngineSession &session, const QList<const Migration *> &migrations,
+                    bool snapshotEach, DbError *transport, bool *transportOk)
+{
+    ShadowRun shadow;
+    const QByteArray shadowName = "algoadmin_shadow_" + QByteArray::number(session.pid);
+    const QByteArray live = session.schema.toUtf8();
+    const QByteArray shadowPath = shadowName + ", " + session.searchPath.toUtf8();
+    Batch batch;
+    batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+    batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
+    batch.add(SchemaSnapshot::catalogQuery(), {live}, PipelineCommand::After::Nothing,
+              {Role::LiveSnapshot});
+    // DDL takes no parameters; the name is ours, made of letters, '_' and digits.
+    batch.add("CREATE SCHEMA " + shadowName, {}, PipelineCommand::After::Nothing);
+    for (int m = 0; m < migrations.size(); ++m) {
+        batch.add(SetLocalSearchPathSql, {shadowPath}, PipelineCommand::After::Nothing);
+        for (int i = 0; i < migrations.at(m)->statements.size(); ++i) {
+            const QString text = transactionSafe(migrations.at(m)->statements.at(i).text);
+            if (!text.isNull())
+                batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
+                          {Role::Statement, m, i + 1});
+        }
+        if (snapshotEach || m == migrations.size() - 1) {
+            batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
+            batch.add(SchemaSnapshot::catalogQuery(), {shadowName},
+                      PipelineCommand::After::Nothing, {Role::ShadowSnapshot, m});
+        }
+    }
+    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+    const QString shadowSchema = QString::fromUtf8(shadowName);
+    *transportOk = session.run(
+        batch,
+        [&](const Role &role, const PgResult &result) {
+            const bool aborted = result.status() == PGRES_PIPELINE_ABORTED;
+            if (!result.ok()) {
+                if (aborted || shadow.error.isError())
+                    return;
+                if (role.kind == Role::Statement) {
+                    const Migration *migration = migrations.at(role.migration);
+                    const SqlStatement &statement = migration->statements.at(role.step - 1);
+                    shadow.error = result.error(
+                        QStringLiteral("apply migration %1 to a scratch schema, step %2 (%3)")
+                            .arg(migration->id())
+                            .arg(role.step)
+                            .arg(summarizeStatement(statement.text)),
+                        QStringLiteral("%1:%2")
+                            .arg(migration->fileName)
+                            .arg(lineOfError(statement, result.errorPosition())));
+                    if (shadow.error.hint.isEmpty())
+                        shadow.error.hint = QStringLiteral(
+                            "verify and baseline replay the migrations in a scratch schema; "
+                            "statements must not name the live schema explicitly.");
+                } else {
+                    shadow.error = result.error(QStringLiteral("read the schema"),
+                                                session.target());
+                }
+                return;
+            }
+            if (role.kind == Role::LiveSnapshot) {
+                shadow.live = SchemaSnapshot::fromResult(result, session.schema);
+                ++shadow.catalogQueries;
+            } else if (role.kind == Role::ShadowSnapshot) {
+                shadow.after.append(SchemaSnapshot::fromResult(result, shadowSchema));
+                ++shadow.catalogQueries;
+            }
+        },
+        nullptr, transport);
+    return shadow;
+}
+
+VerifyReport MigrationEngine::verify()
+{
+    QElapsedTimer clock;
+    clock.start();
+    VerifyReport report;
+    const auto finish = [&]() {
+        report.wallMs = clock.nsecsElapsed() / 1e6;
+        return report;
+    };
+    if (!m_migrations.ok()) {
+        report.error = {QStringLiteral("load migrations"), m_migrations.source,
+                        m_migrations.error, {}, {}, {}};
+        return finish();
+    }
+    EngineSession session(this);
+    if (!session.open(&report.error) || !session.setUp(false, false, &report.error, nullptr)) {
+        report.target = session.connection.isOpen() ? session.target() : report.error.where;
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    report.target = session.target();
+    report.migrations = classify(m_migrations, session.history);
+    if (session.schema.isEmpty()) {
+        report.error = {QStringLiteral("verify"), session.target(),
+                        QStringLiteral("the search_path names no existing schema"), {}, {},
+                        QStringLiteral("Set search_path to the schema the migrations create.")};
+        return finish();
+    }
+    // What the database should have: the applied migrations, or all of them when nothing
+    // has been recorded (a database adopted by hand, or not migrated yet).
+    QList<const Migration *> expected;
+    for (const MigrationStatus &status : std::as_const(report.migrations)) {
+        const bool counted = session.history.isEmpty()
+                                 ? status.state != MigrationStatus::State::Missing
+                                 : status.state == MigrationStatus::State::Applied
+                                       || status.state == MigrationStatus::State::Changed;
+        if (counted)
+            expected.append(m_migrations.find(status.version));
+    }
+    if (expected.isEmpty()) {
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    bool transportOk = false;
+    const ShadowRun shadow = runShadow(session, expected, false, &report.error, &transportOk);
+    report.roundTrips = session.roundTrips;
+    report.catalogQueries = shadow.catalogQueries;
+    if (!transportOk)
+        return finish();
+    if (shadow.error.isError() || shadow.after.isEmpty()) {
+        report.error = shadow.error.isError()
+                           ? shadow.error
+                           : DbError{QStringLiteral("verify"), session.target(),
+                                     QStringLiteral("the scratch schema could not be read"),
+                                     {}, {}, {}};
+        return finish();
+    }
+    report.expectedTables = shadow.after.last().tableCount();
+    report.differences = SchemaSnapshot::diff(shadow.after.last(), shadow.live);
+    return finish();
+}
+
+BaselineReport MigrationEngine::baseline(const QString &toVersion)
+{
+    QElapsedTimer clock;
+    clock.start();
+    BaselineReport report;
+    const auto finish = [&]() {
+        report.wallMs = clock.nsecsElapsed() / 1e6;
+        return report;
+    };
+    if (!m_migrations.ok()) {
+        report.error = {QStringLiteral("load migrations"), m_migrations.source,
+                        m_migrations.error, {}, {}, {}};
+        return finish();
+    }
+    if (!toVersion.isEmpty() && !m_migrations.find(toVersion)) {
+        report.error = {QStringLiteral("baseline"), m_migrations.source,
+                        QStringLiteral("there is no migration with version %1").arg(toVersion),
+                        {}, {}, {}};
+        return finish();
+    }
+    EngineSession session(this);
+    if (!session.open(&report.error)) {
+        report.target = report.error.where;
+        return finish();
+    }
+    report.target = session.target();
+    if (!session.setUp(true, true, &report.error, &report.lockTimedOut)) {
+        report.lockHolders = session.lastHolders;
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    const QList<MigrationStatus> statuses = classify(m_migrations, session.history);
+    QList<const Migration *> all;
+    QList<int> pendingIndexes; // into `all`
+    for (const MigrationStatus &status : statuses) {
+        if (status.state == MigrationStatus::State::Missing)
+            continue;
+        if (status.state == MigrationStatus::State::Pending)
+            pendingIndexes.append(int(all.size()));
+        else
+            report.alreadyApplied.append(status.version + QLatin1Char('_') + status.name);
+        all.append(m_migrations.find(status.version));
+    }
+    if (pendingIndexes.isEmpty()) {
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    bool transportOk = false;
+    const ShadowRun shadow = runShadow(session, all, true, &report.error, &transportOk);
+    if (!transportOk || shadow.error.isError() || shadow.after.size() != all.size()) {
+        if (shadow.error.isError())
+            report.error = shadow.error;
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    // A pending migration is already there when every object it adds or changes exists in
+    // the live schema (by name: verify judges the definitions) and what it drops is gone.
+    QList<int> adopt;
+    QList<int> undetectable; // adopted only if a later migration is found present
+    for (int index : std::as_const(pendingIndexes)) {
+        const Migration *migration = all.at(index);
+        bool present = true;
+        bool detectable = false;
+        if (!toVersion.isEmpty()) {
+            present = migration->versionNumber() <= m_migrations.find(toVersion)->versionNumber();
+            detectable = true;
+        } else {
+            const SchemaSnapshot before = index > 0 ? shadow.after.at(index - 1) : SchemaSnapshot();
+            for (const SchemaDifference &change :
+                 SchemaSnapshot::diff(shadow.after.at(index), before)) {
+                detectable = true;
+                const QString key = change.object().kind + QLatin1Char('/') + change.object().table
+                                    + QLatin1Char('/') + change.object().name;
+                const bool inLive = shadow.live.objects().contains(key);
+                if (change.change == SchemaDifference::Change::Unexpected ? inLive : !inLive)
+                    present = false;
+            }
+        }
+        if (!present)
+            break;
+        if (!detectable) {
+            undetectable.append(index);
+            continue;
+        }
+        adopt.append(undetectable);
+        undetectable.clear();
+        adopt.append(index);
+    }
+    for (int index : std::as_const(pendingIndexes)) {
+        if (!adopt.contains(index))
+            report.pending.append(all.at(index)->id());
+    }
+    if (adopt.isEmpty()) {
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    Batch batch;
+    batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+    for (int index : std::as_const(adopt)) {
+        const Migration *migration = all.at(index);
+        batch.add(BaselineRecordSql,
+                  {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum},
+                  PipelineCommand::After::Nothing, {Role::Record, index});
+    }
+    batch.add("COMMIT", {}, PipelineCommand::After::Sync);
+    DbError failure;
+    if (session.run(
+            batch,
+            [&](const Role &role, const PgResult &result) {
+                if (role.kind == Role::Record && !result.ok() && !failure.isError())
+                    failure = result.error(QStringLiteral("record the baseline"),
+                                           session.target());
+            },
+            nullptr, &report.error)) {
+        if (failure.isError()) {
+            report.error = failure;
+        } else {
+            for (int index : std::as_const(adopt))
+                report.adopted.append(all.at(index)->id());
+        }
+    }
+    report.roundTrips = session.roundTrips;
+    return finish();
+}

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+class PgResult;
+
+// One catalog object of a schema, in a form two schemas can be compared by: its definition
+// text is what PostgreSQL prints for it, with the schema's own name taken out.
+struct SchemaObject
+{
+    QString kind;       // table, column, index, constraint, trigger, function
+    QString table;      // the table it belongs to (the table itself for kind "table"; empty for functions)
+    QString name;
+    QString definition; // e.g. "character varying(50) NOT NULL", "CREATE INDEX … USING btree (…)"
+};
+
+// A difference between what the migrations define and what the database has.
+struct SchemaDifference
+{
+    enum class Change { Missing, Unexpected, Differs };
+    Change change = Change::Differs;
+    SchemaObject expected; // empty for Unexpected
+    SchemaObject found;    // empty for Missing
+
+    const SchemaObject &object() const { return change == Change::Unexpected ? found : expected; }
+    QString changeName() const; // "missing", "unexpected", "differs"
+    QString describe() const;   // one line for reports
+};
+
+// Every table, column, index, constraint, trigger and function of one schema.
+class SchemaSnapshot
+{
+public:
+    // The catalog query: one statement, $1 = schema name. Run it with search_path set to
+    // pg_catalog only, so that names are printed schema-qualified and normalised away here.
+    static const char *catalogQuery();
+    static SchemaSnapshot fromResult(const PgResult &result, const QString &schema);
+
+    bool isEmpty() const { return m_objects.isEmpty(); }
+    int tableCount() const;
+    const QMap<QString, SchemaObject> &objects() const { return m_objects; }
+
+    // Every object missing from `found`, unexpected in it, or defined differently. A table
+    // missing or unexpected as a whole is one difference, not one per column or index.
+    static QList<SchemaDifference> diff(const SchemaSnapshot &expected, const SchemaSnapshot &found);
+
+private:
+    static QString keyOf(const SchemaObject &object);
+    QMap<QString, SchemaObject> m_objects; // keyed by kind/table/name
+};

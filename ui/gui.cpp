@@ -1,0 +1,71 @@
+#include "gui.h"
+
+#include "cli/cli.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTextStream>
+
+namespace Gui {
+
+int run(int &argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("algoadmin"));
+    QApplication::setApplicationDisplayName(QStringLiteral("AlgoAdmin"));
+
+    QStringList arguments = QApplication::arguments();
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("gui"))
+        arguments.removeAt(1);
+    QCommandLineParser parser;
+    Cli::addConnectionOptions(parser);
+    parser.addOption({{QStringLiteral("?"), QStringLiteral("help")}, QStringLiteral("Show help.")});
+    parser.addOption({QStringLiteral("local"),
+                      QStringLiteral("Open the private local PostgreSQL (the default when no "
+                                     "connection is given).")});
+    parser.addOption({QStringLiteral("demo"),
+                      QStringLiteral("With --local: fill an empty sandbox with demo data.")});
+    parser.addOption({QStringLiteral("data-dir"),
+                      QStringLiteral("With --local: where the sandbox cluster lives."),
+                      QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("screenshot"),
+                      QStringLiteral("Write a PNG of the window once its data has loaded, then "
+                                     "exit."),
+                      QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("panel"),
+                      QStringLiteral("With --screenshot: the panel to show (schema)."),
+                      QStringLiteral("NAME")});
+    QTextStream err(stderr);
+    if (!parser.parse(arguments)) {
+        err << "algoadmin: " << parser.errorText() << '\n' << Cli::usage();
+        return Cli::Usage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << Cli::usage();
+        return Cli::Ok;
+    }
+    MainWindow::Startup startup;
+    startup.connection = Cli::connectionOptions(parser);
+    const QString problem = startup.connection.validate();
+    if (!problem.isEmpty()) {
+        err << "algoadmin: malformed connection string: " << problem << '\n';
+        return Cli::Usage;
+    }
+    const bool anyConnection = !startup.connection.database.isEmpty()
+                               || !startup.connection.host.isEmpty()
+                               || !startup.connection.port.isEmpty()
+                               || !startup.connection.user.isEmpty();
+    startup.local = parser.isSet(QStringLiteral("local")) || !anyConnection;
+    startup.demo = parser.isSet(QStringLiteral("demo"));
+    startup.dataDir = parser.value(QStringLiteral("data-dir"));
+    startup.screenshot = parser.value(QStringLiteral("screenshot"));
+    startup.panel = parser.value(QStringLiteral("panel"));
+
+    MainWindow window(startup);
+    window.show();
+    window.start();
+    return QApplication::exec();
+}
+
+} // namespace Gui
