@@ -84,8 +84,17 @@ QString LocalCluster::findBinDir(QString *error)
                && QFileInfo(dir + QStringLiteral("/postgres")).isExecutable();
     };
     const QString fromEnv = qEnvironmentVariable("ALGOADMIN_PG_BINDIR");
-    if (!fromEnv.isEmpty() && hasTools(fromEnv))
-        return fromEnv;
+    if (!fromEnv.isEmpty()) {
+        if (hasTools(fromEnv))
+            return fromEnv;
+        if (error)
+            *error = QStringLiteral("ALGOADMIN_PG_BINDIR=%1 does not hold the PostgreSQL server "
+                                    "binaries (initdb, pg_ctl, postgres); install the Debian "
+                                    "package postgresql (sudo apt-get install postgresql) or "
+                                    "unset it")
+                         .arg(fromEnv);
+        return {};
+    }
     // Debian keeps server binaries out of PATH, one directory per major version.
     QDir versions(QStringLiteral("/usr/lib/postgresql"));
     QStringList majors = versions.entryList(QDir::Dirs | QDir::NoDotAndDotDot);

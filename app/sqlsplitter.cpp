@@ -55,7 +55,17 @@ bool isNewline(QChar c)
     return c == u'\n' || c == u'\r';
 }
 
-enum class TokenKind { End, Error, Word, QuotedIdentifier, Literal, Number, Symbol, Backslash };
+enum class TokenKind
+{
+    End,
+    Error,
+    Word,
+    QuotedIdentifier,
+    Literal,
+    Number,
+    Symbol,
+    Backslash
+};
 
 struct Token
 {
@@ -67,8 +77,8 @@ struct Token
 
 // Tokenizes with the server's lexical rules (scan.l / psqlscan.l), but only in as much detail as
 // statement splitting and summarizing need: whitespace and comments are skipped, and each literal
-// (quoted, escape, bit, Unicode or dollar-quoted) is one opaque token. Lines count '\n' only, so
-// CRLF files number their lines like any editor does.
+// (quoted, escape or dollar-quoted) is one opaque token. Lines count '\n' only, so CRLF files
+// number their lines like any editor does.
 class SqlLexer
 {
 public:
@@ -440,9 +450,9 @@ private:
     bool isRoutineDefinition() const
     {
         const auto isRoutine = [](char c) { return c == 'f' || c == 'p'; };
-        return m_leading[0] == 'c'
-               && (isRoutine(m_leading[1])
-                   || (m_leading[1] == 'o' && m_leading[2] == 'r' && isRoutine(m_leading[3])));
+        return m_leading[0] == 'c' &&
+               (isRoutine(m_leading[1]) ||
+                (m_leading[1] == 'o' && m_leading[2] == 'r' && isRoutine(m_leading[3])));
     }
 
     std::array<char, 4> m_leading{};
@@ -478,8 +488,8 @@ SqlSplitResult splitSqlStatements(const QString &sql)
         if (statementBegin >= 0) {
             while (end > statementBegin && isSqlSpace(sql[end - 1]))
                 --end;
-            result.statements.append({sql.sliced(statementBegin, end - statementBegin),
-                                      statementLine});
+            result.statements.append(
+                {sql.sliced(statementBegin, end - statementBegin), statementLine});
         }
         statementBegin = -1;
         parenDepth = 0;
@@ -507,8 +517,8 @@ SqlSplitResult splitSqlStatements(const QString &sql)
         // it can never be part of SQL we send.
         if (token.kind == TokenKind::Backslash) {
             result.statements.clear();
-            result.error = u"psql meta-command %1 is not supported"_s.arg(
-                metaCommandName(sql, token.begin));
+            result.error =
+                u"psql meta-command %1 is not supported"_s.arg(metaCommandName(sql, token.begin));
             result.errorLine = token.line;
             return result;
         }
@@ -534,8 +544,8 @@ struct ObjectKind
     bool named;         // false when no object name follows (ALTER SYSTEM, CREATE CAST (...))
 };
 
-// The longest phrase that matches wins, so "MATERIALIZED VIEW" is never read as a view named
-// MATERIALIZED, nor "UNIQUE INDEX" as something unique.
+// The longest matching phrase wins, so CONSTRAINT TRIGGER is not read as a constraint named
+// TRIGGER. (It does read a user named "mapping" as USER MAPPING; rare enough to accept.)
 constexpr ObjectKind objectKinds[] = {
     {"ACCESS METHOD", true},
     {"AGGREGATE", true},
@@ -592,8 +602,8 @@ constexpr ObjectKind objectKinds[] = {
 };
 
 // Words between CREATE and the object kind that only qualify the object.
-constexpr const char *createModifiers[] = {"TEMP",    "TEMPORARY", "UNLOGGED",  "GLOBAL",
-                                           "LOCAL",   "TRUSTED",   "PROCEDURAL"};
+constexpr const char *createModifiers[] = {"TEMP",  "TEMPORARY", "UNLOGGED",  "GLOBAL",
+                                           "LOCAL", "TRUSTED",   "PROCEDURAL"};
 
 constexpr qsizetype maxSummaryLength = 80;
 // Enough for the longest head we look at, e.g. CREATE GLOBAL TEMPORARY TABLE IF NOT EXISTS s.t.
@@ -685,8 +695,8 @@ qsizetype StatementSummarizer::matchPhrase(const char *phrase) const
 void StatementSummarizer::skipOptionalClauses()
 {
     for (;;) {
-        if (isKeywordAt(m_index, "IF"_L1) && isKeywordAt(m_index + 1, "NOT"_L1)
-            && isKeywordAt(m_index + 2, "EXISTS"_L1)) {
+        if (isKeywordAt(m_index, "IF"_L1) && isKeywordAt(m_index + 1, "NOT"_L1) &&
+            isKeywordAt(m_index + 2, "EXISTS"_L1)) {
             m_index += 3;
         } else if (isKeywordAt(m_index, "IF"_L1) && isKeywordAt(m_index + 1, "EXISTS"_L1)) {
             m_index += 2;
@@ -700,15 +710,14 @@ void StatementSummarizer::skipOptionalClauses()
 void StatementSummarizer::appendName()
 {
     auto isNamePart = [this](qsizetype index) {
-        return index < m_tokens.size()
-               && (m_tokens[index].kind == TokenKind::Word
-                   || m_tokens[index].kind == TokenKind::QuotedIdentifier);
+        return index < m_tokens.size() && (m_tokens[index].kind == TokenKind::Word ||
+                                           m_tokens[index].kind == TokenKind::QuotedIdentifier);
     };
     if (!isNamePart(m_index))
         return;
     QString name = text(m_index++).toString();
-    while (m_index + 1 < m_tokens.size() && isSymbol(m_statement, m_tokens[m_index], u'.')
-           && isNamePart(m_index + 1)) {
+    while (m_index + 1 < m_tokens.size() && isSymbol(m_statement, m_tokens[m_index], u'.') &&
+           isNamePart(m_index + 1)) {
         name += u'.';
         name += text(m_index + 1);
         m_index += 2;
@@ -759,7 +768,7 @@ QString StatementSummarizer::summary()
     if (m_tokens.isEmpty())
         return {};
     if (!isWord(0)) {
-        // e.g. "(SELECT 1) UNION ..." – there is no keyword to go by, so show the start itself.
+        // e.g. "(SELECT 1) UNION ...": there is no keyword to go by, so show the start itself.
         return capped(m_statement.sliced(m_tokens[0].begin).toString().simplified());
     }
 
@@ -777,8 +786,8 @@ QString StatementSummarizer::summary()
                 skipped = accept(QLatin1String(modifier)) || skipped;
         }
         appendObjectKindAndName();
-    } else if (verb == "ALTER"_L1 || verb == "DROP"_L1 || verb == "REFRESH"_L1
-               || verb == "REINDEX"_L1) {
+    } else if (verb == "ALTER"_L1 || verb == "DROP"_L1 || verb == "REFRESH"_L1 ||
+               verb == "REINDEX"_L1) {
         appendObjectKindAndName();
     } else if (verb == "COMMENT"_L1 && accept("ON"_L1)) {
         m_phrase.append(u"ON"_s);
@@ -800,8 +809,8 @@ QString StatementSummarizer::summary()
         appendName();
     } else if (verb == "COPY"_L1 || verb == "CALL"_L1) {
         appendName();
-    } else if (verb != "SELECT"_L1 && verb != "WITH"_L1 && verb != "VALUES"_L1
-               && verb != "DO"_L1 && verb != "GRANT"_L1 && verb != "REVOKE"_L1) {
+    } else if (verb != "SELECT"_L1 && verb != "WITH"_L1 && verb != "VALUES"_L1 && verb != "DO"_L1 &&
+               verb != "GRANT"_L1 && verb != "REVOKE"_L1) {
         return capped(firstWords());
     }
     return capped(m_phrase.join(u' '));
