@@ -3,7 +3,13 @@
 #include "pgconnection.h"
 #include "pipeline.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStandardPaths>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,7 +24,8 @@
 static const char SetupSql[] =
     "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),"
     " set_config('client_min_messages', 'warning', false), current_schema(), current_user,"
-    " pg_backend_pid(), current_setting('search_path')";
+    " pg_backend_pid(), current_setting('search_path'),"
+    " set_config('algoadmin.live_schema', coalesce(current_schema(), ''), false)";
 
 // Serialises concurrent runners on one database. The progress token is set in the same
 // statement, so it exists only if the lock was granted (see GuardSql).
@@ -95,9 +102,12 @@ static const char AdvisoryLockKey[] = "7101968462031457";
 
 QString LockHolder::describe() const
 {
-    return QStringLiteral("pid %1, role %2, application \"%3\", %4 since %5: %6")
+    const qint64 heldMs = since.isValid() ? since.msecsTo(QDateTime::currentDateTime()) : -1;
+    return QStringLiteral("pid %1, role %2, application \"%3\", %4 since %5%6: %7")
         .arg(pid)
-        .arg(role, application, state, since.toString(Qt::ISODateWithMs),
+        .arg(role, application, state,
+             since.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t")),
+             heldMs >= 0 ? QStringLiteral(" (%1 s)").arg(heldMs / 1000.0, 0, 'f', 1) : QString(),
              QString(query).simplified());
 }
 
@@ -260,6 +270,8 @@ struct EngineSession
     qint64 lastObservationMs = -1;
     bool historyExists = false;
     QList<HistoryRow> history;
+    SchemaSnapshot live; // with captureLive
+    int catalogQueries = 0;
 
     explicit EngineSession(MigrationEngine *owner) : engine(owner) {}
     EngineSession(const EngineSession &) = delete;
@@ -345,7 +357,8 @@ struct EngineSession
 
     // Round trip 1 of every operation: settings, facts, optionally the runners' lock and the
     // history table, and the applied migrations.
-    bool setUp(bool takeLock, bool createHistory, DbError *error, bool *lockTimedOut)
+    bool setUp(bool takeLock, bool createHistory, DbError *error, bool *lockTimedOut,
+               bool captureLive = false)
     {
         Batch batch;
         batch.add(SetupSql,
@@ -364,6 +377,13 @@ struct EngineSession
             batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
         }
         batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
+        if (captureLive) {
+            // With only pg_catalog on the path every name comes out schema-qualified, the
+            // same way for the live schema and the scratch one.
+            batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
+            batch.add(SchemaSnapshot::catalogQuery(), {QByteArray()}, PipelineCommand::After::Sync,
+                      {Role::LiveSnapshot});
+        }
 
         DbError failure;
         bool lockFailed = false;
@@ -408,6 +428,14 @@ struct EngineSession
                                         result.value(row, 2), fromMs(result.value(row, 3)),
                                         result.value(row, 4), result.value(row, 5).toDouble(),
                                         result.value(row, 6)});
+                    }
+                    return;
+                case Role::LiveSnapshot:
+                    if (result.ok()) {
+                        live = SchemaSnapshot::fromResult(result, {schema});
+                        ++catalogQueries;
+                    } else if (failure.message.isEmpty()) {
+                        failure = result.error(QStringLiteral("read the schema"), target());
                     }
                     return;
                 default:
@@ -871,7 +899,6 @@ namespace {
 
 struct ShadowRun
 {
-    SchemaSnapshot live;
     QList<SchemaSnapshot> after; // the shadow's catalog after each migration (or only the last)
     DbError error;
     int catalogQueries = 0;
@@ -884,13 +911,9 @@ static ShadowRun runShadow(EngineSession &session, const QList<const Migration *
 {
     ShadowRun shadow;
     const QByteArray shadowName = "algoadmin_shadow_" + QByteArray::number(session.pid);
-    const QByteArray live = session.schema.toUtf8();
     const QByteArray shadowPath = shadowName + ", " + session.searchPath.toUtf8();
     Batch batch;
     batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
-    batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
-    batch.add(SchemaSnapshot::catalogQuery(), {live}, PipelineCommand::After::Nothing,
-              {Role::LiveSnapshot});
     // DDL takes no parameters; the name is ours, made of letters, '_' and digits.
     batch.add("CREATE SCHEMA " + shadowName, {}, PipelineCommand::After::Nothing);
     for (int m = 0; m < migrations.size(); ++m) {
@@ -938,16 +961,31 @@ static ShadowRun runShadow(EngineSession &session, const QList<const Migration *
                 }
                 return;
             }
-            if (role.kind == Role::LiveSnapshot) {
-                shadow.live = SchemaSnapshot::fromResult(result, session.schema);
-                ++shadow.catalogQueries;
-            } else if (role.kind == Role::ShadowSnapshot) {
-                shadow.after.append(SchemaSnapshot::fromResult(result, shadowSchema));
+            if (role.kind == Role::ShadowSnapshot) {
+                shadow.after.append(
+                    SchemaSnapshot::fromResult(result, {shadowSchema, session.schema}));
                 ++shadow.catalogQueries;
             }
         },
         nullptr, transport);
     return shadow;
+}
+
+// The expected schema depends only on the migrations' contents, the server's version and the
+// catalog query: the replay's result is kept in the user's cache under a hash of those, so
+// that a repeated verify is one round trip instead of re-running every migration.
+static QString expectedCachePath(const QList<const Migration *> &migrations, int serverVersion)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(SchemaSnapshot::catalogQuery());
+    hash.addData(QByteArray::number(serverVersion));
+    for (const Migration *migration : migrations) {
+        hash.addData(migration->version.toUtf8());
+        hash.addData(migration->checksum);
+    }
+    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
+           + QStringLiteral("/algoadmin/expected-schema/")
+           + QString::fromLatin1(hash.result().toHex()) + QStringLiteral(".json");
 }
 
 VerifyReport MigrationEngine::verify()
@@ -965,13 +1003,15 @@ VerifyReport MigrationEngine::verify()
         return finish();
     }
     EngineSession session(this);
-    if (!session.open(&report.error) || !session.setUp(false, false, &report.error, nullptr)) {
-        report.target = session.connection.isOpen() ? session.target() : report.error.where;
+    const bool opened = session.open(&report.error);
+    report.target = opened ? session.target() : report.error.where;
+    if (!opened || !session.setUp(false, false, &report.error, nullptr, true)) {
         report.roundTrips = session.roundTrips;
         return finish();
     }
-    report.target = session.target();
     report.migrations = classify(m_migrations, session.history);
+    report.catalogQueries = session.catalogQueries;
+    report.roundTrips = session.roundTrips;
     if (session.schema.isEmpty()) {
         report.error = {QStringLiteral("verify"), session.target(),
                         QStringLiteral("the search_path names no existing schema"), {}, {},
@@ -989,26 +1029,43 @@ VerifyReport MigrationEngine::verify()
         if (counted)
             expected.append(m_migrations.find(status.version));
     }
-    if (expected.isEmpty()) {
+    SchemaSnapshot expectedSchema;
+    const QString cachePath = expectedCachePath(expected, session.connection.serverVersion());
+    bool cached = false;
+    if (m_settings.useExpectedSchemaCache && !expected.isEmpty()) {
+        QFile file(cachePath);
+        if (file.open(QIODevice::ReadOnly))
+            expectedSchema = SchemaSnapshot::fromJson(file.readAll(), &cached);
+    }
+    if (!cached && !expected.isEmpty()) {
+        bool transportOk = false;
+        const ShadowRun shadow = runShadow(session, expected, false, &report.error, &transportOk);
         report.roundTrips = session.roundTrips;
-        return finish();
+        report.catalogQueries += shadow.catalogQueries;
+        if (!transportOk)
+            return finish();
+        if (shadow.error.isError() || shadow.after.isEmpty()) {
+            report.error = shadow.error.isError()
+                               ? shadow.error
+                               : DbError{QStringLiteral("verify"), session.target(),
+                                         QStringLiteral("the scratch schema could not be read"),
+                                         {}, {}, {}};
+            return finish();
+        }
+        expectedSchema = shadow.after.last();
+        if (m_settings.useExpectedSchemaCache) {
+            // A cache that cannot be written only costs the next verify a replay.
+            QDir().mkpath(QFileInfo(cachePath).absolutePath());
+            QSaveFile file(cachePath);
+            if (file.open(QIODevice::WriteOnly)) {
+                file.write(expectedSchema.toJson());
+                file.commit();
+            }
+        }
     }
-    bool transportOk = false;
-    const ShadowRun shadow = runShadow(session, expected, false, &report.error, &transportOk);
-    report.roundTrips = session.roundTrips;
-    report.catalogQueries = shadow.catalogQueries;
-    if (!transportOk)
-        return finish();
-    if (shadow.error.isError() || shadow.after.isEmpty()) {
-        report.error = shadow.error.isError()
-                           ? shadow.error
-                           : DbError{QStringLiteral("verify"), session.target(),
-                                     QStringLiteral("the scratch schema could not be read"),
-                                     {}, {}, {}};
-        return finish();
-    }
-    report.expectedTables = shadow.after.last().tableCount();
-    report.differences = SchemaSnapshot::diff(shadow.after.last(), shadow.live);
+    report.expectedFromCache = cached;
+    report.expectedTables = expectedSchema.tableCount();
+    report.differences = SchemaSnapshot::diff(expectedSchema, session.live);
     return finish();
 }
 
@@ -1038,7 +1095,7 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
         return finish();
     }
     report.target = session.target();
-    if (!session.setUp(true, true, &report.error, &report.lockTimedOut)) {
+    if (!session.setUp(true, true, &report.error, &report.lockTimedOut, true)) {
         report.lockHolders = session.lastHolders;
         report.roundTrips = session.roundTrips;
         return finish();
@@ -1085,7 +1142,7 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
                 detectable = true;
                 const QString key = change.object().kind + QLatin1Char('/') + change.object().table
                                     + QLatin1Char('/') + change.object().name;
-                const bool inLive = shadow.live.objects().contains(key);
+                const bool inLive = session.live.objects().contains(key);
                 if (change.change == SchemaDifference::Change::Unexpected ? inLive : !inLive)
                     present = false;
             }

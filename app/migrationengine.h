@@ -20,6 +20,9 @@ struct EngineSettings
 {
     int lockTimeoutMs = 5000;        // every statement gives up waiting for a lock after this
     int statementTimeoutMs = 300000; // and is cancelled by the server after this
+    // verify keeps the replayed expected schema in the user's cache, keyed by the migrations'
+    // checksums and the server version; false replays every time.
+    bool useExpectedSchemaCache = true;
 };
 
 // A session holding a lock we wait for, as pg_stat_activity shows it.
@@ -122,6 +125,7 @@ struct VerifyReport
     int roundTrips = 0;
     int catalogQueries = 0;
     int expectedTables = 0;
+    bool expectedFromCache = false; // the expected schema came from an earlier replay
     double wallMs = 0;
     bool hasChanged() const;
     bool clean() const { return !error.isError() && differences.isEmpty() && !hasChanged(); }
@@ -167,7 +171,8 @@ public:
     RunReport rehearse();
     StatusReport status();
     // Applies the applied migrations to a scratch schema inside a rolled-back transaction and
-    // compares its catalog with the live schema's: two catalog queries whatever the size.
+    // compares its catalog with the live schema's: two catalog queries whatever the size, one
+    // when the replay's result is cached (see EngineSettings::useExpectedSchemaCache).
     VerifyReport verify();
     // Records as applied, without running them, the pending migrations whose objects the
     // database already has (a database the old application created); up to `toVersion` if set.

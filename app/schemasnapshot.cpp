@@ -2,15 +2,20 @@
 
 #include "pgconnection.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 // One query whatever the schema's size: every relation of the schema and, joined to it, its
 // columns, indexes, constraints and triggers, plus the schema's functions.
 static const char CatalogQuery[] = R"SQL(
-WITH rel AS (
+WITH ns AS (
+    SELECT coalesce($1, current_setting('algoadmin.live_schema', true))::regnamespace AS oid
+),
+rel AS (
     SELECT c.oid, c.relname, c.relkind
     FROM pg_class c
-    WHERE c.relnamespace = $1::regnamespace
+    WHERE c.relnamespace = (SELECT oid FROM ns)
       AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
       AND c.relname <> 'algoadmin_schema_history'
 )
@@ -44,7 +49,7 @@ UNION ALL
 SELECT 'function', '', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
        pg_get_functiondef(p.oid)
 FROM pg_proc p
-WHERE p.pronamespace = $1::regnamespace AND p.prokind IN ('f', 'p')
+WHERE p.pronamespace = (SELECT oid FROM ns) AND p.prokind IN ('f', 'p')
 )SQL";
 
 const char *SchemaSnapshot::catalogQuery()
@@ -57,20 +62,54 @@ QString SchemaSnapshot::keyOf(const SchemaObject &object)
     return object.kind + QLatin1Char('/') + object.table + QLatin1Char('/') + object.name;
 }
 
-SchemaSnapshot SchemaSnapshot::fromResult(const PgResult &result, const QString &schema)
+SchemaSnapshot SchemaSnapshot::fromResult(const PgResult &result, const QStringList &schemas)
 {
     // The catalog prints names qualified with their schema; drop it so that the same
     // definition in the shadow schema and in the live one compares equal.
+    QStringList alternatives;
+    for (const QString &schema : schemas) {
+        alternatives << QRegularExpression::escape(schema)
+                     << QRegularExpression::escape(QLatin1Char('"')
+                                                   + QString(schema).replace(QLatin1Char('"'),
+                                                                             QLatin1String("\"\""))
+                                                   + QLatin1Char('"'));
+    }
     const QRegularExpression qualifier(
-        QStringLiteral("(?<![\\w\"])(%1|\"%2\")\\.")
-            .arg(QRegularExpression::escape(schema),
-                 QRegularExpression::escape(QString(schema).replace(QLatin1Char('"'),
-                                                                    QLatin1String("\"\"")))));
+        QStringLiteral("(?<![\\w\"])(%1)\\.").arg(alternatives.join(QLatin1Char('|'))));
     SchemaSnapshot snapshot;
     for (int row = 0; row < result.rows(); ++row) {
         SchemaObject object{result.value(row, 0), result.value(row, 1), result.value(row, 2),
                             result.value(row, 3)};
         object.definition.replace(qualifier, QString());
+        snapshot.m_objects.insert(keyOf(object), object);
+    }
+    return snapshot;
+}
+
+QByteArray SchemaSnapshot::toJson() const
+{
+    QJsonArray array;
+    for (const SchemaObject &object : m_objects)
+        array.append(QJsonArray{object.kind, object.table, object.name, object.definition});
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+SchemaSnapshot SchemaSnapshot::fromJson(const QByteArray &json, bool *ok)
+{
+    SchemaSnapshot snapshot;
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    *ok = error.error == QJsonParseError::NoError && document.isArray();
+    if (!*ok)
+        return snapshot;
+    for (const QJsonValue &value : document.array()) {
+        const QJsonArray item = value.toArray();
+        if (item.size() != 4) {
+            *ok = false;
+            return {};
+        }
+        const SchemaObject object{item.at(0).toString(), item.at(1).toString(),
+                                  item.at(2).toString(), item.at(3).toString()};
         snapshot.m_objects.insert(keyOf(object), object);
     }
     return snapshot;

@@ -3,6 +3,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 
 class PgResult;
 
@@ -33,10 +34,16 @@ struct SchemaDifference
 class SchemaSnapshot
 {
 public:
-    // The catalog query: one statement, $1 = schema name. Run it with search_path set to
-    // pg_catalog only, so that names are printed schema-qualified and normalised away here.
+    // The catalog query: one statement, $1 = schema name, or NULL for the session's setting
+    // algoadmin.live_schema. Run it with search_path set to pg_catalog only, so that names are
+    // printed schema-qualified and normalised away here.
     static const char *catalogQuery();
-    static SchemaSnapshot fromResult(const PgResult &result, const QString &schema);
+    // `schemas`: the names to take out of definitions (the scratch schema's and the live one's,
+    // since a scratch object may refer to live ones such as extension types).
+    static SchemaSnapshot fromResult(const PgResult &result, const QStringList &schemas);
+    // For the expected-schema cache.
+    QByteArray toJson() const;
+    static SchemaSnapshot fromJson(const QByteArray &json, bool *ok);
 
     bool isEmpty() const { return m_objects.isEmpty(); }
     int tableCount() const;

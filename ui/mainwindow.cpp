@@ -71,10 +71,15 @@ void MainWindow::sandboxOpened()
         panelLoaded();
         return;
     }
-    QString label = tr("Local sandbox");
-    if (result.seeded)
-        statusBar()->showMessage(tr("Demo data added"), 5000);
-    connectTo(result.connection, label);
+    int applied = 0;
+    for (const MigrationOutcome &migration : result.migration.migrations)
+        applied += migration.state == MigrationOutcome::State::Applied;
+    statusBar()->showMessage(result.seeded
+                                 ? tr("Local sandbox ready: %n migration(s) applied, demo data "
+                                      "added", nullptr, applied)
+                                 : tr("Local sandbox ready: %n migration(s) applied", nullptr,
+                                      applied));
+    connectTo(result.connection, tr("Local sandbox"));
 }
 
 void MainWindow::connectTo(const ConnectionOptions &connection, const QString &label)

@@ -38,7 +38,7 @@ QString usage()
         "  algoadmin migrate  [-d CONN] [--migrations DIR] [--rehearse] [--json]\n"
         "                     [--lock-timeout MS] [--statement-timeout MS]\n"
         "  algoadmin status   [-d CONN] [--migrations DIR] [--json]\n"
-        "  algoadmin verify   [-d CONN] [--migrations DIR] [--json]\n"
+        "  algoadmin verify   [-d CONN] [--migrations DIR] [--json] [--no-cache]\n"
         "  algoadmin baseline [-d CONN] [--migrations DIR] [--to VERSION]\n"
         "  algoadmin seed-demo [-d CONN] [--changelog-rows N] [--metric-rows N]\n"
         "  algoadmin local start|stop|status|url [--data-dir DIR]\n"
@@ -118,13 +118,16 @@ const QList<Command> &commands()
         {QStringLiteral("status"), QStringLiteral("status [-d CONN] [--migrations DIR] [--json]"),
          QStringLiteral("Lists each migration: applied (when, by whom, how long), pending, or\n"
                         "changed since it was applied (exit 3).")},
-        {QStringLiteral("verify"), QStringLiteral("verify [-d CONN] [--migrations DIR] [--json]"),
+        {QStringLiteral("verify"),
+         QStringLiteral("verify [-d CONN] [--migrations DIR] [--json] [--no-cache]"),
          QStringLiteral(
              "Compares the live schema (tables, columns with types, nullability and defaults,\n"
              "indexes, constraints, triggers, functions) with what the applied migrations\n"
              "define, by replaying them in a scratch schema inside a transaction that is\n"
-             "rolled back: two catalog queries whatever the schema's size. Drift or a changed\n"
-             "migration file exits 3 and lists each difference.")},
+             "rolled back: two catalog queries whatever the schema's size. The replay's result\n"
+             "is cached per migration checksums and server version (~/.cache/algoadmin), so a\n"
+             "repeated verify is one round trip. Drift or a changed migration file exits 3\n"
+             "and lists each difference.")},
         {QStringLiteral("baseline"),
          QStringLiteral("baseline [-d CONN] [--migrations DIR] [--to VERSION]"),
          QStringLiteral(
@@ -403,6 +406,9 @@ int runVerify(const QStringList &arguments)
     addConnectionOptions(parser);
     parser.addOption(migrationsOption());
     parser.addOption(jsonOption());
+    parser.addOption({QStringLiteral("no-cache"),
+                      QStringLiteral("Replay the migrations even if an earlier replay of the same "
+                                     "files on the same server version is cached.")});
     if (const int code = parse(parser, arguments, command); code >= 0)
         return code;
     int exitCode = Ok;
@@ -413,7 +419,9 @@ int runVerify(const QStringList &arguments)
     const MigrationSet set = loadMigrations(parser);
     if (const int code = reportLoadError(set, json); code >= 0)
         return code;
-    MigrationEngine engine(connection, set);
+    EngineSettings settings;
+    settings.useExpectedSchemaCache = !parser.isSet(QStringLiteral("no-cache"));
+    MigrationEngine engine(connection, set, settings);
     const VerifyReport report = engine.verify();
     if (json) {
         printJson(Report::verifyJson(report));

@@ -132,8 +132,11 @@ QString verifyText(const VerifyReport &report)
     if (report.clean())
         lines << QStringLiteral("schema matches the migrations (%1 tables)")
                      .arg(report.expectedTables);
-    lines << QStringLiteral("%1 difference(s); %2 catalog queries, %3 round trips, %4 ms")
+    lines << QStringLiteral("%1 difference(s); expected schema %2; %3 catalog queries, "
+                            "%4 round trips, %5 ms")
                  .arg(report.differences.size())
+                 .arg(report.expectedFromCache ? QStringLiteral("from the cache")
+                                               : QStringLiteral("replayed in a scratch schema"))
                  .arg(report.catalogQueries)
                  .arg(report.roundTrips)
                  .arg(ms(report.wallMs));
@@ -283,6 +286,7 @@ QJsonObject verifyJson(const VerifyReport &report)
                      {QStringLiteral("migrations"), statusArray(report.migrations)},
                      {QStringLiteral("differences"), differences},
                      {QStringLiteral("expected_tables"), report.expectedTables},
+                     {QStringLiteral("expected_from_cache"), report.expectedFromCache},
                      {QStringLiteral("catalog_queries"), report.catalogQueries},
                      {QStringLiteral("round_trips"), report.roundTrips},
                      {QStringLiteral("wall_ms"), report.wallMs}};

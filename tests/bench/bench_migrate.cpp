@@ -1,0 +1,396 @@
+// Migrate and verify, side by side with psql and with the floor (the same SQL sent as one
+// message), for the bundled migrations and a generated 174-table / 400-index schema, at 0 ms
+// and at 40 ms of injected round-trip time through algoadmin-delayproxy.
+//
+//   bench_migrate [--runs N] [--rtt 0,40]
+//
+// Every tool runs as its own process against a fresh database, through the same proxy, with
+// the same conninfo, so process start, connection set-up and round trips are all counted.
+#include "localcluster.h"
+#include "migration.h"
+#include "pgconnection.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QThread>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include <sys/stat.h>
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+// A schema of the size that made drizzle-kit push hang: 174 tables with mixed column types
+// (jsonb, arrays, numerics, timestamps, uuids), 174 primary keys and 226 secondary indexes.
+QString generatedSchema()
+{
+    QRandomGenerator random(174400);
+    const QStringList types{QStringLiteral("integer"),         QStringLiteral("bigint"),
+                            QStringLiteral("numeric(12,2)"),    QStringLiteral("text"),
+                            QStringLiteral("varchar(120)"),     QStringLiteral("boolean"),
+                            QStringLiteral("timestamp"),        QStringLiteral("jsonb"),
+                            QStringLiteral("text[]"),           QStringLiteral("integer[]"),
+                            QStringLiteral("uuid"),             QStringLiteral("double precision")};
+    QString sql = QStringLiteral("-- generated: 174 tables, 400 indexes\n");
+    QList<QStringList> columnsOf;
+    for (int t = 1; t <= 174; ++t) {
+        const QString table = QStringLiteral("app_table_%1").arg(t, 3, 10, QLatin1Char('0'));
+        sql += QStringLiteral("\nCREATE TABLE %1 (\n    id bigserial PRIMARY KEY").arg(table);
+        QStringList columns;
+        const int count = 6 + int(random.bounded(9));
+        for (int c = 1; c <= count; ++c) {
+            const QString type = types.at(int(random.bounded(types.size())));
+            const QString column = QStringLiteral("col_%1_%2")
+                                       .arg(QString(type).section(QLatin1Char('('), 0, 0)
+                                                .remove(QLatin1String("[]"))
+                                                .replace(QLatin1Char(' '), QLatin1Char('_')))
+                                       .arg(c);
+            QString definition = QStringLiteral(",\n    %1 %2").arg(column, type);
+            if (type == QLatin1String("jsonb"))
+                definition += QStringLiteral(" NOT NULL DEFAULT '{}'");
+            else if (type == QLatin1String("timestamp"))
+                definition += QStringLiteral(" DEFAULT now()");
+            else if (type == QLatin1String("boolean"))
+                definition += QStringLiteral(" NOT NULL DEFAULT false");
+            else if (random.bounded(3) == 0)
+                definition += QStringLiteral(" NOT NULL");
+            sql += definition;
+            columns.append(column);
+        }
+        if (t > 1 && random.bounded(3) == 0) {
+            sql += QStringLiteral(",\n    parent_id bigint REFERENCES app_table_%1 (id)")
+                       .arg(t - 1, 3, 10, QLatin1Char('0'));
+            columns.append(QStringLiteral("parent_id"));
+        }
+        sql += QStringLiteral(",\n    created_at timestamp NOT NULL DEFAULT now()\n);\n");
+        columns.append(QStringLiteral("created_at"));
+        columnsOf.append(columns);
+    }
+    // 226 secondary indexes, spread over the tables; 174 primary keys make 400.
+    for (int i = 0; i < 226; ++i) {
+        const int t = i % 174;
+        const QString table = QStringLiteral("app_table_%1").arg(t + 1, 3, 10, QLatin1Char('0'));
+        const QStringList &columns = columnsOf.at(t);
+        const QString column = columns.at(int(random.bounded(columns.size())));
+        const QString name = QStringLiteral("idx_%1_%2").arg(table).arg(i);
+        if (column.startsWith(QLatin1String("col_jsonb")))
+            sql += QStringLiteral("CREATE INDEX %1 ON %2 USING gin (%3);\n").arg(name, table, column);
+        else if (i % 5 == 0)
+            sql += QStringLiteral("CREATE INDEX %1 ON %2 (%3, created_at DESC);\n")
+                       .arg(name, table, column);
+        else if (i % 7 == 0)
+            sql += QStringLiteral("CREATE INDEX %1 ON %2 (created_at) WHERE %3 IS NOT NULL;\n")
+                       .arg(name, table, column);
+        else
+            sql += QStringLiteral("CREATE INDEX %1 ON %2 (%3);\n").arg(name, table, column);
+    }
+    return sql;
+}
+
+struct Run
+{
+    double ms = 0;
+    int roundTrips = 0;
+    bool ok = false;
+    QString output;
+};
+
+Run timeProcess(const QString &program, const QStringList &arguments)
+{
+    QProcess process;
+    QElapsedTimer clock;
+    clock.start();
+    process.start(program, arguments);
+    process.waitForFinished(600000);
+    Run run;
+    run.ms = clock.nsecsElapsed() / 1e6;
+    run.ok = process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+    run.output = QString::fromUtf8(process.readAllStandardOutput());
+    if (!run.ok)
+        run.output += QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+double median(QList<double> values)
+{
+    if (values.isEmpty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const qsizetype n = values.size();
+    return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
+}
+
+// --floor: connect and send every file's text as one simple-query message.
+int floorMode(const QStringList &arguments)
+{
+    ConnectionOptions options;
+    options.database = arguments.at(0);
+    QByteArray sql;
+    for (int i = 1; i < arguments.size(); ++i) {
+        QFile file(arguments.at(i));
+        if (!file.open(QIODevice::ReadOnly))
+            return 2;
+        sql += file.readAll() + '\n';
+    }
+    PgConnection connection;
+    DbError error;
+    if (!connection.open(options, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error.toString()));
+        return 1;
+    }
+    PGresult *result = PQexec(connection.handle(), sql.constData());
+    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK
+                    || PQresultStatus(result) == PGRES_TUPLES_OK;
+    if (!ok)
+        std::fprintf(stderr, "%s\n", PQresultErrorMessage(result));
+    PQclear(result);
+    return ok ? 0 : 1;
+}
+
+struct Proxy
+{
+    QProcess process;
+    int port = 0;
+};
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() > 2 && arguments.at(1) == QLatin1String("--floor"))
+        return floorMode(arguments.mid(2));
+    int runs = 5;
+    QList<int> rtts{0, 40};
+    for (int i = 1; i + 1 < arguments.size(); i += 2) {
+        if (arguments.at(i) == QLatin1String("--runs"))
+            runs = std::max(1, arguments.at(i + 1).toInt());
+        else if (arguments.at(i) == QLatin1String("--rtt")) {
+            rtts.clear();
+            for (const QString &value : arguments.at(i + 1).split(QLatin1Char(',')))
+                rtts.append(value.toInt());
+        }
+    }
+
+    QTemporaryDir work(QStringLiteral("/tmp/algoadmin-bench-XXXXXX"));
+    ::chmod(QFile::encodeName(work.path()).constData(), 0755);
+    LocalCluster cluster(work.path() + QStringLiteral("/cluster"));
+    QString error;
+    out() << "starting a private PostgreSQL in " << cluster.dataDir() << " …\n";
+    out().flush();
+    if (!cluster.start(&error)) {
+        std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+        return 1;
+    }
+    PgConnection admin;
+    DbError dbError;
+    if (!admin.open(cluster.connectionOptions(QStringLiteral("postgres")), &dbError)) {
+        std::fprintf(stderr, "bench: %s\n", qPrintable(dbError.toString()));
+        return 1;
+    }
+    const QString serverVersion = admin.exec("SHOW server_version").value(0, 0);
+
+    // The generated schema as one migration file.
+    const QString generatedDir = work.path() + QStringLiteral("/generated");
+    QDir().mkpath(generatedDir);
+    {
+        QFile file(generatedDir + QStringLiteral("/001_app_schema.sql"));
+        file.open(QIODevice::WriteOnly);
+        file.write(generatedSchema().toUtf8());
+    }
+    struct Schema
+    {
+        QString label;
+        QString dir;
+        QStringList files;
+        int statements = 0;
+    };
+    QList<Schema> schemas;
+    for (const auto &[label, dir] : {std::pair{QStringLiteral("bundled (5 tables, 9 indexes)"),
+                                               QStringLiteral(ALGOADMIN_SOURCE_DIR "/sql")},
+                                     std::pair{QStringLiteral("generated (174 tables, 400 indexes)"),
+                                               generatedDir}}) {
+        const MigrationSet set = MigrationSet::fromDirectory(dir);
+        Schema schema{label, dir, {}, 0};
+        for (const Migration &migration : set.migrations) {
+            schema.files.append(migration.path);
+            schema.statements += int(migration.statements.size());
+        }
+        schemas.append(schema);
+    }
+
+    // One proxy per round-trip time, all in front of the cluster's Unix socket.
+    QList<std::shared_ptr<Proxy>> proxies;
+    for (int rtt : std::as_const(rtts)) {
+        auto proxy = std::make_shared<Proxy>();
+        proxy->process.start(QStringLiteral(DELAYPROXY_BIN),
+                             {QStringLiteral("--target-unix"),
+                              cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
+                              QStringLiteral("--listen-port"), QStringLiteral("0"),
+                              QStringLiteral("--rtt-ms"), QString::number(rtt),
+                              QStringLiteral("--max-seconds"), QStringLiteral("3600")});
+        proxy->process.waitForReadyRead(10000);
+        const QString line = QString::fromUtf8(proxy->process.readLine()).trimmed();
+        proxy->port = line.section(QLatin1Char(' '), 2, 2).toInt();
+        if (proxy->port == 0) {
+            std::fprintf(stderr, "bench: the delay proxy did not start: %s\n", qPrintable(line));
+            return 1;
+        }
+        proxies.append(proxy);
+    }
+
+    int database = 0;
+    const auto freshDatabase = [&]() {
+        const QString name = QStringLiteral("bench_%1").arg(++database);
+        admin.exec(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(name).toUtf8());
+        admin.exec(QStringLiteral("CREATE DATABASE %1").arg(name).toUtf8());
+        return name;
+    };
+    const auto dropDatabase = [&](const QString &name) {
+        admin.exec(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(name).toUtf8());
+    };
+
+    out() << "\nAlgoAdmin migrate benchmark: medians of " << runs << " runs, PostgreSQL "
+          << serverVersion << ", " << QThread::idealThreadCount() << " cores, through "
+          << "algoadmin-delayproxy (TCP, sslmode=disable for every tool)\n"
+          << "Each time is a whole process, end to end: start, connect, work, exit. Round trips "
+             "exclude connection set-up.\n\n";
+    const QString format = QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 |\n");
+    out() << format.arg(QStringLiteral("schema"), QStringLiteral("RTT"),
+                        QStringLiteral("operation"), QStringLiteral("median ms"),
+                        QStringLiteral("round trips"), QStringLiteral("ratio"));
+    out() << format.arg(QStringLiteral("---"), QStringLiteral("---:"), QStringLiteral("---"),
+                        QStringLiteral("---:"), QStringLiteral("---:"), QStringLiteral("---:"));
+    out().flush();
+
+    for (const Schema &schema : std::as_const(schemas)) {
+        for (int p = 0; p < proxies.size(); ++p) {
+            const int rtt = rtts.at(p);
+            const auto conninfo = [&](const QString &db) {
+                return QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=postgres "
+                                      "sslmode=disable")
+                    .arg(proxies.at(p)->port)
+                    .arg(db);
+            };
+            QList<double> ours, psql, floorTimes, verifyCold, verifyWarm;
+            int ourTrips = 0;
+            int verifyTrips = 0;
+            int verifyWarmTrips = 0;
+            for (int run = 0; run < runs; ++run) {
+                // algoadmin migrate, then verify on the result
+                QString db = freshDatabase();
+                Run r = timeProcess(QStringLiteral(ALGOADMIN_BIN),
+                                    {QStringLiteral("migrate"), QStringLiteral("--json"),
+                                     QStringLiteral("--migrations"), schema.dir,
+                                     QStringLiteral("-d"), conninfo(db)});
+                if (!r.ok) {
+                    std::fprintf(stderr, "algoadmin migrate failed: %s\n", qPrintable(r.output));
+                    return 1;
+                }
+                ours.append(r.ms);
+                ourTrips = QJsonDocument::fromJson(r.output.toUtf8())
+                               .object()
+                               .value(QStringLiteral("round_trips"))
+                               .toInt();
+                // verify: replaying the migrations (--no-cache), then with the replay cached
+                const QStringList verifyArgs{QStringLiteral("verify"), QStringLiteral("--json"),
+                                             QStringLiteral("--migrations"), schema.dir,
+                                             QStringLiteral("-d"), conninfo(db)};
+                Run v = timeProcess(QStringLiteral(ALGOADMIN_BIN),
+                                    verifyArgs + QStringList{QStringLiteral("--no-cache")});
+                Run w = timeProcess(QStringLiteral(ALGOADMIN_BIN), verifyArgs); // fills the cache
+                w = timeProcess(QStringLiteral(ALGOADMIN_BIN), verifyArgs);
+                if (!v.ok || !w.ok) {
+                    std::fprintf(stderr, "algoadmin verify failed: %s\n",
+                                 qPrintable(v.output + w.output));
+                    return 1;
+                }
+                verifyCold.append(v.ms);
+                verifyWarm.append(w.ms);
+                const auto trips = [](const Run &r) {
+                    return QJsonDocument::fromJson(r.output.toUtf8())
+                        .object()
+                        .value(QStringLiteral("round_trips"))
+                        .toInt();
+                };
+                verifyTrips = trips(v);
+                verifyWarmTrips = trips(w);
+                dropDatabase(db);
+
+                // psql -X -1 -f: one statement per round trip, in one transaction
+                db = freshDatabase();
+                QStringList psqlArgs{QStringLiteral("-X"), QStringLiteral("-q"),
+                                     QStringLiteral("-1"), QStringLiteral("-v"),
+                                     QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-d"),
+                                     conninfo(db)};
+                for (const QString &file : schema.files)
+                    psqlArgs << QStringLiteral("-f") << file;
+                r = timeProcess(QStringLiteral("psql"), psqlArgs);
+                if (!r.ok) {
+                    std::fprintf(stderr, "psql failed: %s\n", qPrintable(r.output));
+                    return 1;
+                }
+                psql.append(r.ms);
+                dropDatabase(db);
+
+                // the floor: everything in one message
+                db = freshDatabase();
+                r = timeProcess(QCoreApplication::applicationFilePath(),
+                                QStringList{QStringLiteral("--floor"), conninfo(db)} + schema.files);
+                if (!r.ok) {
+                    std::fprintf(stderr, "floor failed: %s\n", qPrintable(r.output));
+                    return 1;
+                }
+                floorTimes.append(r.ms);
+                dropDatabase(db);
+            }
+            const double oursMs = median(ours);
+            const double psqlMs = median(psql);
+            const double floorMs = median(floorTimes);
+            const QString rttText = QStringLiteral("%1 ms").arg(rtt);
+            const auto row = [&](const QString &operation, double ms, const QString &trips,
+                                 const QString &ratio) {
+                out() << format.arg(schema.label, rttText, operation,
+                                    QString::number(ms, 'f', 1), trips, ratio);
+            };
+            row(QStringLiteral("algoadmin migrate"), oursMs, QString::number(ourTrips),
+                QStringLiteral("%1× floor, %2× psql")
+                    .arg(oursMs / floorMs, 0, 'f', 2)
+                    .arg(oursMs / psqlMs, 0, 'f', 2));
+            row(QStringLiteral("psql -X -1 -f"), psqlMs,
+                QString::number(schema.statements + 2), QStringLiteral("%1× floor")
+                    .arg(psqlMs / floorMs, 0, 'f', 2));
+            row(QStringLiteral("one message (floor)"), floorMs, QStringLiteral("1"),
+                QStringLiteral("1.00"));
+            row(QStringLiteral("algoadmin verify (replay)"), median(verifyCold),
+                QString::number(verifyTrips), QString());
+            row(QStringLiteral("algoadmin verify (cached replay)"), median(verifyWarm),
+                QString::number(verifyWarmTrips), QString());
+            out().flush();
+        }
+    }
+    for (const auto &proxy : proxies) {
+        proxy->process.terminate();
+        proxy->process.waitForFinished(3000);
+    }
+    admin.close();
+    cluster.stop(&error);
+    return 0;
+}
