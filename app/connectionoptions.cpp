@@ -8,16 +8,16 @@ QString ConnectionOptions::validate() const
         return {};
     // A plain database name is always fine; anything that looks like a conninfo or URI must
     // parse, so that a typo is reported as bad usage rather than as a failed connection.
-    const bool looksExpanded = database.contains(QLatin1Char('='))
-                               || database.startsWith(QLatin1String("postgresql://"))
-                               || database.startsWith(QLatin1String("postgres://"));
+    const bool looksExpanded = database.contains(QLatin1Char('=')) ||
+                               database.startsWith(QLatin1String("postgresql://")) ||
+                               database.startsWith(QLatin1String("postgres://"));
     if (!looksExpanded)
         return {};
     char *errmsg = nullptr;
     PQconninfoOption *parsed = PQconninfoParse(database.toUtf8().constData(), &errmsg);
     if (!parsed) {
-        const QString reason = errmsg ? QString::fromUtf8(errmsg).trimmed()
-                                      : QStringLiteral("out of memory");
+        const QString reason =
+            errmsg ? QString::fromUtf8(errmsg).trimmed() : QStringLiteral("out of memory");
         PQfreemem(errmsg);
         return reason;
     }
@@ -82,7 +82,7 @@ QString ConnectionOptions::toConninfo() const
     }
     QStringList parts;
     for (const auto &[key, value] : merged)
-        parts.append(QString::fromUtf8(key) + QLatin1Char('=')
-                     + quoteConninfoValue(QString::fromUtf8(value)));
+        parts.append(QString::fromUtf8(key) + QLatin1Char('=') +
+                     quoteConninfoValue(QString::fromUtf8(value)));
     return parts.join(QLatin1Char(' '));
 }

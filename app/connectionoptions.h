@@ -10,10 +10,10 @@
 // (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE, PGSSLMODE …) and ~/.pgpass.
 struct ConnectionOptions
 {
-    QString database; // -d: name, conninfo or URI
-    QString host;     // -h
-    QString port;     // -p
-    QString user;     // -U
+    QString database;               // -d: name, conninfo or URI
+    QString host;                   // -h
+    QString port;                   // -p
+    QString user;                   // -U
     int connectTimeoutSeconds = 10; // used unless the conninfo or PGCONNECT_TIMEOUT says otherwise
     QString applicationName = QStringLiteral("algoadmin");
 

@@ -14,9 +14,9 @@ struct DemoSeedOptions
 // One statement of the seeding script, with its bound parameters ($1, $2 … as text).
 struct SeedStep
 {
-    QString summary;           // what it does, for the progress report ("metrics: 10000000 rows")
-    QByteArray sql;            // one statement, parameters as $1..$n
-    QList<QByteArray> params;  // text values for $1..$n
+    QString summary;          // what it does, for the progress report ("metrics: 10000000 rows")
+    QByteArray sql;           // one statement, parameters as $1..$n
+    QList<QByteArray> params; // text values for $1..$n
 };
 
 // The statements that fill a migrated database (sql/001, sql/002) with demo data for the

@@ -50,15 +50,14 @@ ServerUser serverUser(QString *error)
 
 LocalCluster::LocalCluster(const QString &dataDir)
     : m_dataDir(QDir(dataDir.isEmpty() ? defaultDataDir() : dataDir).absolutePath())
-{
-}
+{}
 
 QString LocalCluster::defaultDataDir()
 {
     if (geteuid() == 0)
         return QStringLiteral("/var/lib/algoadmin/local");
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-           + QStringLiteral("/algoadmin/local");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/algoadmin/local");
 }
 
 QString LocalCluster::pgData() const
@@ -79,9 +78,9 @@ QString LocalCluster::logFile() const
 QString LocalCluster::findBinDir(QString *error)
 {
     const auto hasTools = [](const QString &dir) {
-        return QFileInfo(dir + QStringLiteral("/initdb")).isExecutable()
-               && QFileInfo(dir + QStringLiteral("/pg_ctl")).isExecutable()
-               && QFileInfo(dir + QStringLiteral("/postgres")).isExecutable();
+        return QFileInfo(dir + QStringLiteral("/initdb")).isExecutable() &&
+               QFileInfo(dir + QStringLiteral("/pg_ctl")).isExecutable() &&
+               QFileInfo(dir + QStringLiteral("/postgres")).isExecutable();
     };
     const QString fromEnv = qEnvironmentVariable("ALGOADMIN_PG_BINDIR");
     if (!fromEnv.isEmpty()) {
@@ -98,9 +97,8 @@ QString LocalCluster::findBinDir(QString *error)
     // Debian keeps server binaries out of PATH, one directory per major version.
     QDir versions(QStringLiteral("/usr/lib/postgresql"));
     QStringList majors = versions.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    std::sort(majors.begin(), majors.end(), [](const QString &a, const QString &b) {
-        return a.toDouble() > b.toDouble();
-    });
+    std::sort(majors.begin(), majors.end(),
+              [](const QString &a, const QString &b) { return a.toDouble() > b.toDouble(); });
     for (const QString &major : std::as_const(majors)) {
         const QString dir = versions.filePath(major + QStringLiteral("/bin"));
         if (hasTools(dir))
@@ -173,8 +171,8 @@ bool LocalCluster::prepareDirectories(QString *error) const
         struct stat st;
         if (::stat(QFile::encodeName(dir).constData(), &st) != 0)
             continue;
-        const bool traversable = (st.st_mode & S_IXOTH) || st.st_uid == user.uid
-                                 || ((st.st_mode & S_IXGRP) && st.st_gid == user.gid);
+        const bool traversable = (st.st_mode & S_IXOTH) || st.st_uid == user.uid ||
+                                 ((st.st_mode & S_IXGRP) && st.st_gid == user.gid);
         if (!traversable) {
             *error = QStringLiteral("the postgres system user cannot enter %1, so it cannot "
                                     "reach %2; choose a --data-dir it can reach (for example "
@@ -208,8 +206,8 @@ bool LocalCluster::isRunning() const
     if (m_binDir.isEmpty())
         return false;
     QString output;
-    return runTool(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), pgData(), QStringLiteral("status")},
-                   &output, 10000);
+    return runTool(QStringLiteral("pg_ctl"),
+                   {QStringLiteral("-D"), pgData(), QStringLiteral("status")}, &output, 10000);
 }
 
 bool LocalCluster::start(QString *error, bool *startedNow)
@@ -238,14 +236,14 @@ bool LocalCluster::start(QString *error, bool *startedNow)
             *error = QStringLiteral("cannot write %1").arg(conf.fileName());
             return false;
         }
-        QString settings = QStringLiteral("\n# algoadmin local sandbox\n"
-                                          "listen_addresses = ''\n"
-                                          "unix_socket_directories = '%1'\n"
-                                          "port = %2\n"
-                                          "max_connections = 100\n")
-                               .arg(QString(socketDir()).replace(QLatin1Char('\''),
-                                                                 QLatin1String("''")))
-                               .arg(port());
+        QString settings =
+            QStringLiteral("\n# algoadmin local sandbox\n"
+                           "listen_addresses = ''\n"
+                           "unix_socket_directories = '%1'\n"
+                           "port = %2\n"
+                           "max_connections = 100\n")
+                .arg(QString(socketDir()).replace(QLatin1Char('\''), QLatin1String("''")))
+                .arg(port());
         // Throwaway clusters (the test suite's) trade durability for speed.
         if (qEnvironmentVariable("ALGOADMIN_LOCAL_UNSAFE_FAST") == QLatin1String("1"))
             settings += QStringLiteral("fsync = off\nsynchronous_commit = off\n"
@@ -289,11 +287,9 @@ bool LocalCluster::ensureDatabase(QString *error) const
         return true;
     // CREATE DATABASE takes no parameters: quote the name server-side first.
     const PgResult quoted = connection.exec(QuoteIdentSql, {databaseName().toUtf8()});
-    const PgResult created =
-        connection.exec("CREATE DATABASE " + quoted.rawValue(0, 0));
+    const PgResult created = connection.exec("CREATE DATABASE " + quoted.rawValue(0, 0));
     if (!created.ok()) {
-        *error = created.error(QStringLiteral("create database %1").arg(databaseName()))
-                     .toString();
+        *error = created.error(QStringLiteral("create database %1").arg(databaseName())).toString();
         return false;
     }
     return true;

@@ -30,8 +30,9 @@ bool parseMigration(const QString &fileName, const QString &path, const QByteArr
     m.path = path;
     m.checksum = QCryptographicHash::hash(contents, QCryptographicHash::Sha256).toHex();
     const QString text = QString::fromUtf8(contents);
-    m.transactional = !text.section(QLatin1Char('\n'), 0, 0).trimmed().startsWith(
-        QLatin1String(NoTransactionMarker));
+    m.transactional = !text.section(QLatin1Char('\n'), 0, 0)
+                           .trimmed()
+                           .startsWith(QLatin1String(NoTransactionMarker));
     const SqlSplitResult split = splitSqlStatements(text);
     if (!split.ok()) {
         *error = QStringLiteral("%1:%2: %3").arg(fileName).arg(split.errorLine).arg(split.error);
@@ -62,10 +63,10 @@ static MigrationSet loadFrom(const QString &directory, const QString &source)
         Migration migration;
         if (!parseMigration(fileName, path, file.readAll(), &migration, &set.error))
             return set;
-        const auto clash = std::find_if(set.migrations.cbegin(), set.migrations.cend(),
-                                        [&](const Migration &m) {
-                                            return m.versionNumber() == migration.versionNumber();
-                                        });
+        const auto clash =
+            std::find_if(set.migrations.cbegin(), set.migrations.cend(), [&](const Migration &m) {
+                return m.versionNumber() == migration.versionNumber();
+            });
         if (clash != set.migrations.cend()) {
             set.error = QStringLiteral("%1 and %2 have the same version number")
                             .arg(clash->fileName, fileName);

@@ -9,11 +9,11 @@
 // One migration file `NNN_name.sql`, loaded and split into statements.
 struct Migration
 {
-    QString version;   // the NNN prefix as written, e.g. "001"
-    QString name;      // the part after NNN_, e.g. "algorithm_tables"
-    QString fileName;  // e.g. "001_algorithm_tables.sql"
-    QString path;      // where it was read from (":/sql/…" for bundled files)
-    QByteArray checksum; // sha-256 of the file's bytes, lower-case hex
+    QString version;           // the NNN prefix as written, e.g. "001"
+    QString name;              // the part after NNN_, e.g. "algorithm_tables"
+    QString fileName;          // e.g. "001_algorithm_tables.sql"
+    QString path;              // where it was read from (":/sql/…" for bundled files)
+    QByteArray checksum;       // sha-256 of the file's bytes, lower-case hex
     bool transactional = true; // false when the first line is the no-transaction marker
     QList<SqlStatement> statements;
 

@@ -8,12 +8,12 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
-#include <QStandardPaths>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QSaveFile>
+#include <QStandardPaths>
 
 #include <mutex>
 
@@ -52,8 +52,7 @@ CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
     kind       text NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
 ))SQL";
 
-static const char HistoryExistsSql[] =
-    "SELECT to_regclass('algoadmin_schema_history') IS NOT NULL";
+static const char HistoryExistsSql[] = "SELECT to_regclass('algoadmin_schema_history') IS NOT NULL";
 static const char HistorySql[] =
     "SELECT version, name, checksum, extract(epoch FROM applied_at)::float8 * 1000, applied_by,"
     " total_ms::float8, kind FROM algoadmin_schema_history";
@@ -182,8 +181,20 @@ namespace {
 // What a command in a batch stands for, so results can be read back in order.
 struct Role
 {
-    enum Kind { Other, Setup, Lock, Guard, Mark, Statement, Record, HistoryExists, History,
-                LiveSnapshot, ShadowSnapshot };
+    enum Kind
+    {
+        Other,
+        Setup,
+        Lock,
+        Guard,
+        Mark,
+        Statement,
+        Record,
+        HistoryExists,
+        History,
+        LiveSnapshot,
+        ShadowSnapshot
+    };
     Kind kind = Other;
     int migration = -1; // index into the run's migration list
     int step = 0;       // 1-based statement, or the mark's number (0 = before the first)
@@ -273,7 +284,9 @@ struct EngineSession
     SchemaSnapshot live; // with captureLive
     int catalogQueries = 0;
 
-    explicit EngineSession(MigrationEngine *owner) : engine(owner) {}
+    explicit EngineSession(MigrationEngine *owner)
+        : engine(owner)
+    {}
     EngineSession(const EngineSession &) = delete;
     EngineSession &operator=(const EngineSession &) = delete;
 
@@ -318,7 +331,8 @@ struct EngineSession
     }
 
     // Runs one batch; results go to `onResult`, lock waits to the engine's callback.
-    bool run(const Batch &batch, const std::function<void(const Role &, const PgResult &)> &onResult,
+    bool run(const Batch &batch,
+             const std::function<void(const Role &, const PgResult &)> &onResult,
              const std::function<LockWait(const Role &)> &describeWait, DbError *error)
     {
         Pipeline pipeline(connection);
@@ -328,8 +342,8 @@ struct EngineSession
             [&](int index, qint64 runningMs) {
                 if (runningMs < firstLook)
                     return;
-                if (lastObservationMs >= 0 && runningMs - lastObservationMs < 1000
-                    && runningMs >= lastObservationMs)
+                if (lastObservationMs >= 0 && runningMs - lastObservationMs < 1000 &&
+                    runningMs >= lastObservationMs)
                     return;
                 lastObservationMs = runningMs;
                 const QList<LockHolder> holders = observeHolders();
@@ -439,10 +453,10 @@ struct EngineSession
                     }
                     return;
                 default:
-                    if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED
-                        && failure.message.isEmpty())
-                        failure = result.error(QStringLiteral("create the migration history"),
-                                               target());
+                    if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
+                        failure.message.isEmpty())
+                        failure =
+                            result.error(QStringLiteral("create the migration history"), target());
                     return;
                 }
             },
@@ -460,7 +474,6 @@ struct EngineSession
         }
         return true;
     }
-
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -470,8 +483,7 @@ MigrationEngine::MigrationEngine(ConnectionOptions connection, MigrationSet migr
     : m_connection(std::move(connection))
     , m_migrations(std::move(migrations))
     , m_settings(settings)
-{
-}
+{}
 
 MigrationEngine::~MigrationEngine() = default;
 
@@ -537,8 +549,8 @@ StatusReport MigrationEngine::status()
     clock.start();
     StatusReport report;
     if (!m_migrations.ok()) {
-        report.error = {QStringLiteral("load migrations"), m_migrations.source,
-                        m_migrations.error, {}, {}, {}};
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
         return report;
     }
     EngineSession session(this);
@@ -578,8 +590,8 @@ RunReport MigrationEngine::run(bool rehearsal)
         return report;
     };
     if (!m_migrations.ok()) {
-        report.error = {QStringLiteral("load migrations"), m_migrations.source,
-                        m_migrations.error, {}, {}, {}};
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
         return finish(RunReport::Outcome::BadInput);
     }
     // A transactional migration must not commit or roll back by itself: the engine owns its
@@ -594,7 +606,8 @@ RunReport MigrationEngine::run(bool rehearsal)
                                 QStringLiteral("%1 inside a migration: each migration already "
                                                "runs in its own transaction")
                                     .arg(summarizeStatement(statement.text)),
-                                {}, {},
+                                {},
+                                {},
                                 QStringLiteral("Remove the statement, or put \"%1\" on the "
                                                "file's first line to run it without one.")
                                     .arg(QLatin1String(NoTransactionMarker))};
@@ -629,10 +642,12 @@ RunReport MigrationEngine::run(bool rehearsal)
     }
     report.roundTrips = session.roundTrips;
     if (!report.changed.isEmpty()) {
-        report.error = {QStringLiteral("check applied migrations"), m_migrations.source,
+        report.error = {QStringLiteral("check applied migrations"),
+                        m_migrations.source,
                         QStringLiteral("applied migration files were changed since they ran: %1")
                             .arg(report.changed.join(QStringLiteral(", "))),
-                        {}, {},
+                        {},
+                        {},
                         QStringLiteral("Restore the applied files as they were (status shows "
                                        "which), or put the change in a new migration.")};
         return finish(RunReport::Outcome::ChangedFiles);
@@ -719,14 +734,13 @@ RunReport MigrationEngine::run(bool rehearsal)
                 m_callbacks.stepFinished(step);
             const Migration *migration = pending.at(role.migration);
             const SqlStatement &statement = migration->statements.at(role.step - 1);
-            DbError error = result.error(
-                QStringLiteral("migration %1, step %2 (%3)")
-                    .arg(migration->id())
-                    .arg(role.step)
-                    .arg(step.summary),
-                QStringLiteral("%1:%2")
-                    .arg(migration->fileName)
-                    .arg(lineOfError(statement, result.errorPosition())));
+            DbError error = result.error(QStringLiteral("migration %1, step %2 (%3)")
+                                             .arg(migration->id())
+                                             .arg(role.step)
+                                             .arg(step.summary),
+                                         QStringLiteral("%1:%2")
+                                             .arg(migration->fileName)
+                                             .arg(lineOfError(statement, result.errorPosition())));
             if (error.sqlState == QLatin1String("55P03") && !session.lastHolders.isEmpty())
                 error.detail = QStringLiteral("held by ") + session.lastHolders.first().describe();
             if (error.sqlState == QLatin1String("57014") && m_cancelled)
@@ -753,8 +767,7 @@ RunReport MigrationEngine::run(bool rehearsal)
             return;
         default:
             if (!result.ok() && !aborted && role.kind != Role::Other)
-                noteFailure(result.error(QStringLiteral("run migrations"), session.target()),
-                            role);
+                noteFailure(result.error(QStringLiteral("run migrations"), session.target()), role);
             return;
         }
     };
@@ -829,15 +842,14 @@ RunReport MigrationEngine::run(bool rehearsal)
             }
             // Every transactional migration up to the next no-transaction one: one round trip.
             while (next < pending.size() && pending.at(next)->transactional) {
-                batch.add(GuardSql, {token}, PipelineCommand::After::Nothing,
-                          {Role::Guard, next});
+                batch.add(GuardSql, {token}, PipelineCommand::After::Nothing, {Role::Guard, next});
                 addSteps(batch, next, false);
                 addRecord(batch, next);
                 token = "applied:" + pending.at(next)->version.toUtf8();
                 ++next;
             }
-            if (!batch.commands.isEmpty()
-                && !session.run(batch, onResult, describeWait, &transport)) {
+            if (!batch.commands.isEmpty() &&
+                !session.run(batch, onResult, describeWait, &transport)) {
                 report.error = transport;
                 failed = true;
                 break;
@@ -856,8 +868,8 @@ RunReport MigrationEngine::run(bool rehearsal)
                                {Role::Mark, index, 0});
                 single.add(migration->statements.at(i).text.toUtf8(), {},
                            PipelineCommand::After::Sync, {Role::Statement, index, i + 1});
-                single.add(MarkSql, {run, QByteArray::number(i + 1)},
-                           PipelineCommand::After::Sync, {Role::Mark, index, i + 1});
+                single.add(MarkSql, {run, QByteArray::number(i + 1)}, PipelineCommand::After::Sync,
+                           {Role::Mark, index, i + 1});
                 if (!session.run(single, onResult, describeWait, &transport)) {
                     report.error = transport;
                     failed = true;
@@ -874,9 +886,12 @@ RunReport MigrationEngine::run(bool rehearsal)
     report.roundTrips = session.roundTrips;
     if (m_cancelled) {
         if (!report.error.isError())
-            report.error = {QStringLiteral("migrate"), session.target(),
-                            QStringLiteral("cancelled by the user"), QStringLiteral("57014"),
-                            {}, {}};
+            report.error = {QStringLiteral("migrate"),
+                            session.target(),
+                            QStringLiteral("cancelled by the user"),
+                            QStringLiteral("57014"),
+                            {},
+                            {}};
         for (MigrationOutcome &outcome : report.migrations) {
             if (outcome.state == MigrationOutcome::State::Failed)
                 outcome.state = MigrationOutcome::State::RolledBack;
@@ -907,7 +922,7 @@ struct ShadowRun
 } // namespace
 
 static ShadowRun runShadow(EngineSession &session, const QList<const Migration *> &migrations,
-                    bool snapshotEach, DbError *transport, bool *transportOk)
+                           bool snapshotEach, DbError *transport, bool *transportOk)
 {
     ShadowRun shadow;
     const QByteArray shadowName = "algoadmin_shadow_" + QByteArray::number(session.pid);
@@ -926,8 +941,8 @@ static ShadowRun runShadow(EngineSession &session, const QList<const Migration *
         }
         if (snapshotEach || m == migrations.size() - 1) {
             batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
-            batch.add(SchemaSnapshot::catalogQuery(), {shadowName},
-                      PipelineCommand::After::Nothing, {Role::ShadowSnapshot, m});
+            batch.add(SchemaSnapshot::catalogQuery(), {shadowName}, PipelineCommand::After::Nothing,
+                      {Role::ShadowSnapshot, m});
         }
     }
     batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
@@ -956,8 +971,8 @@ static ShadowRun runShadow(EngineSession &session, const QList<const Migration *
                             "verify and baseline replay the migrations in a scratch schema; "
                             "statements must not name the live schema explicitly.");
                 } else {
-                    shadow.error = result.error(QStringLiteral("read the schema"),
-                                                session.target());
+                    shadow.error =
+                        result.error(QStringLiteral("read the schema"), session.target());
                 }
                 return;
             }
@@ -983,9 +998,9 @@ static QString expectedCachePath(const QList<const Migration *> &migrations, int
         hash.addData(migration->version.toUtf8());
         hash.addData(migration->checksum);
     }
-    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)
-           + QStringLiteral("/algoadmin/expected-schema/")
-           + QString::fromLatin1(hash.result().toHex()) + QStringLiteral(".json");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) +
+           QStringLiteral("/algoadmin/expected-schema/") +
+           QString::fromLatin1(hash.result().toHex()) + QStringLiteral(".json");
 }
 
 VerifyReport MigrationEngine::verify()
@@ -998,8 +1013,8 @@ VerifyReport MigrationEngine::verify()
         return report;
     };
     if (!m_migrations.ok()) {
-        report.error = {QStringLiteral("load migrations"), m_migrations.source,
-                        m_migrations.error, {}, {}, {}};
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
         return finish();
     }
     EngineSession session(this);
@@ -1013,8 +1028,11 @@ VerifyReport MigrationEngine::verify()
     report.catalogQueries = session.catalogQueries;
     report.roundTrips = session.roundTrips;
     if (session.schema.isEmpty()) {
-        report.error = {QStringLiteral("verify"), session.target(),
-                        QStringLiteral("the search_path names no existing schema"), {}, {},
+        report.error = {QStringLiteral("verify"),
+                        session.target(),
+                        QStringLiteral("the search_path names no existing schema"),
+                        {},
+                        {},
                         QStringLiteral("Set search_path to the schema the migrations create.")};
         return finish();
     }
@@ -1024,8 +1042,8 @@ VerifyReport MigrationEngine::verify()
     for (const MigrationStatus &status : std::as_const(report.migrations)) {
         const bool counted = session.history.isEmpty()
                                  ? status.state != MigrationStatus::State::Missing
-                                 : status.state == MigrationStatus::State::Applied
-                                       || status.state == MigrationStatus::State::Changed;
+                                 : status.state == MigrationStatus::State::Applied ||
+                                       status.state == MigrationStatus::State::Changed;
         if (counted)
             expected.append(m_migrations.find(status.version));
     }
@@ -1047,9 +1065,12 @@ VerifyReport MigrationEngine::verify()
         if (shadow.error.isError() || shadow.after.isEmpty()) {
             report.error = shadow.error.isError()
                                ? shadow.error
-                               : DbError{QStringLiteral("verify"), session.target(),
+                               : DbError{QStringLiteral("verify"),
+                                         session.target(),
                                          QStringLiteral("the scratch schema could not be read"),
-                                         {}, {}, {}};
+                                         {},
+                                         {},
+                                         {}};
             return finish();
         }
         expectedSchema = shadow.after.last();
@@ -1079,14 +1100,17 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
         return report;
     };
     if (!m_migrations.ok()) {
-        report.error = {QStringLiteral("load migrations"), m_migrations.source,
-                        m_migrations.error, {}, {}, {}};
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
         return finish();
     }
     if (!toVersion.isEmpty() && !m_migrations.find(toVersion)) {
-        report.error = {QStringLiteral("baseline"), m_migrations.source,
+        report.error = {QStringLiteral("baseline"),
+                        m_migrations.source,
                         QStringLiteral("there is no migration with version %1").arg(toVersion),
-                        {}, {}, {}};
+                        {},
+                        {},
+                        {}};
         return finish();
     }
     EngineSession session(this);
@@ -1140,8 +1164,8 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
             for (const SchemaDifference &change :
                  SchemaSnapshot::diff(shadow.after.at(index), before)) {
                 detectable = true;
-                const QString key = change.object().kind + QLatin1Char('/') + change.object().table
-                                    + QLatin1Char('/') + change.object().name;
+                const QString key = change.object().kind + QLatin1Char('/') +
+                                    change.object().table + QLatin1Char('/') + change.object().name;
                 const bool inLive = session.live.objects().contains(key);
                 if (change.change == SchemaDifference::Change::Unexpected ? inLive : !inLive)
                     present = false;
@@ -1179,8 +1203,7 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
             batch,
             [&](const Role &role, const PgResult &result) {
                 if (role.kind == Role::Record && !result.ok() && !failure.isError())
-                    failure = result.error(QStringLiteral("record the baseline"),
-                                           session.target());
+                    failure = result.error(QStringLiteral("record the baseline"), session.target());
             },
             nullptr, &report.error)) {
         if (failure.isError()) {

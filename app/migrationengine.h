@@ -50,20 +50,33 @@ struct LockWait
 // One statement of one migration, as it ran.
 struct StepReport
 {
-    enum class State { Pending, Running, Done, Failed, Skipped };
+    enum class State
+    {
+        Pending,
+        Running,
+        Done,
+        Failed,
+        Skipped
+    };
     QString migration; // "001_algorithm_tables"
     QString fileName;
-    int step = 0;      // 1-based within the migration
+    int step = 0; // 1-based within the migration
     int line = 0;
-    QString summary;   // "CREATE TABLE algorithm_agents"
-    double ms = -1;    // server time; -1 until done
+    QString summary; // "CREATE TABLE algorithm_agents"
+    double ms = -1;  // server time; -1 until done
     State state = State::Pending;
     QString stateName() const;
 };
 
 struct MigrationOutcome
 {
-    enum class State { Applied, Failed, NotRun, RolledBack };
+    enum class State
+    {
+        Applied,
+        Failed,
+        NotRun,
+        RolledBack
+    };
     QString id;
     QString version;
     QString fileName;
@@ -76,24 +89,38 @@ struct MigrationOutcome
 // What a migrate or rehearse run did.
 struct RunReport
 {
-    enum class Outcome { Ok, Failed, LockTimeout, ChangedFiles, Cancelled, BadInput };
+    enum class Outcome
+    {
+        Ok,
+        Failed,
+        LockTimeout,
+        ChangedFiles,
+        Cancelled,
+        BadInput
+    };
     Outcome outcome = Outcome::Ok;
     bool rehearsal = false;
-    QString target;                   // user@host:port/db
+    QString target;                     // user@host:port/db
     QList<MigrationOutcome> migrations; // the pending ones this run tried, in order
     QList<StepReport> steps;
-    QStringList alreadyApplied;       // ids skipped because they were applied before
-    QStringList changed;              // applied files whose checksum differs (refused)
-    DbError error;                    // set unless Ok
-    QList<LockHolder> lockHolders;    // who held the lock we gave up on
-    double wallMs = 0;                // end to end, connection included
-    double serverMs = 0;              // sum of the statements' server time
-    int roundTrips = 0;               // request batches waited on, connection set-up excluded
+    QStringList alreadyApplied;    // ids skipped because they were applied before
+    QStringList changed;           // applied files whose checksum differs (refused)
+    DbError error;                 // set unless Ok
+    QList<LockHolder> lockHolders; // who held the lock we gave up on
+    double wallMs = 0;             // end to end, connection included
+    double serverMs = 0;           // sum of the statements' server time
+    int roundTrips = 0;            // request batches waited on, connection set-up excluded
 };
 
 struct MigrationStatus
 {
-    enum class State { Applied, Pending, Changed, Missing };
+    enum class State
+    {
+        Applied,
+        Pending,
+        Changed,
+        Missing
+    };
     QString version;
     QString name;
     QString fileName;
@@ -119,7 +146,7 @@ struct StatusReport
 struct VerifyReport
 {
     QString target;
-    QList<MigrationStatus> migrations;     // the status the comparison was based on
+    QList<MigrationStatus> migrations; // the status the comparison was based on
     QList<SchemaDifference> differences;
     DbError error;
     int roundTrips = 0;
@@ -134,9 +161,9 @@ struct VerifyReport
 struct BaselineReport
 {
     QString target;
-    QStringList adopted;      // ids recorded as applied without running
+    QStringList adopted; // ids recorded as applied without running
     QStringList alreadyApplied;
-    QStringList pending;      // left for migrate
+    QStringList pending; // left for migrate
     DbError error;
     QList<LockHolder> lockHolders;
     bool lockTimedOut = false;

@@ -110,7 +110,7 @@ bool PgConnection::open(const ConnectionOptions &options, DbError *error)
                 const char *host = PQhost(conn);
                 const char *port = PQport(conn);
                 error->where = QStringLiteral("%1:%2").arg(QString::fromUtf8(host ? host : ""),
-                                                          QString::fromUtf8(port ? port : ""));
+                                                           QString::fromUtf8(port ? port : ""));
                 error->message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
             } else {
                 error->message = QStringLiteral("out of memory");
@@ -127,7 +127,8 @@ bool PgConnection::open(const ConnectionOptions &options, DbError *error)
     m_conn = conn;
     // libpq prints notices (e.g. "relation already exists, skipping") on stderr by default;
     // they are not errors, and a report must not be interleaved with them.
-    PQsetNoticeProcessor(m_conn, [](void *, const char *) {}, nullptr);
+    PQsetNoticeProcessor(
+        m_conn, [](void *, const char *) {}, nullptr);
     std::lock_guard lock(m_cancelMutex);
     m_cancel = PQgetCancel(m_conn);
     return true;

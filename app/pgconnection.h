@@ -17,7 +17,9 @@ class PgResult
 {
 public:
     PgResult() = default;
-    explicit PgResult(PGresult *result) : m_result(result, &PQclear) {}
+    explicit PgResult(PGresult *result)
+        : m_result(result, &PQclear)
+    {}
 
     bool isNull() const { return !m_result; }
     ExecStatusType status() const;
@@ -61,13 +63,13 @@ public:
     // Thread-safe: asks the server to cancel the statement now running on this connection.
     void requestCancel();
 
-    QString host() const;     // as libpq resolved it (a socket directory for Unix sockets)
+    QString host() const; // as libpq resolved it (a socket directory for Unix sockets)
     QString port() const;
     QString database() const;
     QString user() const;
     int serverVersion() const; // e.g. 150004
     int backendPid() const;
-    QString describe() const;  // "user@host:port/database"
+    QString describe() const; // "user@host:port/database"
 
 private:
     PGconn *m_conn = nullptr;

@@ -14,7 +14,12 @@ struct PipelineCommand
     // What follows the statement on the wire. A Sync ends an implicit transaction (commits it,
     // or rolls it back after an error, skipping the rest of the segment); a Flush only asks the
     // server to send what it has, so results arrive as each statement completes.
-    enum class After { Nothing, Flush, Sync };
+    enum class After
+    {
+        Nothing,
+        Flush,
+        Sync
+    };
 
     QByteArray sql;
     QList<QByteArray> params; // text values for $1..$n; a null QByteArray is SQL NULL
@@ -31,15 +36,16 @@ public:
     // presumably running (the first without a result) and how long it has been running.
     using TickHandler = std::function<void(int index, qint64 runningMs)>;
 
-    explicit Pipeline(PgConnection &connection) : m_connection(connection) {}
+    explicit Pipeline(PgConnection &connection)
+        : m_connection(connection)
+    {}
 
     void setTickHandler(TickHandler handler, int tickMs = 250);
 
     // Runs the batch to the end. A statement skipped because an earlier one in its segment
     // failed is reported with status PGRES_PIPELINE_ABORTED. The last command should end with
     // a Sync. Returns false (with error) only when the connection itself failed.
-    bool run(const QList<PipelineCommand> &commands, const ResultHandler &onResult,
-             DbError *error);
+    bool run(const QList<PipelineCommand> &commands, const ResultHandler &onResult, DbError *error);
 
 private:
     bool fail(DbError *error, const QString &what);

@@ -69,10 +69,10 @@ SchemaSnapshot SchemaSnapshot::fromResult(const PgResult &result, const QStringL
     QStringList alternatives;
     for (const QString &schema : schemas) {
         alternatives << QRegularExpression::escape(schema)
-                     << QRegularExpression::escape(QLatin1Char('"')
-                                                   + QString(schema).replace(QLatin1Char('"'),
-                                                                             QLatin1String("\"\""))
-                                                   + QLatin1Char('"'));
+                     << QRegularExpression::escape(
+                            QLatin1Char('"') +
+                            QString(schema).replace(QLatin1Char('"'), QLatin1String("\"\"")) +
+                            QLatin1Char('"'));
     }
     const QRegularExpression qualifier(
         QStringLiteral("(?<![\\w\"])(%1)\\.").arg(alternatives.join(QLatin1Char('|'))));
@@ -135,8 +135,8 @@ QList<SchemaDifference> SchemaSnapshot::diff(const SchemaSnapshot &expected,
         const SchemaObject &object = it.value();
         const auto other = found.m_objects.constFind(it.key());
         if (other == found.m_objects.cend()) {
-            if (object.kind == QLatin1String("table") || object.table.isEmpty()
-                || tableIn(found, object.table))
+            if (object.kind == QLatin1String("table") || object.table.isEmpty() ||
+                tableIn(found, object.table))
                 differences.append({SchemaDifference::Change::Missing, object, {}});
         } else if (other->definition != object.definition) {
             differences.append({SchemaDifference::Change::Differs, object, *other});
@@ -146,8 +146,8 @@ QList<SchemaDifference> SchemaSnapshot::diff(const SchemaSnapshot &expected,
         const SchemaObject &object = it.value();
         if (expected.m_objects.contains(it.key()))
             continue;
-        if (object.kind == QLatin1String("table") || object.table.isEmpty()
-            || tableIn(expected, object.table))
+        if (object.kind == QLatin1String("table") || object.table.isEmpty() ||
+            tableIn(expected, object.table))
             differences.append({SchemaDifference::Change::Unexpected, {}, object});
     }
     return differences;

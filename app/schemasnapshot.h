@@ -11,8 +11,9 @@ class PgResult;
 // text is what PostgreSQL prints for it, with the schema's own name taken out.
 struct SchemaObject
 {
-    QString kind;       // table, column, index, constraint, trigger, function
-    QString table;      // the table it belongs to (the table itself for kind "table"; empty for functions)
+    QString kind; // table, column, index, constraint, trigger, function
+    QString
+        table; // the table it belongs to (the table itself for kind "table"; empty for functions)
     QString name;
     QString definition; // e.g. "character varying(50) NOT NULL", "CREATE INDEX … USING btree (…)"
 };
@@ -20,7 +21,12 @@ struct SchemaObject
 // A difference between what the migrations define and what the database has.
 struct SchemaDifference
 {
-    enum class Change { Missing, Unexpected, Differs };
+    enum class Change
+    {
+        Missing,
+        Unexpected,
+        Differs
+    };
     Change change = Change::Differs;
     SchemaObject expected; // empty for Unexpected
     SchemaObject found;    // empty for Missing
@@ -51,7 +57,8 @@ public:
 
     // Every object missing from `found`, unexpected in it, or defined differently. A table
     // missing or unexpected as a whole is one difference, not one per column or index.
-    static QList<SchemaDifference> diff(const SchemaSnapshot &expected, const SchemaSnapshot &found);
+    static QList<SchemaDifference> diff(const SchemaSnapshot &expected,
+                                        const SchemaSnapshot &found);
 
 private:
     static QString keyOf(const SchemaObject &object);

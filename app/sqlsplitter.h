@@ -6,15 +6,16 @@
 // One top-level statement of a migration file.
 struct SqlStatement
 {
-    QString text; // the statement without its terminating ';' and without leading comments/blank lines
+    QString
+        text; // the statement without its terminating ';' and without leading comments/blank lines
     int line = 0; // 1-based line of the statement's first token in the file
 };
 
 struct SqlSplitResult
 {
     QList<SqlStatement> statements;
-    QString error;      // empty on success; e.g. "unterminated dollar-quoted string $fn$"
-    int errorLine = 0;  // 1-based line where the offending construct starts
+    QString error;     // empty on success; e.g. "unterminated dollar-quoted string $fn$"
+    int errorLine = 0; // 1-based line where the offending construct starts
     bool ok() const { return error.isEmpty(); }
 };
 

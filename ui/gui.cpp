@@ -52,10 +52,9 @@ int run(int &argc, char **argv)
         err << "algoadmin: malformed connection string: " << problem << '\n';
         return Cli::Usage;
     }
-    const bool anyConnection = !startup.connection.database.isEmpty()
-                               || !startup.connection.host.isEmpty()
-                               || !startup.connection.port.isEmpty()
-                               || !startup.connection.user.isEmpty();
+    const bool anyConnection =
+        !startup.connection.database.isEmpty() || !startup.connection.host.isEmpty() ||
+        !startup.connection.port.isEmpty() || !startup.connection.user.isEmpty();
     startup.local = parser.isSet(QStringLiteral("local")) || !anyConnection;
     startup.demo = parser.isSet(QStringLiteral("demo"));
     startup.dataDir = parser.value(QStringLiteral("data-dir"));

@@ -32,8 +32,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     m_connectionLabel = new QLabel(tr("Not connected"), this);
     statusBar()->addPermanentWidget(m_connectionLabel);
     connect(m_schema, &SchemaPanel::loaded, this, &MainWindow::panelLoaded);
-    connect(&m_sandbox, &QFutureWatcher<SandboxResult>::finished, this,
-            &MainWindow::sandboxOpened);
+    connect(&m_sandbox, &QFutureWatcher<SandboxResult>::finished, this, &MainWindow::sandboxOpened);
 }
 
 MainWindow::~MainWindow()
@@ -74,11 +73,11 @@ void MainWindow::sandboxOpened()
     int applied = 0;
     for (const MigrationOutcome &migration : result.migration.migrations)
         applied += migration.state == MigrationOutcome::State::Applied;
-    statusBar()->showMessage(result.seeded
-                                 ? tr("Local sandbox ready: %n migration(s) applied, demo data "
-                                      "added", nullptr, applied)
-                                 : tr("Local sandbox ready: %n migration(s) applied", nullptr,
-                                      applied));
+    statusBar()->showMessage(
+        result.seeded ? tr("Local sandbox ready: %n migration(s) applied, demo data "
+                           "added",
+                           nullptr, applied)
+                      : tr("Local sandbox ready: %n migration(s) applied", nullptr, applied));
     connectTo(result.connection, tr("Local sandbox"));
 }
 

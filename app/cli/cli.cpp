@@ -62,8 +62,8 @@ bool wantsGui(const QStringList &arguments)
     const QString first = arguments.at(1);
     if (first == QLatin1String("gui"))
         return true;
-    if (first == QLatin1String("--help") || first == QLatin1String("-?")
-        || first == QLatin1String("--version"))
+    if (first == QLatin1String("--help") || first == QLatin1String("-?") ||
+        first == QLatin1String("--version"))
         return false;
     // Options without a command are the GUI's (algoadmin --local --demo).
     return first.startsWith(QLatin1Char('-'));
@@ -75,11 +75,14 @@ void addConnectionOptions(QCommandLineParser &parser)
                       QStringLiteral("Database name, conninfo string or postgresql:// URI."),
                       QStringLiteral("CONN")});
     parser.addOption({{QStringLiteral("h"), QStringLiteral("host")},
-                      QStringLiteral("Server host or socket directory."), QStringLiteral("HOST")});
+                      QStringLiteral("Server host or socket directory."),
+                      QStringLiteral("HOST")});
     parser.addOption({{QStringLiteral("p"), QStringLiteral("port")},
-                      QStringLiteral("Server port."), QStringLiteral("PORT")});
+                      QStringLiteral("Server port."),
+                      QStringLiteral("PORT")});
     parser.addOption({{QStringLiteral("U"), QStringLiteral("username")},
-                      QStringLiteral("Database user."), QStringLiteral("USER")});
+                      QStringLiteral("Database user."),
+                      QStringLiteral("USER")});
 }
 
 ConnectionOptions connectionOptions(const QCommandLineParser &parser)
@@ -177,8 +180,8 @@ void printJson(const QJsonObject &json)
 int parse(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
 {
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
-    parser.addOption({{QStringLiteral("?"), QStringLiteral("help")},
-                      QStringLiteral("Show this help.")});
+    parser.addOption(
+        {{QStringLiteral("?"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
     if (!parser.parse(arguments))
         return usageError(parser.errorText(), command);
     if (parser.isSet(QStringLiteral("help"))) {
@@ -204,11 +207,12 @@ bool intOption(const QCommandLineParser &parser, const QString &name, qint64 min
     bool ok = false;
     const qint64 parsed = parser.value(name).toLongLong(&ok);
     if (!ok || parsed < minimum) {
-        *exitCode = usageError(QStringLiteral("--%1 takes a whole number of at least %2, not \"%3\"")
-                                   .arg(name)
-                                   .arg(minimum)
-                                   .arg(parser.value(name)),
-                               command);
+        *exitCode =
+            usageError(QStringLiteral("--%1 takes a whole number of at least %2, not \"%3\"")
+                           .arg(name)
+                           .arg(minimum)
+                           .arg(parser.value(name)),
+                       command);
         return false;
     }
     *value = parsed;
@@ -250,8 +254,8 @@ int reportLoadError(const MigrationSet &set, bool json)
         return -1;
     if (json)
         printJson({{QStringLiteral("error"),
-                    Report::errorJson({QStringLiteral("load migrations"), set.source, set.error,
-                                       {}, {}, {}})}});
+                    Report::errorJson(
+                        {QStringLiteral("load migrations"), set.source, set.error, {}, {}, {}})}});
     err() << "algoadmin: " << set.error << '\n';
     err().flush();
     return Usage;
@@ -277,16 +281,16 @@ int runMigrate(const QStringList &arguments)
     if (const int code = parse(parser, arguments, command); code >= 0)
         return code;
     if (!parser.positionalArguments().isEmpty())
-        return usageError(QStringLiteral("unexpected argument \"%1\"")
-                              .arg(parser.positionalArguments().first()),
-                          command);
+        return usageError(
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()),
+            command);
     EngineSettings settings;
     qint64 lockTimeout = settings.lockTimeoutMs;
     qint64 statementTimeout = settings.statementTimeoutMs;
     int exitCode = Ok;
-    if (!intOption(parser, QStringLiteral("lock-timeout"), 1, &lockTimeout, &exitCode, command)
-        || !intOption(parser, QStringLiteral("statement-timeout"), 1, &statementTimeout, &exitCode,
-                      command))
+    if (!intOption(parser, QStringLiteral("lock-timeout"), 1, &lockTimeout, &exitCode, command) ||
+        !intOption(parser, QStringLiteral("statement-timeout"), 1, &statementTimeout, &exitCode,
+                   command))
         return exitCode;
     settings.lockTimeoutMs = int(std::min<qint64>(lockTimeout, INT_MAX));
     settings.statementTimeoutMs = int(std::min<qint64>(statementTimeout, INT_MAX));
@@ -312,10 +316,9 @@ int runMigrate(const QStringList &arguments)
         };
         callbacks.lockWaitObserved = [](const LockWait &wait) {
             err() << "waiting for a lock"
-                  << (wait.migration.isEmpty() ? QStringLiteral(" (migration lock)")
-                                               : QStringLiteral(" (%1 step %2)")
-                                                     .arg(wait.migration)
-                                                     .arg(wait.step))
+                  << (wait.migration.isEmpty()
+                          ? QStringLiteral(" (migration lock)")
+                          : QStringLiteral(" (%1 step %2)").arg(wait.migration).arg(wait.step))
                   << " for " << wait.waitedMs << " ms, giving up in " << wait.remainingMs
                   << " ms; held by:\n";
             for (const LockHolder &holder : wait.holders)
@@ -324,15 +327,15 @@ int runMigrate(const QStringList &arguments)
         };
         engine.setCallbacks(callbacks);
     }
-    const RunReport report = parser.isSet(QStringLiteral("rehearse")) ? engine.rehearse()
-                                                                      : engine.migrate();
+    const RunReport report =
+        parser.isSet(QStringLiteral("rehearse")) ? engine.rehearse() : engine.migrate();
     if (json) {
         printJson(Report::runJson(report));
     } else {
         // Steps that never finished (skipped after a failure) still belong in the table.
         for (const StepReport &step : report.steps) {
-            if (step.state == StepReport::State::Skipped
-                || step.state == StepReport::State::Pending) {
+            if (step.state == StepReport::State::Skipped ||
+                step.state == StepReport::State::Pending) {
                 if (!headerPrinted) {
                     out() << Report::stepHeader() << '\n';
                     headerPrinted = true;
@@ -486,9 +489,9 @@ int runSeedDemo(const QStringList &arguments)
     DemoSeedOptions options;
     int exitCode = Ok;
     if (!intOption(parser, QStringLiteral("changelog-rows"), 0, &options.changelogRows, &exitCode,
-                   command)
-        || !intOption(parser, QStringLiteral("metric-rows"), 0, &options.metricRows, &exitCode,
-                      command))
+                   command) ||
+        !intOption(parser, QStringLiteral("metric-rows"), 0, &options.metricRows, &exitCode,
+                   command))
         return exitCode;
     const ConnectionOptions connection = connectionOptions(parser);
     if (!checkConnection(connection, &exitCode, command))
@@ -581,8 +584,8 @@ int run(const QStringList &arguments)
     if (arguments.size() < 2)
         return usageError(QStringLiteral("no command given"));
     const QString command = arguments.at(1);
-    if (command == QLatin1String("--help") || command == QLatin1String("-?")
-        || command == QLatin1String("help")) {
+    if (command == QLatin1String("--help") || command == QLatin1String("-?") ||
+        command == QLatin1String("help")) {
         out() << usage();
         out().flush();
         return Ok;

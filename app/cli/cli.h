@@ -10,7 +10,14 @@
 // input; 3 drift or a changed migration file; 4 gave up waiting for a lock.
 namespace Cli {
 
-enum ExitCode { Ok = 0, Failed = 1, Usage = 2, Drift = 3, LockTimeout = 4 };
+enum ExitCode
+{
+    Ok = 0,
+    Failed = 1,
+    Usage = 2,
+    Drift = 3,
+    LockTimeout = 4
+};
 
 // True when the arguments ask for the GUI (no command, or `gui`), so main() can make a
 // QApplication instead of a QCoreApplication.

@@ -11,8 +11,7 @@ static QString ms(double value)
 
 static QString fit(const QString &text, int width)
 {
-    return text.size() <= width ? text.leftJustified(width)
-                                : text.left(width - 1) + QChar(0x2026);
+    return text.size() <= width ? text.leftJustified(width) : text.left(width - 1) + QChar(0x2026);
 }
 
 QString stepHeader()
@@ -40,8 +39,8 @@ QString runTotals(const RunReport &report)
 {
     int applied = 0;
     for (const MigrationOutcome &m : report.migrations)
-        applied += m.state == MigrationOutcome::State::Applied
-                   || m.state == MigrationOutcome::State::RolledBack;
+        applied += m.state == MigrationOutcome::State::Applied ||
+                   m.state == MigrationOutcome::State::RolledBack;
     QString what;
     if (report.migrations.isEmpty())
         what = QStringLiteral("nothing to do: %1 migration(s) already applied")
@@ -147,7 +146,8 @@ QString baselineText(const BaselineReport &report)
 {
     QStringList lines;
     for (const QString &id : report.adopted)
-        lines << QStringLiteral("baselined: %1 (already present, recorded without running)").arg(id);
+        lines
+            << QStringLiteral("baselined: %1 (already present, recorded without running)").arg(id);
     for (const QString &id : report.alreadyApplied)
         lines << QStringLiteral("applied:   %1").arg(id);
     for (const QString &id : report.pending)
@@ -162,9 +162,10 @@ QJsonObject errorJson(const DbError &error)
 {
     if (!error.isError())
         return {};
-    return {{QStringLiteral("what"), error.what},         {QStringLiteral("where"), error.where},
-            {QStringLiteral("message"), error.message},   {QStringLiteral("sqlstate"), error.sqlState},
-            {QStringLiteral("detail"), error.detail},     {QStringLiteral("hint"), error.hint}};
+    return {
+        {QStringLiteral("what"), error.what},       {QStringLiteral("where"), error.where},
+        {QStringLiteral("message"), error.message}, {QStringLiteral("sqlstate"), error.sqlState},
+        {QStringLiteral("detail"), error.detail},   {QStringLiteral("hint"), error.hint}};
 }
 
 static QJsonArray holdersJson(const QList<LockHolder> &holders)
@@ -218,17 +219,18 @@ QJsonObject runJson(const RunReport &report)
                                  {QStringLiteral("line"), s.line},
                                  {QStringLiteral("ms"), s.ms},
                                  {QStringLiteral("state"), s.stateName()}});
-    QJsonObject json{{QStringLiteral("command"),
-                      report.rehearsal ? QStringLiteral("rehearse") : QStringLiteral("migrate")},
-                     {QStringLiteral("target"), report.target},
-                     {QStringLiteral("outcome"), outcomeName(report.outcome)},
-                     {QStringLiteral("already_applied"), QJsonArray::fromStringList(report.alreadyApplied)},
-                     {QStringLiteral("changed"), QJsonArray::fromStringList(report.changed)},
-                     {QStringLiteral("migrations"), migrations},
-                     {QStringLiteral("steps"), steps},
-                     {QStringLiteral("wall_ms"), report.wallMs},
-                     {QStringLiteral("server_ms"), report.serverMs},
-                     {QStringLiteral("round_trips"), report.roundTrips}};
+    QJsonObject json{
+        {QStringLiteral("command"),
+         report.rehearsal ? QStringLiteral("rehearse") : QStringLiteral("migrate")},
+        {QStringLiteral("target"), report.target},
+        {QStringLiteral("outcome"), outcomeName(report.outcome)},
+        {QStringLiteral("already_applied"), QJsonArray::fromStringList(report.alreadyApplied)},
+        {QStringLiteral("changed"), QJsonArray::fromStringList(report.changed)},
+        {QStringLiteral("migrations"), migrations},
+        {QStringLiteral("steps"), steps},
+        {QStringLiteral("wall_ms"), report.wallMs},
+        {QStringLiteral("server_ms"), report.serverMs},
+        {QStringLiteral("round_trips"), report.roundTrips}};
     if (report.error.isError())
         json.insert(QStringLiteral("error"), errorJson(report.error));
     if (!report.lockHolders.isEmpty())

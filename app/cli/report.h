@@ -8,8 +8,8 @@
 // Text and JSON renderings of the engine's reports, shared by the command line and tests.
 namespace Report {
 
-QString stepHeader();                     // the column titles of the step table
-QString stepRow(const StepReport &step);  // one row, printed live as each step finishes
+QString stepHeader();                    // the column titles of the step table
+QString stepRow(const StepReport &step); // one row, printed live as each step finishes
 QString runTotals(const RunReport &report);
 QString runFailure(const RunReport &report); // what went wrong and the state after, or empty
 QString statusTable(const StatusReport &report);

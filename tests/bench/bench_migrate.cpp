@@ -41,12 +41,12 @@ QTextStream &out()
 QString generatedSchema()
 {
     QRandomGenerator random(174400);
-    const QStringList types{QStringLiteral("integer"),         QStringLiteral("bigint"),
-                            QStringLiteral("numeric(12,2)"),    QStringLiteral("text"),
-                            QStringLiteral("varchar(120)"),     QStringLiteral("boolean"),
-                            QStringLiteral("timestamp"),        QStringLiteral("jsonb"),
-                            QStringLiteral("text[]"),           QStringLiteral("integer[]"),
-                            QStringLiteral("uuid"),             QStringLiteral("double precision")};
+    const QStringList types{QStringLiteral("integer"),       QStringLiteral("bigint"),
+                            QStringLiteral("numeric(12,2)"), QStringLiteral("text"),
+                            QStringLiteral("varchar(120)"),  QStringLiteral("boolean"),
+                            QStringLiteral("timestamp"),     QStringLiteral("jsonb"),
+                            QStringLiteral("text[]"),        QStringLiteral("integer[]"),
+                            QStringLiteral("uuid"),          QStringLiteral("double precision")};
     QString sql = QStringLiteral("-- generated: 174 tables, 400 indexes\n");
     QList<QStringList> columnsOf;
     for (int t = 1; t <= 174; ++t) {
@@ -57,7 +57,8 @@ QString generatedSchema()
         for (int c = 1; c <= count; ++c) {
             const QString type = types.at(int(random.bounded(types.size())));
             const QString column = QStringLiteral("col_%1_%2")
-                                       .arg(QString(type).section(QLatin1Char('('), 0, 0)
+                                       .arg(QString(type)
+                                                .section(QLatin1Char('('), 0, 0)
                                                 .remove(QLatin1String("[]"))
                                                 .replace(QLatin1Char(' '), QLatin1Char('_')))
                                        .arg(c);
@@ -90,7 +91,8 @@ QString generatedSchema()
         const QString column = columns.at(int(random.bounded(columns.size())));
         const QString name = QStringLiteral("idx_%1_%2").arg(table).arg(i);
         if (column.startsWith(QLatin1String("col_jsonb")))
-            sql += QStringLiteral("CREATE INDEX %1 ON %2 USING gin (%3);\n").arg(name, table, column);
+            sql +=
+                QStringLiteral("CREATE INDEX %1 ON %2 USING gin (%3);\n").arg(name, table, column);
         else if (i % 5 == 0)
             sql += QStringLiteral("CREATE INDEX %1 ON %2 (%3, created_at DESC);\n")
                        .arg(name, table, column);
@@ -155,8 +157,8 @@ int floorMode(const QStringList &arguments)
         return 1;
     }
     PGresult *result = PQexec(connection.handle(), sql.constData());
-    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK
-                    || PQresultStatus(result) == PGRES_TUPLES_OK;
+    const bool ok =
+        PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK;
     if (!ok)
         std::fprintf(stderr, "%s\n", PQresultErrorMessage(result));
     PQclear(result);
@@ -223,10 +225,10 @@ int main(int argc, char *argv[])
         int statements = 0;
     };
     QList<Schema> schemas;
-    for (const auto &[label, dir] : {std::pair{QStringLiteral("bundled (5 tables, 9 indexes)"),
-                                               QStringLiteral(ALGOADMIN_SOURCE_DIR "/sql")},
-                                     std::pair{QStringLiteral("generated (174 tables, 400 indexes)"),
-                                               generatedDir}}) {
+    for (const auto &[label, dir] :
+         {std::pair{QStringLiteral("bundled (5 tables, 9 indexes)"),
+                    QStringLiteral(ALGOADMIN_SOURCE_DIR "/sql")},
+          std::pair{QStringLiteral("generated (174 tables, 400 indexes)"), generatedDir}}) {
         const MigrationSet set = MigrationSet::fromDirectory(dir);
         Schema schema{label, dir, {}, 0};
         for (const Migration &migration : set.migrations) {
@@ -240,12 +242,12 @@ int main(int argc, char *argv[])
     QList<std::shared_ptr<Proxy>> proxies;
     for (int rtt : std::as_const(rtts)) {
         auto proxy = std::make_shared<Proxy>();
-        proxy->process.start(QStringLiteral(DELAYPROXY_BIN),
-                             {QStringLiteral("--target-unix"),
-                              cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
-                              QStringLiteral("--listen-port"), QStringLiteral("0"),
-                              QStringLiteral("--rtt-ms"), QString::number(rtt),
-                              QStringLiteral("--max-seconds"), QStringLiteral("3600")});
+        proxy->process.start(
+            QStringLiteral(DELAYPROXY_BIN),
+            {QStringLiteral("--target-unix"),
+             cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
+             QStringLiteral("--listen-port"), QStringLiteral("0"), QStringLiteral("--rtt-ms"),
+             QString::number(rtt), QStringLiteral("--max-seconds"), QStringLiteral("3600")});
         proxy->process.waitForReadyRead(10000);
         const QString line = QString::fromUtf8(proxy->process.readLine()).trimmed();
         proxy->port = line.section(QLatin1Char(' '), 2, 2).toInt();
@@ -310,9 +312,10 @@ int main(int argc, char *argv[])
                                .value(QStringLiteral("round_trips"))
                                .toInt();
                 // verify: replaying the migrations (--no-cache), then with the replay cached
-                const QStringList verifyArgs{QStringLiteral("verify"), QStringLiteral("--json"),
-                                             QStringLiteral("--migrations"), schema.dir,
-                                             QStringLiteral("-d"), conninfo(db)};
+                const QStringList verifyArgs{
+                    QStringLiteral("verify"),       QStringLiteral("--json"),
+                    QStringLiteral("--migrations"), schema.dir,
+                    QStringLiteral("-d"),           conninfo(db)};
                 Run v = timeProcess(QStringLiteral(ALGOADMIN_BIN),
                                     verifyArgs + QStringList{QStringLiteral("--no-cache")});
                 Run w = timeProcess(QStringLiteral(ALGOADMIN_BIN), verifyArgs); // fills the cache
@@ -336,9 +339,12 @@ int main(int argc, char *argv[])
 
                 // psql -X -1 -f: one statement per round trip, in one transaction
                 db = freshDatabase();
-                QStringList psqlArgs{QStringLiteral("-X"), QStringLiteral("-q"),
-                                     QStringLiteral("-1"), QStringLiteral("-v"),
-                                     QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-d"),
+                QStringList psqlArgs{QStringLiteral("-X"),
+                                     QStringLiteral("-q"),
+                                     QStringLiteral("-1"),
+                                     QStringLiteral("-v"),
+                                     QStringLiteral("ON_ERROR_STOP=1"),
+                                     QStringLiteral("-d"),
                                      conninfo(db)};
                 for (const QString &file : schema.files)
                     psqlArgs << QStringLiteral("-f") << file;
@@ -353,7 +359,8 @@ int main(int argc, char *argv[])
                 // the floor: everything in one message
                 db = freshDatabase();
                 r = timeProcess(QCoreApplication::applicationFilePath(),
-                                QStringList{QStringLiteral("--floor"), conninfo(db)} + schema.files);
+                                QStringList{QStringLiteral("--floor"), conninfo(db)} +
+                                    schema.files);
                 if (!r.ok) {
                     std::fprintf(stderr, "floor failed: %s\n", qPrintable(r.output));
                     return 1;
@@ -367,16 +374,15 @@ int main(int argc, char *argv[])
             const QString rttText = QStringLiteral("%1 ms").arg(rtt);
             const auto row = [&](const QString &operation, double ms, const QString &trips,
                                  const QString &ratio) {
-                out() << format.arg(schema.label, rttText, operation,
-                                    QString::number(ms, 'f', 1), trips, ratio);
+                out() << format.arg(schema.label, rttText, operation, QString::number(ms, 'f', 1),
+                                    trips, ratio);
             };
             row(QStringLiteral("algoadmin migrate"), oursMs, QString::number(ourTrips),
                 QStringLiteral("%1× floor, %2× psql")
                     .arg(oursMs / floorMs, 0, 'f', 2)
                     .arg(oursMs / psqlMs, 0, 'f', 2));
-            row(QStringLiteral("psql -X -1 -f"), psqlMs,
-                QString::number(schema.statements + 2), QStringLiteral("%1× floor")
-                    .arg(psqlMs / floorMs, 0, 'f', 2));
+            row(QStringLiteral("psql -X -1 -f"), psqlMs, QString::number(schema.statements + 2),
+                QStringLiteral("%1× floor").arg(psqlMs / floorMs, 0, 'f', 2));
             row(QStringLiteral("one message (floor)"), floorMs, QStringLiteral("1"),
                 QStringLiteral("1.00"));
             row(QStringLiteral("algoadmin verify (replay)"), median(verifyCold),

@@ -47,8 +47,8 @@ TestDatabase::TestDatabase(const QString &name)
         m_error = QStringLiteral("the test PostgreSQL is not reachable: ") + dbError.toString();
         return;
     }
-    if (!execFormatted(admin, DropSql, m_name, &m_error)
-        || !execFormatted(admin, CreateSql, m_name, &m_error))
+    if (!execFormatted(admin, DropSql, m_name, &m_error) ||
+        !execFormatted(admin, CreateSql, m_name, &m_error))
         return;
     m_connection = std::make_unique<PgConnection>();
     if (!m_connection->open(options(), &dbError))

@@ -16,7 +16,16 @@ class MigrationStatusModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Version, Name, State, AppliedAt, AppliedBy, Milliseconds, ColumnCount };
+    enum Column
+    {
+        Version,
+        Name,
+        State,
+        AppliedAt,
+        AppliedBy,
+        Milliseconds,
+        ColumnCount
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
     void setMigrations(const QList<MigrationStatus> &migrations);
