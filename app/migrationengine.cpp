@@ -67,8 +67,9 @@ static const char MarkSql[] =
     " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
 
 // The history row, with each step's time computed from the marks; $4 = [[line, summary], …].
+// %1 is the history table's schema, quoted: a migration may change search_path.
 static const char RecordSql[] = R"SQL(
-INSERT INTO algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
+INSERT INTO %1.algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
 SELECT $1, $2, $3,
        coalesce(round((extract(epoch FROM max(m.at) - min(m.at)) * 1000)::numeric, 3), 0),
        coalesce(jsonb_agg(jsonb_build_object(
@@ -84,7 +85,7 @@ FROM (SELECT step, at,
 )SQL";
 
 static const char BaselineRecordSql[] =
-    "INSERT INTO algoadmin_schema_history (version, name, checksum, kind)"
+    "INSERT INTO %1.algoadmin_schema_history (version, name, checksum, kind)"
     " VALUES ($1, $2, $3, 'baseline')";
 
 static const char SetLocalSearchPathSql[] = "SELECT set_config('search_path', $1, true)";
@@ -252,11 +253,24 @@ bool isTransactionControl(const QString &statement)
     return control.match(statement + QLatin1Char(';')).hasMatch();
 }
 
+// The server counts the error position in characters (code points), QString in UTF-16 units.
 int lineOfError(const SqlStatement &statement, int position)
 {
-    if (position <= 0)
-        return statement.line;
-    return statement.line + int(statement.text.left(position - 1).count(QLatin1Char('\n')));
+    int line = statement.line;
+    int characters = 0;
+    const QString &text = statement.text;
+    for (qsizetype i = 0; i < text.size() && characters < position - 1; ++i, ++characters) {
+        if (text.at(i) == QLatin1Char('\n'))
+            ++line;
+        else if (text.at(i).isHighSurrogate() && i + 1 < text.size())
+            ++i;
+    }
+    return line;
+}
+
+QByteArray quotedIdentifier(const QString &name)
+{
+    return '"' + name.toUtf8().replace('"', "\"\"") + '"';
 }
 
 QDateTime fromMs(const QString &ms)
@@ -421,6 +435,8 @@ struct EngineSession
                             QStringLiteral("take the migration lock (another algoadmin run?)"),
                             target());
                         lockFailed = failure.sqlState == QLatin1String("55P03");
+                        if (failure.sqlState == QLatin1String("57014") && engine->m_cancelled)
+                            failure.message = QStringLiteral("cancelled by the user");
                     }
                     return;
                 case Role::HistoryExists:
@@ -626,6 +642,8 @@ RunReport MigrationEngine::run(bool rehearsal)
     if (!session.setUp(true, true, &report.error, &lockTimedOut)) {
         report.roundTrips = session.roundTrips;
         report.lockHolders = session.lastHolders;
+        if (m_cancelled)
+            return finish(RunReport::Outcome::Cancelled);
         return finish(lockTimedOut ? RunReport::Outcome::LockTimeout : RunReport::Outcome::Failed);
     }
 
@@ -802,9 +820,12 @@ RunReport MigrationEngine::run(bool rehearsal)
             meta.append(QJsonArray{statement.line, summarizeStatement(statement.text)});
         return QJsonDocument(meta).toJson(QJsonDocument::Compact);
     };
+    const QByteArray recordSql = QString::fromLatin1(RecordSql)
+                                     .arg(QString::fromUtf8(quotedIdentifier(session.schema)))
+                                     .toUtf8();
     const auto addRecord = [&](Batch &batch, int index) {
         const Migration *migration = pending.at(index);
-        batch.add(RecordSql,
+        batch.add(recordSql,
                   {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
                    stepMeta(migration)},
                   PipelineCommand::After::Nothing, {Role::Record, index});
@@ -825,8 +846,15 @@ RunReport MigrationEngine::run(bool rehearsal)
             report.error = transport;
             return finish(RunReport::Outcome::Failed);
         }
-        for (MigrationOutcome &outcome : report.migrations) {
-            if (outcome.state == MigrationOutcome::State::NotRun && !failed)
+        // Every migration whose statements ran was rolled back; the one that failed keeps
+        // its state.
+        for (int i = 0; i < report.migrations.size(); ++i) {
+            MigrationOutcome &outcome = report.migrations[i];
+            const bool ran = std::any_of(
+                report.steps.cbegin() + firstStep.at(i),
+                report.steps.cbegin() + firstStep.at(i) + outcome.steps,
+                [](const StepReport &step) { return step.state == StepReport::State::Done; });
+            if (outcome.state == MigrationOutcome::State::NotRun && ran)
                 outcome.state = MigrationOutcome::State::RolledBack;
         }
     } else {
@@ -884,7 +912,11 @@ RunReport MigrationEngine::run(bool rehearsal)
         }
     }
     report.roundTrips = session.roundTrips;
-    if (m_cancelled) {
+    const bool allApplied = std::all_of(
+        report.migrations.cbegin(), report.migrations.cend(),
+        [](const MigrationOutcome &m) { return m.state == MigrationOutcome::State::Applied; });
+    // A cancel that came after the last commit stopped nothing: report what happened.
+    if (m_cancelled && (failed || !allApplied)) {
         if (!report.error.isError())
             report.error = {QStringLiteral("migrate"),
                             session.target(),
@@ -1193,7 +1225,9 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
     batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
     for (int index : std::as_const(adopt)) {
         const Migration *migration = all.at(index);
-        batch.add(BaselineRecordSql,
+        batch.add(QString::fromLatin1(BaselineRecordSql)
+                      .arg(QString::fromUtf8(quotedIdentifier(session.schema)))
+                      .toUtf8(),
                   {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum},
                   PipelineCommand::After::Nothing, {Role::Record, index});
     }

@@ -42,7 +42,9 @@ QString runTotals(const RunReport &report)
         applied += m.state == MigrationOutcome::State::Applied ||
                    m.state == MigrationOutcome::State::RolledBack;
     QString what;
-    if (report.migrations.isEmpty())
+    if (report.migrations.isEmpty() && report.outcome != RunReport::Outcome::Ok)
+        what = QStringLiteral("no migration ran");
+    else if (report.migrations.isEmpty())
         what = QStringLiteral("nothing to do: %1 migration(s) already applied")
                    .arg(report.alreadyApplied.size());
     else if (report.rehearsal)
