@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include <sys/stat.h>
@@ -295,78 +296,99 @@ int main(int argc, char *argv[])
             int ourTrips = 0;
             int verifyTrips = 0;
             int verifyWarmTrips = 0;
-            for (int run = 0; run < runs; ++run) {
-                // algoadmin migrate, then verify on the result
-                QString db = freshDatabase();
-                Run r = timeProcess(QStringLiteral(ALGOADMIN_BIN),
+            // The three tools take turns in a rotating order, so that a slow moment of the
+            // machine does not always fall on the same one.
+            QString db;
+            Run r;
+            const std::function<bool()> tools[] = {
+                [&] {
+                    // algoadmin migrate, then verify on the result
+                    db = freshDatabase();
+                    r = timeProcess(QStringLiteral(ALGOADMIN_BIN),
                                     {QStringLiteral("migrate"), QStringLiteral("--json"),
                                      QStringLiteral("--migrations"), schema.dir,
                                      QStringLiteral("-d"), conninfo(db)});
-                if (!r.ok) {
-                    std::fprintf(stderr, "algoadmin migrate failed: %s\n", qPrintable(r.output));
-                    return 1;
-                }
-                ours.append(r.ms);
-                ourTrips = QJsonDocument::fromJson(r.output.toUtf8())
-                               .object()
-                               .value(QStringLiteral("round_trips"))
-                               .toInt();
-                // verify: replaying the migrations (--no-cache), then with the replay cached
-                const QStringList verifyArgs{
-                    QStringLiteral("verify"),       QStringLiteral("--json"),
-                    QStringLiteral("--migrations"), schema.dir,
-                    QStringLiteral("-d"),           conninfo(db)};
-                Run v = timeProcess(QStringLiteral(ALGOADMIN_BIN),
-                                    verifyArgs + QStringList{QStringLiteral("--no-cache")});
-                Run w = timeProcess(QStringLiteral(ALGOADMIN_BIN), verifyArgs); // fills the cache
-                w = timeProcess(QStringLiteral(ALGOADMIN_BIN), verifyArgs);
-                if (!v.ok || !w.ok) {
-                    std::fprintf(stderr, "algoadmin verify failed: %s\n",
-                                 qPrintable(v.output + w.output));
-                    return 1;
-                }
-                verifyCold.append(v.ms);
-                verifyWarm.append(w.ms);
-                const auto trips = [](const Run &r) {
-                    return QJsonDocument::fromJson(r.output.toUtf8())
-                        .object()
-                        .value(QStringLiteral("round_trips"))
-                        .toInt();
-                };
-                verifyTrips = trips(v);
-                verifyWarmTrips = trips(w);
-                dropDatabase(db);
+                    if (!r.ok) {
+                        std::fprintf(stderr, "algoadmin migrate failed: %s\n",
+                                     qPrintable(r.output));
+                        return false;
+                    }
+                    ours.append(r.ms);
+                    ourTrips = QJsonDocument::fromJson(r.output.toUtf8())
+                                   .object()
+                                   .value(QStringLiteral("round_trips"))
+                                   .toInt();
+                    // verify: replaying the migrations (--no-cache), then with the replay cached
+                    const QStringList verifyArgs{
+                        QStringLiteral("verify"),       QStringLiteral("--json"),
+                        QStringLiteral("--migrations"), schema.dir,
+                        QStringLiteral("-d"),           conninfo(db)};
+                    Run v = timeProcess(QStringLiteral(ALGOADMIN_BIN),
+                                        verifyArgs + QStringList{QStringLiteral("--no-cache")});
+                    Run w =
+                        timeProcess(QStringLiteral(ALGOADMIN_BIN), verifyArgs); // fills the cache
+                    w = timeProcess(QStringLiteral(ALGOADMIN_BIN), verifyArgs);
+                    if (!v.ok || !w.ok) {
+                        std::fprintf(stderr, "algoadmin verify failed: %s\n",
+                                     qPrintable(v.output + w.output));
+                        return false;
+                    }
+                    verifyCold.append(v.ms);
+                    verifyWarm.append(w.ms);
+                    const auto trips = [](const Run &r) {
+                        return QJsonDocument::fromJson(r.output.toUtf8())
+                            .object()
+                            .value(QStringLiteral("round_trips"))
+                            .toInt();
+                    };
+                    verifyTrips = trips(v);
+                    verifyWarmTrips = trips(w);
+                    dropDatabase(db);
 
-                // psql -X -1 -f: one statement per round trip, in one transaction
-                db = freshDatabase();
-                QStringList psqlArgs{QStringLiteral("-X"),
-                                     QStringLiteral("-q"),
-                                     QStringLiteral("-1"),
-                                     QStringLiteral("-v"),
-                                     QStringLiteral("ON_ERROR_STOP=1"),
-                                     QStringLiteral("-d"),
-                                     conninfo(db)};
-                for (const QString &file : schema.files)
-                    psqlArgs << QStringLiteral("-f") << file;
-                r = timeProcess(QStringLiteral("psql"), psqlArgs);
-                if (!r.ok) {
-                    std::fprintf(stderr, "psql failed: %s\n", qPrintable(r.output));
-                    return 1;
-                }
-                psql.append(r.ms);
-                dropDatabase(db);
+                    return true;
+                },
+                [&] {
+                    // psql -X -1 -f: one statement per round trip, in one transaction
+                    db = freshDatabase();
+                    QStringList psqlArgs{QStringLiteral("-X"),
+                                         QStringLiteral("-q"),
+                                         QStringLiteral("-1"),
+                                         QStringLiteral("-v"),
+                                         QStringLiteral("ON_ERROR_STOP=1"),
+                                         QStringLiteral("-d"),
+                                         conninfo(db)};
+                    for (const QString &file : schema.files)
+                        psqlArgs << QStringLiteral("-f") << file;
+                    r = timeProcess(QStringLiteral("psql"), psqlArgs);
+                    if (!r.ok) {
+                        std::fprintf(stderr, "psql failed: %s\n", qPrintable(r.output));
+                        return false;
+                    }
+                    psql.append(r.ms);
+                    dropDatabase(db);
 
-                // the floor: everything in one message
-                db = freshDatabase();
-                r = timeProcess(QCoreApplication::applicationFilePath(),
-                                QStringList{QStringLiteral("--floor"), conninfo(db)} +
-                                    schema.files);
-                if (!r.ok) {
-                    std::fprintf(stderr, "floor failed: %s\n", qPrintable(r.output));
-                    return 1;
+                    return true;
+                },
+                [&] {
+                    // the floor: everything in one message
+                    db = freshDatabase();
+                    r = timeProcess(QCoreApplication::applicationFilePath(),
+                                    QStringList{QStringLiteral("--floor"), conninfo(db)} +
+                                        schema.files);
+                    if (!r.ok) {
+                        std::fprintf(stderr, "floor failed: %s\n", qPrintable(r.output));
+                        return false;
+                    }
+                    floorTimes.append(r.ms);
+                    dropDatabase(db);
+                    return true;
+                },
+            };
+            for (int run = 0; run < runs; ++run) {
+                for (int t = 0; t < 3; ++t) {
+                    if (!tools[(run + t) % 3]())
+                        return 1;
                 }
-                floorTimes.append(r.ms);
-                dropDatabase(db);
             }
             const double oursMs = median(ours);
             const double psqlMs = median(psql);
