@@ -3,6 +3,7 @@
 // and at 40 ms of injected round-trip time through algoadmin-delayproxy.
 //
 //   bench_migrate [--runs N] [--rtt 0,40]
+//   bench_migrate --write-schema DIR     (writes the generated schema as DIR/001_app_schema.sql)
 //
 // Every tool runs as its own process against a fresh database, through the same proxy, with
 // the same conninfo, so process start, connection set-up and round trips are all counted.
@@ -180,6 +181,14 @@ int main(int argc, char *argv[])
     QStringList arguments = QCoreApplication::arguments();
     if (arguments.size() > 2 && arguments.at(1) == QLatin1String("--floor"))
         return floorMode(arguments.mid(2));
+    if (arguments.size() > 2 && arguments.at(1) == QLatin1String("--write-schema")) {
+        // For looking at or replaying the generated schema by hand.
+        QFile file(arguments.at(2) + QStringLiteral("/001_app_schema.sql"));
+        if (!file.open(QIODevice::WriteOnly))
+            return 2;
+        file.write(generatedSchema().toUtf8());
+        return 0;
+    }
     int runs = 5;
     QList<int> rtts{0, 40};
     for (int i = 1; i + 1 < arguments.size(); i += 2) {
