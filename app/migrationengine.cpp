@@ -62,6 +62,7 @@ static const char HistorySql[] =
 static const char CreateMarksSql[] =
     "CREATE TEMP TABLE IF NOT EXISTS algoadmin_step_marks"
     " (run text NOT NULL, step int NOT NULL, at timestamptz NOT NULL)";
+static const char MarkStatement[] = "algoadmin_mark";
 static const char MarkSql[] =
     "INSERT INTO pg_temp.algoadmin_step_marks (run, step, at)"
     " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
@@ -210,6 +211,15 @@ struct Batch
              Role role = {})
     {
         commands.append({sql, std::move(params), after});
+        roles.append(role);
+    }
+
+    // A clock mark: the prepared MarkSql, so that the server does not parse and plan it again
+    // for every statement of a migration.
+    void addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role)
+    {
+        commands.append(
+            PipelineCommand::execute(MarkStatement, {run, QByteArray::number(step)}, after));
         roles.append(role);
     }
 };
@@ -400,7 +410,10 @@ struct EngineSession
         if (createHistory) {
             batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::Guard});
             batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing);
-            batch.add(CreateMarksSql, {}, PipelineCommand::After::Sync);
+            batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing);
+            batch.commands.append(PipelineCommand::prepare(MarkStatement, MarkSql,
+                                                           PipelineCommand::After::Sync));
+            batch.roles.append(Role{});
         } else {
             batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
         }
@@ -802,7 +815,7 @@ RunReport MigrationEngine::run(bool rehearsal)
     const auto addSteps = [&](Batch &batch, int index, bool inRehearsal) {
         const Migration *migration = pending.at(index);
         const QByteArray run = migration->version.toUtf8();
-        batch.add(MarkSql, {run, "0"}, PipelineCommand::After::Flush, {Role::Mark, index, 0});
+        batch.addMark(run, 0, PipelineCommand::After::Flush, {Role::Mark, index, 0});
         for (int i = 0; i < migration->statements.size(); ++i) {
             QString text = migration->statements.at(i).text;
             if (inRehearsal)
@@ -810,8 +823,7 @@ RunReport MigrationEngine::run(bool rehearsal)
             if (!text.isNull())
                 batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
                           {Role::Statement, index, i + 1});
-            batch.add(MarkSql, {run, QByteArray::number(i + 1)}, PipelineCommand::After::Flush,
-                      {Role::Mark, index, i + 1});
+            batch.addMark(run, i + 1, PipelineCommand::After::Flush, {Role::Mark, index, i + 1});
         }
     };
     const auto stepMeta = [](const Migration *migration) {
@@ -892,12 +904,11 @@ RunReport MigrationEngine::run(bool rehearsal)
             for (int i = 0; i < migration->statements.size() && !failed && !m_cancelled; ++i) {
                 Batch single;
                 if (i == 0)
-                    single.add(MarkSql, {run, "0"}, PipelineCommand::After::Sync,
-                               {Role::Mark, index, 0});
+                    single.addMark(run, 0, PipelineCommand::After::Sync, {Role::Mark, index, 0});
                 single.add(migration->statements.at(i).text.toUtf8(), {},
                            PipelineCommand::After::Sync, {Role::Statement, index, i + 1});
-                single.add(MarkSql, {run, QByteArray::number(i + 1)}, PipelineCommand::After::Sync,
-                           {Role::Mark, index, i + 1});
+                single.addMark(run, i + 1, PipelineCommand::After::Sync,
+                               {Role::Mark, index, i + 1});
                 if (!session.run(single, onResult, describeWait, &transport)) {
                     report.error = transport;
                     failed = true;

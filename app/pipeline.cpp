@@ -57,8 +57,22 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
         QVarLengthArray<const char *, 8> values;
         for (const QByteArray &param : command.params)
             values.append(param.isNull() ? nullptr : param.constData());
-        if (PQsendQueryParams(conn, command.sql.constData(), int(command.params.size()), nullptr,
-                              values.constData(), nullptr, nullptr, 0) != 1)
+        int sent = 0;
+        switch (command.mode) {
+        case PipelineCommand::Mode::Query:
+            sent = PQsendQueryParams(conn, command.sql.constData(), int(command.params.size()),
+                                     nullptr, values.constData(), nullptr, nullptr, 0);
+            break;
+        case PipelineCommand::Mode::Prepare:
+            sent = PQsendPrepare(conn, command.name.constData(), command.sql.constData(), 0,
+                                 nullptr);
+            break;
+        case PipelineCommand::Mode::Execute:
+            sent = PQsendQueryPrepared(conn, command.name.constData(), int(command.params.size()),
+                                       values.constData(), nullptr, nullptr, 0);
+            break;
+        }
+        if (sent != 1)
             return fail(error, QStringLiteral("send statements"));
         expected.push_back({i});
         if (command.after == PipelineCommand::After::Sync) {

@@ -21,9 +21,35 @@ struct PipelineCommand
         Sync
     };
 
+    // Query: run `sql`. Prepare: prepare `sql` as the named statement `name` (its result is
+    // an empty command result). Execute: run the prepared statement `name` with `params`.
+    enum class Mode { Query, Prepare, Execute };
+
+    PipelineCommand() = default;
+    PipelineCommand(QByteArray sql, QList<QByteArray> params = {}, After after = After::Sync)
+        : sql(std::move(sql)), params(std::move(params)), after(after)
+    {
+    }
+    static PipelineCommand prepare(const QByteArray &name, const QByteArray &sql, After after)
+    {
+        PipelineCommand command(sql, {}, after);
+        command.mode = Mode::Prepare;
+        command.name = name;
+        return command;
+    }
+    static PipelineCommand execute(const QByteArray &name, QList<QByteArray> params, After after)
+    {
+        PipelineCommand command({}, std::move(params), after);
+        command.mode = Mode::Execute;
+        command.name = name;
+        return command;
+    }
+
     QByteArray sql;
     QList<QByteArray> params; // text values for $1..$n; a null QByteArray is SQL NULL
     After after = After::Sync;
+    Mode mode = Mode::Query;
+    QByteArray name; // the prepared statement, for Prepare and Execute
 };
 
 // Sends a whole batch of statements in libpq pipeline mode — one network round trip however
