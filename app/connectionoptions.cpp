@@ -34,8 +34,28 @@ QList<QPair<QByteArray, QByteArray>> ConnectionOptions::keywordValues() const
         pairs.append({"connect_timeout", QByteArray::number(connectTimeoutSeconds)});
     if (qEnvironmentVariableIsEmpty("PGAPPNAME"))
         pairs.append({"fallback_application_name", applicationName.toUtf8()});
-    if (!database.isEmpty())
+    // A dead network path must not hang a run for hours: probe an idle connection after 30 s
+    // and give up on unacknowledged writes after a minute (TCP only; ignored on sockets).
+    pairs.append({QByteArray("keepalives_idle"), QByteArray("30")});
+    pairs.append({QByteArray("keepalives_interval"), QByteArray("10")});
+    pairs.append({QByteArray("keepalives_count"), QByteArray("3")});
+    pairs.append({QByteArray("tcp_user_timeout"), QByteArray("60000")});
+    QByteArray userOptions = qgetenv("PGOPTIONS");
+    if (!database.isEmpty()) {
         pairs.append({"dbname", database.toUtf8()});
+        if (PQconninfoOption *parsed = PQconninfoParse(database.toUtf8().constData(), nullptr)) {
+            for (PQconninfoOption *option = parsed; option->keyword; ++option) {
+                if (qstrcmp(option->keyword, "options") == 0 && option->val)
+                    userOptions = option->val;
+            }
+            PQconninfoFree(parsed);
+        }
+    }
+    pairs.append({"options", QStringLiteral("-c lock_timeout=%1 -c statement_timeout=%2")
+                                     .arg(lockTimeoutMs)
+                                     .arg(statementTimeoutMs)
+                                     .toUtf8() +
+                                 (userOptions.isEmpty() ? QByteArray() : ' ' + userOptions)});
     if (!host.isEmpty())
         pairs.append({"host", host.toUtf8()});
     if (!port.isEmpty())
@@ -43,6 +63,35 @@ QList<QPair<QByteArray, QByteArray>> ConnectionOptions::keywordValues() const
     if (!user.isEmpty())
         pairs.append({"user", user.toUtf8()});
     return pairs;
+}
+
+QString ConnectionOptions::displayName() const
+{
+    QString host;
+    QString port;
+    QString dbname;
+    QString userName;
+    const QString conninfo = toConninfo();
+    PQconninfoOption *parsed = PQconninfoParse(conninfo.toUtf8().constData(), nullptr);
+    for (PQconninfoOption *option = parsed; option && option->keyword; ++option) {
+        const QString value = option->val ? QString::fromUtf8(option->val) : QString();
+        if (qstrcmp(option->keyword, "host") == 0)
+            host = value;
+        else if (qstrcmp(option->keyword, "port") == 0)
+            port = value;
+        else if (qstrcmp(option->keyword, "dbname") == 0)
+            dbname = value;
+        else if (qstrcmp(option->keyword, "user") == 0)
+            userName = value;
+    }
+    PQconninfoFree(parsed);
+    // Unset parts come from libpq's environment, as they will when connecting.
+    const auto orEnv = [](const QString &value, const char *variable) {
+        return value.isEmpty() ? qEnvironmentVariable(variable) : value;
+    };
+    return QStringLiteral("%1@%2:%3/%4")
+        .arg(orEnv(userName, "PGUSER"), orEnv(host, "PGHOST"), orEnv(port, "PGPORT"),
+             orEnv(dbname, "PGDATABASE"));
 }
 
 static QString quoteConninfoValue(const QString &value)

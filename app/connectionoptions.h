@@ -15,12 +15,18 @@ struct ConnectionOptions
     QString port;                   // -p
     QString user;                   // -U
     int connectTimeoutSeconds = 10; // used unless the conninfo or PGCONNECT_TIMEOUT says otherwise
+    // Every statement on the connection runs under these (sent with the start-up packet, no
+    // extra round trip); the user's own `options`/PGOPTIONS come after them and win.
+    int lockTimeoutMs = 5000;
+    int statementTimeoutMs = 300000;
     QString applicationName = QStringLiteral("algoadmin");
 
     // Empty when the options are usable; otherwise libpq's reason the conninfo is malformed.
     QString validate() const;
     // keyword/value pairs for PQconnectdbParams with expand_dbname = 1, in override order.
     QList<QPair<QByteArray, QByteArray>> keywordValues() const;
-    // The same as one conninfo string (values quoted), e.g. for QPSQL or display.
+    // The same as one conninfo string (values quoted), e.g. for QPSQL.
     QString toConninfo() const;
+    // "user@host:port/database" for titles and status bars: never a password.
+    QString displayName() const;
 };

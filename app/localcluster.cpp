@@ -157,6 +157,21 @@ bool LocalCluster::prepareDirectories(QString *error) const
     ServerUser user = serverUser(error);
     if (geteuid() == 0 && !user.switchUser)
         return false;
+    // As root we chown what we create: never follow a link someone else placed there.
+    if (user.switchUser) {
+        for (const QString &path : {m_dataDir, socketDir()}) {
+            struct stat st;
+            if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
+                continue;
+            if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode) ||
+                (st.st_uid != 0 && st.st_uid != user.uid)) {
+                *error = QStringLiteral("%1 exists but is not a directory owned by root or "
+                                        "postgres; refusing to use it")
+                             .arg(path);
+                return false;
+            }
+        }
+    }
     if (!QDir().mkpath(m_dataDir) || !QDir().mkpath(socketDir())) {
         *error = QStringLiteral("cannot create %1").arg(m_dataDir);
         return false;

@@ -29,7 +29,9 @@ bool parseMigration(const QString &fileName, const QString &path, const QByteArr
     m.fileName = fileName;
     m.path = path;
     m.checksum = QCryptographicHash::hash(contents, QCryptographicHash::Sha256).toHex();
-    const QString text = QString::fromUtf8(contents);
+    QString text = QString::fromUtf8(contents);
+    if (text.startsWith(QChar(0xFEFF))) // an editor's byte-order mark is not SQL
+        text.remove(0, 1);
     m.transactional = !text.section(QLatin1Char('\n'), 0, 0)
                            .trimmed()
                            .startsWith(QLatin1String(NoTransactionMarker));

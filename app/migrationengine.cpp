@@ -62,6 +62,7 @@ static const char HistorySql[] =
 static const char CreateMarksSql[] =
     "CREATE TEMP TABLE IF NOT EXISTS algoadmin_step_marks"
     " (run text NOT NULL, step int NOT NULL, at timestamptz NOT NULL)";
+static const char GrantMarksSql[] = "GRANT ALL ON pg_temp.algoadmin_step_marks TO PUBLIC";
 static const char MarkStatement[] = "algoadmin_mark";
 static const char MarkSql[] =
     "INSERT INTO pg_temp.algoadmin_step_marks (run, step, at)"
@@ -235,6 +236,25 @@ struct HistoryRow
     QString kind;
 };
 
+bool isTransactionControl(const QString &statement)
+{
+    // BEGIN inside a DO or function body is in a dollar quote, never at a statement's start.
+    static const QRegularExpression control(
+        QStringLiteral("^\\s*(BEGIN|START\\s+TRANSACTION|COMMIT(?!\\s+PREPARED)|END|"
+                       "ROLLBACK(?!\\s+(TO|PREPARED))|ABORT|PREPARE\\s+TRANSACTION)\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    return control.match(statement).hasMatch();
+}
+
+// COPY … FROM STDIN / TO STDOUT needs a data stream that a migration file does not carry.
+bool isClientCopy(const QString &statement)
+{
+    static const QRegularExpression copy(
+        QStringLiteral("^\\s*COPY\\b[\\s\\S]*\\b(FROM\\s+STDIN|TO\\s+STDOUT)\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    return copy.match(statement).hasMatch();
+}
+
 // Statements that may not run inside a transaction block, in the form in which they can: for a
 // rehearsal or the verify shadow, which both run inside one. A null result means "leave out".
 QString transactionSafe(const QString &statement)
@@ -247,20 +267,12 @@ QString transactionSafe(const QString &statement)
         QStringLiteral("^\\s*(VACUUM|CHECKPOINT|ALTER\\s+SYSTEM|CREATE\\s+DATABASE|"
                        "DROP\\s+DATABASE|CREATE\\s+TABLESPACE|DROP\\s+TABLESPACE)\\b"),
         QRegularExpression::CaseInsensitiveOption);
-    if (outsideOnly.match(statement).hasMatch())
+    // Transaction control would end the rehearsal's or the replay's own transaction.
+    if (outsideOnly.match(statement).hasMatch() || isTransactionControl(statement))
         return {};
     QString safe = statement;
     safe.replace(concurrently, QStringLiteral("\\1"));
     return safe;
-}
-
-bool isTransactionControl(const QString &statement)
-{
-    static const QRegularExpression control(
-        QStringLiteral("^\\s*(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\\s+TRANSACTION)\\b\\s*"
-                       "(WORK|TRANSACTION|AND\\s+CHAIN|ISOLATION|READ|;|$)"),
-        QRegularExpression::CaseInsensitiveOption);
-    return control.match(statement + QLatin1Char(';')).hasMatch();
 }
 
 // The server counts the error position in characters (code points), QString in UTF-16 units.
@@ -395,9 +407,18 @@ struct EngineSession
 
     // Round trip 1 of every operation: settings, facts, optionally the runners' lock and the
     // history table, and the applied migrations.
-    bool setUp(bool takeLock, bool createHistory, DbError *error, bool *lockTimedOut,
-               bool captureLive = false)
+    struct SetUpSteps
     {
+        bool takeLock = false;      // the runners' advisory lock
+        bool createHistory = false; // create algoadmin_schema_history if missing
+        bool prepareMarks = false;  // the temp table and prepared statement of clock marks
+        bool captureLive = false;   // the live schema's catalog snapshot
+    };
+
+    bool setUp(const SetUpSteps &steps, DbError *error, bool *lockTimedOut)
+    {
+        const bool takeLock = steps.takeLock;
+        const bool createHistory = steps.createHistory;
         Batch batch;
         batch.add(SetupSql,
                   {QByteArray::number(engine->m_settings.lockTimeoutMs),
@@ -407,18 +428,26 @@ struct EngineSession
             batch.add(LockSql, {AdvisoryLockKey, "locked"}, PipelineCommand::After::Sync,
                       {Role::Lock});
         }
-        if (createHistory) {
+        if (createHistory || steps.prepareMarks) {
+            // Only once the lock is ours: two runners creating the table at once would clash.
             batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::Guard});
-            batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing);
-            batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing);
-            batch.commands.append(PipelineCommand::prepare(MarkStatement, MarkSql,
-                                                           PipelineCommand::After::Sync));
-            batch.roles.append(Role{});
-        } else {
-            batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
+            if (createHistory)
+                batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing);
         }
+        if (steps.prepareMarks) {
+            batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing);
+            // A migration may SET ROLE; the marks must stay writable for it.
+            batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing);
+            batch.commands.append(
+                PipelineCommand::prepare(MarkStatement, MarkSql, PipelineCommand::After::Nothing));
+            batch.roles.append(Role{});
+        }
+        if (createHistory || steps.prepareMarks)
+            batch.commands.last().after = PipelineCommand::After::Sync;
+        if (!createHistory)
+            batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
         batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
-        if (captureLive) {
+        if (steps.captureLive) {
             // With only pg_catalog on the path every name comes out schema-qualified, the
             // same way for the live schema and the scratch one.
             batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
@@ -493,9 +522,9 @@ struct EngineSession
         if (!transportOk)
             return false;
         if (failure.isError()) {
-            if (lockFailed && !lastHolders.isEmpty()) {
-                failure.detail = QStringLiteral("held by ") + lastHolders.first().describe();
-            }
+            // Any lock of set-up may time out: the runners' lock, or the history table held
+            // by someone else.
+            lockFailed = failure.sqlState == QLatin1String("55P03");
             *error = failure;
             if (lockTimedOut)
                 *lockTimedOut = lockFailed;
@@ -512,7 +541,10 @@ MigrationEngine::MigrationEngine(ConnectionOptions connection, MigrationSet migr
     : m_connection(std::move(connection))
     , m_migrations(std::move(migrations))
     , m_settings(settings)
-{}
+{
+    m_connection.lockTimeoutMs = settings.lockTimeoutMs;
+    m_connection.statementTimeoutMs = settings.statementTimeoutMs;
+}
 
 MigrationEngine::~MigrationEngine() = default;
 
@@ -583,7 +615,7 @@ StatusReport MigrationEngine::status()
         return report;
     }
     EngineSession session(this);
-    if (session.open(&report.error) && session.setUp(false, false, &report.error, nullptr)) {
+    if (session.open(&report.error) && session.setUp({}, &report.error, nullptr)) {
         report.historyExists = session.historyExists;
         report.migrations = classify(m_migrations, session.history);
     }
@@ -626,10 +658,19 @@ RunReport MigrationEngine::run(bool rehearsal)
     // A transactional migration must not commit or roll back by itself: the engine owns its
     // transaction, and a COMMIT inside would make "all or nothing" a lie.
     for (const Migration &migration : m_migrations.migrations) {
-        if (!migration.transactional)
-            continue;
         for (const SqlStatement &statement : migration.statements) {
-            if (isTransactionControl(statement.text)) {
+            if (isClientCopy(statement.text)) {
+                report.error = {QStringLiteral("check migration %1").arg(migration.id()),
+                                QStringLiteral("%1:%2").arg(migration.fileName).arg(statement.line),
+                                QStringLiteral("COPY from STDIN or to STDOUT needs a client data "
+                                               "stream, which a migration file does not have"),
+                                {},
+                                {},
+                                QStringLiteral("Load data with INSERT … SELECT or COPY from a "
+                                               "server-side file.")};
+                return finish(RunReport::Outcome::BadInput);
+            }
+            if (migration.transactional && isTransactionControl(statement.text)) {
                 report.error = {QStringLiteral("check migration %1").arg(migration.id()),
                                 QStringLiteral("%1:%2").arg(migration.fileName).arg(statement.line),
                                 QStringLiteral("%1 inside a migration: each migration already "
@@ -652,7 +693,12 @@ RunReport MigrationEngine::run(bool rehearsal)
         return finish(RunReport::Outcome::Failed);
     }
     report.target = session.target();
-    if (!session.setUp(true, true, &report.error, &lockTimedOut)) {
+    // A rehearsal leaves nothing behind, not even the history table.
+    EngineSession::SetUpSteps steps;
+    steps.takeLock = true;
+    steps.createHistory = !rehearsal;
+    steps.prepareMarks = true;
+    if (!session.setUp(steps, &report.error, &lockTimedOut)) {
         report.roundTrips = session.roundTrips;
         report.lockHolders = session.lastHolders;
         if (m_cancelled)
@@ -737,8 +783,16 @@ RunReport MigrationEngine::run(bool rehearsal)
         const bool aborted = result.status() == PGRES_PIPELINE_ABORTED;
         switch (role.kind) {
         case Role::Mark: {
-            if (!result.ok())
+            if (!result.ok()) {
+                // A mark fails only when the migration broke the session (e.g. SET ROLE to a
+                // role that cannot write our temp table): the migration is not applied.
+                if (!aborted)
+                    noteFailure(result.error(QStringLiteral("time migration %1")
+                                                 .arg(pending.at(role.migration)->id()),
+                                             session.target()),
+                                role);
                 return;
+            }
             const double at = result.value(0, 0).toDouble();
             if (role.step > 0) {
                 StepReport &step = stepOf(role);
@@ -772,8 +826,6 @@ RunReport MigrationEngine::run(bool rehearsal)
                                          QStringLiteral("%1:%2")
                                              .arg(migration->fileName)
                                              .arg(lineOfError(statement, result.errorPosition())));
-            if (error.sqlState == QLatin1String("55P03") && !session.lastHolders.isEmpty())
-                error.detail = QStringLiteral("held by ") + session.lastHolders.first().describe();
             if (error.sqlState == QLatin1String("57014") && m_cancelled)
                 error.message = QStringLiteral("cancelled by the user");
             noteFailure(error, role);
@@ -784,6 +836,13 @@ RunReport MigrationEngine::run(bool rehearsal)
                 for (int i = 0; i < pending.at(role.migration)->statements.size(); ++i)
                     report.steps[firstStep.at(role.migration) + i].state =
                         StepReport::State::Skipped;
+                // 22012 is the guard doing its job after an earlier failure; anything else
+                // is a failure of its own.
+                if (!aborted && result.error().sqlState != QLatin1String("22012"))
+                    noteFailure(result.error(QStringLiteral("start migration %1")
+                                                 .arg(pending.at(role.migration)->id()),
+                                             session.target()),
+                                role);
             }
             return;
         case Role::Record:
@@ -818,7 +877,9 @@ RunReport MigrationEngine::run(bool rehearsal)
         batch.addMark(run, 0, PipelineCommand::After::Flush, {Role::Mark, index, 0});
         for (int i = 0; i < migration->statements.size(); ++i) {
             QString text = migration->statements.at(i).text;
-            if (inRehearsal)
+            // A transactional migration is rehearsed exactly as it will run, so that a
+            // statement that cannot run in a transaction fails here as it would in migrate.
+            if (inRehearsal && !migration->transactional)
                 text = transactionSafe(text);
             if (!text.isNull())
                 batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
@@ -837,6 +898,9 @@ RunReport MigrationEngine::run(bool rehearsal)
                                      .toUtf8();
     const auto addRecord = [&](Batch &batch, int index) {
         const Migration *migration = pending.at(index);
+        // A migration may SET ROLE to create objects as their owner; its history row is
+        // written as the role that runs the migrations.
+        batch.add("RESET ROLE", {}, PipelineCommand::After::Nothing);
         batch.add(recordSql,
                   {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
                    stepMeta(migration)},
@@ -855,7 +919,8 @@ RunReport MigrationEngine::run(bool rehearsal)
         batch.add("ROLLBACK", {}, PipelineCommand::After::Sync); // after a failure, too
         if (!session.run(batch, onResult, describeWait, &transport)) {
             report.roundTrips = session.roundTrips;
-            report.error = transport;
+            if (!failed)
+                report.error = transport;
             return finish(RunReport::Outcome::Failed);
         }
         // Every migration whose statements ran was rolled back; the one that failed keeps
@@ -890,7 +955,8 @@ RunReport MigrationEngine::run(bool rehearsal)
             }
             if (!batch.commands.isEmpty() &&
                 !session.run(batch, onResult, describeWait, &transport)) {
-                report.error = transport;
+                if (!failed)
+                    report.error = transport;
                 failed = true;
                 break;
             }
@@ -910,7 +976,8 @@ RunReport MigrationEngine::run(bool rehearsal)
                 single.addMark(run, i + 1, PipelineCommand::After::Sync,
                                {Role::Mark, index, i + 1});
                 if (!session.run(single, onResult, describeWait, &transport)) {
-                    report.error = transport;
+                    if (!failed)
+                        report.error = transport;
                     failed = true;
                 }
             }
@@ -940,6 +1007,17 @@ RunReport MigrationEngine::run(bool rehearsal)
                 outcome.state = MigrationOutcome::State::RolledBack;
         }
         return finish(RunReport::Outcome::Cancelled);
+    }
+    if (!failed && !rehearsal && !allApplied) {
+        // Every failure path should have said why; never report success for a migration
+        // that is not in the history.
+        report.error = {QStringLiteral("migrate"),
+                        session.target(),
+                        QStringLiteral("not every pending migration was applied"),
+                        {},
+                        {},
+                        QStringLiteral("Run `algoadmin status` to see which.")};
+        failed = true;
     }
     if (failed) {
         return finish(report.error.sqlState == QLatin1String("55P03")
@@ -1029,14 +1107,19 @@ static ShadowRun runShadow(EngineSession &session, const QList<const Migration *
     return shadow;
 }
 
-// The expected schema depends only on the migrations' contents, the server's version and the
-// catalog query: the replay's result is kept in the user's cache under a hash of those, so
-// that a repeated verify is one round trip instead of re-running every migration.
-static QString expectedCachePath(const QList<const Migration *> &migrations, int serverVersion)
+// The expected schema depends only on the migrations' contents, the server's version, the
+// live schema and search_path the replay resolves names through, and the catalog query: the
+// replay's result is kept in the user's cache under a hash of those, so that a repeated verify
+// is one round trip instead of re-running every migration.
+static QString expectedCachePath(const QList<const Migration *> &migrations,
+                                 const EngineSession &session)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData("snapshot format 2");
     hash.addData(SchemaSnapshot::catalogQuery());
-    hash.addData(QByteArray::number(serverVersion));
+    hash.addData(QByteArray::number(session.connection.serverVersion()));
+    // The replay resolves names through the live search_path (extensions, IF NOT EXISTS).
+    hash.addData(session.schema.toUtf8() + '\0' + session.searchPath.toUtf8());
     for (const Migration *migration : migrations) {
         hash.addData(migration->version.toUtf8());
         hash.addData(migration->checksum);
@@ -1063,7 +1146,9 @@ VerifyReport MigrationEngine::verify()
     EngineSession session(this);
     const bool opened = session.open(&report.error);
     report.target = opened ? session.target() : report.error.where;
-    if (!opened || !session.setUp(false, false, &report.error, nullptr, true)) {
+    EngineSession::SetUpSteps steps;
+    steps.captureLive = true;
+    if (!opened || !session.setUp(steps, &report.error, nullptr)) {
         report.roundTrips = session.roundTrips;
         return finish();
     }
@@ -1091,7 +1176,7 @@ VerifyReport MigrationEngine::verify()
             expected.append(m_migrations.find(status.version));
     }
     SchemaSnapshot expectedSchema;
-    const QString cachePath = expectedCachePath(expected, session.connection.serverVersion());
+    const QString cachePath = expectedCachePath(expected, session);
     bool cached = false;
     if (m_settings.useExpectedSchemaCache && !expected.isEmpty()) {
         QFile file(cachePath);
@@ -1162,7 +1247,11 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
         return finish();
     }
     report.target = session.target();
-    if (!session.setUp(true, true, &report.error, &report.lockTimedOut, true)) {
+    EngineSession::SetUpSteps steps;
+    steps.takeLock = true;
+    steps.createHistory = true;
+    steps.captureLive = true;
+    if (!session.setUp(steps, &report.error, &report.lockTimedOut)) {
         report.lockHolders = session.lastHolders;
         report.roundTrips = session.roundTrips;
         return finish();

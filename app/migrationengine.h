@@ -191,8 +191,9 @@ public:
 
     void setCallbacks(EngineCallbacks callbacks);
 
-    // Applies every pending migration, each in its own transaction (unless marked
-    // no-transaction), all sent in one round trip. Refuses when an applied file changed.
+    // Applies every pending migration, each in its own transaction, all sent in one round trip
+    // (a no-transaction migration runs statement by statement). Refuses when an applied file
+    // changed.
     RunReport migrate();
     // Runs every pending migration inside one transaction with real timings, then rolls back.
     RunReport rehearse();
@@ -205,7 +206,9 @@ public:
     // database already has (a database the old application created); up to `toVersion` if set.
     BaselineReport baseline(const QString &toVersion = {});
 
-    // Thread-safe: stops the statement now running; the run ends as Cancelled, rolled back.
+    // Thread-safe: stops the statement now running; a migrate or rehearse ends as Cancelled with
+    // the current migration rolled back (the statements of a no-transaction migration that
+    // already ran stay committed).
     void cancel();
 
 private:

@@ -12,7 +12,7 @@
 
 #include <libpq-fe.h>
 
-// Owns one PGresult. Move-only; cheap to pass around by value.
+// Shares one PGresult; cheap to copy and pass around by value.
 class PgResult
 {
 public:

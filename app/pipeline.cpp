@@ -23,8 +23,9 @@ bool Pipeline::fail(DbError *error, const QString &what)
         if (error->message.isEmpty())
             error->message = QStringLiteral("the connection to the server was lost");
         error->sqlState = QStringLiteral("08006");
-        error->hint = QStringLiteral("Nothing of the unfinished transaction was committed; "
-                                     "check the connection and run it again.");
+        error->hint = QStringLiteral("A transaction whose result did not arrive may or may "
+                                     "not have committed: check the connection, run `algoadmin "
+                                     "status`, then run it again.");
     }
     PGconn *conn = m_connection.handle();
     if (conn && PQpipelineStatus(conn) != PQ_PIPELINE_OFF)
@@ -64,8 +65,8 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
                                      nullptr, values.constData(), nullptr, nullptr, 0);
             break;
         case PipelineCommand::Mode::Prepare:
-            sent = PQsendPrepare(conn, command.name.constData(), command.sql.constData(), 0,
-                                 nullptr);
+            sent =
+                PQsendPrepare(conn, command.name.constData(), command.sql.constData(), 0, nullptr);
             break;
         case PipelineCommand::Mode::Execute:
             sent = PQsendQueryPrepared(conn, command.name.constData(), int(command.params.size()),
@@ -118,7 +119,17 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
                 break;
             }
             PgResult result(raw);
-            if (result.status() == PGRES_PIPELINE_SYNC) {
+            const ExecStatusType status = result.status();
+            if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+                // No data stream to give or take: end a COPY IN with an error (the server then
+                // fails the statement) and give up on the connection for the others.
+                if (status == PGRES_COPY_IN) {
+                    PQputCopyEnd(conn, "COPY FROM STDIN is not supported here");
+                    continue;
+                }
+                return fail(error, QStringLiteral("run COPY TO STDOUT (not supported here)"));
+            }
+            if (status == PGRES_PIPELINE_SYNC) {
                 if (front.index == -1) {
                     expected.pop_front();
                     progressed = true;

@@ -27,7 +27,13 @@ bool runDemoSeed(PgConnection &connection, const DemoSeedOptions &options,
         batch,
         [&](int index, const PgResult &result) {
             const qint64 elapsed = sinceLast.restart();
-            if (index == 0 || index > steps.size())
+            if (index > steps.size()) {
+                if (!result.ok() && !failure.isError() && result.status() != PGRES_PIPELINE_ABORTED)
+                    failure =
+                        result.error(QStringLiteral("commit the demo data"), connection.describe());
+                return;
+            }
+            if (index == 0)
                 return;
             const SeedStep &step = steps.at(index - 1);
             if (!result.ok()) {

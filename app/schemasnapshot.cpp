@@ -10,7 +10,8 @@
 // columns, indexes, constraints and triggers, plus the schema's functions.
 static const char CatalogQuery[] = R"SQL(
 WITH ns AS (
-    SELECT coalesce($1, current_setting('algoadmin.live_schema', true))::regnamespace AS oid
+    SELECT oid FROM pg_namespace
+    WHERE nspname = coalesce($1, current_setting('algoadmin.live_schema', true))
 ),
 rel AS (
     SELECT c.oid, c.relname, c.relkind
@@ -81,6 +82,7 @@ SchemaSnapshot SchemaSnapshot::fromResult(const PgResult &result, const QStringL
         SchemaObject object{result.value(row, 0), result.value(row, 1), result.value(row, 2),
                             result.value(row, 3)};
         object.definition.replace(qualifier, QString());
+        object.name.replace(qualifier, QString()); // function keys carry argument types
         snapshot.m_objects.insert(keyOf(object), object);
     }
     return snapshot;

@@ -38,6 +38,9 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
 MainWindow::~MainWindow()
 {
     m_sandbox.waitForFinished();
+    // Closed while the sandbox was still starting: finished() never arrived, so ask the result.
+    if (m_sandbox.future().isValid() && m_sandbox.future().resultCount() > 0)
+        m_stopSandboxOnExit = m_sandbox.result().startedCluster;
     if (m_stopSandboxOnExit) {
         // We started the private server, so we stop it; one started by `algoadmin local
         // start` is left running.
@@ -49,7 +52,7 @@ MainWindow::~MainWindow()
 void MainWindow::start()
 {
     if (!m_startup.local) {
-        connectTo(m_startup.connection, m_startup.connection.toConninfo());
+        connectTo(m_startup.connection, m_startup.connection.displayName());
         return;
     }
     statusBar()->showMessage(m_startup.demo ? tr("Starting the local sandbox with demo data…")

@@ -222,6 +222,12 @@ bool intOption(const QCommandLineParser &parser, const QString &name, qint64 min
 // Connection options valid? Else exit 2 with usage.
 bool checkConnection(const ConnectionOptions &options, int *exitCode, const QString &command)
 {
+    bool numeric = false;
+    if (!options.port.isEmpty() && (options.port.toUInt(&numeric), !numeric)) {
+        *exitCode = usageError(
+            QStringLiteral("-p takes a port number, not \"%1\"").arg(options.port), command);
+        return false;
+    }
     const QString problem = options.validate();
     if (problem.isEmpty())
         return true;
@@ -294,6 +300,13 @@ int runMigrate(const QStringList &arguments)
         return exitCode;
     settings.lockTimeoutMs = int(std::min<qint64>(lockTimeout, INT_MAX));
     settings.statementTimeoutMs = int(std::min<qint64>(statementTimeout, INT_MAX));
+    // Otherwise a lock wait would end as a statement timeout, without naming the holder.
+    if (settings.statementTimeoutMs <= settings.lockTimeoutMs)
+        return usageError(QStringLiteral("--statement-timeout (%1 ms) must be longer than "
+                                         "--lock-timeout (%2 ms)")
+                              .arg(settings.statementTimeoutMs)
+                              .arg(settings.lockTimeoutMs),
+                          command);
     const ConnectionOptions connection = connectionOptions(parser);
     if (!checkConnection(connection, &exitCode, command))
         return exitCode;

@@ -100,6 +100,11 @@ ProcessResult runAlgoadmin(const QStringList &arguments, int timeoutMs)
     QElapsedTimer clock;
     clock.start();
     process.start(qEnvironmentVariable("ALGOADMIN_BIN"), arguments);
+    if (!process.waitForStarted(10000)) {
+        result.err = QStringLiteral("could not start %1: %2")
+                         .arg(qEnvironmentVariable("ALGOADMIN_BIN"), process.errorString());
+        return result;
+    }
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished(5000);
