@@ -23,13 +23,19 @@ struct PipelineCommand
 
     // Query: run `sql`. Prepare: prepare `sql` as the named statement `name` (its result is
     // an empty command result). Execute: run the prepared statement `name` with `params`.
-    enum class Mode { Query, Prepare, Execute };
+    enum class Mode
+    {
+        Query,
+        Prepare,
+        Execute
+    };
 
     PipelineCommand() = default;
     PipelineCommand(QByteArray sql, QList<QByteArray> params = {}, After after = After::Sync)
-        : sql(std::move(sql)), params(std::move(params)), after(after)
-    {
-    }
+        : sql(std::move(sql))
+        , params(std::move(params))
+        , after(after)
+    {}
     static PipelineCommand prepare(const QByteArray &name, const QByteArray &sql, After after)
     {
         PipelineCommand command(sql, {}, after);

@@ -12,8 +12,8 @@ namespace Gui {
 int run(int &argc, char **argv)
 {
     // Without a display Qt would abort inside QApplication; say what to do instead.
-    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
-        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
         QTextStream(stderr) << "algoadmin: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
                                "Run it in a desktop session, under xvfb-run, or with\n"
                                "QT_QPA_PLATFORM=offscreen and --screenshot FILE; the command-line\n"
