@@ -40,6 +40,49 @@ static const char GuardSql[] =
     "SELECT 1 / coalesce(current_setting('algoadmin.progress', true) = $1, false)::int";
 static const char ProgressSql[] = "SELECT set_config('algoadmin.progress', $1, false)";
 
+// One round trip for a whole migrate: the client sends every migration before it has seen the
+// history, and the server decides. The plan is the list of versions not yet applied, set only
+// when the runners' lock is held and no applied file changed ($1 versions, $2 checksums, in
+// file order). Each migration's segment then starts with PlanGuardSql: it runs only if its
+// version is planned and every planned version before it has committed (DoneSql, at the end
+// of each segment, rolls back with a failed one). pg_catalog is named explicitly because a
+// migration may change search_path.
+static const char PlanSql[] = R"SQL(
+SELECT pg_catalog.set_config('algoadmin.plan',
+                             coalesce(string_agg(f.version, ',' ORDER BY f.n), ''), false)
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS f(version, checksum, n)
+LEFT JOIN algoadmin_schema_history h ON h.version = f.version
+WHERE h.version IS NULL
+HAVING NOT EXISTS (SELECT 1
+                   FROM unnest($1::text[], $2::text[]) AS g(version, checksum)
+                   JOIN algoadmin_schema_history c ON c.version = g.version
+                   WHERE c.checksum <> g.checksum)
+)SQL";
+static const char PlanGuardSql[] = R"SQL(
+WITH plan AS (
+    SELECT p.version, p.n
+    FROM pg_catalog.unnest(pg_catalog.string_to_array(
+             pg_catalog.current_setting('algoadmin.plan', true), ',')) WITH ORDINALITY AS p(version, n)
+), me AS (
+    SELECT n FROM plan WHERE version = $1
+)
+SELECT 1 / (EXISTS (SELECT 1 FROM me)
+            AND NOT EXISTS (
+                SELECT 1 FROM plan, me
+                WHERE plan.n < me.n
+                  AND NOT plan.version = ANY (pg_catalog.string_to_array(coalesce(
+                          pg_catalog.current_setting('algoadmin.done', true), ''), ','))))::int
+)SQL";
+static const char DoneSql[] =
+    "SELECT pg_catalog.set_config('algoadmin.done', coalesce("
+    "pg_catalog.current_setting('algoadmin.done', true), '') || ',' || $1, false)";
+
+// The history row is written where set-up found the history table, whatever search_path the
+// migration left behind (until the end of its transaction).
+static const char HistoryPathSql[] =
+    "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident("
+    "pg_catalog.current_setting('algoadmin.live_schema')), true)";
+
 static const char CreateHistorySql[] = R"SQL(
 CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
     version    text PRIMARY KEY,
@@ -69,9 +112,8 @@ static const char MarkSql[] =
     " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
 
 // The history row, with each step's time computed from the marks; $4 = [[line, summary], …].
-// %1 is the history table's schema, quoted: a migration may change search_path.
 static const char RecordSql[] = R"SQL(
-INSERT INTO %1.algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
+INSERT INTO algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
 SELECT $1, $2, $3,
        coalesce(round((extract(epoch FROM max(m.at) - min(m.at)) * 1000)::numeric, 3), 0),
        coalesce(jsonb_agg(jsonb_build_object(
@@ -187,7 +229,10 @@ struct Role
     enum Kind
     {
         Other,
-        Setup,
+        Setup,      // the session's settings and facts
+        SetUp,      // any other statement of set-up
+        SetUpGuard, // set-up's own guard (the lock is ours)
+        Plan,       // the one-round-trip migrate's plan
         Lock,
         Guard,
         Mark,
@@ -415,122 +460,143 @@ struct EngineSession
         bool captureLive = false;   // the live schema's catalog snapshot
     };
 
-    bool setUp(const SetUpSteps &steps, DbError *error, bool *lockTimedOut)
+    // Round trip 1 of every operation, in three parts so that migrate can send its migrations
+    // in the same batch: the commands, what their results say, and the verdict.
+    void buildSetUp(Batch &batch, const SetUpSteps &steps) const
     {
-        const bool takeLock = steps.takeLock;
-        const bool createHistory = steps.createHistory;
-        Batch batch;
         batch.add(SetupSql,
                   {QByteArray::number(engine->m_settings.lockTimeoutMs),
                    QByteArray::number(engine->m_settings.statementTimeoutMs)},
                   PipelineCommand::After::Sync, {Role::Setup});
-        if (takeLock) {
+        if (steps.takeLock) {
             batch.add(LockSql, {AdvisoryLockKey, "locked"}, PipelineCommand::After::Sync,
                       {Role::Lock});
         }
-        if (createHistory || steps.prepareMarks) {
+        if (steps.createHistory || steps.prepareMarks) {
             // Only once the lock is ours: two runners creating the table at once would clash.
-            batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::Guard});
-            if (createHistory)
-                batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing);
+            batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
+            if (steps.createHistory)
+                batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
         }
         if (steps.prepareMarks) {
-            batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing);
+            batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
             // A migration may SET ROLE; the marks must stay writable for it.
-            batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing);
+            batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
             batch.commands.append(
                 PipelineCommand::prepare(MarkStatement, MarkSql, PipelineCommand::After::Nothing));
-            batch.roles.append(Role{});
+            batch.roles.append(Role{Role::SetUp});
         }
-        if (createHistory || steps.prepareMarks)
+        if (steps.createHistory || steps.prepareMarks)
             batch.commands.last().after = PipelineCommand::After::Sync;
-        if (!createHistory)
+        if (!steps.createHistory)
             batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
         batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
         if (steps.captureLive) {
             // With only pg_catalog on the path every name comes out schema-qualified, the
             // same way for the live schema and the scratch one.
-            batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
+            batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing,
+                      {Role::SetUp});
             batch.add(SchemaSnapshot::catalogQuery(), {QByteArray()}, PipelineCommand::After::Sync,
                       {Role::LiveSnapshot});
         }
+    }
 
+    static bool isSetUpRole(const Role &role)
+    {
+        switch (role.kind) {
+        case Role::Setup:
+        case Role::Lock:
+        case Role::SetUpGuard:
+        case Role::SetUp:
+        case Role::HistoryExists:
+        case Role::History:
+        case Role::LiveSnapshot:
+            return true;
+        default:
+            return false;
+        }
+    }
+
+    // Reads one set-up result; the first failure goes to `failure`.
+    void takeSetUpResult(const Role &role, const PgResult &result, const SetUpSteps &steps,
+                         DbError &failure)
+    {
+        switch (role.kind) {
+        case Role::Setup:
+            if (!result.ok()) {
+                failure = result.error(QStringLiteral("session set-up"), target());
+                return;
+            }
+            schema = result.value(0, 3);
+            dbRole = result.value(0, 4);
+            pid = result.value(0, 5).toInt();
+            searchPath = result.value(0, 6);
+            return;
+        case Role::Lock:
+            if (!result.ok() && failure.message.isEmpty()) {
+                failure = result.error(
+                    QStringLiteral("take the migration lock (another algoadmin run?)"), target());
+                if (failure.sqlState == QLatin1String("57014") && engine->m_cancelled)
+                    failure.message = QStringLiteral("cancelled by the user");
+            }
+            return;
+        case Role::HistoryExists:
+            historyExists = result.ok() && result.value(0, 0) == QLatin1String("t");
+            return;
+        case Role::History:
+            if (!result.ok()) {
+                // Without the table (status, verify) there is simply no history.
+                if ((historyExists || steps.createHistory) && failure.message.isEmpty())
+                    failure = result.error(QStringLiteral("read the migration history"), target());
+                return;
+            }
+            historyExists = true;
+            for (int row = 0; row < result.rows(); ++row) {
+                history.append({result.value(row, 0), result.value(row, 1), result.value(row, 2),
+                                fromMs(result.value(row, 3)), result.value(row, 4),
+                                result.value(row, 5).toDouble(), result.value(row, 6)});
+            }
+            return;
+        case Role::LiveSnapshot:
+            if (result.ok()) {
+                live = SchemaSnapshot::fromResult(result, {schema});
+                ++catalogQueries;
+            } else if (failure.message.isEmpty()) {
+                failure = result.error(QStringLiteral("read the schema"), target());
+            }
+            return;
+        default:
+            if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
+                failure.message.isEmpty())
+                failure = result.error(QStringLiteral("create the migration history"), target());
+            return;
+        }
+    }
+
+    bool finishSetUp(const DbError &failure, DbError *error, bool *lockTimedOut)
+    {
+        if (!failure.isError())
+            return true;
+        *error = failure;
+        // Any lock of set-up may time out: the runners' lock, or the history table held by
+        // someone else.
+        if (lockTimedOut)
+            *lockTimedOut = failure.sqlState == QLatin1String("55P03");
+        return false;
+    }
+
+    bool setUp(const SetUpSteps &steps, DbError *error, bool *lockTimedOut)
+    {
+        Batch batch;
+        buildSetUp(batch, steps);
         DbError failure;
-        bool lockFailed = false;
         const bool transportOk = run(
             batch,
             [&](const Role &role, const PgResult &result) {
-                switch (role.kind) {
-                case Role::Setup:
-                    if (!result.ok()) {
-                        failure = result.error(QStringLiteral("session set-up"), target());
-                        return;
-                    }
-                    schema = result.value(0, 3);
-                    dbRole = result.value(0, 4);
-                    pid = result.value(0, 5).toInt();
-                    searchPath = result.value(0, 6);
-                    return;
-                case Role::Lock:
-                    if (!result.ok() && failure.message.isEmpty()) {
-                        failure = result.error(
-                            QStringLiteral("take the migration lock (another algoadmin run?)"),
-                            target());
-                        lockFailed = failure.sqlState == QLatin1String("55P03");
-                        if (failure.sqlState == QLatin1String("57014") && engine->m_cancelled)
-                            failure.message = QStringLiteral("cancelled by the user");
-                    }
-                    return;
-                case Role::HistoryExists:
-                    historyExists = result.ok() && result.value(0, 0) == QLatin1String("t");
-                    return;
-                case Role::History:
-                    if (!result.ok()) {
-                        // Without the table (status, verify) there is simply no history.
-                        if (historyExists || createHistory) {
-                            if (failure.message.isEmpty())
-                                failure = result.error(QStringLiteral("read the migration history"),
-                                                       target());
-                        }
-                        return;
-                    }
-                    historyExists = true;
-                    for (int row = 0; row < result.rows(); ++row) {
-                        history.append({result.value(row, 0), result.value(row, 1),
-                                        result.value(row, 2), fromMs(result.value(row, 3)),
-                                        result.value(row, 4), result.value(row, 5).toDouble(),
-                                        result.value(row, 6)});
-                    }
-                    return;
-                case Role::LiveSnapshot:
-                    if (result.ok()) {
-                        live = SchemaSnapshot::fromResult(result, {schema});
-                        ++catalogQueries;
-                    } else if (failure.message.isEmpty()) {
-                        failure = result.error(QStringLiteral("read the schema"), target());
-                    }
-                    return;
-                default:
-                    if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
-                        failure.message.isEmpty())
-                        failure =
-                            result.error(QStringLiteral("create the migration history"), target());
-                    return;
-                }
+                takeSetUpResult(role, result, steps, failure);
             },
             [](const Role &) { return LockWait{}; }, error);
-        if (!transportOk)
-            return false;
-        if (failure.isError()) {
-            // Any lock of set-up may time out: the runners' lock, or the history table held
-            // by someone else.
-            lockFailed = failure.sqlState == QLatin1String("55P03");
-            *error = failure;
-            if (lockTimedOut)
-                *lockTimedOut = lockFailed;
-            return false;
-        }
-        return true;
+        return transportOk && finishSetUp(failure, error, lockTimedOut);
     }
 };
 
@@ -698,35 +764,57 @@ RunReport MigrationEngine::run(bool rehearsal)
     steps.takeLock = true;
     steps.createHistory = !rehearsal;
     steps.prepareMarks = true;
-    if (!session.setUp(steps, &report.error, &lockTimedOut)) {
+    const auto setUpFailed = [&]() {
         report.roundTrips = session.roundTrips;
         report.lockHolders = session.lastHolders;
+        report.migrations.clear();
+        report.steps.clear();
         if (m_cancelled)
             return finish(RunReport::Outcome::Cancelled);
         return finish(lockTimedOut ? RunReport::Outcome::LockTimeout : RunReport::Outcome::Failed);
-    }
-
-    // What is there to do?
-    const QList<MigrationStatus> statuses = classify(m_migrations, session.history);
+    };
+    // With only transactional migrations, migrate is one round trip: every migration goes with
+    // set-up and the server skips the applied ones (see PlanSql). Otherwise the history is
+    // read first, so that a no-transaction migration is only sent when it is pending.
+    const bool oneRoundTrip =
+        !rehearsal && std::all_of(m_migrations.migrations.cbegin(), m_migrations.migrations.cend(),
+                                  [](const Migration &m) { return m.transactional; });
     QList<const Migration *> pending;
-    for (const MigrationStatus &status : statuses) {
-        if (status.state == MigrationStatus::State::Changed)
-            report.changed.append(status.version + QLatin1Char('_') + status.name);
-        else if (status.state == MigrationStatus::State::Applied)
-            report.alreadyApplied.append(status.version + QLatin1Char('_') + status.name);
-        else if (status.state == MigrationStatus::State::Pending)
-            pending.append(m_migrations.find(status.version));
+    if (oneRoundTrip) {
+        for (const Migration &migration : m_migrations.migrations)
+            pending.append(&migration);
+    } else {
+        if (!session.setUp(steps, &report.error, &lockTimedOut))
+            return setUpFailed();
+        for (const MigrationStatus &status : classify(m_migrations, session.history)) {
+            if (status.state == MigrationStatus::State::Pending)
+                pending.append(m_migrations.find(status.version));
+        }
     }
-    report.roundTrips = session.roundTrips;
+    // What was there before this run; in one round trip, known only afterwards.
+    const auto noteHistory = [&]() {
+        for (const MigrationStatus &status : classify(m_migrations, session.history)) {
+            if (status.state == MigrationStatus::State::Changed)
+                report.changed.append(status.version + QLatin1Char('_') + status.name);
+            else if (status.state == MigrationStatus::State::Applied)
+                report.alreadyApplied.append(status.version + QLatin1Char('_') + status.name);
+        }
+        report.roundTrips = session.roundTrips;
+    };
+    if (!oneRoundTrip)
+        noteHistory();
+    const auto changedFilesError = [&]() {
+        return DbError{QStringLiteral("check applied migrations"),
+                       m_migrations.source,
+                       QStringLiteral("applied migration files were changed since they ran: %1")
+                           .arg(report.changed.join(QStringLiteral(", "))),
+                       {},
+                       {},
+                       QStringLiteral("Restore the applied files as they were (status shows "
+                                      "which), or put the change in a new migration.")};
+    };
     if (!report.changed.isEmpty()) {
-        report.error = {QStringLiteral("check applied migrations"),
-                        m_migrations.source,
-                        QStringLiteral("applied migration files were changed since they ran: %1")
-                            .arg(report.changed.join(QStringLiteral(", "))),
-                        {},
-                        {},
-                        QStringLiteral("Restore the applied files as they were (status shows "
-                                       "which), or put the change in a new migration.")};
+        report.error = changedFilesError();
         return finish(RunReport::Outcome::ChangedFiles);
     }
     for (const Migration *migration : pending) {
@@ -893,24 +981,82 @@ RunReport MigrationEngine::run(bool rehearsal)
             meta.append(QJsonArray{statement.line, summarizeStatement(statement.text)});
         return QJsonDocument(meta).toJson(QJsonDocument::Compact);
     };
-    const QByteArray recordSql = QString::fromLatin1(RecordSql)
-                                     .arg(QString::fromUtf8(quotedIdentifier(session.schema)))
-                                     .toUtf8();
     const auto addRecord = [&](Batch &batch, int index) {
         const Migration *migration = pending.at(index);
         // A migration may SET ROLE to create objects as their owner; its history row is
         // written as the role that runs the migrations.
         batch.add("RESET ROLE", {}, PipelineCommand::After::Nothing);
-        batch.add(recordSql,
+        batch.add(HistoryPathSql, {}, PipelineCommand::After::Nothing);
+        batch.add(RecordSql,
                   {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
                    stepMeta(migration)},
                   PipelineCommand::After::Nothing, {Role::Record, index});
+        batch.add(DoneSql, {migration->version.toUtf8()}, PipelineCommand::After::Nothing);
         batch.add(ProgressSql, {"applied:" + migration->version.toUtf8()},
                   PipelineCommand::After::Sync);
     };
 
     DbError transport;
-    if (rehearsal) {
+    if (oneRoundTrip) {
+        Batch batch;
+        session.buildSetUp(batch, steps);
+        QStringList versions;
+        QStringList checksums;
+        for (const Migration *migration : std::as_const(pending)) {
+            versions.append(migration->version);
+            checksums.append(QString::fromLatin1(migration->checksum));
+        }
+        // Array literals of digits and hex digits: nothing to quote.
+        const auto array = [](const QStringList &items) {
+            return (QLatin1Char('{') + items.join(QLatin1Char(',')) + QLatin1Char('}')).toUtf8();
+        };
+        batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
+        batch.add(PlanSql, {array(versions), array(checksums)}, PipelineCommand::After::Sync,
+                  {Role::Plan});
+        for (int i = 0; i < pending.size(); ++i) {
+            batch.add(PlanGuardSql, {pending.at(i)->version.toUtf8()},
+                      PipelineCommand::After::Nothing, {Role::Guard, i});
+            addSteps(batch, i, false);
+            addRecord(batch, i);
+        }
+        DbError setUpFailure;
+        const bool transportOk = session.run(
+            batch,
+            [&](const Role &role, const PgResult &result) {
+                if (EngineSession::isSetUpRole(role)) {
+                    session.takeSetUpResult(role, result, steps, setUpFailure);
+                } else if (role.kind == Role::Plan) {
+                    if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
+                        !setUpFailure.isError())
+                        setUpFailure =
+                            result.error(QStringLiteral("plan the migrations"), session.target());
+                } else {
+                    onResult(role, result);
+                }
+            },
+            describeWait, &transport);
+        if (!transportOk && !failed && !setUpFailure.isError())
+            report.error = transport;
+        if (!transportOk)
+            failed = true;
+        if (!session.finishSetUp(setUpFailure, &report.error, &lockTimedOut))
+            return setUpFailed();
+        noteHistory();
+        // Drop what was applied before this run: the server skipped it.
+        for (qsizetype i = report.migrations.size() - 1; i >= 0; --i) {
+            const MigrationOutcome &outcome = report.migrations.at(i);
+            if (!report.alreadyApplied.contains(outcome.id) && !report.changed.contains(outcome.id))
+                continue;
+            report.steps.remove(firstStep.at(i), outcome.steps);
+            report.migrations.removeAt(i);
+        }
+        if (!report.changed.isEmpty()) {
+            report.migrations.clear();
+            report.steps.clear();
+            report.error = changedFilesError();
+            return finish(RunReport::Outcome::ChangedFiles);
+        }
+    } else if (rehearsal) {
         Batch batch;
         batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
         for (int i = 0; i < pending.size(); ++i)

@@ -191,9 +191,9 @@ public:
 
     void setCallbacks(EngineCallbacks callbacks);
 
-    // Applies every pending migration, each in its own transaction, all sent in one round trip
-    // (a no-transaction migration runs statement by statement). Refuses when an applied file
-    // changed.
+    // Applies every pending migration, each in its own transaction: with set-up, one round trip
+    // for the whole run (a set holding a no-transaction migration reads the history first and
+    // runs that migration statement by statement). Refuses when an applied file changed.
     RunReport migrate();
     // Runs every pending migration inside one transaction with real timings, then rolls back.
     RunReport rehearse();

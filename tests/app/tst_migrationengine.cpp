@@ -1426,7 +1426,7 @@ void TestMigrationEngine::roundTripsStayConstant()
     MigrationEngine engine(db.options(), set);
     const RunReport report = engine.migrate();
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
-    QCOMPARE(report.roundTrips, 2);
+    QCOMPARE(report.roundTrips, 1); // set-up and every migration in one batch
     QCOMPARE(report.steps.size(), statements);
     double sum = 0;
     for (int i = 0; i < report.steps.size(); ++i) {
