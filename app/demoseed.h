@@ -19,7 +19,7 @@ struct SeedStep
     QList<QByteArray> params; // text values for $1..$n
 };
 
-// The statements that fill a migrated database (sql/001, sql/002) with demo data for the
+// The statements that fill a migrated database (the bundled migrations) with demo data for the
 // agents A1..A30, generated server-side. They run in one transaction, in order. Agents and
 // parameters that already exist are left as they are (ON CONFLICT DO NOTHING, never UPDATE);
 // changelog, chat and metric rows are appended.

@@ -7,7 +7,10 @@
 #include <QRegularExpression>
 
 // One query whatever the schema's size: every relation of the schema and, joined to it, its
-// columns, indexes, constraints and triggers, plus the schema's functions.
+// columns, indexes, constraints and triggers, plus the schema's functions. The first branch's
+// columns are text: a UNION takes its column types from the branches in order, and with
+// relname (type name) first, a function's key, name and argument types, was cut to 63 bytes,
+// so that two overloads could share one key.
 static const char CatalogQuery[] = R"SQL(
 WITH ns AS (
     SELECT oid FROM pg_namespace
@@ -20,7 +23,7 @@ rel AS (
       AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
       AND c.relname <> 'algoadmin_schema_history'
 )
-SELECT 'table', r.relname, r.relname,
+SELECT 'table'::text, r.relname::text, r.relname::text,
        CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
                       WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                       ELSE 'foreign table' END

@@ -79,13 +79,6 @@ QByteArray describe(const ProcessResult &result)
         QVERIFY2(checked.exitCode == (code), describe(checked).constData());                       \
     } while (false)
 
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(contents) == contents.size();
-}
-
 QJsonObject parseJson(const QString &text, QString *error)
 {
     QJsonParseError parseError;
@@ -154,8 +147,13 @@ void TestCli::migrateTextReport()
 {
     TestDatabase db(u"clitext"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
+    // DESIGN.md's 001 and 002, whose statements the report lists one by one.
+    QTemporaryDir dir;
+    const QString design = designMigrationsDir(dir);
+    QVERIFY(!design.isEmpty());
+    const QStringList target{u"-d"_s, db.conninfo(), u"--migrations"_s, design};
 
-    const ProcessResult result = run({u"migrate"_s, u"-d"_s, db.conninfo()});
+    const ProcessResult result = run(QStringList{u"migrate"_s} + target);
     CHECK_EXIT(result, 0);
     QCOMPARE(result.err, QString());
     const QStringList lines = result.out.split(u'\n', Qt::SkipEmptyParts);
@@ -197,10 +195,23 @@ void TestCli::migrateTextReport()
              qPrintable(lines.at(17)));
 
     // Again: nothing to do.
-    const ProcessResult again = run({u"migrate"_s, u"-d"_s, db.conninfo()});
+    const ProcessResult again = run(QStringList{u"migrate"_s} + target);
     CHECK_EXIT(again, 0);
     QVERIFY2(again.out.startsWith(u"nothing to do: 2 migration(s) already applied\n"_s),
              describe(again).constData());
+
+    // The bundled set goes on from there: the rest is pending, and a plain migrate applies it.
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    const qsizetype later = bundled.migrations.size() - 2;
+    const int laterStatements = statementCount(bundled) - 15;
+    const ProcessResult rest = run({u"migrate"_s, u"-d"_s, db.conninfo()});
+    CHECK_EXIT(rest, 0);
+    QVERIFY2(rest.out.contains(
+                 u"\napplied %1 of %1 pending migration(s), %2 statement(s)\n"_s.arg(later).arg(
+                     laterStatements)),
+             describe(rest).constData());
+    QCOMPARE(rest.out.split(u'\n', Qt::SkipEmptyParts).size(), 1 + laterStatements + 2);
 }
 
 void TestCli::rehearseRollsBack()
@@ -208,10 +219,14 @@ void TestCli::rehearseRollsBack()
     TestDatabase db(u"clirehearse"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
 
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+
     const ProcessResult result = run({u"migrate"_s, u"--rehearse"_s, u"-d"_s, db.conninfo()});
     CHECK_EXIT(result, 0);
-    QVERIFY2(result.out.contains(u"rehearsed 2 of 2 pending migration(s), 15 statement(s); "
-                                 "everything rolled back"_s),
+    QVERIFY2(result.out.contains(u"rehearsed %1 of %1 pending migration(s), %2 statement(s); "
+                                 "everything rolled back"_s.arg(bundled.migrations.size())
+                                     .arg(statementCount(bundled))),
              describe(result).constData());
     QCOMPARE(db.scalar("SELECT count(*) FROM pg_class WHERE relname LIKE 'algorithm\\_%'"), u"0"_s);
 
@@ -220,7 +235,7 @@ void TestCli::rehearseRollsBack()
     QString error;
     const QJsonObject json = parseJson(status.out, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(jsonStates(json), QStringList({u"001=pending"_s, u"002=pending"_s}));
+    QCOMPARE(jsonStates(json), withState(migrationVersions(bundled), u"pending"_s));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,6 +483,12 @@ void TestCli::jsonReports()
 {
     TestDatabase db(u"clijson"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    QVERIFY(bundled.migrations.size() >= 2);
+    QCOMPARE(migrationIds(bundled).mid(0, 2),
+             QStringList({u"001_algorithm_tables"_s, u"002_add_missing_columns"_s}));
+    const QStringList versions = migrationVersions(bundled);
     QString error;
 
     // migrate
@@ -485,10 +506,20 @@ void TestCli::jsonReports()
     QVERIFY(run1[u"wall_ms"_s].toDouble() > 0);
     QVERIFY(run1[u"server_ms"_s].toDouble() > 0);
     QVERIFY(run1[u"server_ms"_s].toDouble() <= run1[u"wall_ms"_s].toDouble());
-    QCOMPARE(jsonStates(run1), QStringList({u"001=applied"_s, u"002=applied"_s}));
+    QCOMPARE(jsonStates(run1), withState(versions, u"applied"_s));
     QVERIFY(!run1.contains(u"error"_s));
     const QJsonArray steps = run1[u"steps"_s].toArray();
-    QCOMPARE(steps.size(), 15);
+    QCOMPARE(steps.size(), statementCount(bundled));
+    // Every statement of every migration, in order, each at its own line.
+    QStringList expectedSteps;
+    QStringList foundSteps;
+    for (const Migration &migration : bundled.migrations) {
+        for (int i = 0; i < migration.statements.size(); ++i)
+            expectedSteps.append(u"%1 %2 %3:%4"_s.arg(migration.id())
+                                     .arg(i + 1)
+                                     .arg(migration.fileName)
+                                     .arg(migration.statements.at(i).line));
+    }
     double sum = 0;
     for (int i = 0; i < steps.size(); ++i) {
         const QJsonObject step = steps.at(i).toObject();
@@ -498,17 +529,21 @@ void TestCli::jsonReports()
             QVERIFY2(step[key].isDouble(), qPrintable(key));
         QVERIFY(step[u"ms"_s].toDouble() >= 0);
         QCOMPARE(step[u"state"_s].toString(), u"done"_s);
-        QCOMPARE(step[u"step"_s].toInt(), i < 14 ? i + 1 : 1);
+        foundSteps.append(u"%1 %2 %3:%4"_s.arg(step[u"migration"_s].toString())
+                              .arg(step[u"step"_s].toInt())
+                              .arg(step[u"file"_s].toString())
+                              .arg(step[u"line"_s].toInt()));
         sum += step[u"ms"_s].toDouble();
     }
+    QCOMPARE(foundSteps, expectedSteps);
     QVERIFY(qAbs(sum - run1[u"server_ms"_s].toDouble()) < 0.01);
     QCOMPARE(steps.first()[u"migration"_s].toString(), u"001_algorithm_tables"_s);
     QCOMPARE(steps.first()[u"statement"_s].toString(), u"CREATE TABLE algorithm_agents"_s);
     QCOMPARE(steps.first()[u"file"_s].toString(), u"001_algorithm_tables.sql"_s);
     QCOMPARE(steps.first()[u"line"_s].toInt(), 4);
-    QCOMPARE(steps.last()[u"migration"_s].toString(), u"002_add_missing_columns"_s);
-    QCOMPARE(steps.last()[u"file"_s].toString(), u"002_add_missing_columns.sql"_s);
-    QCOMPARE(steps.last()[u"line"_s].toInt(), 2);
+    QCOMPARE(steps.at(14)[u"migration"_s].toString(), u"002_add_missing_columns"_s);
+    QCOMPARE(steps.at(14)[u"file"_s].toString(), u"002_add_missing_columns.sql"_s);
+    QCOMPARE(steps.at(14)[u"line"_s].toInt(), 2);
 
     // A second migrate: nothing to do, still a full report.
     const ProcessResult again = run({u"migrate"_s, u"--json"_s, u"-d"_s, db.conninfo()});
@@ -517,8 +552,10 @@ void TestCli::jsonReports()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(run2[u"outcome"_s].toString(), u"ok"_s);
     QCOMPARE(run2[u"steps"_s].toArray().size(), 0);
-    QCOMPARE(run2[u"already_applied"_s].toArray().toVariantList(),
-             QVariantList({u"001_algorithm_tables"_s, u"002_add_missing_columns"_s}));
+    QStringList alreadyApplied;
+    for (const QJsonValue &id : run2[u"already_applied"_s].toArray())
+        alreadyApplied.append(id.toString());
+    QCOMPARE(alreadyApplied, migrationIds(bundled));
 
     // status
     const ProcessResult status = run({u"status"_s, u"--json"_s, u"-d"_s, db.conninfo()});
@@ -527,7 +564,7 @@ void TestCli::jsonReports()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(statusJson[u"command"_s].toString(), u"status"_s);
     QCOMPARE(statusJson[u"history_exists"_s].toBool(), true);
-    QCOMPARE(jsonStates(statusJson), QStringList({u"001=applied"_s, u"002=applied"_s}));
+    QCOMPARE(jsonStates(statusJson), withState(versions, u"applied"_s));
     for (const QJsonValue &migration : statusJson[u"migrations"_s].toArray()) {
         QCOMPARE(migration[u"applied_by"_s].toString(), u"postgres"_s);
         QCOMPARE(migration[u"kind"_s].toString(), u"migrate"_s);
@@ -637,6 +674,8 @@ void TestCli::connectionForms()
     TestDatabase db(u"cliforms"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
     CHECK_EXIT(run({u"migrate"_s, u"-d"_s, db.conninfo()}), 0);
+    const QStringList applied = withState(migrationVersions(MigrationSet::bundled()), u"applied"_s);
+    QVERIFY(applied.size() >= 2);
     const QString host = socketDir();
     QVERIFY(host.startsWith(u'/'));
 
@@ -656,7 +695,7 @@ void TestCli::connectionForms()
         const QJsonObject json = parseJson(result.out, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(json[u"target"_s].toString(), targetOf(db));
-        QCOMPARE(jsonStates(json), QStringList({u"001=applied"_s, u"002=applied"_s}));
+        QCOMPARE(jsonStates(json), applied);
     }
 
     // libpq's environment, no -d at all.
@@ -671,7 +710,7 @@ void TestCli::connectionForms()
     const QJsonObject json = parseJson(result.out, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(json[u"target"_s].toString(), targetOf(db));
-    QCOMPARE(jsonStates(json), QStringList({u"001=applied"_s, u"002=applied"_s}));
+    QCOMPARE(jsonStates(json), applied);
 
     // -h/-p/-U override what the environment says.
     environment.insert(u"PGHOST"_s, u"/nonexistent-socket-dir"_s);

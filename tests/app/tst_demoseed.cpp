@@ -33,8 +33,7 @@ void TstDemoSeed::initTestCase()
 {
     m_db = std::make_unique<TestDatabase>(QStringLiteral("demoseed"));
     QVERIFY2(m_db->ok(), qPrintable(m_db->error()));
-    MigrationEngine engine(m_db->options(), MigrationSet::bundled());
-    const RunReport report = engine.migrate();
+    const RunReport report = migrateDatabase(m_db->options());
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
     m_options.changelogRows = 5000;
     m_options.metricRows = 40000;

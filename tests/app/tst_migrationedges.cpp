@@ -3,7 +3,6 @@
 #include "migrationengine.h"
 #include "testdatabase.h"
 
-#include <QFile>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,21 +21,12 @@ private Q_SLOTS:
     void migrationMaySetRole();
     void verifyOfAQuotedSchema();
     void verifyOfFunctionsOnMigrationTypes();
+    void verifyTellsLongOverloadsApart();
     void lockTimeoutOnTheHistoryTableNamesTheHolder();
 
 private:
     QTemporaryDir m_cache;
 };
-
-static QString writeMigrations(QTemporaryDir &dir, const QList<QPair<QString, QByteArray>> &files)
-{
-    for (const auto &[name, contents] : files) {
-        QFile file(dir.filePath(name));
-        if (!file.open(QIODevice::WriteOnly) || file.write(contents) != contents.size())
-            return {};
-    }
-    return dir.path();
-}
 
 void TstMigrationEdges::initTestCase()
 {
@@ -49,8 +39,9 @@ void TstMigrationEdges::clientCopyIsRefusedBeforeRunning()
     TestDatabase db(QStringLiteral("edge_copy"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    writeMigrations(dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"
-                                                        "COPY a FROM STDIN;\n"}});
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"
+                                                                 "COPY a FROM STDIN;\n"}})
+                 .isEmpty());
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
     const RunReport report = engine.migrate();
     QCOMPARE(report.outcome, RunReport::Outcome::BadInput);
@@ -63,9 +54,10 @@ void TstMigrationEdges::commitAndNoChainIsRefused()
     TestDatabase db(QStringLiteral("edge_commit"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    writeMigrations(dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"
-                                                        "COMMIT AND NO CHAIN;\n"
-                                                        "CREATE TABLE b (x int);\n"}});
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"
+                                                                 "COMMIT AND NO CHAIN;\n"
+                                                                 "CREATE TABLE b (x int);\n"}})
+                 .isEmpty());
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
     const RunReport report = engine.migrate();
     QCOMPARE(report.outcome, RunReport::Outcome::BadInput);
@@ -80,11 +72,12 @@ void TstMigrationEdges::rehearsalNeverCommits()
     TestDatabase db(QStringLiteral("edge_rehearse_commit"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    writeMigrations(dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"},
-                          {QStringLiteral("002_b.sql"), "-- algoadmin:no-transaction\n"
-                                                        "BEGIN;\n"
-                                                        "CREATE TABLE b (x int);\n"
-                                                        "COMMIT;\n"}});
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"},
+                                   {QStringLiteral("002_b.sql"), "-- algoadmin:no-transaction\n"
+                                                                 "BEGIN;\n"
+                                                                 "CREATE TABLE b (x int);\n"
+                                                                 "COMMIT;\n"}})
+                 .isEmpty());
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
     const RunReport report = engine.rehearse();
     QCOMPARE(report.outcome, RunReport::Outcome::Ok);
@@ -103,9 +96,10 @@ void TstMigrationEdges::rehearsalFailsWhereMigrateWould()
     TestDatabase db(QStringLiteral("edge_rehearse_cic"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    writeMigrations(dir,
-                    {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"
-                                                   "CREATE INDEX CONCURRENTLY a_x ON a (x);\n"}});
+    QVERIFY(!writeMigrations(
+                 dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (x int);\n"
+                                                     "CREATE INDEX CONCURRENTLY a_x ON a (x);\n"}})
+                 .isEmpty());
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
     const RunReport rehearsal = engine.rehearse();
     QCOMPARE(rehearsal.outcome, RunReport::Outcome::Failed);
@@ -134,9 +128,11 @@ void TstMigrationEdges::migrationMaySetRole()
     QVERIFY(db.exec("CREATE ROLE " + role).ok());
     QVERIFY(db.exec("GRANT CREATE ON SCHEMA public TO " + role).ok());
     QTemporaryDir dir;
-    writeMigrations(dir, {{QStringLiteral("001_a.sql"),
-                           "SET LOCAL ROLE " + role + ";\nCREATE TABLE owned (x int);\n"},
-                          {QStringLiteral("002_b.sql"), "CREATE TABLE after_role (x int);\n"}});
+    QVERIFY(
+        !writeMigrations(dir, {{QStringLiteral("001_a.sql"),
+                                "SET LOCAL ROLE " + role + ";\nCREATE TABLE owned (x int);\n"},
+                               {QStringLiteral("002_b.sql"), "CREATE TABLE after_role (x int);\n"}})
+             .isEmpty());
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
     const RunReport report = engine.migrate();
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
@@ -170,11 +166,12 @@ void TstMigrationEdges::verifyOfFunctionsOnMigrationTypes()
     TestDatabase db(QStringLiteral("edge_enum"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    writeMigrations(dir, {{QStringLiteral("001_a.sql"),
-                           "CREATE TYPE mood AS ENUM ('calm', 'busy');\n"
-                           "CREATE TABLE t (m mood NOT NULL DEFAULT 'calm');\n"
-                           "CREATE FUNCTION is_calm(m mood) RETURNS boolean LANGUAGE sql\n"
-                           "    AS $$ SELECT m = 'calm' $$;\n"}});
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_a.sql"),
+                                    "CREATE TYPE mood AS ENUM ('calm', 'busy');\n"
+                                    "CREATE TABLE t (m mood NOT NULL DEFAULT 'calm');\n"
+                                    "CREATE FUNCTION is_calm(m mood) RETURNS boolean LANGUAGE sql\n"
+                                    "    AS $$ SELECT m = 'calm' $$;\n"}})
+                 .isEmpty());
     EngineSettings settings;
     settings.useExpectedSchemaCache = false;
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()), settings);
@@ -187,12 +184,43 @@ void TstMigrationEdges::verifyOfFunctionsOnMigrationTypes()
              qPrintable(differences.join(QLatin1Char('\n')) + verify.error.toString()));
 }
 
+void TstMigrationEdges::verifyTellsLongOverloadsApart()
+{
+    // A function's key is its name and argument types, which may be longer than the 63 bytes
+    // of a catalog name: two overloads that differ only after that must stay two objects.
+    TestDatabase db(QStringLiteral("edge_overloads"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_a.sql"),
+                                    "CREATE FUNCTION overloaded(first_argument text,"
+                                    " second_argument text, third_argument integer) RETURNS int"
+                                    " LANGUAGE sql AS $$ SELECT 1 $$;\n"
+                                    "CREATE FUNCTION overloaded(first_argument text,"
+                                    " second_argument text, third_argument bigint) RETURNS int"
+                                    " LANGUAGE sql AS $$ SELECT 2 $$;\n"}})
+                 .isEmpty());
+    EngineSettings settings;
+    settings.useExpectedSchemaCache = false;
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()), settings);
+    QCOMPARE(engine.migrate().outcome, RunReport::Outcome::Ok);
+    const VerifyReport clean = engine.verify();
+    QVERIFY2(clean.clean(), qPrintable(clean.error.toString()));
+
+    QVERIFY(db.exec("DROP FUNCTION overloaded(text, text, bigint)").ok());
+    const VerifyReport drifted = engine.verify();
+    QStringList differences;
+    for (const SchemaDifference &difference : drifted.differences)
+        differences << difference.changeName() + QLatin1Char(' ') + difference.object().name;
+    QCOMPARE(differences,
+             QStringList{QStringLiteral("missing overloaded(first_argument text, second_argument "
+                                        "text, third_argument bigint)")});
+}
+
 void TstMigrationEdges::lockTimeoutOnTheHistoryTableNamesTheHolder()
 {
     TestDatabase db(QStringLiteral("edge_history_lock"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    MigrationEngine first(db.options(), MigrationSet::bundled());
-    QCOMPARE(first.migrate().outcome, RunReport::Outcome::Ok);
+    QCOMPARE(migrateDatabase(db.options()).outcome, RunReport::Outcome::Ok);
     PgConnection holder;
     DbError error;
     ConnectionOptions holderOptions = db.options();

@@ -38,28 +38,6 @@ const QByteArray HistoryVersionsSql =
     "SELECT version FROM algoadmin_schema_history ORDER BY version";
 const QByteArray HistoryExistsSql = "SELECT to_regclass('algoadmin_schema_history') IS NOT NULL";
 
-// Every row of a query as "v1|v2|…" (NULL as <null>), or one "error: …" row, so that a failed
-// query shows up in the QCOMPARE that uses it.
-QStringList rows(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &params = {})
-{
-    const PgResult result = db.exec(sql, params);
-    if (!result.ok())
-        return {u"error: "_s + result.error().toString()};
-    QStringList list;
-    for (int r = 0; r < result.rows(); ++r) {
-        QStringList values;
-        for (int c = 0; c < result.columns(); ++c)
-            values.append(result.isNull(r, c) ? u"<null>"_s : result.value(r, c));
-        list.append(values.join(u'|'));
-    }
-    return list;
-}
-
-QString value(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &params = {})
-{
-    return rows(db, sql, params).value(0);
-}
-
 // Runs a script statement by statement on the test's connection; empty, or what failed.
 QString execScript(TestDatabase &db, const QString &sql)
 {
@@ -72,13 +50,6 @@ QString execScript(TestDatabase &db, const QString &sql)
             return statement.text + u": "_s + result.error().toString();
     }
     return {};
-}
-
-bool writeFile(const QString &path, const QByteArray &contents)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
-           file.write(contents) == contents.size();
 }
 
 QStringList appliedIds(const RunReport &report)
@@ -251,6 +222,24 @@ const QStringList OldApplicationRows{
     u"change-2|A1|9|window|7|14|seasonality|2024-05-06 07:08:09"_s,
 };
 
+// How many rows each of the five tables holds.
+const QByteArray RowCountsSql = "SELECT (SELECT count(*) FROM algorithm_agents) || ' agents, '"
+                                " || (SELECT count(*) FROM algorithm_parameters) || ' parameters, '"
+                                " || (SELECT count(*) FROM algorithm_changelog) || ' changes, '"
+                                " || (SELECT count(*) FROM algorithm_chat_history) || ' chats, '"
+                                " || (SELECT count(*) FROM algorithm_metrics) || ' metrics'";
+
+// Each difference of a verify as "change kind name", sorted.
+QStringList differenceNames(const VerifyReport &report)
+{
+    QStringList described;
+    for (const SchemaDifference &difference : report.differences)
+        described.append(difference.changeName() + u' ' + difference.object().kind + u' ' +
+                         difference.object().name);
+    described.sort();
+    return described;
+}
+
 QByteArray bundledFile(const QString &fileName)
 {
     QFile file(sourceDir() + u"/sql/"_s + fileName);
@@ -281,6 +270,7 @@ class TestMigrationEngine : public QObject
 private slots:
     void initTestCase();
     void migrateEmptyDatabaseMatchesDesign();
+    void migrateEmptyDatabaseAppliesEveryBundledMigration();
     void secondMigrateAppliesNothing();
     void failingMigrationLeavesNothingBehind_data();
     void failingMigrationLeavesNothingBehind();
@@ -297,6 +287,7 @@ private slots:
     void baselineAdoptsOldApplicationDatabase_data();
     void baselineAdoptsOldApplicationDatabase();
     void migrateUpgradesOldApplicationDatabase();
+    void baselineThenMigrateAppliesTheRestAndKeepsEveryRow();
     void baselineOfEmptyDatabase();
     void versionsOrderNumericallyAndMissingFilesShow();
     void verifyOfUnmigratedDatabase();
@@ -333,8 +324,12 @@ void TestMigrationEngine::migrateEmptyDatabaseMatchesDesign()
 {
     TestDatabase db(u"design"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
+    // DESIGN.md's 001 and 002 alone: what later migrations add is checked elsewhere.
+    QTemporaryDir dir;
+    const QString design = designMigrationsDir(dir);
+    QVERIFY(!design.isEmpty());
 
-    MigrationEngine engine(db.options(), MigrationSet::bundled());
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(design));
     const RunReport report = engine.migrate();
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
     QCOMPARE(appliedIds(report),
@@ -514,15 +509,70 @@ void TestMigrationEngine::migrateEmptyDatabaseMatchesDesign()
     QCOMPARE(report.steps.first().fileName, u"001_algorithm_tables.sql"_s);
 }
 
+void TestMigrationEngine::migrateEmptyDatabaseAppliesEveryBundledMigration()
+{
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    const QStringList ids = migrationIds(bundled);
+    // The bundled set still starts with DESIGN.md's two migrations, byte for byte the files
+    // that the design tests run on their own.
+    QVERIFY2(ids.size() >= 2, qPrintable(ids.join(u", "_s)));
+    QCOMPARE(ids.mid(0, 2), QStringList({u"001_algorithm_tables"_s, u"002_add_missing_columns"_s}));
+    QTemporaryDir dir;
+    const MigrationSet design = MigrationSet::fromDirectory(designMigrationsDir(dir));
+    QVERIFY2(design.ok(), qPrintable(design.error));
+    QCOMPARE(migrationIds(design), ids.mid(0, 2));
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(bundled.migrations.at(i).checksum, design.migrations.at(i).checksum);
+
+    TestDatabase db(u"bundled"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    EngineSettings settings;
+    settings.useExpectedSchemaCache = false; // a full replay of every migration
+    MigrationEngine engine(db.options(), bundled, settings);
+    const RunReport report = engine.migrate();
+    QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
+    QCOMPARE(outcomeStates(report), withState(ids, u"applied"_s));
+    QCOMPARE(report.steps.size(), statementCount(bundled));
+    for (int i = 0; i < report.migrations.size(); ++i)
+        QCOMPARE(report.migrations.at(i).steps, int(bundled.migrations.at(i).statements.size()));
+    for (const StepReport &step : report.steps)
+        QCOMPARE(step.stateName(), u"done"_s);
+
+    // Later migrations add no table: still the five of DESIGN.md and the history.
+    QCOMPARE(rows(db, TablesSql),
+             QStringList({u"algoadmin_schema_history"_s, u"algorithm_agents"_s,
+                          u"algorithm_changelog"_s, u"algorithm_chat_history"_s,
+                          u"algorithm_metrics"_s, u"algorithm_parameters"_s}));
+    QStringList expectedHistory;
+    for (const Migration &migration : bundled.migrations)
+        expectedHistory.append(migration.version + u'|' + migration.name + u'|' +
+                               QString::fromLatin1(migration.checksum) + u"|migrate"_s);
+    QCOMPARE(rows(db, "SELECT version, name, checksum, kind FROM algoadmin_schema_history"
+                      " ORDER BY version"),
+             expectedHistory);
+
+    // The replay of every migration in a scratch schema matches the live one exactly.
+    const VerifyReport verify = engine.verify();
+    QVERIFY2(!verify.error.isError(), qPrintable(verify.error.toString()));
+    QCOMPARE(differenceNames(verify), QStringList());
+    QVERIFY(verify.clean());
+    QVERIFY(!verify.expectedFromCache);
+    QCOMPARE(verify.expectedTables, 5);
+    QCOMPARE(statusStates(verify.migrations), withState(migrationVersions(bundled), u"applied"_s));
+}
+
 void TestMigrationEngine::secondMigrateAppliesNothing()
 {
     TestDatabase db(u"idempotent"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
 
-    MigrationEngine engine(db.options(), MigrationSet::bundled());
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    MigrationEngine engine(db.options(), bundled);
     const RunReport first = engine.migrate();
     QVERIFY2(first.outcome == RunReport::Outcome::Ok, qPrintable(first.error.toString()));
-    QCOMPARE(first.migrations.size(), 2);
+    QCOMPARE(first.migrations.size(), bundled.migrations.size());
 
     QCOMPARE(execScript(db, u"INSERT INTO algorithm_agents (id, algorithm_id, name)"
                             " VALUES ('keep-me', 'A7', 'kept');"
@@ -537,8 +587,7 @@ void TestMigrationEngine::secondMigrateAppliesNothing()
     QVERIFY2(second.outcome == RunReport::Outcome::Ok, qPrintable(second.error.toString()));
     QVERIFY(second.migrations.isEmpty());
     QVERIFY(second.steps.isEmpty());
-    QCOMPARE(second.alreadyApplied,
-             QStringList({u"001_algorithm_tables"_s, u"002_add_missing_columns"_s}));
+    QCOMPARE(second.alreadyApplied, migrationIds(bundled));
     QVERIFY(second.changed.isEmpty());
     QVERIFY(!second.error.isError());
 
@@ -725,8 +774,8 @@ void TestMigrationEngine::lockHeldElsewhereGivesUpAndNamesHolder()
     QVERIFY(dir.isValid());
     QVERIFY(writeFile(dir.filePath(u"001_x.sql"_s), "CREATE TABLE x (id int);\n"));
     if (!advisory) {
-        MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
-        const RunReport report = engine.migrate();
+        const RunReport report =
+            migrateDatabase(db.options(), MigrationSet::fromDirectory(dir.path()));
         QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
     }
     QVERIFY(writeFile(dir.filePath(u"002_alter_x.sql"_s), "CREATE TABLE before_alter (id int);\n"
@@ -812,8 +861,8 @@ void TestMigrationEngine::changedFileIsRefused()
     QVERIFY(writeFile(dir.filePath(u"001_a.sql"_s), "CREATE TABLE a (id int);\n"));
     QVERIFY(writeFile(dir.filePath(u"002_b.sql"_s), "CREATE TABLE b (id int);\n"));
     {
-        MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
-        const RunReport report = engine.migrate();
+        const RunReport report =
+            migrateDatabase(db.options(), MigrationSet::fromDirectory(dir.path()));
         QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
     }
     // An applied file edited, and a new migration added at the same time.
@@ -851,7 +900,9 @@ void TestMigrationEngine::verifyCleanAfterMigrate()
     QVERIFY2(db.ok(), qPrintable(db.error()));
     EngineSettings settings;
     settings.useExpectedSchemaCache = false; // a full replay every time
-    MigrationEngine engine(db.options(), MigrationSet::bundled(), settings);
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    MigrationEngine engine(db.options(), bundled, settings);
     const RunReport run = engine.migrate();
     QVERIFY2(run.outcome == RunReport::Outcome::Ok, qPrintable(run.error.toString()));
 
@@ -868,7 +919,7 @@ void TestMigrationEngine::verifyCleanAfterMigrate()
     // The live catalog and the scratch one: two queries, two round trips, whatever the size.
     QCOMPARE(report.catalogQueries, 2);
     QVERIFY2(report.roundTrips <= 2, qPrintable(QString::number(report.roundTrips)));
-    QCOMPARE(statusStates(report.migrations), QStringList({u"001=applied"_s, u"002=applied"_s}));
+    QCOMPARE(statusStates(report.migrations), withState(migrationVersions(bundled), u"applied"_s));
     // Verify rolls its scratch schema back.
     QCOMPARE(value(db, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'algoadmin_shadow%'"),
              u"0"_s);
@@ -1003,14 +1054,15 @@ void TestMigrationEngine::rehearseLeavesNothing()
 {
     TestDatabase db(u"rehearse"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    MigrationEngine engine(db.options(), MigrationSet::bundled());
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    MigrationEngine engine(db.options(), bundled);
 
     const RunReport report = engine.rehearse();
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
     QVERIFY(report.rehearsal);
-    QCOMPARE(outcomeStates(report), QStringList({u"001_algorithm_tables=rolled back"_s,
-                                                 u"002_add_missing_columns=rolled back"_s}));
-    QCOMPARE(report.steps.size(), 15);
+    QCOMPARE(outcomeStates(report), withState(migrationIds(bundled), u"rolled back"_s));
+    QCOMPARE(report.steps.size(), statementCount(bundled));
     for (const StepReport &step : report.steps) {
         QCOMPARE(step.stateName(), u"done"_s);
         QVERIFY2(step.ms >= 0, qPrintable(step.summary));
@@ -1026,10 +1078,13 @@ void TestMigrationEngine::rehearseLeavesNothing()
     QCOMPARE(value(db, "SELECT count(*) FROM pg_class WHERE relnamespace ="
                        " 'public'::regnamespace AND relname LIKE 'algorithm%'"),
              u"0"_s);
+    // Nor any of the functions (and so triggers) of the later migrations.
+    QCOMPARE(value(db, "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace"),
+             u"0"_s);
 
     const StatusReport status = engine.status();
     QVERIFY2(!status.error.isError(), qPrintable(status.error.toString()));
-    QCOMPARE(statusStates(status.migrations), QStringList({u"001=pending"_s, u"002=pending"_s}));
+    QCOMPARE(statusStates(status.migrations), withState(migrationVersions(bundled), u"pending"_s));
 }
 
 void TestMigrationEngine::rehearseOfFailingMigrationLeavesNothing()
@@ -1090,7 +1145,11 @@ void TestMigrationEngine::baselineAdoptsOldApplicationDatabase()
     }
     QCOMPARE(oldApplicationData(db), OldApplicationRows);
 
-    MigrationEngine engine(db.options(), MigrationSet::bundled());
+    // DESIGN.md's 001 and 002: what the old application's database may already have.
+    QTemporaryDir dir;
+    const QString design = designMigrationsDir(dir);
+    QVERIFY(!design.isEmpty());
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(design));
     const BaselineReport baseline = engine.baseline();
     QVERIFY2(!baseline.error.isError(), qPrintable(baseline.error.toString()));
     const QStringList both{u"001_algorithm_tables"_s, u"002_add_missing_columns"_s};
@@ -1137,29 +1196,88 @@ void TestMigrationEngine::migrateUpgradesOldApplicationDatabase()
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QCOMPARE(execScript(db, QString::fromUtf8(OldApplicationSchema)), QString());
 
-    MigrationEngine engine(db.options(), MigrationSet::bundled());
+    const QString countsBefore = value(db, RowCountsSql);
+
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    MigrationEngine engine(db.options(), bundled);
     const RunReport run = engine.migrate();
     QVERIFY2(run.outcome == RunReport::Outcome::Ok, qPrintable(run.error.toString()));
-    QCOMPARE(outcomeStates(run), QStringList({u"001_algorithm_tables=applied"_s,
-                                              u"002_add_missing_columns=applied"_s}));
+    QCOMPARE(outcomeStates(run), withState(migrationIds(bundled), u"applied"_s));
     QCOMPARE(oldApplicationData(db), OldApplicationRows);
+    QCOMPARE(value(db, RowCountsSql), countsBefore);
+    QStringList history;
+    for (const QString &version : migrationVersions(bundled))
+        history.append(version + u"|migrate"_s);
     QCOMPARE(rows(db, "SELECT version, kind FROM algoadmin_schema_history ORDER BY version"),
-             QStringList({u"001|migrate"_s, u"002|migrate"_s}));
+             history);
     const VerifyReport verify = engine.verify();
     QVERIFY2(!verify.error.isError(), qPrintable(verify.error.toString()));
-    QCOMPARE(verify.differences.size(), 0);
+    QCOMPARE(differenceNames(verify), QStringList());
+}
+
+void TestMigrationEngine::baselineThenMigrateAppliesTheRestAndKeepsEveryRow()
+{
+    TestDatabase db(u"oldbaseline"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QCOMPARE(execScript(db, QString::fromUtf8(OldApplicationSchema)), QString());
+    QCOMPARE(oldApplicationData(db), OldApplicationRows);
+    const QString countsBefore = value(db, RowCountsSql);
+    QCOMPARE(countsBefore, u"2 agents, 3 parameters, 2 changes, 0 chats, 0 metrics"_s);
+
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    const QStringList ids = migrationIds(bundled);
+    QVERIFY2(ids.size() > 2, qPrintable(ids.join(u", "_s)));
+    const QStringList rest = ids.mid(1); // 002 onward
+
+    // Baseline adopts the tables the old application made (001), nothing after it.
+    MigrationEngine engine(db.options(), bundled);
+    const BaselineReport baseline = engine.baseline();
+    QVERIFY2(!baseline.error.isError(), qPrintable(baseline.error.toString()));
+    QCOMPARE(baseline.adopted, QStringList{ids.first()});
+    QCOMPARE(baseline.pending, rest);
+    QCOMPARE(oldApplicationData(db), OldApplicationRows);
+
+    // migrate applies 002 onward, every one, and keeps every row.
+    const RunReport run = engine.migrate();
+    QVERIFY2(run.outcome == RunReport::Outcome::Ok, qPrintable(run.error.toString()));
+    QCOMPARE(run.alreadyApplied, QStringList{ids.first()});
+    QCOMPARE(outcomeStates(run), withState(rest, u"applied"_s));
+    QCOMPARE(run.steps.size(),
+             statementCount(bundled) - int(bundled.migrations.first().statements.size()));
+    QCOMPARE(oldApplicationData(db), OldApplicationRows);
+    QCOMPARE(value(db, RowCountsSql), countsBefore);
+    // The old history rows predate the audit columns: they stay empty.
+    QCOMPARE(value(db, "SELECT count(*) FROM algorithm_changelog"
+                       " WHERE db_role IS NULL AND source IS NULL AND change_set IS NULL"),
+             u"2"_s);
+    QStringList history{bundled.migrations.first().version + u"|baseline"_s};
+    for (const QString &version : migrationVersions(bundled).mid(1))
+        history.append(version + u"|migrate"_s);
+    QCOMPARE(rows(db, "SELECT version, kind FROM algoadmin_schema_history ORDER BY version"),
+             history);
+
+    EngineSettings noCache;
+    noCache.useExpectedSchemaCache = false;
+    const VerifyReport verify = MigrationEngine(db.options(), bundled, noCache).verify();
+    QVERIFY2(!verify.error.isError(), qPrintable(verify.error.toString()));
+    QCOMPARE(differenceNames(verify), QStringList());
+    QVERIFY(verify.clean());
 }
 
 void TestMigrationEngine::baselineOfEmptyDatabase()
 {
     TestDatabase db(u"baselineempty"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    MigrationEngine engine(db.options(), MigrationSet::bundled());
+    const MigrationSet bundled = MigrationSet::bundled();
+    QVERIFY2(bundled.ok(), qPrintable(bundled.error));
+    const QStringList ids = migrationIds(bundled);
+    MigrationEngine engine(db.options(), bundled);
     const BaselineReport nothing = engine.baseline();
     QVERIFY2(!nothing.error.isError(), qPrintable(nothing.error.toString()));
     QCOMPARE(nothing.adopted, QStringList());
-    QCOMPARE(nothing.pending,
-             QStringList({u"001_algorithm_tables"_s, u"002_add_missing_columns"_s}));
+    QCOMPARE(nothing.pending, ids);
     QCOMPARE(rows(db, HistoryVersionsSql), QStringList());
     QCOMPARE(rows(db, TablesSql), QStringList{u"algoadmin_schema_history"_s});
 
@@ -1167,7 +1285,7 @@ void TestMigrationEngine::baselineOfEmptyDatabase()
     const BaselineReport forced = engine.baseline(u"001"_s);
     QVERIFY2(!forced.error.isError(), qPrintable(forced.error.toString()));
     QCOMPARE(forced.adopted, QStringList{u"001_algorithm_tables"_s});
-    QCOMPARE(forced.pending, QStringList{u"002_add_missing_columns"_s});
+    QCOMPARE(forced.pending, ids.mid(1));
     QCOMPARE(rows(db, "SELECT version, kind FROM algoadmin_schema_history"),
              QStringList{u"001|baseline"_s});
 
@@ -1214,22 +1332,40 @@ void TestMigrationEngine::verifyOfUnmigratedDatabase()
 {
     TestDatabase db(u"verifyempty"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    MigrationEngine engine(db.options(), MigrationSet::bundled());
-    const VerifyReport report = engine.verify();
+    const QStringList missingTables{
+        u"missing table algorithm_agents"_s, u"missing table algorithm_changelog"_s,
+        u"missing table algorithm_chat_history"_s, u"missing table algorithm_metrics"_s,
+        u"missing table algorithm_parameters"_s};
+
+    // DESIGN.md's 001 and 002: one difference per missing table, not one per column or index.
+    QTemporaryDir dir;
+    const QString design = designMigrationsDir(dir);
+    QVERIFY(!design.isEmpty());
+    const VerifyReport report =
+        MigrationEngine(db.options(), MigrationSet::fromDirectory(design)).verify();
     QVERIFY2(!report.error.isError(), qPrintable(report.error.toString()));
-    // One difference per missing table, not one per column or index.
-    QStringList described;
-    for (const SchemaDifference &difference : report.differences)
-        described.append(difference.changeName() + u' ' + difference.object().kind + u' ' +
-                         difference.object().name);
-    described.sort();
-    QCOMPARE(described,
-             QStringList(
-                 {u"missing table algorithm_agents"_s, u"missing table algorithm_changelog"_s,
-                  u"missing table algorithm_chat_history"_s, u"missing table algorithm_metrics"_s,
-                  u"missing table algorithm_parameters"_s}));
+    QCOMPARE(differenceNames(report), missingTables);
     QVERIFY(!report.clean());
     QCOMPARE(report.expectedTables, 5);
+
+    // Every bundled migration: the same five tables (their triggers and keys go with them), and
+    // one difference for each function, a schema object of its own: those that a database
+    // migrated with the bundled set has.
+    TestDatabase migrated(u"verifyemptyref"_s);
+    QVERIFY2(migrated.ok(), qPrintable(migrated.error()));
+    const RunReport run = migrateDatabase(migrated.options());
+    QVERIFY2(run.outcome == RunReport::Outcome::Ok, qPrintable(run.error.toString()));
+    QStringList expected = missingTables;
+    for (const QString &function :
+         rows(migrated, "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid)"
+                        " || ')' FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace"))
+        expected.append(u"missing function "_s + function);
+    expected.sort();
+    const VerifyReport all = MigrationEngine(db.options(), MigrationSet::bundled()).verify();
+    QVERIFY2(!all.error.isError(), qPrintable(all.error.toString()));
+    QCOMPARE(differenceNames(all), expected);
+    QVERIFY(!all.clean());
+    QCOMPARE(all.expectedTables, 5);
     QCOMPARE(value(db, HistoryExistsSql), u"f"_s); // verify only reads
 }
 

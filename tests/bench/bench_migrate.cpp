@@ -239,8 +239,7 @@ int main(int argc, char *argv[])
     };
     QList<Schema> schemas;
     for (const auto &[label, dir] :
-         {std::pair{QStringLiteral("bundled (5 tables, 9 indexes)"),
-                    QStringLiteral(ALGOADMIN_SOURCE_DIR "/sql")},
+         {std::pair{QStringLiteral("bundled"), QStringLiteral(ALGOADMIN_SOURCE_DIR "/sql")},
           std::pair{QStringLiteral("generated (174 tables, 400 indexes)"), generatedDir}}) {
         const MigrationSet set = MigrationSet::fromDirectory(dir);
         Schema schema{label, dir, {}, 0};
@@ -248,6 +247,10 @@ int main(int argc, char *argv[])
             schema.files.append(migration.path);
             schema.statements += int(migration.statements.size());
         }
+        if (schema.label == QLatin1String("bundled"))
+            schema.label = QStringLiteral("bundled (%1 migrations, %2 statements)")
+                               .arg(set.migrations.size())
+                               .arg(schema.statements);
         schemas.append(schema);
     }
 

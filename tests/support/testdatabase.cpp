@@ -4,7 +4,9 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
+#include <QTemporaryDir>
 
 static const char DropSql[] = "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', $1::text)";
 static const char CreateSql[] = "SELECT format('CREATE DATABASE %I', $1::text)";
@@ -120,4 +122,120 @@ ProcessResult runAlgoadmin(const QStringList &arguments, int timeoutMs)
 QString sourceDir()
 {
     return qEnvironmentVariable("ALGOADMIN_SOURCE_DIR");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+static QStringList resultRows(const PgResult &result)
+{
+    if (!result.ok())
+        return {QStringLiteral("error: ") + result.error().toString()};
+    QStringList list;
+    for (int r = 0; r < result.rows(); ++r) {
+        QStringList values;
+        for (int c = 0; c < result.columns(); ++c)
+            values.append(result.isNull(r, c) ? QStringLiteral("<null>") : result.value(r, c));
+        list.append(values.join(QLatin1Char('|')));
+    }
+    return list;
+}
+
+QStringList rows(PgConnection &connection, const QByteArray &sql, const QList<QByteArray> &params)
+{
+    return resultRows(connection.exec(sql, params));
+}
+
+QStringList rows(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &params)
+{
+    return resultRows(db.exec(sql, params));
+}
+
+QString value(PgConnection &connection, const QByteArray &sql, const QList<QByteArray> &params)
+{
+    return rows(connection, sql, params).value(0);
+}
+
+QString value(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &params)
+{
+    return rows(db, sql, params).value(0);
+}
+
+QByteArray sqlText(const QString &text)
+{
+    if (text.isNull())
+        return {};
+    QByteArray bytes(""); // not null, even when empty
+    bytes.append(text.toUtf8());
+    return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+bool writeFile(const QString &path, const QByteArray &contents)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+           file.write(contents) == contents.size();
+}
+
+QString writeMigrations(QTemporaryDir &dir, const QList<QPair<QString, QByteArray>> &files)
+{
+    if (!dir.isValid())
+        return {};
+    for (const auto &[name, contents] : files) {
+        if (!writeFile(dir.filePath(name), contents))
+            return {};
+    }
+    return dir.path();
+}
+
+QString designMigrationsDir(QTemporaryDir &dir)
+{
+    if (!dir.isValid())
+        return {};
+    for (const char *name : {"001_algorithm_tables.sql", "002_add_missing_columns.sql"}) {
+        const QString fileName = QString::fromLatin1(name);
+        QFile::remove(dir.filePath(fileName));
+        if (!QFile::copy(sourceDir() + QStringLiteral("/sql/") + fileName, dir.filePath(fileName)))
+            return {};
+    }
+    return dir.path();
+}
+
+RunReport migrateDatabase(const ConnectionOptions &options, const MigrationSet &set)
+{
+    MigrationEngine engine(options, set);
+    return engine.migrate();
+}
+
+QStringList migrationIds(const MigrationSet &set)
+{
+    QStringList ids;
+    for (const Migration &migration : set.migrations)
+        ids.append(migration.id());
+    return ids;
+}
+
+QStringList migrationVersions(const MigrationSet &set)
+{
+    QStringList versions;
+    for (const Migration &migration : set.migrations)
+        versions.append(migration.version);
+    return versions;
+}
+
+int statementCount(const MigrationSet &set)
+{
+    int count = 0;
+    for (const Migration &migration : set.migrations)
+        count += int(migration.statements.size());
+    return count;
+}
+
+QStringList withState(const QStringList &names, const QString &state)
+{
+    QStringList states;
+    for (const QString &name : names)
+        states.append(name + QLatin1Char('=') + state);
+    return states;
 }

@@ -1,12 +1,17 @@
 #pragma once
 
 #include "connectionoptions.h"
+#include "migrationengine.h"
 #include "pgconnection.h"
 
+#include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
 #include <memory>
+
+class QTemporaryDir;
 
 // A database of its own for one test, in the private cluster that the pg_cluster ctest fixture
 // started (ALGOADMIN_TEST_CLUSTER_DIR). Created fresh, dropped at the end. When the cluster is
@@ -50,3 +55,44 @@ ProcessResult runAlgoadmin(const QStringList &arguments, int timeoutMs = 120000)
 
 // The source tree (for sql/ and test data).
 QString sourceDir();
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+// Every row of a query as "v1|v2|…" (NULL as <null>), or one "error: …" row, so that a failed
+// query shows up in the QCOMPARE that uses it.
+QStringList rows(PgConnection &connection, const QByteArray &sql,
+                 const QList<QByteArray> &params = {});
+QStringList rows(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &params = {});
+// The first row of rows(): for a one-column query its value, "<null>" or "error: …".
+QString value(PgConnection &connection, const QByteArray &sql,
+              const QList<QByteArray> &params = {});
+QString value(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &params = {});
+
+// A QString as a statement parameter: a null string stays NULL, an empty one the empty text.
+QByteArray sqlText(const QString &text);
+
+// ---------------------------------------------------------------------------------------------
+// Migrations
+
+// Writes (or overwrites) one file; false unless all of it was written.
+bool writeFile(const QString &path, const QByteArray &contents);
+// Writes migration files (file name, contents) into `dir`: its path, or empty on failure.
+QString writeMigrations(QTemporaryDir &dir, const QList<QPair<QString, QByteArray>> &files);
+// Copies of sql/001_algorithm_tables.sql and sql/002_add_missing_columns.sql, and nothing
+// else, in `dir`: the schema of DESIGN.md, for the tests whose point is exactly that schema
+// whatever later migrations add. The directory's path, or empty on failure.
+QString designMigrationsDir(QTemporaryDir &dir);
+
+// Applies the pending migrations of `set` (by default all the bundled ones) with an engine of
+// its own.
+RunReport migrateDatabase(const ConnectionOptions &options,
+                          const MigrationSet &set = MigrationSet::bundled());
+
+// A set's migration ids ("001_algorithm_tables", …) and versions ("001", …) in order, and its
+// number of statements.
+QStringList migrationIds(const MigrationSet &set);
+QStringList migrationVersions(const MigrationSet &set);
+int statementCount(const MigrationSet &set);
+// "name=state" for each name, as the tests list the states of migrations.
+QStringList withState(const QStringList &names, const QString &state);
