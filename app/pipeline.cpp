@@ -18,8 +18,8 @@ bool Pipeline::fail(DbError *error, const QString &what)
     if (error) {
         *error = {};
         error->what = what;
-        error->where = m_connection.describe();
-        error->message = QString::fromUtf8(PQerrorMessage(m_connection.handle())).trimmed();
+        error->where = m_description;
+        error->message = QString::fromUtf8(PQerrorMessage(m_conn)).trimmed();
         if (error->message.isEmpty())
             error->message = QStringLiteral("the connection to the server was lost");
         error->sqlState = QStringLiteral("08006");
@@ -27,7 +27,7 @@ bool Pipeline::fail(DbError *error, const QString &what)
                                      "not have committed: check the connection, run `algoadmin "
                                      "status`, then run it again.");
     }
-    PGconn *conn = m_connection.handle();
+    PGconn *conn = m_conn;
     if (conn && PQpipelineStatus(conn) != PQ_PIPELINE_OFF)
         PQexitPipelineMode(conn);
     if (conn)
@@ -38,7 +38,7 @@ bool Pipeline::fail(DbError *error, const QString &what)
 bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &onResult,
                    DbError *error)
 {
-    PGconn *conn = m_connection.handle();
+    PGconn *conn = m_conn;
     if (!conn || PQstatus(conn) != CONNECTION_OK)
         return fail(error, QStringLiteral("send statements"));
     // Non-blocking, so that a batch larger than the socket buffers cannot deadlock: we keep

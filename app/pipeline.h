@@ -69,7 +69,13 @@ public:
     using TickHandler = std::function<void(int index, qint64 runningMs)>;
 
     explicit Pipeline(PgConnection &connection)
-        : m_connection(connection)
+        : m_conn(connection.handle())
+        , m_description(connection.describe())
+    {}
+    // Any libpq connection, e.g. the one under a QPSQL QSqlDatabase (sqldatabase.h).
+    Pipeline(PGconn *conn, QString description)
+        : m_conn(conn)
+        , m_description(std::move(description))
     {}
 
     void setTickHandler(TickHandler handler, int tickMs = 250);
@@ -82,7 +88,8 @@ public:
 private:
     bool fail(DbError *error, const QString &what);
 
-    PgConnection &m_connection;
+    PGconn *m_conn = nullptr;
+    QString m_description;
     TickHandler m_tick;
     int m_tickMs = 250;
 };
