@@ -11,7 +11,12 @@
 #include <QJsonDocument>
 #include <QTextStream>
 
+#include <atomic>
 #include <cstdio>
+#include <functional>
+#include <thread>
+
+#include <signal.h>
 
 namespace Cli {
 
@@ -96,6 +101,46 @@ ConnectionOptions connectionOptions(const QCommandLineParser &parser)
 }
 
 namespace {
+
+// Ctrl-C (or SIGTERM) during a long command asks the server to stop the running statement,
+// so that nothing is left running and holding locks after we exit. The signals are taken by a
+// thread of ours (sigtimedwait), not by a handler, so cancelling may lock and use libpq freely.
+class InterruptWatcher
+{
+public:
+    explicit InterruptWatcher(std::function<void()> onInterrupt)
+    {
+        sigset_t watched;
+        sigemptyset(&watched);
+        sigaddset(&watched, SIGINT);
+        sigaddset(&watched, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &watched, &m_previous);
+        m_thread = std::thread([this, watched, onInterrupt = std::move(onInterrupt)] {
+            const timespec tick{0, 100 * 1000 * 1000};
+            while (!m_done) {
+                if (sigtimedwait(&watched, nullptr, &tick) > 0 && !m_interrupted.exchange(true)) {
+                    err() << "\ncancelling: asking the server to stop the running statement…\n";
+                    err().flush();
+                    onInterrupt();
+                }
+            }
+        });
+    }
+    ~InterruptWatcher()
+    {
+        m_done = true;
+        m_thread.join();
+        pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
+    }
+    InterruptWatcher(const InterruptWatcher &) = delete;
+    InterruptWatcher &operator=(const InterruptWatcher &) = delete;
+
+private:
+    std::atomic<bool> m_done{false};
+    std::atomic<bool> m_interrupted{false};
+    sigset_t m_previous;
+    std::thread m_thread;
+};
 
 struct Command
 {
@@ -340,8 +385,11 @@ int runMigrate(const QStringList &arguments)
         };
         engine.setCallbacks(callbacks);
     }
-    const RunReport report =
-        parser.isSet(QStringLiteral("rehearse")) ? engine.rehearse() : engine.migrate();
+    RunReport report;
+    {
+        InterruptWatcher interrupts([&engine] { engine.cancel(); });
+        report = parser.isSet(QStringLiteral("rehearse")) ? engine.rehearse() : engine.migrate();
+    }
     if (json) {
         printJson(Report::runJson(report));
     } else {
@@ -520,6 +568,7 @@ int runSeedDemo(const QStringList &arguments)
     out().flush();
     QElapsedTimer total;
     total.start();
+    InterruptWatcher interrupts([&db] { db.requestCancel(); });
     const bool seeded = runDemoSeed(
         db, options,
         [](const QString &summary, qint64 ms) {

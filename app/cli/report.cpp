@@ -38,9 +38,11 @@ QString stepRow(const StepReport &step)
 QString runTotals(const RunReport &report)
 {
     int applied = 0;
+    // A rehearsal's migrations all end rolled back; a migrate's count only when committed.
+    const MigrationOutcome::State counted =
+        report.rehearsal ? MigrationOutcome::State::RolledBack : MigrationOutcome::State::Applied;
     for (const MigrationOutcome &m : report.migrations)
-        applied += m.state == MigrationOutcome::State::Applied ||
-                   m.state == MigrationOutcome::State::RolledBack;
+        applied += m.state == counted;
     QString what;
     if (report.migrations.isEmpty() && report.outcome != RunReport::Outcome::Ok)
         what = QStringLiteral("no migration ran");

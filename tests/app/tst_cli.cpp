@@ -139,6 +139,7 @@ private slots:
     void localStatusWithoutCluster();
     void localStartWithoutServerBinaries();
     void localStatusAndUrlOfRunningCluster();
+    void interruptCancelsTheRunningStatement();
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -770,6 +771,37 @@ void TestCli::localStatusAndUrlOfRunningCluster()
     const QJsonObject json = parseJson(reached.out, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(json[u"target"_s].toString(), u"postgres@%1:5432/algoadmin"_s.arg(socketDir()));
+}
+
+// Ctrl-C or SIGTERM during migrate stops the statement on the server too: nothing keeps
+// running (and holding locks) after the process has gone, and nothing of it is committed.
+void TestCli::interruptCancelsTheRunningStatement()
+{
+    TestDatabase db(u"cli_interrupt"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    writeMigrations(dir, {{u"001_sleep.sql"_s, "CREATE TABLE before_sleep (x int);\n"
+                                               "SELECT pg_sleep(60);\n"
+                                               "CREATE TABLE after_sleep (x int);\n"}});
+    QProcess process;
+    process.start(qEnvironmentVariable("ALGOADMIN_BIN"),
+                  {u"migrate"_s, u"-d"_s, db.conninfo(), u"--migrations"_s, dir.path()});
+    QVERIFY(process.waitForStarted());
+    // wait until the sleep really runs on the server
+    QTRY_COMPARE_WITH_TIMEOUT(db.scalar("SELECT count(*) FROM pg_stat_activity"
+                                        " WHERE query = 'SELECT pg_sleep(60)'"),
+                              u"1"_s, 15000);
+    QElapsedTimer clock;
+    clock.start();
+    process.terminate(); // SIGTERM; Ctrl-C's SIGINT takes the same path
+    QVERIFY(process.waitForFinished(10000));
+    QVERIFY(clock.elapsed() < 10000);
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(u"cancelled by the user"_s), qPrintable(err));
+    QCOMPARE(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'"),
+             u"0"_s);
+    QCOMPARE(db.scalar("SELECT to_regclass('before_sleep') IS NULL"), u"t"_s);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
