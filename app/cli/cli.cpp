@@ -162,7 +162,8 @@ const QList<Command> &commands()
              "changed since stops it before anything runs (exit 3). Waiting longer than the\n"
              "lock timeout for a lock gives up and names its holder (exit 4).\n"
              "--rehearse runs the pending migrations inside one transaction with real\n"
-             "timings and rolls everything back.")},
+             "timings and rolls everything back. Ctrl-C stops the running statement on the\n"
+             "server; nothing of the migration it belongs to is committed.")},
         {QStringLiteral("status"), QStringLiteral("status [-d CONN] [--migrations DIR] [--json]"),
          QStringLiteral("Lists each migration: applied (when, by whom, how long), pending, or\n"
                         "changed since it was applied (exit 3).")},
