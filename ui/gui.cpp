@@ -5,9 +5,46 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSocketNotifier>
 #include <QTextStream>
 
+#include <csignal>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace Gui {
+
+namespace {
+
+int g_quitPipe[2] = {-1, -1};
+
+// Ctrl-C in the terminal (or SIGTERM) closes the window like File > Quit, so that a sandbox
+// the window started is stopped too. The handler only writes a byte (async-signal-safe); the
+// event loop does the rest.
+void quitOnSignals(QObject *context)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_quitPipe) != 0)
+        return;
+    struct sigaction action = {};
+    action.sa_handler = [](int) {
+        const char byte = 1;
+        [[maybe_unused]] const ssize_t written = ::write(g_quitPipe[0], &byte, 1);
+    };
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    auto *notifier = new QSocketNotifier(g_quitPipe[1], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [] {
+        char byte;
+        [[maybe_unused]] const ssize_t read = ::read(g_quitPipe[1], &byte, 1);
+        QApplication::closeAllWindows();
+        QApplication::quit();
+    });
+}
+
+} // namespace
 
 int run(int &argc, char **argv)
 {
@@ -70,6 +107,7 @@ int run(int &argc, char **argv)
     startup.screenshot = parser.value(QStringLiteral("screenshot"));
     startup.panel = parser.value(QStringLiteral("panel"));
 
+    quitOnSignals(&app);
     MainWindow window(startup);
     window.show();
     window.start();
