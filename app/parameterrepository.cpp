@@ -236,8 +236,7 @@ struct ParameterRepository::Batch
 
 ParameterRepository::Batch ParameterRepository::runChanges(const QList<ParameterChange> &changes,
                                                            int userId, const QString &reason,
-                                                           const QString &changeSet,
-                                                           bool simulate)
+                                                           const QString &changeSet, bool simulate)
 {
     QStringList agents, names, froms, tos;
     QStringList agentSet;
@@ -284,8 +283,8 @@ ParameterRepository::Batch ParameterRepository::runChanges(const QList<Parameter
     batch.end = int(commands.size());
     commands.append({simulate ? RollbackSql : CommitSql, {}, After::Sync});
     ++m_roundTrips;
-    batch.results = run(m_database, commands,
-                        simulate ? QStringLiteral("simulate") : QStringLiteral("apply"));
+    batch.results =
+        run(m_database, commands, simulate ? QStringLiteral("simulate") : QStringLiteral("apply"));
     return batch;
 }
 
@@ -299,9 +298,8 @@ SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &chang
         return result;
     }
     const int before = m_roundTrips;
-    const Batch batch =
-        runChanges(unique, userId, reason, QUuid::createUuid().toString(QUuid::WithoutBraces),
-                   true);
+    const Batch batch = runChanges(unique, userId, reason,
+                                   QUuid::createUuid().toString(QUuid::WithoutBraces), true);
     result.roundTrips = m_roundTrips - before;
     const BatchResults &r = batch.results;
     result.error = firstError(r, QStringLiteral("simulate"));
@@ -314,8 +312,7 @@ SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &chang
         const PgResult &afterRows = r.results.at(batch.after);
         if (beforeRows.ok() && afterRows.ok()) {
             for (int row = 0; row < beforeRows.rows(); ++row) {
-                ConfigDiff diff{beforeRows.value(row, 0), jsonObject(beforeRows.value(row, 1)),
-                                {}};
+                ConfigDiff diff{beforeRows.value(row, 0), jsonObject(beforeRows.value(row, 1)), {}};
                 for (int other = 0; other < afterRows.rows(); ++other) {
                     if (afterRows.value(other, 0) == diff.algorithmId)
                         diff.after = jsonObject(afterRows.value(other, 1));
@@ -328,8 +325,8 @@ SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &chang
     return result;
 }
 
-ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes,
-                                       const QString &reason, int userId)
+ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, const QString &reason,
+                                       int userId)
 {
     ApplyResult result;
     const QList<ParameterChange> unique = deduplicated(changes);
@@ -415,8 +412,8 @@ ApplyResult ParameterRepository::resetToDefault(const QString &algorithmId,
     return result;
 }
 
-ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet,
-                                        const QString &reason, int userId)
+ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const QString &reason,
+                                        int userId)
 {
     const int before = m_roundTrips;
     ApplyResult result;

@@ -57,9 +57,9 @@ struct ParameterConflict
 {
     QString algorithmId;
     QString name;
-    QString expected;      // the `from` of the change
-    QString actual;        // the value stored now (null when the parameter does not exist)
-    bool missing = false;  // no such parameter
+    QString expected;     // the `from` of the change
+    QString actual;       // the value stored now (null when the parameter does not exist)
+    bool missing = false; // no such parameter
     // The newest changelog row of that parameter: who set it, when, why (empty if none).
     int userId = 0;
     bool hasUserId = false;

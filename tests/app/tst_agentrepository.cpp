@@ -83,9 +83,8 @@ void TstAgentRepository::listFiltersAndSorts()
         byType.type = u"ranking"_s;
         const QList<Agent> ranking = repository.list(byType, &error);
         QVERIFY2(!error.isError(), qPrintable(error.toString()));
-        QCOMPARE(QString::number(ranking.size()),
-                 db.scalar("SELECT count(*) FROM algorithm_agents"
-                           " WHERE algorithm_type = 'ranking'"));
+        QCOMPARE(QString::number(ranking.size()), db.scalar("SELECT count(*) FROM algorithm_agents"
+                                                            " WHERE algorithm_type = 'ranking'"));
         QVERIFY(!ranking.isEmpty());
         for (const Agent &agent : ranking)
             QCOMPARE(agent.algorithmType, u"ranking"_s);
@@ -207,13 +206,11 @@ void TstAgentRepository::setActiveIsAudited()
                           " db_role = current_user, source IS NOT NULL FROM algorithm_changelog"
                           " WHERE algorithm_id = 'A1' AND parameter_name = 'is_active'"),
                  QStringList{u"is_active|true|false|maintenance window|42|t|t"_s});
-        QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog").toInt(),
-                 before.toInt() + 1);
+        QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog").toInt(), before.toInt() + 1);
         // Unknown agent: an error, nothing written.
         QVERIFY(!repository.setActive(u"NOPE"_s, true, u"x"_s, 42, &error));
         QVERIFY(error.message.contains(u"NOPE"_s));
-        QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog").toInt(),
-                 before.toInt() + 1);
+        QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog").toInt(), before.toInt() + 1);
         // And back on: a second audited row.
         QVERIFY2(repository.setActive(u"A1"_s, true, u"done"_s, 7, &error),
                  qPrintable(error.toString()));

@@ -117,8 +117,9 @@ void TstParameterRepository::loadReadsKindsAndFlagsInvalidValues()
     const Parameter *window = find(parameters, u"window_days"_s);
     QCOMPARE(window->kind, ParameterKind::Integer);
     QVERIFY(!window->valueValid);
-    QCOMPARE(window->problem,
-             u"algorithm A1, parameter window_days: 5000 is above the maximum 365 (allowed 1 … 365)"_s);
+    QCOMPARE(
+        window->problem,
+        u"algorithm A1, parameter window_days: 5000 is above the maximum 365 (allowed 1 … 365)"_s);
     QVERIFY(repository.load(u"NOPE"_s, &error).isEmpty());
     QVERIFY(!error.isError());
 }
@@ -135,8 +136,9 @@ void TstParameterRepository::validateIsThePureCheck()
     QVERIFY(ParameterRepository::validate(u"1"_s, p).ok);
     const Validation refused = ParameterRepository::validate(u"1.5"_s, p);
     QVERIFY(!refused.ok);
-    QCOMPARE(refused.message,
-             u"algorithm A1, parameter learning_rate: 1.5 is above the maximum 1 (allowed 0.0001 … 1)"_s);
+    QCOMPARE(
+        refused.message,
+        u"algorithm A1, parameter learning_rate: 1.5 is above the maximum 1 (allowed 0.0001 … 1)"_s);
 }
 
 void TstParameterRepository::applyWritesAuditedValuesInOneRoundTrip()
@@ -148,12 +150,11 @@ void TstParameterRepository::applyWritesAuditedValuesInOneRoundTrip()
     QVERIFY2(connection.ok(), qPrintable(connection.error()));
     ParameterRepository repository(connection.database());
     const int before = db.scalar(ChangelogCountSql).toInt();
-    const ApplyResult result =
-        repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
-                          {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s},
-                          {u"A2"_s, u"enable_cache"_s,
-                           db.scalar(ValueSql, {"A2", "enable_cache"}), u"false"_s}},
-                         u"tune for the sale"_s, 17);
+    const ApplyResult result = repository.apply(
+        {{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
+         {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s},
+         {u"A2"_s, u"enable_cache"_s, db.scalar(ValueSql, {"A2", "enable_cache"}), u"false"_s}},
+        u"tune for the sale"_s, 17);
     QVERIFY2(result.ok, qPrintable(result.error.toString()));
     QCOMPARE(result.roundTrips, 1);
     QVERIFY(!result.changeSet.isEmpty());
@@ -229,8 +230,8 @@ void TstParameterRepository::simulateChangesNothing()
     QCOMPARE(db.scalar(ChecksumSql), checksum);
 
     // Out of bounds: the database's own error, still nothing persists.
-    const SimulateResult refused = repository.simulate(
-        {{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"5"_s}}, 5, u"what if"_s);
+    const SimulateResult refused =
+        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"5"_s}}, 5, u"what if"_s);
     QVERIFY(!refused.ok);
     QCOMPARE(refused.roundTrips, 1);
     QCOMPARE(refused.error.sqlState, u"23514"_s);
@@ -239,15 +240,15 @@ void TstParameterRepository::simulateChangesNothing()
     QCOMPARE(db.scalar(ChecksumSql), checksum);
 
     // A stale `from` shows as a conflict.
-    const SimulateResult stale = repository.simulate(
-        {{u"A1"_s, u"learning_rate"_s, u"0.5"_s, u"0.05"_s}}, 5, u"what if"_s);
+    const SimulateResult stale =
+        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.5"_s, u"0.05"_s}}, 5, u"what if"_s);
     QVERIFY(!stale.ok);
     QCOMPARE(stale.conflicts.size(), 1);
     QCOMPARE(stale.conflicts.constFirst().actual, u"0.02"_s);
     QCOMPARE(db.scalar(ChecksumSql), checksum);
     // The connection is clean afterwards.
-    const ApplyResult applied = repository.apply(
-        {{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}}, u"for real"_s, 5);
+    const ApplyResult applied =
+        repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}}, u"for real"_s, 5);
     QVERIFY2(applied.ok, qPrintable(applied.error.toString()));
     QVERIFY(db.scalar(ChecksumSql) != checksum);
 }
@@ -263,8 +264,8 @@ void TstParameterRepository::conflictingAppliesLoseNothing()
     ParameterRepository alice(first.database());
     ParameterRepository bob(second.database());
     // Both start from what they loaded: 0.02.
-    const ApplyResult won = alice.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}},
-                                        u"alice tunes"_s, 1);
+    const ApplyResult won =
+        alice.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}}, u"alice tunes"_s, 1);
     QVERIFY2(won.ok, qPrintable(won.error.toString()));
     const int after = db.scalar(ChangelogCountSql).toInt();
     const ApplyResult lost = bob.apply({{u"A1"_s, u"window_days"_s, u"60"_s, u"14"_s},
@@ -293,14 +294,13 @@ void TstParameterRepository::conflictingAppliesLoseNothing()
     QCOMPARE(currentValue(db, "A1", "window_days"), u"60"_s);
     QCOMPARE(db.scalar(ChangelogCountSql).toInt(), after);
     // A parameter that does not exist is a conflict too.
-    const ApplyResult missing =
-        bob.apply({{u"A1"_s, u"no_such"_s, u"1"_s, u"2"_s}}, u"bob"_s, 2);
+    const ApplyResult missing = bob.apply({{u"A1"_s, u"no_such"_s, u"1"_s, u"2"_s}}, u"bob"_s, 2);
     QVERIFY(!missing.ok);
     QCOMPARE(missing.conflicts.size(), 1);
     QVERIFY(missing.conflicts.constFirst().missing);
     // Bob reloads and applies on top: fine.
-    const ApplyResult retried = bob.apply({{u"A1"_s, u"learning_rate"_s, u"0.05"_s, u"0.1"_s}},
-                                          u"bob tunes"_s, 2);
+    const ApplyResult retried =
+        bob.apply({{u"A1"_s, u"learning_rate"_s, u"0.05"_s, u"0.1"_s}}, u"bob tunes"_s, 2);
     QVERIFY2(retried.ok, qPrintable(retried.error.toString()));
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.1"_s);
 }
@@ -352,8 +352,7 @@ void TstParameterRepository::concurrentAppliesFromTwoThreads()
                 }
                 if (changes.isEmpty())
                     continue;
-                const ApplyResult result =
-                    repository.apply(changes, u"load test"_s, 100 + thread);
+                const ApplyResult result = repository.apply(changes, u"load test"_s, 100 + thread);
                 ++tally->applies;
                 if (result.ok) {
                     ++tally->committedApplies;
@@ -414,15 +413,13 @@ void TstParameterRepository::revertEntryAndChangeSet()
     Connection connection(db.options(), u"revert"_s);
     QVERIFY2(connection.ok(), qPrintable(connection.error()));
     ParameterRepository repository(connection.database());
-    const ApplyResult first =
-        repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
-                          {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s}},
-                         u"try"_s, 3);
+    const ApplyResult first = repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
+                                                {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s}},
+                                               u"try"_s, 3);
     QVERIFY2(first.ok, qPrintable(first.error.toString()));
-    const QString entry =
-        db.scalar("SELECT id FROM algorithm_changelog WHERE change_set = $1"
-                  " AND parameter_name = 'learning_rate'",
-                  {first.changeSet.toUtf8()});
+    const QString entry = db.scalar("SELECT id FROM algorithm_changelog WHERE change_set = $1"
+                                    " AND parameter_name = 'learning_rate'",
+                                    {first.changeSet.toUtf8()});
     QVERIFY(!entry.isEmpty());
 
     // One entry.
@@ -431,8 +428,9 @@ void TstParameterRepository::revertEntryAndChangeSet()
     QCOMPARE(entryRevert.roundTrips, 2);
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.02"_s);
     QCOMPARE(currentValue(db, "A1", "window_days"), u"90"_s);
-    QCOMPARE(rows(db, "SELECT parameter_name, old_value, new_value, reason, user_id"
-                      " FROM algorithm_changelog WHERE change_set = $1",
+    QCOMPARE(rows(db,
+                  "SELECT parameter_name, old_value, new_value, reason, user_id"
+                  " FROM algorithm_changelog WHERE change_set = $1",
                   {entryRevert.changeSet.toUtf8()}),
              QStringList{u"learning_rate|0.05|0.02|undo the rate|4"_s});
 
@@ -447,10 +445,9 @@ void TstParameterRepository::revertEntryAndChangeSet()
     QCOMPARE(db.scalar(ChangelogCountSql).toInt(), count);
 
     // A change set that still holds: both back.
-    const ApplyResult second =
-        repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.1"_s},
-                          {u"A1"_s, u"window_days"_s, u"90"_s, u"120"_s}},
-                         u"again"_s, 3);
+    const ApplyResult second = repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.1"_s},
+                                                 {u"A1"_s, u"window_days"_s, u"90"_s, u"120"_s}},
+                                                u"again"_s, 3);
     QVERIFY2(second.ok, qPrintable(second.error.toString()));
     const ApplyResult setRevert = repository.revert(second.changeSet, u"undo again"_s, 4);
     QVERIFY2(setRevert.ok, qPrintable(setRevert.error.toString()));
@@ -464,10 +461,9 @@ void TstParameterRepository::revertEntryAndChangeSet()
     QVERIFY(db.exec("UPDATE algorithm_parameters SET min_value = '70', default_value = '70'"
                     " WHERE algorithm_id = 'A1' AND parameter_name = 'window_days'")
                 .ok());
-    const QString firstWindow =
-        db.scalar("SELECT id FROM algorithm_changelog WHERE change_set = $1"
-                  " AND parameter_name = 'window_days'",
-                  {first.changeSet.toUtf8()});
+    const QString firstWindow = db.scalar("SELECT id FROM algorithm_changelog WHERE change_set = $1"
+                                          " AND parameter_name = 'window_days'",
+                                          {first.changeSet.toUtf8()});
     // (window_days is 90 now, as that entry's new value: only the bound stops it.)
     const ApplyResult outOfBounds = repository.revert(firstWindow, u"undo"_s, 4);
     QVERIFY(!outOfBounds.ok);
@@ -496,8 +492,9 @@ void TstParameterRepository::resetToDefault()
     QCOMPARE(one.roundTrips, 2);
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.01"_s);
     QCOMPARE(currentValue(db, "A1", "window_days"), u"60"_s);
-    QCOMPARE(rows(db, "SELECT parameter_name, old_value, new_value, reason, user_id"
-                      " FROM algorithm_changelog WHERE change_set = $1",
+    QCOMPARE(rows(db,
+                  "SELECT parameter_name, old_value, new_value, reason, user_id"
+                  " FROM algorithm_changelog WHERE change_set = $1",
                   {one.changeSet.toUtf8()}),
              QStringList{u"learning_rate|0.02|0.01|back to default|9"_s});
 
@@ -525,7 +522,8 @@ void TstParameterRepository::readOnlyRole()
     TestDatabase db(u"params_readonly"_s);
     const QString prepared = prepareSeededDatabase(db);
     QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
-    const QByteArray role = "algoadmin_ro_" + QByteArray::number(QCoreApplication::applicationPid());
+    const QByteArray role =
+        "algoadmin_ro_" + QByteArray::number(QCoreApplication::applicationPid());
     db.exec("DROP ROLE IF EXISTS " + role);
     QVERIFY(db.exec("CREATE ROLE " + role + " LOGIN").ok());
     QVERIFY(db.exec("GRANT CONNECT ON DATABASE " + db.name().toUtf8() + " TO " + role).ok());
