@@ -340,13 +340,18 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
     result.roundTrips = m_roundTrips - before;
     const BatchResults &r = batch.results;
     if (!r.ok) {
-        // The server rolls back a transaction whose connection is gone; COMMIT was the last
-        // statement of the batch, so it committed only if its result had arrived.
+        // The server rolls back a transaction whose connection is gone before its COMMIT;
+        // whether a COMMIT whose answer never arrived went through, the change set tells.
+        // Applying again is safe either way: an edit that did commit no longer finds its
+        // `from` value and comes back as a conflict, never as a second write.
         result.error = r.error;
-        result.error.hint = QStringLiteral(
-            "The connection was lost during the apply; nothing was written (the transaction "
-            "had not committed). Reconnect and apply again: the edits are kept, and an edit "
-            "that someone else made meanwhile is shown as a conflict, never overwritten.");
+        result.error.hint =
+            QStringLiteral("The connection was lost during the apply; the database keeps it "
+                           "whole or not at all (change set %1 in the changelog if it "
+                           "committed). Reconnect and apply again: the edits are kept, and an "
+                           "edit that is already in place, or that someone else made "
+                           "meanwhile, is shown as a conflict, never overwritten.")
+                .arg(result.changeSet);
         result.retryable = true;
         return result;
     }

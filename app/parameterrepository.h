@@ -82,7 +82,9 @@ struct ConfigDiff
 struct ApplyResult
 {
     bool ok = false;
-    QString changeSet; // the change_set written on every changelog row of this apply
+    // The change_set written on every changelog row of this apply (kept after a lost
+    // connection, so that the caller can look up whether it committed).
+    QString changeSet;
     QList<AppliedChange> changes;
     QList<ParameterConflict> conflicts;
     DbError error;          // set when the database refused or the connection failed

@@ -3,6 +3,7 @@
 // that leaves every byte as it was; conflicts instead of lost updates, from two connections
 // and under load from two threads; revert, reset to default; a read-only role; a connection
 // killed in the middle of an apply.
+#include "agentrepository.h"
 #include "parameterrepository.h"
 #include "privileges.h"
 #include "repositoryfixture.h"
@@ -11,8 +12,11 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+
+#include <cstdio>
 
 #include <memory>
 
@@ -61,6 +65,41 @@ const Parameter *find(const QList<Parameter> &parameters, const QString &name)
     return nullptr;
 }
 
+// Counts the round trips of `operation` on the wire: libpq's protocol trace of the connection,
+// as the number of runs of client messages (F) that the server answered (B). A pipeline
+// writes its whole batch before it reads, so one batch is one run.
+template <typename Operation>
+int wireRoundTrips(PGconn *conn, Operation operation, QString *trace = nullptr)
+{
+    QTemporaryDir dir;
+    const QByteArray path = dir.filePath(u"trace"_s).toLocal8Bit();
+    FILE *file = std::fopen(path.constData(), "w");
+    if (!file)
+        return -1;
+    PQtrace(conn, file);
+    PQsetTraceFlags(conn, PQTRACE_SUPPRESS_TIMESTAMPS);
+    operation();
+    PQuntrace(conn);
+    std::fclose(file);
+    QFile in(QString::fromLocal8Bit(path));
+    if (!in.open(QIODevice::ReadOnly))
+        return -1;
+    int runs = 0;
+    char previous = 0;
+    const QList<QByteArray> lines = in.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        // Statement texts span lines: only message lines ("F\t…", "B\t…") count.
+        if (line.size() < 2 || line.at(1) != '\t' || (line.at(0) != 'F' && line.at(0) != 'B'))
+            continue;
+        if (line.at(0) == 'F' && previous != 'F')
+            ++runs;
+        previous = line.at(0);
+        if (trace)
+            *trace += QString::fromUtf8(line.left(40)) + u'\n';
+    }
+    return runs;
+}
+
 } // namespace
 
 class TstParameterRepository : public QObject
@@ -78,6 +117,7 @@ private Q_SLOTS:
     void resetToDefault();
     void readOnlyRole();
     void connectionKilledMidApply();
+    void roundTripsOnTheWire();
 };
 
 void TstParameterRepository::loadReadsKindsAndFlagsInvalidValues()
@@ -618,6 +658,70 @@ void TstParameterRepository::connectionKilledMidApply()
     // Nothing half-written: window_days (updated before the wait) was rolled back too.
     QCOMPARE(db.scalar(ChecksumSql), checksum);
     QCOMPARE(currentValue(db, "A1", "window_days"), u"60"_s);
+}
+
+void TstParameterRepository::roundTripsOnTheWire()
+{
+    TestDatabase db(u"params_wire"_s);
+    const QString prepared = prepareSeededDatabase(db);
+    QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
+    Connection connection(db.options(), u"wire"_s);
+    QVERIFY2(connection.ok(), qPrintable(connection.error()));
+    PGconn *conn = SqlDatabase::nativeHandle(connection.database());
+    QVERIFY(conn);
+    ParameterRepository parameters(connection.database());
+    AgentRepository agents(connection.database());
+    DbError error;
+    QString trace;
+    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(!agents.list({}, &error).isEmpty()); }), 1);
+    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(!parameters.load(u"A1"_s, &error).isEmpty()); }),
+             1);
+    QString privilegesTrace;
+    const int privilegesTrips = wireRoundTrips(
+        conn, [&] { readPrivileges(connection.database(), &error); }, &privilegesTrace);
+    QVERIFY2(privilegesTrips == 1, qPrintable(privilegesTrace));
+    const QList<ParameterChange> changes{
+        {u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
+        {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s},
+        {u"A1"_s, u"decay"_s, db.scalar(ValueSql, {"A1", "decay"}), u"0.5"_s}};
+    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(parameters.simulate(changes, 1, u"w"_s).ok); }), 1);
+    // Also when the database refuses: the batch ends the transaction itself.
+    QCOMPARE(
+        wireRoundTrips(conn,
+                       [&] {
+                           QVERIFY(!parameters
+                                        .simulate({{u"A1"_s, u"window_days"_s, u"60"_s, u"9999"_s}},
+                                                  1, u"w"_s)
+                                        .ok);
+                       }),
+        1);
+    ApplyResult applied;
+    const int applyTrips = wireRoundTrips(
+        conn, [&] { applied = parameters.apply(changes, u"w"_s, 1); }, &trace);
+    QVERIFY2(applied.ok, qPrintable(applied.error.toString()));
+    QCOMPARE(applyTrips, 1);
+    QCOMPARE(applied.roundTrips, 1);
+    // A conflict and a refusal cost no more.
+    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(!parameters.apply(changes, u"w"_s, 1).ok); }), 1);
+    QCOMPARE(wireRoundTrips(conn,
+                            [&] {
+                                QVERIFY(
+                                    !parameters
+                                         .apply({{u"A1"_s, u"window_days"_s, u"90"_s, u"9999"_s}},
+                                                u"w"_s, 1)
+                                         .ok);
+                            }),
+             1);
+    QCOMPARE(
+        wireRoundTrips(conn, [&] { QVERIFY(parameters.revert(applied.changeSet, u"w"_s, 1).ok); }),
+        2);
+    QCOMPARE(wireRoundTrips(conn,
+                            [&] { QVERIFY(parameters.resetToDefault(u"A1"_s, {}, u"w"_s, 1).ok); }),
+             2);
+    QCOMPARE(
+        wireRoundTrips(conn, [&] { QVERIFY(agents.setActive(u"A1"_s, false, u"w"_s, 1, &error)); }),
+        1);
+    qInfo("apply on the wire:\n%s", qPrintable(trace));
 }
 
 QTEST_GUILESS_MAIN(TstParameterRepository)
