@@ -380,6 +380,10 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
     result.error = firstError(r, QStringLiteral("apply"));
     if (!result.error.isError())
         result.error = end.error(QStringLiteral("apply"));
+    if (result.error.sqlState == QLatin1String("42501") && result.error.hint.isEmpty())
+        result.error.hint = QStringLiteral(
+            "This database role may read the parameters but not change them; nothing was "
+            "written. Connect as a role with UPDATE on algorithm_parameters.current_value.");
     return result;
 }
 

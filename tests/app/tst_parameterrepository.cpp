@@ -599,6 +599,9 @@ void TstParameterRepository::readOnlyRole()
         QVERIFY2(refused.error.message.contains(u"permission denied"_s),
                  qPrintable(refused.error.toString()));
         QVERIFY(refused.conflicts.isEmpty());
+        QVERIFY2(refused.error.hint.contains(u"nothing was written"_s),
+                 qPrintable(refused.error.toString()));
+        qInfo("%s", qPrintable(refused.error.toString()));
         QCOMPARE(db.scalar(ChecksumSql), checksum);
     }
     db.exec("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM " + role);
@@ -652,6 +655,7 @@ void TstParameterRepository::connectionKilledMidApply()
     QVERIFY(worker->wait(QDeadlineTimer(30000)));
     QVERIFY(!result.ok);
     QVERIFY(result.error.isError());
+    qInfo("%s", qPrintable(result.error.toString()));
     QVERIFY2(result.retryable, qPrintable(result.error.toString()));
     QVERIFY2(result.error.hint.contains(u"apply again"_s), qPrintable(result.error.toString()));
     QVERIFY(holder.exec("ROLLBACK").ok());
