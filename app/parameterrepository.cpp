@@ -407,6 +407,18 @@ ApplyResult ParameterRepository::resetToDefault(const QString &algorithmId,
             continue;
         if (p.currentValue == p.defaultValue && p.currentValue.isNull() == p.defaultValue.isNull())
             continue;
+        // A legacy default that today's rule refuses is reported before anything is sent.
+        const Validation validation = validateParameterValue(p.defaultValue, p.rule());
+        if (!validation.ok) {
+            ApplyResult refused;
+            refused.error.what = QStringLiteral("reset to default");
+            refused.error.message = validation.message;
+            refused.error.sqlState = QStringLiteral("23514");
+            refused.error.hint =
+                QStringLiteral("The default value is outside today's rule; nothing was sent.");
+            refused.roundTrips = m_roundTrips - before;
+            return refused;
+        }
         changes.append({p.algorithmId, p.name, p.currentValue, p.defaultValue});
     }
     ApplyResult result;

@@ -552,6 +552,21 @@ void TstParameterRepository::resetToDefault()
                        " WHERE algorithm_id = 'A1'"),
              u"30"_s);
 
+    // A legacy default outside the rule: refused before sending, nothing written.
+    QVERIFY(db.exec("SET session_replication_role = replica").ok());
+    QVERIFY(db.exec("UPDATE algorithm_parameters SET default_value = '0'"
+                    " WHERE algorithm_id = 'A1' AND parameter_name = 'window_days'")
+                .ok());
+    QVERIFY(db.exec("SET session_replication_role = origin").ok());
+    const int count = db.scalar(ChangelogCountSql).toInt();
+    const ApplyResult legacy = repository.resetToDefault(u"A1"_s, {u"window_days"_s}, u"x"_s, 9);
+    QVERIFY(!legacy.ok);
+    QCOMPARE(legacy.roundTrips, 1);
+    QCOMPARE(legacy.error.sqlState, u"23514"_s);
+    QVERIFY2(legacy.error.message.contains(u"0 is below the minimum 1"_s),
+             qPrintable(legacy.error.toString()));
+    QCOMPARE(db.scalar(ChangelogCountSql).toInt(), count);
+
     const ApplyResult unknown = repository.resetToDefault(u"A1"_s, {u"nope"_s}, u"x"_s, 9);
     QVERIFY(!unknown.ok);
     QVERIFY(unknown.error.message.contains(u"nope"_s));
