@@ -19,8 +19,12 @@ constexpr char kFrom[] = " FROM algorithm_changelog";
 // The keyset order; (modified_at DESC, id DESC) is served by the index of sql/010.
 constexpr char kOrder[] = " ORDER BY modified_at DESC, id DESC";
 constexpr char kCursor[] = "(modified_at, id) < (%1::timestamp, %2)";
-constexpr char kReltuples[] =
-    "SELECT reltuples::bigint FROM pg_class WHERE oid = 'algorithm_changelog'::regclass";
+// As the planner does: the rows per page of the last ANALYZE times the pages there are now, so
+// rows added since then count too. -1 when the table was never analyzed.
+constexpr char kReltuples[] = "SELECT CASE WHEN relpages > 0 AND reltuples >= 0"
+                              " THEN (reltuples / relpages * (pg_relation_size(oid)"
+                              " / current_setting('block_size')::int))::bigint ELSE -1 END"
+                              " FROM pg_class WHERE oid = 'algorithm_changelog'::regclass";
 constexpr int kCsvProgressEvery = 5000;
 
 // One condition of a filter: its SQL with %1 where the value goes, and the value.
@@ -225,7 +229,7 @@ qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError
         }
         const qint64 reltuples = m_reltuples->value(0).toLongLong();
         m_reltuples->finish();
-        // -1: never vacuumed or analyzed; the planner's estimate below still works then.
+        // -1: never analyzed; the planner's estimate below still works then.
         if (reltuples >= 0)
             return reltuples;
     }
@@ -308,8 +312,12 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
     // result, so memory stays flat for millions of rows, in one statement and one snapshot.
     if (!PQsendQueryParams(conn, sql.constData(), int(raw.size()), nullptr, raw.constData(),
                            nullptr, nullptr, 0) ||
-        !PQsetSingleRowMode(conn))
-        return fail(QString::fromUtf8(PQerrorMessage(conn)).trimmed());
+        !PQsetSingleRowMode(conn)) {
+        const QString message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+        while (PGresult *pending = PQgetResult(conn))
+            PQclear(pending);
+        return fail(message);
+    }
 
     qint64 written = 0;
     bool cancelled = false;
