@@ -78,6 +78,9 @@ bool ChangeListener::connectAndListen(DbError *error)
     m_connection = std::move(connection);
     m_notifier = new QSocketNotifier(PQsocket(m_connection->handle()), QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &ChangeListener::readSocket);
+    // A notification that came in with LISTEN's reply is already in libpq's buffer, where the
+    // notifier cannot see it.
+    QMetaObject::invokeMethod(this, &ChangeListener::readSocket, Qt::QueuedConnection);
     return true;
 }
 
