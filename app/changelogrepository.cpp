@@ -13,10 +13,12 @@
 
 namespace {
 
-constexpr char kColumns[] = "id, algorithm_id, user_id, parameter_name, old_value, new_value, "
-                            "reason, modified_at::text, db_role, source, change_set";
+constexpr char kColumns[] =
+    "id, algorithm_id, user_id, parameter_name, old_value, new_value, "
+    "reason, modified_at::text AS modified_at_text, db_role, source, change_set";
 constexpr char kFrom[] = " FROM algorithm_changelog";
-// The keyset order; (modified_at DESC, id DESC) is served by the index of sql/010.
+// The keyset order, on the table's timestamp (the text copy in the select list has another
+// name, or ORDER BY would sort by it: text, not indexable).
 constexpr char kOrder[] = " ORDER BY modified_at DESC, id DESC";
 constexpr char kCursor[] = "(modified_at, id) < (%1::timestamp, %2)";
 // As the planner does: the rows per page of the last ANALYZE times the pages there are now, so

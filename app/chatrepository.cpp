@@ -9,13 +9,14 @@
 namespace {
 
 constexpr char kFirstPage[] =
-    "SELECT id, algorithm_id, user_id, message, response, created_at::text"
+    "SELECT id, algorithm_id, user_id, message, response, created_at::text AS created_at_text"
     " FROM algorithm_chat_history WHERE algorithm_id = ?"
     " ORDER BY created_at DESC, id DESC LIMIT ?";
-constexpr char kNextPage[] = "SELECT id, algorithm_id, user_id, message, response, created_at::text"
-                             " FROM algorithm_chat_history WHERE algorithm_id = ?"
-                             " AND (created_at, id) < (?::timestamp, ?)"
-                             " ORDER BY created_at DESC, id DESC LIMIT ?";
+constexpr char kNextPage[] =
+    "SELECT id, algorithm_id, user_id, message, response, created_at::text AS created_at_text"
+    " FROM algorithm_chat_history WHERE algorithm_id = ?"
+    " AND (created_at, id) < (?::timestamp, ?)"
+    " ORDER BY created_at DESC, id DESC LIMIT ?";
 
 } // namespace
 

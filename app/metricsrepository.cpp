@@ -22,7 +22,7 @@ constexpr char kSeries[] =
     " GROUP BY b ORDER BY b";
 constexpr char kMarkers[] =
     "SELECT id, algorithm_id, user_id, parameter_name, old_value, new_value, reason,"
-    " modified_at::text, db_role, source, change_set FROM algorithm_changelog"
+    " modified_at::text AS modified_at_text, db_role, source, change_set FROM algorithm_changelog"
     " WHERE algorithm_id = ? AND modified_at >= ?::timestamp AND modified_at < ?::timestamp"
     " ORDER BY modified_at, id";
 // One scan of [t - w, t + w), split by FILTER.
