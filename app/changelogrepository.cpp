@@ -310,6 +310,10 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
     QList<const char *> raw;
     for (const QByteArray &v : values)
         raw.append(v.constData());
+    // Qt Sql's forward-only queries (single-row mode too) leave their final empty result with
+    // libpq until the driver's next statement; take it, or libpq refuses to send ours.
+    while (PGresult *pending = PQgetResult(conn))
+        PQclear(pending);
     // Single-row mode: libpq hands over each row as it arrives instead of collecting the whole
     // result, so memory stays flat for millions of rows, in one statement and one snapshot.
     if (!PQsendQueryParams(conn, sql.constData(), int(raw.size()), nullptr, raw.constData(),
