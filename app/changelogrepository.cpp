@@ -108,7 +108,9 @@ QList<QByteArray> pqValues(const QList<Condition> &conds)
     return values;
 }
 
-ChangelogEntry entryFromQuery(const QSqlQuery &q)
+} // namespace
+
+ChangelogEntry changelogEntryFromQuery(const QSqlQuery &q)
 {
     auto text = [&](int i) { return q.isNull(i) ? QString() : q.value(i).toString(); };
     ChangelogEntry e;
@@ -127,6 +129,8 @@ ChangelogEntry entryFromQuery(const QSqlQuery &q)
     e.changeSet = text(10);
     return e;
 }
+
+namespace {
 
 // Qt Sql turns the empty string into NULL nowhere, but make the null/empty split explicit.
 QString nullable(const PgResult &r, int row, int column)
@@ -201,7 +205,7 @@ std::optional<ChangelogPage> ChangelogRepository::page(const ChangelogFilter &fi
     }
     ChangelogPage result;
     while (query->next())
-        result.entries.append(entryFromQuery(*query));
+        result.entries.append(changelogEntryFromQuery(*query));
     query->finish();
     if (limit > 0 && result.entries.size() == limit)
         result.next = ChangelogCursor::after(result.entries.constLast());

@@ -32,6 +32,10 @@ struct ChangelogEntry
     QString modifiedAtText; // the server's exact text (microseconds), for cursors
 };
 
+// The entry of the current row of a query that selects id, algorithm_id, user_id,
+// parameter_name, old_value, new_value, reason, modified_at::text, db_role, source, change_set.
+ChangelogEntry changelogEntryFromQuery(const QSqlQuery &query);
+
 // Every set member narrows the result; unset members do not filter.
 struct ChangelogFilter
 {

@@ -20,9 +20,11 @@ constexpr char kSeries[] =
     " WHERE algorithm_id = ? AND metric_name = ?"
     " AND recorded_at >= ?::timestamp AND recorded_at < ?::timestamp"
     " GROUP BY b ORDER BY b";
+// The columns changelogEntryFromQuery() reads.
 constexpr char kMarkers[] =
     "SELECT id, algorithm_id, user_id, parameter_name, old_value, new_value, reason,"
-    " modified_at::text AS modified_at_text, db_role, source, change_set FROM algorithm_changelog"
+    " modified_at::text AS modified_at_text, db_role, source, change_set"
+    " FROM algorithm_changelog"
     " WHERE algorithm_id = ? AND modified_at >= ?::timestamp AND modified_at < ?::timestamp"
     " ORDER BY modified_at, id";
 // One scan of [t - w, t + w), split by FILTER.
@@ -39,11 +41,6 @@ constexpr char kImpact[] =
     " FROM p JOIN algorithm_metrics m"
     " ON m.algorithm_id = ? AND m.metric_name = ?"
     " AND m.recorded_at >= p.t - p.w AND m.recorded_at < p.t + p.w";
-
-QString text(const QSqlQuery &q, int i)
-{
-    return q.isNull(i) ? QString() : q.value(i).toString();
-}
 
 } // namespace
 
@@ -143,23 +140,8 @@ std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QStr
         return std::nullopt;
     }
     QList<ChangelogEntry> entries;
-    while (q->next()) {
-        ChangelogEntry e;
-        e.id = text(*q, 0);
-        e.algorithmId = text(*q, 1);
-        if (!q->isNull(2))
-            e.userId = q->value(2).toInt();
-        e.parameterName = text(*q, 3);
-        e.oldValue = text(*q, 4);
-        e.newValue = text(*q, 5);
-        e.reason = text(*q, 6);
-        e.modifiedAtText = text(*q, 7);
-        e.modifiedAt = SqlTimestamp::fromSql(e.modifiedAtText);
-        e.dbRole = text(*q, 8);
-        e.source = text(*q, 9);
-        e.changeSet = text(*q, 10);
-        entries.append(e);
-    }
+    while (q->next())
+        entries.append(changelogEntryFromQuery(*q));
     q->finish();
     return entries;
 }
