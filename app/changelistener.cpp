@@ -107,7 +107,7 @@ void ChangeListener::readSocket()
             notice.changeSet = payload.value(QLatin1String("change_set")).toString();
             PQfreemem(notify);
             Q_EMIT changeReceived(notice);
-            if (!m_connection) // a slot stopped us
+            if (!m_connection || m_connection->handle() != conn) // a slot stopped or restarted us
                 return;
         } else {
             PQfreemem(notify);

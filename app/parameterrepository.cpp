@@ -89,7 +89,8 @@ WHERE l.id = $1 OR l.change_set = $1
 ORDER BY l.modified_at, l.id
 )SQL";
 
-// Keeps the last change per parameter, in first-seen order.
+// One change per parameter, in first-seen order: from the first edit's `from` (what the user
+// saw) to the last edit's `to`.
 QList<ParameterChange> deduplicated(const QList<ParameterChange> &changes)
 {
     QList<ParameterChange> result;
@@ -97,7 +98,7 @@ QList<ParameterChange> deduplicated(const QList<ParameterChange> &changes)
     for (const ParameterChange &change : changes) {
         const auto key = qMakePair(change.algorithmId, change.name);
         if (const auto it = seen.constFind(key); it != seen.cend()) {
-            result[*it] = change;
+            result[*it].to = change.to;
             continue;
         }
         seen.insert(key, result.size());

@@ -41,6 +41,10 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
     PGconn *conn = m_conn;
     if (!conn || PQstatus(conn) != CONNECTION_OK)
         return fail(error, QStringLiteral("send statements"));
+    // A connection shared with Qt Sql may still hold the end of a forward-only query's results
+    // (QPSQL does not read the final NULL): finish reading them, or libpq refuses the pipeline.
+    while (PGresult *leftover = PQgetResult(conn))
+        PQclear(leftover);
     // Non-blocking, so that a batch larger than the socket buffers cannot deadlock: we keep
     // reading results while libpq still has statements to write.
     if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1)

@@ -22,8 +22,35 @@ QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError
     // QPSQL appends its connect options to the conninfo it builds, with ';' read as a
     // separator: hand it every key=value, already quoted, so URIs and libpq's environment
     // work exactly as for the engine's own connections.
-    QString conninfo = options.toConninfo();
-    database.setConnectOptions(conninfo);
+    // QPSQL splits its connect options on ';', so values that may hold one (a password) go
+    // through the setters, which QPSQL quotes itself; the rest as key='value' options.
+    QStringList rest;
+    const QString conninfo = options.toConninfo();
+    PQconninfoOption *parsed = PQconninfoParse(conninfo.toUtf8().constData(), nullptr);
+    for (PQconninfoOption *option = parsed; option && option->keyword; ++option) {
+        if (!option->val)
+            continue;
+        const QString key = QString::fromUtf8(option->keyword);
+        const QString value = QString::fromUtf8(option->val);
+        if (key == QLatin1String("host"))
+            database.setHostName(value);
+        else if (key == QLatin1String("port"))
+            database.setPort(value.toInt());
+        else if (key == QLatin1String("dbname"))
+            database.setDatabaseName(value);
+        else if (key == QLatin1String("user"))
+            database.setUserName(value);
+        else if (key == QLatin1String("password"))
+            database.setPassword(value);
+        else
+            rest.append(key + QStringLiteral("='") +
+                        QString(value)
+                            .replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+                            .replace(QLatin1Char('\''), QLatin1String("\\'")) +
+                        QLatin1Char('\''));
+    }
+    PQconninfoFree(parsed);
+    database.setConnectOptions(rest.join(QLatin1Char(';')));
     if (!database.open()) {
         if (error) {
             *error =

@@ -4,6 +4,8 @@
 // and under load from two threads; revert, reset to default; a read-only role; a connection
 // killed in the middle of an apply.
 #include "agentrepository.h"
+#include "changelogrepository.h"
+#include "metricsrepository.h"
 #include "parameterrepository.h"
 #include "privileges.h"
 #include "repositoryfixture.h"
@@ -115,6 +117,8 @@ private Q_SLOTS:
     void concurrentAppliesFromTwoThreads();
     void revertEntryAndChangeSet();
     void resetToDefault();
+    void repeatedEditsOfOneParameterMerge();
+    void applyAfterAForwardOnlyRead();
     void readOnlyRole();
     void connectionKilledMidApply();
     void roundTripsOnTheWire();
@@ -516,6 +520,52 @@ void TstParameterRepository::revertEntryAndChangeSet()
     const ApplyResult unknown = repository.revert(u"no-such-entry"_s, u"x"_s, 4);
     QVERIFY(!unknown.ok);
     QVERIFY(unknown.error.message.contains(u"no-such-entry"_s));
+}
+
+// Two edits of one parameter in one apply are one change: from what the user first saw to
+// the last value typed, not a conflict with the user's own intermediate value.
+void TstParameterRepository::repeatedEditsOfOneParameterMerge()
+{
+    TestDatabase db(u"params_merge"_s);
+    const QString prepared = prepareSeededDatabase(db);
+    QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
+    Connection connection(db.options(), u"merge"_s);
+    QVERIFY2(connection.ok(), qPrintable(connection.error()));
+    ParameterRepository repository(connection.database());
+    const QString start = currentValue(db, "A1", "window_days");
+    const ApplyResult result = repository.apply({{u"A1"_s, u"window_days"_s, start, u"61"_s},
+                                                 {u"A1"_s, u"window_days"_s, u"61"_s, u"62"_s}},
+                                                u"two edits of one value"_s, 4);
+    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+    QCOMPARE(currentValue(db, "A1", "window_days"), u"62"_s);
+    QCOMPARE(rows(db, "SELECT old_value, new_value FROM algorithm_changelog WHERE change_set = $1",
+                  {result.changeSet.toUtf8()}),
+             QStringList{start + u"|62"_s});
+}
+
+// A forward-only Qt Sql read on the same connection (as the changelog and chat pages do)
+// leaves libpq with unread results; an apply right after must still work.
+void TstParameterRepository::applyAfterAForwardOnlyRead()
+{
+    TestDatabase db(u"params_afterread"_s);
+    const QString prepared = prepareSeededDatabase(db);
+    QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
+    Connection connection(db.options(), u"afterread"_s);
+    QVERIFY2(connection.ok(), qPrintable(connection.error()));
+    ChangelogRepository changelog(connection.database());
+    DbError error;
+    QVERIFY2(changelog.page({}, std::nullopt, 10, &error).has_value(),
+             qPrintable(error.toString()));
+    MetricsRepository metrics(connection.database());
+    DbError metricsError;
+    metrics.metricNames(u"A1"_s, &metricsError);
+    QVERIFY2(!metricsError.isError(), qPrintable(metricsError.toString()));
+    ParameterRepository repository(connection.database());
+    const QString start = currentValue(db, "A1", "window_days");
+    const ApplyResult result =
+        repository.apply({{u"A1"_s, u"window_days"_s, start, u"63"_s}}, u"after a read"_s, 4);
+    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+    QCOMPARE(currentValue(db, "A1", "window_days"), u"63"_s);
 }
 
 void TstParameterRepository::resetToDefault()

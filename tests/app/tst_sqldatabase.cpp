@@ -15,6 +15,7 @@ private Q_SLOTS:
     void opensWithBoundQueriesAndTimeouts();
     void nativeHandleRunsAPipeline();
     void unreachableServerSaysWhy();
+    void passwordWithASemicolonSurvives();
 };
 
 void TstSqlDatabase::opensWithBoundQueriesAndTimeouts()
@@ -77,6 +78,22 @@ void TstSqlDatabase::unreachableServerSaysWhy()
     QCOMPARE(error.sqlState, QStringLiteral("08001"));
     database = QSqlDatabase();
     SqlDatabase::close(QStringLiteral("nowhere"));
+}
+
+// QPSQL splits its connect options on ';': the password must reach libpq intact.
+void TstSqlDatabase::passwordWithASemicolonSurvives()
+{
+    TestDatabase db(QStringLiteral("sqldb_password"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    ConnectionOptions options = db.options();
+    options.database = QStringLiteral("dbname=%1 password='a;b c'").arg(db.name());
+    DbError error;
+    QSqlDatabase database = SqlDatabase::open(options, QStringLiteral("semicolon"), &error);
+    QVERIFY2(database.isOpen(), qPrintable(error.toString()));
+    QCOMPARE(QString::fromUtf8(PQpass(SqlDatabase::nativeHandle(database))),
+             QStringLiteral("a;b c"));
+    database = QSqlDatabase();
+    SqlDatabase::close(QStringLiteral("semicolon"));
 }
 
 QTEST_GUILESS_MAIN(TstSqlDatabase)
