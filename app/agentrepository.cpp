@@ -97,7 +97,7 @@ QList<Agent> AgentRepository::list(const AgentFilter &filter, DbError *error)
     agents.reserve(result.rows());
     for (int row = 0; row < result.rows(); ++row) {
         auto value = [&](int column) {
-            return result.isNull(row, column) ? QString() : result.value(row, column);
+            return result.value(row, column); // a null QString for SQL NULL
         };
         Agent a;
         a.id = value(0);

@@ -117,7 +117,7 @@ QList<AppliedChange> appliedChanges(const PgResult &result)
     QList<AppliedChange> changes;
     for (int row = 0; row < result.rows(); ++row) {
         auto value = [&](int column) {
-            return result.isNull(row, column) ? QString() : result.value(row, column);
+            return result.value(row, column); // a null QString for SQL NULL
         };
         changes.append({value(0), value(1), value(2), value(3)});
     }
@@ -129,7 +129,7 @@ QList<ParameterConflict> conflicts(const PgResult &result)
     QList<ParameterConflict> list;
     for (int row = 0; row < result.rows(); ++row) {
         auto value = [&](int column) {
-            return result.isNull(row, column) ? QString() : result.value(row, column);
+            return result.value(row, column); // a null QString for SQL NULL
         };
         ParameterConflict conflict;
         conflict.algorithmId = value(0);
@@ -194,7 +194,7 @@ QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *
     parameters.reserve(result.rows());
     for (int row = 0; row < result.rows(); ++row) {
         auto value = [&](int column) {
-            return result.isNull(row, column) ? QString() : result.value(row, column);
+            return result.value(row, column); // a null QString for SQL NULL
         };
         Parameter p;
         p.id = value(0);

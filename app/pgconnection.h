@@ -28,7 +28,7 @@ public:
     int rows() const;
     int columns() const;
     bool isNull(int row, int column) const;
-    QString value(int row, int column) const;
+    QString value(int row, int column) const; // a null QString for SQL NULL
     QByteArray rawValue(int row, int column) const;
     QString commandTag() const;
     // The server's error as a value; `what`/`where` are filled by the caller's context.
