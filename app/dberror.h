@@ -14,6 +14,10 @@ struct DbError
     QString hint;     // the server's HINT or our advice on what to do, if any
 
     bool isError() const { return !message.isEmpty(); }
+    // True when the connection is gone (SQLSTATE class 08, an administrator's shutdown, or
+    // libpq's own "server closed the connection"/"no connection" without a SQLSTATE), as
+    // opposed to a request the server refused.
+    bool isConnectionLoss() const;
     // One readable paragraph: "what (where): message [SQLSTATE]\nDETAIL…\nHINT…".
     QString toString() const;
 };

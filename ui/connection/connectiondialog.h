@@ -1,0 +1,48 @@
+#pragma once
+
+#include "connectionprofile.h"
+#include "serverprobe.h"
+
+#include <QDialog>
+#include <QFutureWatcher>
+
+#include <memory>
+
+class PasswordStore;
+class ProfileStore;
+
+// Pick, edit, test and connect to a profile. The first entry is always the Local sandbox (the
+// embedded default); the others come from the ProfileStore. Passwords go to the keyring only
+// when "Save password in the keyring" is ticked, never to the settings file. "Test connection"
+// runs probeServer() off the GUI thread and shows the server version, role and round trip, or
+// libpq's reason on failure.
+//
+// Widgets have object names for tests: profileList, nameEdit, hostEdit, portEdit,
+// databaseEdit, userEdit, passwordEdit, sslModeCombo, auditUserEdit, productionCheck,
+// savePasswordCheck, demoCheck (Local sandbox only), newButton, saveButton, deleteButton,
+// testButton, testResult, and the dialog's Connect (accept) button "connectButton".
+class ConnectionDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    ConnectionDialog(ProfileStore *profiles, PasswordStore *passwords, QWidget *parent = nullptr);
+    ~ConnectionDialog() override;
+
+    void selectProfile(const QString &name); // "Local sandbox" or a saved profile
+
+    // After accept(): what to connect to. The profile is saved (without its password) when
+    // the user pressed Connect; password() is what was typed or read from the keyring.
+    ConnectionProfile profile() const;
+    QString password() const;
+    bool demoData() const; // Local sandbox: fill an empty sandbox with demo data
+
+    static QString localSandboxName(); // "Local sandbox"
+
+private:
+    struct Ui;
+    std::unique_ptr<Ui> m_ui;
+    ProfileStore *m_profiles;
+    PasswordStore *m_passwords;
+    QFutureWatcher<ServerInfo> m_test;
+};

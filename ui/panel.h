@@ -1,0 +1,77 @@
+#pragma once
+
+#include "connectionoptions.h"
+#include "dberror.h"
+
+#include <QList>
+#include <QString>
+#include <QWidget>
+
+class QAction;
+
+// What a panel knows of the connection the window is on.
+struct ConnectionContext
+{
+    QString profileName;       // "Local sandbox", "staging", … (status bar, confirmations)
+    ConnectionOptions options; // resolved, password included when one was given
+    QString auditUserId;       // written to algorithm_changelog.user_id by writes
+    bool production = false;   // writes ask for confirmation first
+    bool readOnly = false;     // the server or the role allows no writes
+    bool isValid() const { return !profileName.isEmpty(); }
+};
+
+// One page of the main window. MainWindow hands every panel the connection, puts its actions
+// in a menu of its own, shows its busy state in the status bar (with a Cancel button) and
+// turns connectionLost() into the reconnect banner. A panel does its database work off the
+// GUI thread (a worker QObject or QtConcurrent) and never blocks.
+class Panel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    using QWidget::QWidget;
+
+    virtual QString panelId() const = 0;    // "schema": for --panel and the saved last panel
+    virtual QString panelTitle() const = 0; // "Schema": the tab/sidebar label and menu title
+
+    // Called with an invalid context while disconnected. The panel drops what it shows of the
+    // previous connection unless the connection is the same one coming back after a loss;
+    // nothing the user has pending is dropped either way.
+    virtual void setConnection(const ConnectionContext &context) = 0;
+    const ConnectionContext &connection() const { return m_connection; }
+    // Reload what the panel shows (File > Refresh, after a reconnect).
+    virtual void refresh() = 0;
+    // Stops the running request: the server statement is cancelled, the panel keeps what it had.
+    virtual void cancel() = 0;
+    virtual bool isBusy() const = 0;
+    // For the panel's own menu; shortcuts are set on them (context: window).
+    virtual QList<QAction *> panelActions() const { return {}; }
+    // Starts a named action as if its button were pressed ("migrate", "rehearse", "verify",
+    // "baseline" for the schema panel), for `--run`; false when there is no such action.
+    virtual bool runAction(const QString &name)
+    {
+        Q_UNUSED(name);
+        return false;
+    }
+
+Q_SIGNALS:
+    // The panel's data for the current connection has arrived (or failed to, with the error
+    // shown): --screenshot waits for this.
+    void loaded();
+    // Work started or ended; `what` says what is running ("Migrating 3 of 9…").
+    void busyChanged(bool busy, const QString &what);
+    // A request failed because the connection is gone (SQLSTATE class 08, or libpq lost it).
+    void connectionLost(const DbError &error);
+    // A short message for the status bar.
+    void messagePosted(const QString &message);
+
+protected:
+    // Stores the context; subclasses call it from setConnection().
+    void storeConnection(const ConnectionContext &context) { m_connection = context; }
+    // For a production connection asks "Really <what> on <profile>?" (default No); true
+    // otherwise or when confirmed.
+    bool confirmWrite(const QString &what);
+
+private:
+    ConnectionContext m_connection;
+};
