@@ -60,6 +60,7 @@ int run(int &argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("algoadmin"));
     QApplication::setApplicationDisplayName(QStringLiteral("AlgoAdmin"));
+    QApplication::setOrganizationName(QStringLiteral("algoadmin"));
 
     QStringList arguments = QApplication::arguments();
     if (arguments.size() > 1 && arguments.at(1) == QLatin1String("gui"))
@@ -80,8 +81,22 @@ int run(int &argc, char **argv)
                                      "exit."),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("panel"),
-                      QStringLiteral("With --screenshot: the panel to show (schema)."),
+                      QStringLiteral("The panel to show first: agents, changelog, metrics, chat "
+                                     "or schema (default: the last one used)."),
                       QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("run"),
+                      QStringLiteral("With --screenshot: start this action of the panel once it "
+                                     "has loaded (schema: migrate, rehearse, verify, baseline) "
+                                     "and grab the window when it has finished."),
+                      QStringLiteral("ACTION")});
+    parser.addOption({QStringLiteral("screenshot-delay"),
+                      QStringLiteral("With --screenshot: grab MS milliseconds after the panel "
+                                     "loaded (or after --run started) instead."),
+                      QStringLiteral("MS")});
+    parser.addOption({QStringLiteral("migrations"),
+                      QStringLiteral("Schema panel: use the migrations in DIR instead of the "
+                                     "bundled ones."),
+                      QStringLiteral("DIR")});
     QTextStream err(stderr);
     if (!parser.parse(arguments)) {
         err << "algoadmin: " << parser.errorText() << '\n' << Cli::usage();
@@ -92,20 +107,46 @@ int run(int &argc, char **argv)
         return Cli::Ok;
     }
     MainWindow::Startup startup;
-    startup.connection = Cli::connectionOptions(parser);
-    const QString problem = startup.connection.validate();
+    ConnectionTarget &target = startup.target;
+    target.options = Cli::connectionOptions(parser);
+    const QString problem = target.options.validate();
     if (!problem.isEmpty()) {
         err << "algoadmin: malformed connection string: " << problem << '\n';
         return Cli::Usage;
     }
-    const bool anyConnection =
-        !startup.connection.database.isEmpty() || !startup.connection.host.isEmpty() ||
-        !startup.connection.port.isEmpty() || !startup.connection.user.isEmpty();
-    startup.local = parser.isSet(QStringLiteral("local")) || !anyConnection;
-    startup.demo = parser.isSet(QStringLiteral("demo"));
-    startup.dataDir = parser.value(QStringLiteral("data-dir"));
+    const bool anyConnection = !target.options.database.isEmpty() ||
+                               !target.options.host.isEmpty() || !target.options.port.isEmpty() ||
+                               !target.options.user.isEmpty();
+    target.local = parser.isSet(QStringLiteral("local")) || !anyConnection;
+    target.name = target.local ? QObject::tr("Local sandbox") : target.options.displayName();
+    target.demo = parser.isSet(QStringLiteral("demo"));
+    target.dataDir = parser.value(QStringLiteral("data-dir"));
     startup.screenshot = parser.value(QStringLiteral("screenshot"));
     startup.panel = parser.value(QStringLiteral("panel"));
+    static const QStringList panels = {QStringLiteral("agents"), QStringLiteral("changelog"),
+                                       QStringLiteral("metrics"), QStringLiteral("chat"),
+                                       QStringLiteral("schema")};
+    if (!startup.panel.isEmpty() && !panels.contains(startup.panel)) {
+        err << "algoadmin: unknown panel \"" << startup.panel
+            << "\" (agents, changelog, metrics, chat, schema)\n";
+        return Cli::Usage;
+    }
+    startup.runAction = parser.value(QStringLiteral("run"));
+    startup.migrationsDir = parser.value(QStringLiteral("migrations"));
+    if (parser.isSet(QStringLiteral("screenshot-delay"))) {
+        bool ok = false;
+        startup.screenshotDelayMs = parser.value(QStringLiteral("screenshot-delay")).toInt(&ok);
+        if (!ok || startup.screenshotDelayMs < 0) {
+            err << "algoadmin: --screenshot-delay wants milliseconds, not \""
+                << parser.value(QStringLiteral("screenshot-delay")) << "\"\n";
+            return Cli::Usage;
+        }
+    }
+    if ((!startup.runAction.isEmpty() || parser.isSet(QStringLiteral("screenshot-delay"))) &&
+        startup.screenshot.isEmpty()) {
+        err << "algoadmin: --run and --screenshot-delay go with --screenshot FILE\n";
+        return Cli::Usage;
+    }
 
     quitOnSignals(&app);
     MainWindow window(startup);

@@ -1,105 +1,320 @@
 #include "mainwindow.h"
 
-#include "localcluster.h"
+#include "connection/connectiondialog.h"
+#include "connectionprofile.h"
+#include "passwordstore.h"
 #include "schema/schemapanel.h"
+#include "shell/connectionbanner.h"
+#include "shell/connectionstatus.h"
+#include "shell/placeholderpanel.h"
+#include "shell/screenshot.h"
 
 #include <QApplication>
+#include <QCloseEvent>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
-#include <QTabWidget>
-#include <QTimer>
-#include <QtConcurrent>
+#include <QVBoxLayout>
+
+static const char GeometryKey[] = "window/geometry";
+static const char StateKey[] = "window/state";
+static const char LastPanelKey[] = "window/lastPanel";
 
 MainWindow::MainWindow(Startup startup, QWidget *parent)
     : QMainWindow(parent)
     , m_startup(std::move(startup))
+    , m_profiles(std::make_unique<ProfileStore>())
+    , m_passwords(new PasswordStore(this))
+    , m_connection(new ConnectionController(this))
+    , m_sidebar(new QListWidget(this))
+    , m_stack(new QStackedWidget(this))
+    , m_productionStrip(new QLabel(this))
+    , m_banner(new ConnectionBanner(this))
+    , m_status(new ConnectionStatus(this))
 {
     setWindowTitle(QStringLiteral("AlgoAdmin"));
-    resize(1100, 700);
-    auto *tabs = new QTabWidget(this);
-    m_schema = new SchemaPanel(tabs);
-    tabs->addTab(m_schema, tr("Schema"));
-    setCentralWidget(tabs);
+    resize(1200, 760);
 
+    addPanel(new PlaceholderPanel(
+        QStringLiteral("agents"), tr("Agents"),
+        tr("The algorithm agents and their parameters: tune values within the bounds the "
+           "database declares, preview, apply with a reason. Coming in the next release."),
+        this));
+    addPanel(new PlaceholderPanel(
+        QStringLiteral("changelog"), tr("Changelog"),
+        tr("The audit history of every change, filtered and paged, with revert. Coming soon."),
+        this));
+    addPanel(new PlaceholderPanel(
+        QStringLiteral("metrics"), tr("Metrics"),
+        tr("Metric series next to the moments parameters changed. Coming soon."), this));
+    addPanel(new PlaceholderPanel(QStringLiteral("chat"), tr("Chat"),
+                                  tr("The agents' chat history. Coming soon."), this));
+    m_schema = new SchemaPanel(this);
+    if (!m_startup.migrationsDir.isEmpty())
+        m_schema->setMigrationsDirectory(m_startup.migrationsDir);
+    addPanel(m_schema);
+
+    m_sidebar->setObjectName(QStringLiteral("sidebar"));
+    m_sidebar->setFixedWidth(150);
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setStyleSheet(
+        QStringLiteral("QListWidget { background: palette(window); font-size: 11pt; }"
+                       " QListWidget::item { padding: 8px 12px; }"
+                       " QListWidget::item:selected { background: palette(highlight);"
+                       " color: palette(highlighted-text); }"));
+    connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+
+    m_productionStrip->setObjectName(QStringLiteral("productionStrip"));
+    m_productionStrip->setStyleSheet(QStringLiteral(
+        "QLabel { background: #b71c1c; color: white; font-weight: bold; padding: 4px 10px; }"));
+    m_productionStrip->hide();
+    connect(m_banner, &ConnectionBanner::reconnectRequested, m_connection,
+            &ConnectionController::reconnectNow);
+
+    auto *central = new QWidget(this);
+    auto *outer = new QVBoxLayout(central);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(0);
+    outer->addWidget(m_productionStrip);
+    outer->addWidget(m_banner);
+    auto *body = new QHBoxLayout;
+    body->setSpacing(0);
+    body->addWidget(m_sidebar);
+    body->addWidget(m_stack, 1);
+    outer->addLayout(body, 1);
+    setCentralWidget(central);
+
+    statusBar()->addPermanentWidget(m_status);
+    connect(m_status, &ConnectionStatus::cancelRequested, this, &MainWindow::cancelRequests);
+    createMenus();
+
+    connect(m_connection, &ConnectionController::opening, this, [this](const QString &what) {
+        m_status->setConnecting(what);
+        statusBar()->showMessage(what);
+        for (Panel *panel : std::as_const(m_panels))
+            panel->setConnection({});
+    });
+    connect(m_connection, &ConnectionController::opened, this, &MainWindow::connectionOpened);
+    connect(m_connection, &ConnectionController::openFailed, this, &MainWindow::connectionFailed);
+    connect(m_connection, &ConnectionController::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 10000); });
+    connect(m_connection, &ConnectionController::roundTripMeasured, m_status,
+            &ConnectionStatus::setRoundTrip);
+    connect(m_connection, &ConnectionController::lost, this,
+            [this](const DbError &error, int retryInMs, int attempt) {
+                m_banner->showLost(error, retryInMs, attempt);
+                m_status->setLost(true);
+            });
+    connect(m_connection, &ConnectionController::reconnected, this, [this](const ServerInfo &info) {
+        m_banner->showReconnected();
+        m_status->setConnected(m_connection->context(), info);
+        statusBar()->showMessage(tr("Reconnected"), 5000);
+        // Same connection back: panels reload what they show and keep pending edits.
+        for (Panel *panel : std::as_const(m_panels))
+            panel->refresh();
+    });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QLatin1String(GeometryKey)).toByteArray());
+    restoreState(settings.value(QLatin1String(StateKey)).toByteArray());
+    const QString first =
+        m_startup.panel.isEmpty()
+            ? settings.value(QLatin1String(LastPanelKey), QStringLiteral("schema")).toString()
+            : m_startup.panel;
+    showPanel(panel(first) ? first : QStringLiteral("schema"));
+    if (!m_startup.screenshot.isEmpty())
+        new Screenshot(this, panel(first) ? panel(first) : m_schema, m_startup.screenshot,
+                       m_startup.runAction, m_startup.screenshotDelayMs, this);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::start()
+{
+    m_connection->open(m_startup.target);
+}
+
+Panel *MainWindow::panel(const QString &id) const
+{
+    for (Panel *panel : m_panels)
+        if (panel->panelId() == id)
+            return panel;
+    return nullptr;
+}
+
+void MainWindow::showPanel(const QString &id)
+{
+    if (Panel *found = panel(id))
+        m_sidebar->setCurrentRow(int(m_panels.indexOf(found)));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QLatin1String(GeometryKey), saveGeometry());
+    settings.setValue(QLatin1String(StateKey), saveState());
+    if (m_sidebar->currentRow() >= 0)
+        settings.setValue(QLatin1String(LastPanelKey),
+                          m_panels.at(m_sidebar->currentRow())->panelId());
+    cancelRequests();
+    event->accept();
+}
+
+void MainWindow::addPanel(Panel *panel)
+{
+    m_panels.append(panel);
+    m_stack->addWidget(panel);
+    m_sidebar->addItem(panel->panelTitle());
+    connect(panel, &Panel::busyChanged, this,
+            [this, panel](bool busy, const QString &what) { panelBusyChanged(panel, busy, what); });
+    connect(panel, &Panel::messagePosted, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 10000); });
+    connect(panel, &Panel::connectionLost, m_connection, &ConnectionController::checkNow);
+}
+
+void MainWindow::createMenus()
+{
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *connectAction = file->addAction(tr("&Connect…"), QKeySequence(Qt::CTRL | Qt::Key_K));
+    connect(connectAction, &QAction::triggered, this, &MainWindow::showConnectionDialog);
+    QAction *disconnectAction = file->addAction(tr("&Disconnect"));
+    connect(disconnectAction, &QAction::triggered, this, [this] {
+        m_connection->close();
+        m_status->setDisconnected();
+        setProductionLook(false, {});
+        for (Panel *panel : std::as_const(m_panels))
+            panel->setConnection({});
+    });
     QAction *refresh = file->addAction(tr("&Refresh"), QKeySequence::Refresh);
-    connect(refresh, &QAction::triggered, m_schema, &SchemaPanel::refresh);
+    connect(refresh, &QAction::triggered, this, [this] {
+        if (m_connection->context().isValid())
+            m_panels.at(m_stack->currentIndex())->refresh();
+    });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
-    m_connectionLabel = new QLabel(tr("Not connected"), this);
-    statusBar()->addPermanentWidget(m_connectionLabel);
-    connect(m_schema, &SchemaPanel::loaded, this, &MainWindow::panelLoaded);
-    connect(&m_sandbox, &QFutureWatcher<SandboxResult>::finished, this, &MainWindow::sandboxOpened);
-}
-
-MainWindow::~MainWindow()
-{
-    m_sandbox.waitForFinished();
-    // Closed while the sandbox was still starting: finished() never arrived, so ask the result.
-    if (m_sandbox.future().isValid() && m_sandbox.future().resultCount() > 0)
-        m_stopSandboxOnExit = m_sandbox.result().startedCluster;
-    if (m_stopSandboxOnExit) {
-        // We started the private server, so we stop it; one started by `algoadmin local
-        // start` is left running.
-        QString error;
-        LocalCluster(m_startup.dataDir).stop(&error);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_panels.size(); ++i) {
+        Panel *panel = m_panels.at(i);
+        QAction *show =
+            view->addAction(panel->panelTitle(), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        connect(show, &QAction::triggered, this, [this, i] { m_sidebar->setCurrentRow(i); });
     }
-}
 
-void MainWindow::start()
-{
-    if (!m_startup.local) {
-        connectTo(m_startup.connection, m_startup.connection.displayName());
-        return;
+    // Every panel with actions gets a menu of its own.
+    for (Panel *panel : std::as_const(m_panels)) {
+        const QList<QAction *> actions = panel->panelActions();
+        if (actions.isEmpty())
+            continue;
+        QMenu *menu = menuBar()->addMenu(panel->panelTitle());
+        menu->addActions(actions);
+        addActions(actions); // shortcuts work whichever panel is shown
     }
-    statusBar()->showMessage(m_startup.demo ? tr("Starting the local sandbox with demo data…")
-                                            : tr("Starting the local sandbox…"));
-    m_schema->setBusy(tr("Starting the local PostgreSQL sandbox…"));
-    const QString dataDir = m_startup.dataDir;
-    const bool demo = m_startup.demo;
-    m_sandbox.setFuture(QtConcurrent::run([dataDir, demo] { return openSandbox(dataDir, demo); }));
-}
+    QMenu *requests = menuBar()->addMenu(tr("&Request"));
+    m_cancel = requests->addAction(tr("&Cancel running request"), QKeySequence(Qt::Key_Escape));
+    m_cancel->setEnabled(false);
+    connect(m_cancel, &QAction::triggered, this, &MainWindow::cancelRequests);
 
-void MainWindow::sandboxOpened()
-{
-    const SandboxResult result = m_sandbox.result();
-    m_stopSandboxOnExit = result.startedCluster;
-    if (!result.error.isEmpty()) {
-        statusBar()->showMessage(tr("The local sandbox could not be opened"));
-        m_schema->showError(result.error);
-        panelLoaded();
-        return;
-    }
-    int applied = 0;
-    for (const MigrationOutcome &migration : result.migration.migrations)
-        applied += migration.state == MigrationOutcome::State::Applied;
-    statusBar()->showMessage(
-        result.seeded ? tr("Local sandbox ready: %n migration(s) applied, demo data "
-                           "added",
-                           nullptr, applied)
-                      : tr("Local sandbox ready: %n migration(s) applied", nullptr, applied));
-    connectTo(result.connection, tr("Local sandbox"));
-}
-
-void MainWindow::connectTo(const ConnectionOptions &connection, const QString &label)
-{
-    m_connectionLabel->setText(label);
-    m_schema->setConnection(connection);
-    m_schema->refresh();
-}
-
-void MainWindow::panelLoaded()
-{
-    if (m_startup.screenshot.isEmpty())
-        return;
-    // Let the layout settle before grabbing the window.
-    QTimer::singleShot(200, this, [this] {
-        const bool saved = grab().save(m_startup.screenshot);
-        if (!saved)
-            qWarning("could not write %s", qPrintable(m_startup.screenshot));
-        QApplication::exit(saved ? 0 : 1);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *shortcuts = help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents);
+    connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    QAction *about = help->addAction(tr("&About AlgoAdmin"));
+    connect(about, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About AlgoAdmin"),
+                           tr("<b>AlgoAdmin</b> %1<br>Safe, audited tuning of algorithm "
+                              "parameters in PostgreSQL.")
+                               .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::showConnectionDialog()
+{
+    ConnectionDialog dialog(m_profiles.get(), m_passwords, this);
+    dialog.selectProfile(m_connection->context().isValid() ? m_connection->context().profileName
+                                                           : m_profiles->lastUsed());
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const ConnectionProfile profile = dialog.profile();
+    ConnectionTarget target;
+    target.name = profile.local ? ConnectionDialog::localSandboxName() : profile.name;
+    target.local = profile.local;
+    target.options = profile.options(dialog.password());
+    target.auditUserId = profile.auditUserId;
+    target.production = profile.production;
+    target.demo = dialog.demoData();
+    target.dataDir = m_startup.target.local ? m_startup.target.dataDir : QString();
+    m_connection->open(target);
+}
+
+void MainWindow::connectionOpened(const ConnectionContext &context, const ServerInfo &info)
+{
+    m_status->setConnected(context, info);
+    statusBar()->showMessage(tr("Connected to %1").arg(context.profileName), 5000);
+    setProductionLook(context.production, context.profileName);
+    for (Panel *panel : std::as_const(m_panels))
+        panel->setConnection(context);
+}
+
+void MainWindow::connectionFailed(const QString &name, const DbError &error)
+{
+    m_status->setDisconnected(tr("Could not connect to %1").arg(name));
+    statusBar()->clearMessage();
+    QMessageBox box(QMessageBox::Critical, tr("Could not connect"),
+                    tr("Could not connect to %1.").arg(name), QMessageBox::Ok, this);
+    box.setInformativeText(error.toString());
+    box.setObjectName(QStringLiteral("connectionFailedBox"));
+    if (!m_startup.screenshot.isEmpty()) {
+        // Nothing will load: say why on stderr rather than waiting on a dialog.
+        qWarning("could not connect to %s: %s", qPrintable(name), qPrintable(error.toString()));
+        QApplication::exit(1);
+        return;
+    }
+    box.exec();
+}
+
+void MainWindow::panelBusyChanged(Panel *panel, bool busy, const QString &what)
+{
+    m_busyPanels.removeAll(panel);
+    if (busy)
+        m_busyPanels.append(panel);
+    m_cancel->setEnabled(!m_busyPanels.isEmpty());
+    m_status->setBusy(!m_busyPanels.isEmpty(), busy ? what : QString());
+}
+
+void MainWindow::cancelRequests()
+{
+    for (Panel *panel : std::as_const(m_busyPanels))
+        panel->cancel();
+}
+
+void MainWindow::setProductionLook(bool production, const QString &profile)
+{
+    m_productionStrip->setVisible(production);
+    m_productionStrip->setText(
+        tr("PRODUCTION — %1: every write asks for confirmation").arg(profile));
+    statusBar()->setStyleSheet(production ? QStringLiteral("QStatusBar { background: #ffcdd2; }")
+                                          : QString());
+    setWindowTitle(production          ? tr("AlgoAdmin — %1 [PRODUCTION]").arg(profile)
+                   : profile.isEmpty() ? QStringLiteral("AlgoAdmin")
+                                       : tr("AlgoAdmin — %1").arg(profile));
+}
+
+void MainWindow::showShortcuts()
+{
+    QString text = QStringLiteral("<table cellspacing=6>");
+    for (QAction *menuAction : menuBar()->actions()) {
+        for (QAction *action : menuAction->menu()->actions()) {
+            if (action->shortcut().isEmpty())
+                continue;
+            text += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                        .arg(action->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                             action->text().remove(QLatin1Char('&')).toHtmlEscaped());
+        }
+    }
+    QMessageBox::information(this, tr("Keyboard shortcuts"), text + QStringLiteral("</table>"));
 }

@@ -1,16 +1,24 @@
 #pragma once
 
-#include "connectionoptions.h"
-#include "sandbox.h"
+#include "shell/connectioncontroller.h"
 
-#include <QFutureWatcher>
 #include <QMainWindow>
 
+#include <memory>
+
+class ConnectionBanner;
+class ConnectionStatus;
+class Panel;
+class PasswordStore;
+class ProfileStore;
 class QLabel;
+class QListWidget;
+class QMenu;
+class QStackedWidget;
 class SchemaPanel;
 
-// Assembles the panels, the menus and the status bar; the work happens in the panels and in
-// core, off the GUI thread.
+// Assembles the panels, the menus, the connection strip and the status bar. The work happens
+// in the panels and in core, off the GUI thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -18,28 +26,47 @@ class MainWindow : public QMainWindow
 public:
     struct Startup
     {
-        ConnectionOptions connection;
-        bool local = true;
-        bool demo = false;
-        QString dataDir;
-        QString screenshot; // write a PNG once loaded, then quit
-        QString panel;
+        ConnectionTarget target; // what to open at start
+        QString panel;           // panel id to show first (else the last one used)
+        QString migrationsDir;   // schema panel: a directory instead of the bundled migrations
+        QString screenshot;      // write a PNG once loaded, then quit
+        QString runAction;       // with --screenshot: run this panel action first
+        int screenshotDelayMs = 0;
     };
 
     explicit MainWindow(Startup startup, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Connects (starting the sandbox first with --local) in the background.
-    void start();
+    void start(); // opens the start-up target in the background
+    Panel *panel(const QString &id) const;
+    void showPanel(const QString &id);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
-    void sandboxOpened();
-    void connectTo(const ConnectionOptions &connection, const QString &label);
-    void panelLoaded();
+    void addPanel(Panel *panel);
+    void createMenus();
+    void showConnectionDialog();
+    void connectionOpened(const ConnectionContext &context, const ServerInfo &info);
+    void connectionFailed(const QString &name, const DbError &error);
+    void panelBusyChanged(Panel *panel, bool busy, const QString &what);
+    void cancelRequests();
+    void setProductionLook(bool production, const QString &profile);
+    void showShortcuts();
 
     Startup m_startup;
+    std::unique_ptr<ProfileStore> m_profiles;
+    PasswordStore *m_passwords = nullptr;
+    ConnectionController *m_connection = nullptr;
+    QList<Panel *> m_panels;
+    QList<Panel *> m_busyPanels;
+    QListWidget *m_sidebar = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QLabel *m_productionStrip = nullptr;
+    ConnectionBanner *m_banner = nullptr;
+    ConnectionStatus *m_status = nullptr;
     SchemaPanel *m_schema = nullptr;
-    QLabel *m_connectionLabel = nullptr;
-    QFutureWatcher<SandboxResult> m_sandbox;
-    bool m_stopSandboxOnExit = false;
+    QMenu *m_panelMenu = nullptr;
+    QAction *m_cancel = nullptr;
 };

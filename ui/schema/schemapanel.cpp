@@ -88,7 +88,7 @@ QVariant MigrationStatusModel::headerData(int section, Qt::Orientation orientati
 }
 
 SchemaPanel::SchemaPanel(QWidget *parent)
-    : QWidget(parent)
+    : Panel(parent)
     , m_model(new MigrationStatusModel(this))
     , m_table(new QTableView(this))
     , m_summary(new QLabel(this))
@@ -112,9 +112,13 @@ SchemaPanel::~SchemaPanel()
     m_status.waitForFinished();
 }
 
-void SchemaPanel::setConnection(const ConnectionOptions &connection)
+void SchemaPanel::setConnection(const ConnectionContext &context)
 {
-    m_connection = connection;
+    storeConnection(context);
+    if (context.isValid())
+        refresh();
+    else
+        setBusy(tr("Not connected"));
 }
 
 void SchemaPanel::setBusy(const QString &message)
@@ -134,7 +138,8 @@ void SchemaPanel::refresh()
     if (m_status.isRunning())
         return;
     setBusy(tr("Reading the migration history…"));
-    const ConnectionOptions connection = m_connection;
+    Q_EMIT busyChanged(true, tr("Reading the migration history…"));
+    const ConnectionOptions connection = Panel::connection().options;
     m_status.setFuture(QtConcurrent::run([connection] {
         MigrationEngine engine(connection, MigrationSet::bundled());
         return engine.status();
@@ -144,6 +149,7 @@ void SchemaPanel::refresh()
 void SchemaPanel::statusLoaded()
 {
     const StatusReport report = m_status.result();
+    Q_EMIT busyChanged(false, {});
     if (report.error.isError()) {
         showError(report.error.toString());
     } else {

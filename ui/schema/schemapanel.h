@@ -2,6 +2,7 @@
 
 #include "connectionoptions.h"
 #include "migrationengine.h"
+#include "panel.h"
 
 #include <QAbstractTableModel>
 #include <QFutureWatcher>
@@ -40,7 +41,7 @@ private:
     QList<MigrationStatus> m_migrations;
 };
 
-class SchemaPanel : public QWidget
+class SchemaPanel : public Panel
 {
     Q_OBJECT
 
@@ -48,18 +49,19 @@ public:
     explicit SchemaPanel(QWidget *parent = nullptr);
     ~SchemaPanel() override;
 
-    void setConnection(const ConnectionOptions &connection);
+    QString panelId() const override { return QStringLiteral("schema"); }
+    QString panelTitle() const override { return tr("Schema"); }
+    void setConnection(const ConnectionContext &context) override;
+    void refresh() override;
+    void cancel() override {}
+    bool isBusy() const override { return m_status.isRunning(); }
+    void setMigrationsDirectory(const QString &) {}
     void setBusy(const QString &message);
     void showError(const QString &message);
-    void refresh();
-
-Q_SIGNALS:
-    void loaded();
 
 private:
     void statusLoaded();
 
-    ConnectionOptions m_connection;
     MigrationStatusModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     QLabel *m_summary = nullptr;

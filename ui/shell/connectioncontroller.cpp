@@ -1,0 +1,119 @@
+#include "connectioncontroller.h"
+
+#include "localcluster.h"
+
+#include <QtConcurrent>
+
+ConnectionController::ConnectionController(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_sandbox, &QFutureWatcher<SandboxResult>::finished, this,
+            &ConnectionController::sandboxOpened);
+    connect(&m_monitor, &ConnectionMonitor::connected, this,
+            &ConnectionController::monitorConnected);
+    connect(&m_monitor, &ConnectionMonitor::connectFailed, this,
+            [this](const ServerInfo &info) { Q_EMIT openFailed(m_target.name, info.error); });
+    connect(&m_monitor, &ConnectionMonitor::roundTripMeasured, this,
+            &ConnectionController::roundTripMeasured);
+    connect(&m_monitor, &ConnectionMonitor::connectionLost, this,
+            [this](const DbError &error, int retryInMs) {
+                m_lost = true;
+                Q_EMIT lost(error, retryInMs, 0);
+            });
+    connect(&m_monitor, &ConnectionMonitor::reconnectFailed, this,
+            [this](const DbError &error, int attempt, int retryInMs) {
+                m_lost = true;
+                Q_EMIT lost(error, retryInMs, attempt);
+            });
+    connect(&m_monitor, &ConnectionMonitor::reconnected, this, [this](const ServerInfo &info) {
+        m_lost = false;
+        Q_EMIT reconnected(info);
+    });
+}
+
+ConnectionController::~ConnectionController()
+{
+    // A sandbox still starting finishes first (initdb cannot be interrupted halfway safely).
+    m_sandbox.waitForFinished();
+    if (m_sandbox.future().isValid() && m_sandbox.future().resultCount() > 0 &&
+        m_sandbox.result().startedCluster)
+        m_startedSandbox = true;
+    if (m_startedSandbox) {
+        // We started the private server, so we stop it; one started by `algoadmin local
+        // start` is left running.
+        QString error;
+        LocalCluster(m_sandboxToStop).stop(&error);
+    }
+}
+
+void ConnectionController::open(const ConnectionTarget &target)
+{
+    ++m_generation;
+    m_monitor.stop();
+    m_target = target;
+    m_context = {};
+    m_lost = false;
+    Q_EMIT closed();
+    if (!target.local) {
+        Q_EMIT opening(tr("Connecting to %1…").arg(target.name));
+        m_monitor.start(target.options);
+        return;
+    }
+    if (m_sandbox.isRunning()) {
+        // The one starting already is the one asked for; its result opens it.
+        Q_EMIT opening(tr("Starting the local sandbox…"));
+        return;
+    }
+    Q_EMIT opening(target.demo ? tr("Starting the local sandbox with demo data…")
+                               : tr("Starting the local sandbox…"));
+    const QString dataDir = target.dataDir;
+    const bool demo = target.demo;
+    m_sandbox.setFuture(QtConcurrent::run([dataDir, demo] { return openSandbox(dataDir, demo); }));
+}
+
+void ConnectionController::close()
+{
+    ++m_generation;
+    m_monitor.stop();
+    m_context = {};
+    m_lost = false;
+    Q_EMIT closed();
+}
+
+void ConnectionController::sandboxOpened()
+{
+    const SandboxResult result = m_sandbox.result();
+    if (result.startedCluster) {
+        m_startedSandbox = true;
+        m_sandboxToStop = m_target.dataDir;
+    }
+    if (!m_target.local)
+        return; // another target was chosen meanwhile
+    if (!result.error.isEmpty()) {
+        DbError error;
+        error.what = tr("local sandbox");
+        error.message = result.error;
+        Q_EMIT openFailed(m_target.name, error);
+        return;
+    }
+    int applied = 0;
+    for (const MigrationOutcome &migration : result.migration.migrations)
+        applied += migration.state == MigrationOutcome::State::Applied;
+    Q_EMIT message(result.seeded
+                       ? tr("Local sandbox ready: %n migration(s) applied, demo data "
+                            "added",
+                            nullptr, applied)
+                       : tr("Local sandbox ready: %n migration(s) applied", nullptr, applied));
+    m_target.options = result.connection;
+    m_monitor.start(result.connection);
+}
+
+void ConnectionController::monitorConnected(const ServerInfo &info)
+{
+    m_context.profileName = m_target.name;
+    m_context.options = m_target.options;
+    m_context.auditUserId = m_target.auditUserId;
+    m_context.production = m_target.production;
+    m_context.readOnly = info.readOnly;
+    Q_EMIT opened(m_context, info);
+}

@@ -1,0 +1,106 @@
+#include "connectionstatus.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QToolButton>
+
+static QLabel *statusLabel(const char *name, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(QLatin1String(name));
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+
+ConnectionStatus::ConnectionStatus(QWidget *parent)
+    : QWidget(parent)
+    , m_busy(new QProgressBar(this))
+    , m_busyText(statusLabel("busyText", this))
+    , m_cancel(new QToolButton(this))
+    , m_profile(statusLabel("profileLabel", this))
+    , m_server(statusLabel("serverLabel", this))
+    , m_role(statusLabel("roleLabel", this))
+    , m_readOnly(statusLabel("readOnlyBadge", this))
+    , m_roundTrip(statusLabel("roundTripLabel", this))
+{
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(10);
+    m_busy->setObjectName(QStringLiteral("busyIndicator"));
+    m_busy->setRange(0, 0); // indeterminate: moves while the GUI thread is free
+    m_busy->setMaximumSize(90, 14);
+    m_busy->setTextVisible(false);
+    m_cancel->setObjectName(QStringLiteral("statusCancelButton"));
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop the running request on the server (Esc)"));
+    m_cancel->setAutoRaise(true);
+    connect(m_cancel, &QToolButton::clicked, this, &ConnectionStatus::cancelRequested);
+    m_readOnly->setText(tr("READ-ONLY"));
+    m_readOnly->setStyleSheet(QStringLiteral(
+        "QLabel { background: #6d4c41; color: white; padding: 0 5px; border-radius: 3px; }"));
+    m_roundTrip->setToolTip(tr("Round trip to the server, measured every few seconds"));
+    for (QWidget *widget :
+         {static_cast<QWidget *>(m_busy), static_cast<QWidget *>(m_busyText),
+          static_cast<QWidget *>(m_cancel), static_cast<QWidget *>(m_profile),
+          static_cast<QWidget *>(m_server), static_cast<QWidget *>(m_role),
+          static_cast<QWidget *>(m_readOnly), static_cast<QWidget *>(m_roundTrip)})
+        layout->addWidget(widget);
+    setBusy(false, {});
+    setDisconnected();
+}
+
+void ConnectionStatus::setConnecting(const QString &what)
+{
+    m_profile->setText(what);
+    m_server->clear();
+    m_role->clear();
+    m_readOnly->hide();
+    m_roundTrip->clear();
+}
+
+void ConnectionStatus::setConnected(const ConnectionContext &context, const ServerInfo &info)
+{
+    m_profile->setText(QStringLiteral("<b>%1</b>").arg(context.profileName.toHtmlEscaped()));
+    m_profile->setToolTip(info.target);
+    // "15.5 (Debian 15.5-0+deb12u1)": the number is what matters; the rest is in the tooltip.
+    m_server->setText(tr("PostgreSQL %1").arg(info.serverVersion.section(QLatin1Char(' '), 0, 0)));
+    m_server->setToolTip(info.serverVersion);
+    m_role->setText(tr("role %1").arg(info.role));
+    m_readOnly->setVisible(info.readOnly);
+    m_readOnly->setToolTip(info.readOnlyReason);
+    setRoundTrip(info.roundTripMs);
+}
+
+void ConnectionStatus::setDisconnected(const QString &why)
+{
+    m_profile->setText(why.isEmpty() ? tr("Not connected") : why);
+    m_profile->setToolTip({});
+    m_server->clear();
+    m_role->clear();
+    m_readOnly->hide();
+    m_roundTrip->clear();
+}
+
+void ConnectionStatus::setLost(bool lost)
+{
+    if (lost)
+        m_roundTrip->setText(
+            QStringLiteral("<span style='color:#c62828'>%1</span>").arg(tr("connection lost")));
+}
+
+void ConnectionStatus::setRoundTrip(double ms)
+{
+    if (ms < 0)
+        m_roundTrip->clear();
+    else
+        m_roundTrip->setText(tr("RTT %1 ms").arg(ms, 0, 'f', ms < 1 ? 2 : ms < 10 ? 1 : 0));
+}
+
+void ConnectionStatus::setBusy(bool busy, const QString &what)
+{
+    m_busy->setVisible(busy);
+    m_cancel->setVisible(busy);
+    m_busyText->setVisible(busy);
+    m_busyText->setText(what);
+}

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "panel.h"
+#include "serverprobe.h"
+
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QToolButton;
+
+// The permanent part of the status bar: busy indicator with Cancel, then the connection —
+// profile, server version, role, read-only badge and the measured round trip.
+class ConnectionStatus : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectionStatus(QWidget *parent = nullptr);
+
+    void setConnecting(const QString &what);
+    void setConnected(const ConnectionContext &context, const ServerInfo &info);
+    void setDisconnected(const QString &why = {});
+    void setLost(bool lost);
+    void setRoundTrip(double ms);
+    void setBusy(bool busy, const QString &what);
+
+Q_SIGNALS:
+    void cancelRequested();
+
+private:
+    QProgressBar *m_busy = nullptr;
+    QLabel *m_busyText = nullptr;
+    QToolButton *m_cancel = nullptr;
+    QLabel *m_profile = nullptr;
+    QLabel *m_server = nullptr;
+    QLabel *m_role = nullptr;
+    QLabel *m_readOnly = nullptr;
+    QLabel *m_roundTrip = nullptr;
+};
