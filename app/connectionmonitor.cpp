@@ -36,24 +36,25 @@ public:
         m_active = true;
         m_attempt = 0;
         m_lost = false;
-        const ServerInfo info = probeServer(options, 3);
+        // One ping: the window waits for this before its panels load.
+        const ServerInfo info = probeServer(options, 1);
         if (forGeneration != generation)
             return;
         if (!info.ok()) {
             Q_EMIT m_monitor->connectFailed(info);
             return;
         }
-        if (!connectHeartbeat(nullptr)) {
-            // The probe got in but a second connection did not (e.g. max_connections): treat
-            // it as a loss so that the back-off takes over.
-            m_lost = true;
-            scheduleRetry();
-        }
         Q_EMIT m_monitor->connected(info);
-        if (m_lost)
-            Q_EMIT m_monitor->connectionLost(m_lastError, m_timer->interval());
-        else
+        // The heartbeat's own connection is opened after the window heard back.
+        if (connectHeartbeat(nullptr)) {
             m_timer->start(heartbeatMs);
+            return;
+        }
+        // The probe got in but a second connection did not (e.g. max_connections): treat it
+        // as a loss so that the back-off takes over.
+        m_lost = true;
+        scheduleRetry();
+        Q_EMIT m_monitor->connectionLost(m_lastError, m_timer->interval());
     }
 
     void close(int forGeneration)
@@ -142,8 +143,9 @@ private:
             m_timer->start(heartbeatMs);
             return;
         }
+        const int failedAttempt = m_attempt;
         scheduleRetry();
-        Q_EMIT m_monitor->reconnectFailed(error, m_attempt, m_timer->interval());
+        Q_EMIT m_monitor->reconnectFailed(error, failedAttempt, m_timer->interval());
     }
 
     void scheduleRetry()

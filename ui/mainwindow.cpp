@@ -8,6 +8,7 @@
 #include "shell/connectionstatus.h"
 #include "shell/placeholderpanel.h"
 #include "shell/screenshot.h"
+#include "shell/startuptrace.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -126,6 +127,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
             ? settings.value(QLatin1String(LastPanelKey), QStringLiteral("schema")).toString()
             : m_startup.panel;
     showPanel(panel(first) ? first : QStringLiteral("schema"));
+    traceStartup(this, panel(first) ? panel(first) : m_schema);
     if (!m_startup.screenshot.isEmpty())
         new Screenshot(this, panel(first) ? panel(first) : m_schema, m_startup.screenshot,
                        m_startup.runAction, m_startup.screenshotDelayMs, this);

@@ -1,0 +1,54 @@
+#include "latencyproxy.h"
+
+#include "localcluster.h"
+
+LatencyProxy::~LatencyProxy()
+{
+    kill();
+}
+
+bool LatencyProxy::start(int rttMs, int listenPort)
+{
+    kill();
+    const QString bin = qEnvironmentVariable("ALGOADMIN_DELAYPROXY_BIN");
+    if (bin.isEmpty()) {
+        m_error = QStringLiteral("ALGOADMIN_DELAYPROXY_BIN is not set");
+        return false;
+    }
+    const LocalCluster cluster(qEnvironmentVariable("ALGOADMIN_TEST_CLUSTER_DIR"));
+    m_process.start(bin, {QStringLiteral("--target-unix"),
+                          cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
+                          QStringLiteral("--listen-port"), QString::number(listenPort),
+                          QStringLiteral("--rtt-ms"), QString::number(rttMs),
+                          QStringLiteral("--max-seconds"), QStringLiteral("1800")});
+    if (!m_process.waitForStarted(10000) || !m_process.waitForReadyRead(10000)) {
+        m_error = QStringLiteral("the delay proxy did not start: ") + m_process.errorString() +
+                  QString::fromUtf8(m_process.readAllStandardError());
+        return false;
+    }
+    m_port =
+        QString::fromUtf8(m_process.readLine()).trimmed().section(QLatin1Char(' '), 2, 2).toInt();
+    if (m_port == 0) {
+        m_error = QStringLiteral("the delay proxy did not say its port");
+        return false;
+    }
+    return true;
+}
+
+void LatencyProxy::kill()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+ConnectionOptions LatencyProxy::options(const QString &database) const
+{
+    ConnectionOptions options;
+    options.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
+                           .arg(m_port)
+                           .arg(database, LocalCluster::superuser());
+    options.applicationName = QStringLiteral("algoadmin-test");
+    return options;
+}

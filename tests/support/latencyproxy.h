@@ -1,0 +1,28 @@
+#pragma once
+
+#include "connectionoptions.h"
+
+#include <QProcess>
+#include <QString>
+
+// algoadmin-delayproxy (ALGOADMIN_DELAYPROXY_BIN) in front of the test cluster's socket: a TCP
+// port on 127.0.0.1 that adds `rttMs` of round trip. Stopped (killed) in the destructor.
+class LatencyProxy
+{
+public:
+    LatencyProxy() = default;
+    ~LatencyProxy();
+
+    // Listens on `listenPort` (0 = any free port). False with error() on failure.
+    bool start(int rttMs, int listenPort = 0);
+    void kill(); // the link goes down: open connections break, new ones are refused
+    int port() const { return m_port; }
+    QString error() const { return m_error; }
+    // Options for `database` in the test cluster, through the proxy.
+    ConnectionOptions options(const QString &database) const;
+
+private:
+    QProcess m_process;
+    int m_port = 0;
+    QString m_error;
+};

@@ -1,0 +1,210 @@
+// The main window on the offscreen platform against the test cluster: the status bar shows the
+// connection, a lost connection raises the banner and comes back by itself, production
+// profiles are marked, the window remembers its geometry and panel, --screenshot works.
+#include "connectionmonitor.h"
+#include "mainwindow.h"
+#include "panel.h"
+#include "testdatabase.h"
+
+#include <QApplication>
+#include <QImage>
+#include <QLabel>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TstMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void statusBarShowsTheConnection();
+    void productionProfilesAreMarked();
+    void aLostConnectionShowsTheBannerAndComesBack();
+    void geometryAndLastPanelAreRemembered();
+    void screenshotWritesAPngOnceThePanelLoaded();
+    void badWindowOptionsAreRefused_data();
+    void badWindowOptionsAreRefused();
+
+private:
+    MainWindow::Startup startupFor(const TestDatabase &db, const QString &applicationName) const;
+    static QString labelText(QWidget *window, const char *name);
+};
+
+void TstMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("algoadmin-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+}
+
+void TstMainWindow::init()
+{
+    QSettings().clear();
+}
+
+MainWindow::Startup TstMainWindow::startupFor(const TestDatabase &db,
+                                              const QString &applicationName) const
+{
+    MainWindow::Startup startup;
+    startup.target.name = QStringLiteral("test database");
+    startup.target.options = db.options();
+    startup.target.options.applicationName = applicationName;
+    return startup;
+}
+
+QString TstMainWindow::labelText(QWidget *window, const char *name)
+{
+    auto *label = window->findChild<QLabel *>(QLatin1String(name));
+    return label ? label->text() : QStringLiteral("<no label %1>").arg(QLatin1String(name));
+}
+
+void TstMainWindow::statusBarShowsTheConnection()
+{
+    TestDatabase db(QStringLiteral("mainwindow_status"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    MainWindow window(startupFor(db, QStringLiteral("mainwindow-status")));
+    window.show();
+    QSignalSpy schemaLoaded(window.panel(QStringLiteral("schema")), &Panel::loaded);
+    window.start();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        labelText(&window, "serverLabel").startsWith(QLatin1String("PostgreSQL 15")), 15000);
+    QVERIFY(labelText(&window, "profileLabel").contains(QLatin1String("test database")));
+    QCOMPARE(labelText(&window, "roleLabel"), QStringLiteral("role postgres"));
+    QVERIFY2(labelText(&window, "roundTripLabel").startsWith(QLatin1String("RTT ")),
+             qPrintable(labelText(&window, "roundTripLabel")));
+    QVERIFY(!window.findChild<QLabel *>(QStringLiteral("readOnlyBadge"))->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(!schemaLoaded.isEmpty(), 15000);
+    // Every panel got the connection.
+    const auto panels = window.findChildren<Panel *>();
+    QCOMPARE(panels.size(), 5);
+    for (Panel *panel : panels)
+        QCOMPARE(panel->connection().profileName, QStringLiteral("test database"));
+    // Not production: no strip, no confirmation.
+    QVERIFY(!window.findChild<QLabel *>(QStringLiteral("productionStrip"))->isVisible());
+}
+
+void TstMainWindow::productionProfilesAreMarked()
+{
+    TestDatabase db(QStringLiteral("mainwindow_production"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    MainWindow::Startup startup = startupFor(db, QStringLiteral("mainwindow-production"));
+    startup.target.name = QStringLiteral("prod-eu");
+    startup.target.production = true;
+    startup.target.auditUserId = QStringLiteral("alice");
+    MainWindow window(startup);
+    window.show();
+    window.start();
+    auto *strip = window.findChild<QLabel *>(QStringLiteral("productionStrip"));
+    QTRY_VERIFY_WITH_TIMEOUT(strip->isVisible(), 15000);
+    QVERIFY(strip->text().contains(QLatin1String("prod-eu")));
+    QVERIFY(window.windowTitle().contains(QLatin1String("PRODUCTION")));
+    Panel *schema = window.panel(QStringLiteral("schema"));
+    QVERIFY(schema->connection().production);
+    QCOMPARE(schema->connection().auditUserId, QStringLiteral("alice"));
+}
+
+void TstMainWindow::aLostConnectionShowsTheBannerAndComesBack()
+{
+    TestDatabase db(QStringLiteral("mainwindow_lost"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    MainWindow window(startupFor(db, QStringLiteral("mainwindow-lost")));
+    window.show();
+    window.start();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        labelText(&window, "serverLabel").startsWith(QLatin1String("PostgreSQL")), 15000);
+    auto *banner = window.findChild<QWidget *>(QStringLiteral("connectionBanner"));
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+    QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                           " 'mainwindow-lost'"),
+                 QStringLiteral("1"));
+    QCOMPARE(value(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                       " WHERE application_name = 'mainwindow-lost'"),
+             QStringLiteral("1"));
+    // A panel that saw its request fail with a lost connection makes the window look now.
+    Q_EMIT window.panel(QStringLiteral("schema"))
+        ->connectionLost(
+            DbError{{}, {}, QStringLiteral("server closed the connection"), {}, {}, {}});
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
+    QVERIFY(labelText(&window, "roundTripLabel").contains(QLatin1String("lost")));
+    // The server is fine, so the first retry (after a second) brings it back.
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
+    QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                           " 'mainwindow-lost'"),
+                 QStringLiteral("1"));
+}
+
+void TstMainWindow::geometryAndLastPanelAreRemembered()
+{
+    MainWindow::Startup startup;
+    startup.target.name = QStringLiteral("nowhere");
+    {
+        MainWindow window(startup);
+        window.show();
+        window.resize(913, 611);
+        window.showPanel(QStringLiteral("metrics"));
+        window.close();
+    }
+    MainWindow again(startup);
+    again.show();
+    auto *sidebar = again.findChild<QListWidget *>(QStringLiteral("sidebar"));
+    QVERIFY(sidebar);
+    QCOMPARE(sidebar->currentItem()->text(), QStringLiteral("Metrics"));
+    QCOMPARE(again.size(), QSize(913, 611));
+    // --panel wins over the remembered one.
+    startup.panel = QStringLiteral("chat");
+    MainWindow chosen(startup);
+    QCOMPARE(chosen.findChild<QListWidget *>(QStringLiteral("sidebar"))->currentItem()->text(),
+             QStringLiteral("Chat"));
+}
+
+void TstMainWindow::screenshotWritesAPngOnceThePanelLoaded()
+{
+    TestDatabase db(QStringLiteral("mainwindow_shot"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QVERIFY(migrateDatabase(db.options()).outcome == RunReport::Outcome::Ok);
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("schema.png"));
+    const ProcessResult result =
+        runAlgoadmin({QStringLiteral("-d"), db.conninfo(), QStringLiteral("--panel"),
+                      QStringLiteral("schema"), QStringLiteral("--screenshot"), png});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 800 && image.height() >= 500);
+}
+
+void TstMainWindow::badWindowOptionsAreRefused_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown panel") << QStringList{QStringLiteral("--panel"), QStringLiteral("nope")}
+                                   << QStringLiteral("unknown panel");
+    QTest::newRow("run without screenshot")
+        << QStringList{QStringLiteral("--run"), QStringLiteral("migrate")}
+        << QStringLiteral("--screenshot FILE");
+    QTest::newRow("bad delay") << QStringList{QStringLiteral("--screenshot"),
+                                              QStringLiteral("/tmp/x.png"),
+                                              QStringLiteral("--screenshot-delay"),
+                                              QStringLiteral("soon")}
+                               << QStringLiteral("milliseconds");
+}
+
+void TstMainWindow::badWindowOptionsAreRefused()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    const ProcessResult result = runAlgoadmin(arguments);
+    QCOMPARE(result.exitCode, 2);
+    QVERIFY2(result.err.contains(message), qPrintable(result.err));
+}
+
+QTEST_MAIN(TstMainWindow)
+#include "tst_mainwindow.moc"
