@@ -7,10 +7,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <memory>
+
+#include <poll.h>
 
 // The heartbeat: the smallest statement that still needs the server to answer.
 static const char HeartbeatSql[] = "SELECT 1";
+// Reconnect attempts give up sooner than a first connect: the back-off tries again anyway,
+// and closing the window waits for an attempt in flight.
+static constexpr int ReconnectTimeoutSeconds = 5;
 
 // Lives on the monitor's thread; every slot may block on the network there.
 class ConnectionMonitorWorker : public QObject
@@ -24,6 +31,7 @@ public:
 
     std::atomic<int> generation{0};
     std::atomic<int> heartbeatMs{5000};
+    std::atomic<int> heartbeatTimeoutMs{10000};
 
     void open(const ConnectionOptions &options, int forGeneration)
     {
@@ -46,7 +54,7 @@ public:
         }
         Q_EMIT m_monitor->connected(info);
         // The heartbeat's own connection is opened after the window heard back.
-        if (connectHeartbeat(nullptr)) {
+        if (connectHeartbeat(m_options, nullptr)) {
             m_timer->start(heartbeatMs);
             return;
         }
@@ -88,11 +96,11 @@ private:
         connect(m_timer, &QTimer::timeout, this, [this] { tick(generation); });
     }
 
-    bool connectHeartbeat(DbError *error)
+    bool connectHeartbeat(const ConnectionOptions &options, DbError *error)
     {
         auto connection = std::make_unique<PgConnection>();
         DbError failure;
-        if (!connection->open(m_options, &failure)) {
+        if (!connection->open(options, &failure)) {
             m_lastError = failure;
             if (error)
                 *error = failure;
@@ -102,28 +110,72 @@ private:
         return true;
     }
 
+    // One heartbeat, waiting at most heartbeatTimeoutMs for the answer: a link that silently
+    // drops packets would otherwise hold the query until TCP gives up (tcp_user_timeout).
+    // Waits in short slices so that a newer start()/stop() or the destructor is not held up.
+    bool ping(int forGeneration, DbError *error)
+    {
+        PGconn *conn = m_connection ? m_connection->handle() : nullptr;
+        const auto fail = [&](const QString &message, const char *sqlState) {
+            *error = {};
+            error->what = QStringLiteral("heartbeat");
+            error->message = message;
+            error->sqlState = QLatin1String(sqlState);
+            return false;
+        };
+        const auto libpqMessage = [&] {
+            const QString message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+            return message.isEmpty() ? QStringLiteral("the server stopped answering") : message;
+        };
+        if (!conn)
+            return fail(QStringLiteral("no connection to the server"), "08003");
+        if (!PQsendQuery(conn, HeartbeatSql))
+            return fail(libpqMessage(), "08006");
+        QElapsedTimer waited;
+        waited.start();
+        while (true) {
+            if (!PQconsumeInput(conn))
+                return fail(libpqMessage(), "08006");
+            if (!PQisBusy(conn))
+                break;
+            if (forGeneration != generation)
+                return fail(QStringLiteral("stopped"), "");
+            if (waited.elapsed() >= heartbeatTimeoutMs)
+                return fail(QStringLiteral("no answer from the server for %1 s")
+                                .arg(heartbeatTimeoutMs / 1000.0, 0, 'g', 3),
+                            "08006");
+            pollfd socket{PQsocket(conn), POLLIN, 0};
+            if (::poll(&socket, 1, 100) < 0 && errno != EINTR)
+                return fail(QString::fromLocal8Bit(std::strerror(errno)), "08006");
+        }
+        bool ok = true;
+        while (PGresult *raw = PQgetResult(conn)) {
+            const PgResult result(raw);
+            if (ok && !result.ok()) {
+                ok = false;
+                *error = result.error(QStringLiteral("heartbeat"));
+                if (error->message.isEmpty())
+                    error->message = libpqMessage();
+            }
+        }
+        return ok;
+    }
+
     void heartbeat()
     {
+        const int forGeneration = generation;
         QElapsedTimer clock;
         clock.start();
-        const PgResult result = m_connection ? m_connection->exec(HeartbeatSql) : PgResult();
+        DbError error;
+        const bool ok = ping(forGeneration, &error);
         const double ms = double(clock.nsecsElapsed()) / 1e6;
-        if (result.ok()) {
+        if (forGeneration != generation)
+            return;
+        if (ok) {
             Q_EMIT m_monitor->roundTripMeasured(ms);
             m_timer->start(heartbeatMs);
             return;
         }
-        DbError error = m_connection ? result.error(QStringLiteral("heartbeat"))
-                                     : DbError{QStringLiteral("heartbeat"),
-                                               {},
-                                               QStringLiteral("no connection to the server"),
-                                               QStringLiteral("08003"),
-                                               {},
-                                               {}};
-        if (error.message.isEmpty() && m_connection && m_connection->handle())
-            error.message = QString::fromUtf8(PQerrorMessage(m_connection->handle())).trimmed();
-        if (error.message.isEmpty())
-            error.message = QStringLiteral("the server stopped answering");
         m_connection.reset();
         m_lost = true;
         m_attempt = 0;
@@ -134,9 +186,12 @@ private:
 
     void reconnect()
     {
-        const ServerInfo info = probeServer(m_options, 1);
+        ConnectionOptions options = m_options;
+        options.connectTimeoutSeconds =
+            std::min(options.connectTimeoutSeconds, ReconnectTimeoutSeconds);
+        const ServerInfo info = probeServer(options, 1);
         DbError error = info.error;
-        if (info.ok() && connectHeartbeat(&error)) {
+        if (info.ok() && connectHeartbeat(options, &error)) {
             m_lost = false;
             m_attempt = 0;
             Q_EMIT m_monitor->reconnected(info);
@@ -212,6 +267,11 @@ void ConnectionMonitor::reconnectNow()
 void ConnectionMonitor::setHeartbeatInterval(int ms)
 {
     m_worker->heartbeatMs = std::max(100, ms);
+}
+
+void ConnectionMonitor::setHeartbeatTimeout(int ms)
+{
+    m_worker->heartbeatTimeoutMs = std::max(100, ms);
 }
 
 int ConnectionMonitor::backoffMs(int attempt)

@@ -18,7 +18,9 @@ class ConnectionMonitor : public QObject
 
 public:
     explicit ConnectionMonitor(QObject *parent = nullptr);
-    ~ConnectionMonitor() override; // waits for a heartbeat in flight (bounded by the timeouts)
+    // Waits for what the monitor's thread is doing: a heartbeat stops within 0.1 s, a reconnect
+    // attempt in flight within its 5 s connect timeout.
+    ~ConnectionMonitor() override;
 
     // Connects to `options` (dropping any earlier connection): connected() or connectFailed().
     void start(const ConnectionOptions &options);
@@ -28,6 +30,9 @@ public:
     // While lost: try again now instead of waiting for the back-off.
     void reconnectNow();
     void setHeartbeatInterval(int ms); // default 5000
+    // A heartbeat unanswered this long means the link is gone (default 10000): a link that
+    // drops packets silently is noticed without waiting for TCP to give up.
+    void setHeartbeatTimeout(int ms);
 
     static int backoffMs(int attempt); // attempt 1, 2, … → 1000, 2000, 4000, …, capped at 30000
 

@@ -4,6 +4,7 @@
 #include "latencyproxy.h"
 #include "testdatabase.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void aWrongDatabaseFailsWithLibpqsReason();
     void aTerminatedConnectionIsNoticedAndRestored();
     void aDeadLinkIsRetriedWithBackoffUntilItComesBack();
+    void aSilentLinkIsNoticedByTheHeartbeatTimeout();
 };
 
 void TstConnectionMonitor::backoffDoublesUpToThirtySeconds_data()
@@ -138,6 +140,31 @@ void TstConnectionMonitor::aDeadLinkIsRetriedWithBackoffUntilItComesBack()
     monitor.reconnectNow();
     QTRY_COMPARE_WITH_TIMEOUT(reconnected.size(), 1, 5000);
     QVERIFY(reconnected.at(0).at(0).value<ServerInfo>().ok());
+}
+
+void TstConnectionMonitor::aSilentLinkIsNoticedByTheHeartbeatTimeout()
+{
+    TestDatabase db(QStringLiteral("monitor_silent"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(0), qPrintable(proxy.error()));
+    ConnectionMonitor monitor;
+    monitor.setHeartbeatInterval(60000);
+    monitor.setHeartbeatTimeout(700);
+    QSignalSpy connected(&monitor, &ConnectionMonitor::connected);
+    QSignalSpy lost(&monitor, &ConnectionMonitor::connectionLost);
+    monitor.start(proxy.options(db.name()));
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 15000);
+    // The proxy freezes: the TCP connection stays open, nothing comes back.
+    QVERIFY(proxy.pause());
+    QElapsedTimer clock;
+    clock.start();
+    monitor.checkNow();
+    QTRY_COMPARE_WITH_TIMEOUT(lost.size(), 1, 10000);
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(lost.at(0).at(0).value<DbError>().message.contains(QLatin1String("no answer")),
+             qPrintable(lost.at(0).at(0).value<DbError>().toString()));
+    QVERIFY(proxy.resume());
 }
 
 QTEST_GUILESS_MAIN(TstConnectionMonitor)

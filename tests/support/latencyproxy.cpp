@@ -2,6 +2,8 @@
 
 #include "localcluster.h"
 
+#include <csignal>
+
 LatencyProxy::~LatencyProxy()
 {
     kill();
@@ -38,9 +40,20 @@ bool LatencyProxy::start(int rttMs, int listenPort)
 void LatencyProxy::kill()
 {
     if (m_process.state() != QProcess::NotRunning) {
+        resume();
         m_process.kill();
         m_process.waitForFinished(5000);
     }
+}
+
+bool LatencyProxy::pause()
+{
+    return m_process.processId() > 0 && ::kill(pid_t(m_process.processId()), SIGSTOP) == 0;
+}
+
+bool LatencyProxy::resume()
+{
+    return m_process.processId() > 0 && ::kill(pid_t(m_process.processId()), SIGCONT) == 0;
 }
 
 ConnectionOptions LatencyProxy::options(const QString &database) const

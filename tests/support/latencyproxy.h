@@ -16,6 +16,9 @@ public:
     // Listens on `listenPort` (0 = any free port). False with error() on failure.
     bool start(int rttMs, int listenPort = 0);
     void kill(); // the link goes down: open connections break, new ones are refused
+    // SIGSTOP/SIGCONT: the link goes silent (connections stay open, nothing is answered).
+    bool pause();
+    bool resume();
     int port() const { return m_port; }
     QString error() const { return m_error; }
     // Options for `database` in the test cluster, through the proxy.
