@@ -13,6 +13,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QShortcut>
+#include <QStyle>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -129,6 +130,10 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
     auto *productionHint = new QLabel(tr("Colours the window red and asks before every write."));
     productionHint->setStyleSheet(HintStyle);
     productionHint->setWordWrap(true);
+    // Hints line up with the check box's text, not its box.
+    const int textIndent = style()->pixelMetric(QStyle::PM_IndicatorWidth) +
+                           style()->pixelMetric(QStyle::PM_CheckBoxLabelSpacing);
+    productionHint->setContentsMargins(textIndent, 0, 0, 0);
     ui.productionBox = new QWidget;
     auto *productionLayout = new QVBoxLayout(ui.productionBox);
     productionLayout->setContentsMargins(0, 0, 0, 0);
@@ -141,6 +146,7 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
     ui.keyringMessage = new QLabel;
     ui.keyringMessage->setObjectName(QStringLiteral("keyringMessage"));
     ui.keyringMessage->setWordWrap(true);
+    ui.keyringMessage->setContentsMargins(textIndent, 0, 0, 0);
     ui.keyringMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
     ui.keyringMessage->hide();
     ui.savePasswordBox = new QWidget;
@@ -407,6 +413,7 @@ void ConnectionDialog::setLocalMode(bool local)
 {
     Ui &ui = *m_ui;
     ui.form->setRowVisible(ui.localDescription, local);
+    ui.form->setRowVisible(ui.nameEdit, !local);
     for (QWidget *field : std::initializer_list<QWidget *>{
              ui.hostEdit, ui.portEdit, ui.databaseEdit, ui.userEdit, ui.passwordEdit,
              ui.savePasswordBox, ui.sslModeCombo, ui.auditUserEdit, ui.productionBox}) {
