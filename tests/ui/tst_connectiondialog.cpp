@@ -372,7 +372,19 @@ void TstConnectionDialog::malformedValueKeepsEverything()
 
 void TstConnectionDialog::enterConnects()
 {
+    ConnectionProfile saved;
+    saved.name = QStringLiteral("saved before");
+    saved.host = QStringLiteral("elsewhere");
+    m_store->save(saved);
+    m_store->setLastUsed(saved.name);
     auto dialog = newDialog();
+    QCOMPARE(child<QLineEdit>(*dialog, "hostEdit")->text(), QStringLiteral("elsewhere"));
+    // Ctrl+N: an empty form, the name field first.
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_N, Qt::ControlModifier);
+    QCOMPARE(child<QLineEdit>(*dialog, "hostEdit")->text(), QString());
+    QCOMPARE(child<QLineEdit>(*dialog, "nameEdit")->text(), QString());
+    QVERIFY(child<QLineEdit>(*dialog, "nameEdit")->hasFocus());
+    QVERIFY(!child<QPushButton>(*dialog, "deleteButton")->isEnabled());
     typeProfile(*dialog, QStringLiteral("by enter"));
     QTest::keyClick(child<QLineEdit>(*dialog, "userEdit"), Qt::Key_Return);
     QCOMPARE(dialog->result(), int(QDialog::Accepted));

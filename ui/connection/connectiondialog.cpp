@@ -69,6 +69,7 @@ struct ConnectionDialog::Ui
     quint64 revision = 0; // bumped by every edit of what the connection depends on
     quint64 testRevision = 0;
     ConnectionProfile accepted;
+    QPair<QString, QString> lastWritten; // profile and password last sent to the keyring
 };
 
 ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwords,
@@ -481,7 +482,10 @@ bool ConnectionDialog::saveProfile()
 
     const QString password = ui.passwordEdit->text();
     if (m_passwords) {
-        if (profile.savePassword && !password.isEmpty()) {
+        // Save then Connect asks once: a keyring may prompt to be unlocked for every write.
+        const QPair<QString, QString> toWrite{profile.name, password};
+        if (profile.savePassword && !password.isEmpty() && ui.lastWritten != toWrite) {
+            ui.lastWritten = toWrite;
             showKeyringMessage(tr("Saving the password in the system keyring…"), false);
             m_passwords->write(profile.name, password);
         }
@@ -632,10 +636,12 @@ void ConnectionDialog::passwordWritten(const QString &profile, const QString &er
 {
     if (profile != m_ui->storedName)
         return;
-    if (error.isEmpty())
+    if (error.isEmpty()) {
         showKeyringMessage(tr("The password is saved in the system keyring."), false);
-    else
+    } else {
+        m_ui->lastWritten = {}; // Save may try again, e.g. once the keyring is unlocked
         showKeyringMessage(error, true);
+    }
 }
 
 void ConnectionDialog::showKeyringMessage(const QString &message, bool isError)
