@@ -390,6 +390,18 @@ void TstConnectionDialog::enterConnects()
     QCOMPARE(dialog->result(), int(QDialog::Accepted));
     QCOMPARE(dialog->profile().name, QStringLiteral("by enter"));
     QVERIFY(m_store->profile(QStringLiteral("by enter")));
+
+    // A double click on a profile connects to it.
+    auto again = newDialog();
+    auto *list = child<QListWidget>(*again, "profileList");
+    QListWidgetItem *item = list->findItems(saved.name, Qt::MatchExactly).value(0);
+    QVERIFY(item);
+    const QPoint centre = list->visualItemRect(item).center();
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, centre);
+    QTest::mouseDClick(list->viewport(), Qt::LeftButton, {}, centre);
+    QCOMPARE(again->result(), int(QDialog::Accepted));
+    QCOMPARE(again->profile().host, QStringLiteral("elsewhere"));
+    QCOMPARE(m_store->lastUsed(), saved.name);
 }
 
 void TstConnectionDialog::deleteAsksFirst()

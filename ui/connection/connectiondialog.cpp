@@ -248,6 +248,9 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
             if (!m_ui->loading && current)
                 loadProfile(current->data(NameRole).toString(), current->data(LocalRole).toBool());
         });
+    // A double click connects; not itemActivated, which a single click fires in some styles.
+    connect(ui.profileList, &QListWidget::itemDoubleClicked, this,
+            &ConnectionDialog::connectProfile);
     connect(ui.newButton, &QPushButton::clicked, this, &ConnectionDialog::newProfile);
     connect(ui.deleteButton, &QPushButton::clicked, this, &ConnectionDialog::deleteProfile);
     connect(ui.saveButton, &QPushButton::clicked, this, [this] { saveProfile(); });
@@ -289,7 +292,8 @@ ConnectionDialog::~ConnectionDialog()
 
 QString ConnectionDialog::localSandboxName()
 {
-    return tr("Local sandbox");
+    // Not translated: it is also the sandbox's key in the settings (the last used profile).
+    return QStringLiteral("Local sandbox");
 }
 
 void ConnectionDialog::selectProfile(const QString &name)
