@@ -7,6 +7,7 @@ packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev libqt6sql6-psql qt6-charts-dev qt6-tools-dev libgl-dev
     libpq-dev postgresql
+    qtkeychain-qt6-dev
     xvfb xauth
 )
 

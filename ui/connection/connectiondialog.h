@@ -40,6 +40,22 @@ public:
     static QString localSandboxName(); // "Local sandbox"
 
 private:
+    ConnectionProfile formProfile() const;
+    void reloadList();
+    void loadProfile(const QString &name, bool local);
+    void setLocalMode(bool local);
+    void newProfile();
+    bool saveProfile(); // false when the form does not validate (the message is shown)
+    void deleteProfile();
+    void connectProfile();
+    void connectionEdited();
+    void testConnection();
+    void showTestResult();
+    void showTestFailure(const QString &message);
+    void passwordRead(const QString &profile, const QString &password, const QString &error);
+    void passwordWritten(const QString &profile, const QString &error);
+    void showKeyringMessage(const QString &message, bool isError);
+
     struct Ui;
     std::unique_ptr<Ui> m_ui;
     ProfileStore *m_profiles;
