@@ -57,7 +57,6 @@ void MainWindow::start()
     }
     statusBar()->showMessage(m_startup.demo ? tr("Starting the local sandbox with demo data…")
                                             : tr("Starting the local sandbox…"));
-    m_schema->setBusy(tr("Starting the local PostgreSQL sandbox…"));
     const QString dataDir = m_startup.dataDir;
     const bool demo = m_startup.demo;
     m_sandbox.setFuture(QtConcurrent::run([dataDir, demo] { return openSandbox(dataDir, demo); }));
@@ -69,7 +68,7 @@ void MainWindow::sandboxOpened()
     m_stopSandboxOnExit = result.startedCluster;
     if (!result.error.isEmpty()) {
         statusBar()->showMessage(tr("The local sandbox could not be opened"));
-        m_schema->showError(result.error);
+        statusBar()->showMessage(result.error);
         panelLoaded();
         return;
     }
@@ -87,8 +86,10 @@ void MainWindow::sandboxOpened()
 void MainWindow::connectTo(const ConnectionOptions &connection, const QString &label)
 {
     m_connectionLabel->setText(label);
-    m_schema->setConnection(connection);
-    m_schema->refresh();
+    ConnectionContext context;
+    context.profileName = label;
+    context.options = connection;
+    m_schema->setConnection(context);
 }
 
 void MainWindow::panelLoaded()
