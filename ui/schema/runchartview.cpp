@@ -97,6 +97,7 @@ void RunChartView::setRun(const RunReport &report, const RunComparison &comparis
     chart()->addSeries(series);
 
     auto *steps = new QBarCategoryAxis;
+    steps->setTruncateLabels(false); // Qt elides them to "…" whatever the room
     QStringList bottomUp = m_categories;
     std::reverse(bottomUp.begin(), bottomUp.end());
     steps->append(bottomUp);

@@ -145,9 +145,6 @@ void SchemaPanel::buildLayout()
     m_exportButton = button(QStringLiteral("exportButton"), m_exportAction, tr("Export…"));
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("progressBar"));
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("%v / %m steps"));
     m_progress->setMinimumWidth(160);
     m_elapsed = new QLabel(this);
     m_elapsed->setObjectName(QStringLiteral("elapsedLabel"));
@@ -172,7 +169,6 @@ void SchemaPanel::buildLayout()
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorView = new QTextBrowser(this);
     m_errorView->setObjectName(QStringLiteral("errorView"));
-    m_errorView->setMaximumHeight(170);
     m_errorView->setStyleSheet(QStringLiteral("QTextBrowser { border: 1px solid #c62828; }"));
     m_errorView->hide();
 
@@ -244,6 +240,18 @@ void SchemaPanel::buildLayout()
     layout->addWidget(m_summary);
     layout->addWidget(m_errorView);
     layout->addWidget(splitter, 1);
+    resetProgress();
+    // Compact rows: these are lists to scan, not forms.
+    const int rowHeight = fontMetrics().height() + 8;
+    for (QTableView *view : {m_migrationsView, m_stepsView})
+        view->verticalHeader()->setDefaultSectionSize(rowHeight);
+}
+
+void SchemaPanel::resetProgress()
+{
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("No run yet"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,18 +259,22 @@ void SchemaPanel::buildLayout()
 
 void SchemaPanel::setConnection(const ConnectionContext &context)
 {
+    const bool same = context.isValid() && context.options.toConninfo() == m_conninfo;
     storeConnection(context);
-    ++m_generation; // whatever is still running answers for the previous connection
-    if (isBusy())
-        m_worker->cancel();
+    if (!same) {
+        // Whatever is still running answers for the previous connection: stop it, drop it.
+        ++m_generation;
+        if (isBusy())
+            m_worker->cancel();
+    }
     if (!context.isValid()) {
         updateActions();
         return;
     }
-    const QString conninfo = context.options.toConninfo();
-    if (conninfo != m_conninfo) {
-        // Another database: what we show of the previous one goes.
-        m_conninfo = conninfo;
+    if (!same) {
+        // Another database: what we show of the previous one goes. The same one coming back
+        // after a loss keeps it.
+        m_conninfo = context.options.toConninfo();
         m_migrations->setMigrations({});
         m_steps->clear();
         m_differences->setDifferences({});
@@ -271,7 +283,11 @@ void SchemaPanel::setConnection(const ConnectionContext &context)
         m_lastRun = {};
         m_lastComparison = {};
         m_summary->clear();
-        showFailure({});
+        m_roundTrips->clear();
+        m_elapsed->clear();
+        resetProgress();
+        if (m_set.ok())
+            showFailure({}); // a broken set's error stays
     }
     refresh();
 }
@@ -367,6 +383,7 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
         m_finishedSteps = 0;
         m_progress->setRange(0, std::max(1, m_totalSteps));
         m_progress->setValue(0);
+        m_progress->setFormat(tr("%v / %m steps"));
         m_steps->clear();
         m_chart->clear();
         m_lockView->clear();
@@ -545,6 +562,13 @@ void SchemaPanel::showFailure(const QString &html)
 {
     m_errorView->setHtml(html);
     m_errorView->setVisible(!html.isEmpty());
+    if (html.isEmpty())
+        return;
+    // As tall as the text, up to a limit: the lists below keep their room.
+    m_errorView->document()->setTextWidth(m_errorView->viewport()->width());
+    const int height =
+        int(m_errorView->document()->size().height()) + 2 * m_errorView->frameWidth();
+    m_errorView->setFixedHeight(std::clamp(height, 60, 200));
 }
 
 void SchemaPanel::reportConnectionLoss(const DbError &error)
@@ -708,6 +732,12 @@ void SchemaPanel::verifyFinished(const VerifyReport &report)
     m_roundTrips->setText(tr("Round trips: %1").arg(report.roundTrips));
     m_differences->setDifferences(report.differences);
     m_verifyView->expandAll();
+    m_verifyView->resizeColumnToContents(VerifyTreeModel::Object);
+    m_verifyView->resizeColumnToContents(VerifyTreeModel::Change);
+    const int rest = m_verifyView->viewport()->width() -
+                     m_verifyView->columnWidth(VerifyTreeModel::Object) -
+                     m_verifyView->columnWidth(VerifyTreeModel::Change);
+    m_verifyView->setColumnWidth(VerifyTreeModel::Expected, std::max(200, rest / 2));
     m_tabs->setCurrentWidget(m_verifyView->parentWidget());
     if (report.error.isError()) {
         m_verifySummary->setText(tr("Verify could not run."));
@@ -722,10 +752,11 @@ void SchemaPanel::verifyFinished(const VerifyReport &report)
                 : tr("<b style='color:#c62828'>%n difference(s)</b> between the applied "
                      "migrations and the database",
                      nullptr, int(report.differences.size()));
-        text += tr(" — %n table(s) expected, ", nullptr, report.expectedTables) +
-                tr("%n catalog quer(y/ies)", nullptr, report.catalogQueries) +
-                (report.expectedFromCache ? tr(", expected schema from the cache") : QString()) +
-                QLatin1Char('.');
+        text +=
+            tr(" (tables expected: %1, catalog queries: %2%3).")
+                .arg(report.expectedTables)
+                .arg(report.catalogQueries)
+                .arg(report.expectedFromCache ? tr(", expected schema from the cache") : QString());
         if (report.hasChanged())
             text += tr(" Some applied files changed on disk: see the list above.");
         m_verifySummary->setText(text);

@@ -70,6 +70,7 @@ private:
     bool finishJob();
     void updateBusy(const QString &what);
     void updateActions();
+    void resetProgress();
     void tick();
     QString busyText() const;
     int pendingStepCount() const;
