@@ -49,6 +49,7 @@ private Q_SLOTS:
     void verifyShowsDifferencesAsATree();
     void failureShowsSqlStateFileLineAndStateAfter();
     void brokenDirectoryDisablesTheRunButtons();
+    void baselineAdoptsExistingTables();
 
 private:
     // A shown panel on `db` whose first status has arrived, its models under testers.
@@ -507,6 +508,31 @@ void TstSchemaPanel::brokenDirectoryDisablesTheRunButtons()
     QVERIFY(click("bundledButton"));
     QTRY_VERIFY(m_panel->findChild<QPushButton *>(QStringLiteral("migrateButton"))->isEnabled());
     QVERIFY(!m_panel->runAction(QStringLiteral("no-such-action")));
+}
+
+void TstSchemaPanel::baselineAdoptsExistingTables()
+{
+    TestDatabase db(QStringLiteral("schemapanel_baseline"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!designMigrationsDir(dir).isEmpty());
+    // the old application's tables, created without the history
+    const MigrationSet set = MigrationSet::fromDirectory(dir.path());
+    QVERIFY(set.ok());
+    for (const SqlStatement &statement : set.migrations.first().statements)
+        QVERIFY(db.exec(statement.text.toUtf8()).ok());
+    QVERIFY(openPanel(db, dir.path()));
+    QCOMPARE(column("migrationsView", MigrationListModel::State).first(),
+             QStringLiteral("pending"));
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    QVERIFY(m_panel->runAction(QStringLiteral("baseline")));
+    QVERIFY(loaded.wait(60000));
+    QVERIFY2(errorText().isEmpty(), qPrintable(errorText()));
+    QCOMPARE(column("migrationsView", MigrationListModel::State).first(),
+             QStringLiteral("applied (baseline)"));
+    QCOMPARE(value(db, "SELECT count(*) FROM algoadmin_schema_history"
+                       " WHERE version = '001' AND kind = 'baseline'"),
+             QStringLiteral("1"));
 }
 
 QTEST_MAIN(TstSchemaPanel)

@@ -558,6 +558,13 @@ void SchemaPanel::tick()
     m_lockView->tick();
 }
 
+void SchemaPanel::stopClock()
+{
+    tick(); // the final time stays shown
+    m_ticker->stop();
+    m_clock.invalidate();
+}
+
 void SchemaPanel::showFailure(const QString &html)
 {
     m_errorView->setHtml(html);
@@ -623,6 +630,7 @@ void SchemaPanel::migrationFinished(const RunReport &report)
         updateBusy(busyText());
         return;
     }
+    stopClock();
     m_lockView->clear();
     m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
     if (m_tabs->currentWidget() == m_lockView)
@@ -729,6 +737,7 @@ void SchemaPanel::verifyFinished(const VerifyReport &report)
         updateBusy(busyText());
         return;
     }
+    stopClock();
     m_roundTrips->setText(tr("Round trips: %1").arg(report.roundTrips));
     m_differences->setDifferences(report.differences);
     m_verifyView->expandAll();
@@ -774,6 +783,7 @@ void SchemaPanel::baselineFinished(const BaselineReport &report)
         updateBusy(busyText());
         return;
     }
+    stopClock();
     m_roundTrips->setText(tr("Round trips: %1").arg(report.roundTrips));
     showFailure(ReportHtml::baselineFailure(report));
     if (!report.error.isError() && !report.lockTimedOut)

@@ -72,6 +72,7 @@ private:
     void updateActions();
     void resetProgress();
     void tick();
+    void stopClock();
     QString busyText() const;
     int pendingStepCount() const;
     int pendingMigrationCount() const;
