@@ -50,6 +50,7 @@ private Q_SLOTS:
     void failureShowsSqlStateFileLineAndStateAfter();
     void brokenDirectoryDisablesTheRunButtons();
     void baselineAdoptsExistingTables();
+    void aLostConnectionIsReported();
 
 private:
     // A shown panel on `db` whose first status has arrived, its models under testers.
@@ -533,6 +534,31 @@ void TstSchemaPanel::baselineAdoptsExistingTables()
     QCOMPARE(value(db, "SELECT count(*) FROM algoadmin_schema_history"
                        " WHERE version = '001' AND kind = 'baseline'"),
              QStringLiteral("1"));
+}
+
+void TstSchemaPanel::aLostConnectionIsReported()
+{
+    TestDatabase db(QStringLiteral("schemapanel_lost"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_sleep.sql"), "SELECT pg_sleep(30);\n"}})
+                 .isEmpty());
+    QVERIFY(openPanel(db, dir.path()));
+    QSignalSpy lost(m_panel.get(), &Panel::connectionLost);
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    QVERIFY(click("migrateButton"));
+    QString pid;
+    QTRY_VERIFY_WITH_TIMEOUT(!(pid = db.scalar("SELECT pid FROM pg_stat_activity"
+                                               " WHERE query = 'SELECT pg_sleep(30)'"))
+                                  .isEmpty(),
+                             15000);
+    QCOMPARE(db.scalar("SELECT pg_terminate_backend($1::int)", {pid.toUtf8()}),
+             QStringLiteral("t"));
+    QVERIFY(lost.wait(15000));
+    QVERIFY(lost.first().first().value<DbError>().isConnectionLoss());
+    QTRY_VERIFY(!m_panel->isBusy());
+    QVERIFY(loaded.size() >= 1);
+    QVERIFY(!errorText().isEmpty());
 }
 
 QTEST_MAIN(TstSchemaPanel)
