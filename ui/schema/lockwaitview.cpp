@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -15,7 +16,10 @@ LockWaitView::LockWaitView(QWidget *parent)
     , m_model(new LockHolderModel(this))
     , m_label(new QLabel(this))
     , m_table(new QTableView(this))
+    , m_ticker(new QTimer(this))
 {
+    m_ticker->setInterval(100);
+    connect(m_ticker, &QTimer::timeout, this, &LockWaitView::tick);
     m_label->setObjectName(QStringLiteral("lockWaitLabel"));
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -44,12 +48,14 @@ void LockWaitView::showWait(const LockWait &wait)
     m_observed.start();
     m_waiting = true;
     m_model->setHolders(wait.holders);
+    m_ticker->start();
     tick();
 }
 
 void LockWaitView::clear()
 {
     m_waiting = false;
+    m_ticker->stop();
     m_wait = {};
     m_model->setHolders({});
     m_label->setText(tr("No step is waiting for a lock. When one does, the sessions holding "

@@ -4,8 +4,9 @@
 #include "migrationlistmodel.h"
 #include "reporthtml.h"
 #include "runchartview.h"
+#include "runprogressview.h"
 #include "stepmodel.h"
-#include "verifytreemodel.h"
+#include "verifyview.h"
 
 #include <QAction>
 #include <QDir>
@@ -14,8 +15,6 @@
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
-#include <QLocale>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QShortcut>
@@ -24,18 +23,14 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QThread>
-#include <QTimer>
-#include <QTreeView>
 #include <QVBoxLayout>
 
 SchemaPanel::SchemaPanel(QWidget *parent)
     : Panel(parent)
     , m_thread(new QThread(this))
     , m_worker(new MigrationWorker)
-    , m_ticker(new QTimer(this))
     , m_migrations(new MigrationListModel(this))
     , m_steps(new StepModel(this))
-    , m_differences(new VerifyTreeModel(this))
 {
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -55,9 +50,6 @@ SchemaPanel::SchemaPanel(QWidget *parent)
             Qt::QueuedConnection);
     m_thread->setObjectName(QStringLiteral("SchemaPanel worker"));
     m_thread->start();
-
-    m_ticker->setInterval(100);
-    connect(m_ticker, &QTimer::timeout, this, &SchemaPanel::tick);
 
     buildActions();
     buildLayout();
@@ -143,15 +135,7 @@ void SchemaPanel::buildLayout()
     escape->setContext(Qt::WidgetWithChildrenShortcut);
     connect(escape, &QShortcut::activated, this, &SchemaPanel::cancel);
     m_exportButton = button(QStringLiteral("exportButton"), m_exportAction, tr("Export…"));
-    m_progress = new QProgressBar(this);
-    m_progress->setObjectName(QStringLiteral("progressBar"));
-    m_progress->setMinimumWidth(160);
-    m_elapsed = new QLabel(this);
-    m_elapsed->setObjectName(QStringLiteral("elapsedLabel"));
-    m_elapsed->setMinimumWidth(
-        m_elapsed->fontMetrics().horizontalAdvance(QStringLiteral("Elapsed 000.0 s")));
-    m_roundTrips = new QLabel(this);
-    m_roundTrips->setObjectName(QStringLiteral("roundTripsLabel"));
+    m_progress = new RunProgressView(this);
     auto *runRow = new QHBoxLayout;
     for (QPushButton *b : {m_migrateButton, m_rehearseButton, m_verifyButton, m_baselineButton})
         runRow->addWidget(b);
@@ -160,8 +144,6 @@ void SchemaPanel::buildLayout()
     runRow->addWidget(m_exportButton);
     runRow->addSpacing(8);
     runRow->addWidget(m_progress, 1);
-    runRow->addWidget(m_elapsed);
-    runRow->addWidget(m_roundTrips);
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
@@ -205,27 +187,13 @@ void SchemaPanel::buildLayout()
     m_lockView = new LockWaitView(this);
     m_chart = new RunChartView(this);
     m_chart->setObjectName(QStringLiteral("chartView"));
-    m_verifyView = new QTreeView(this);
-    m_verifyView->setObjectName(QStringLiteral("verifyView"));
-    m_verifyView->setModel(m_differences);
-    m_verifyView->setUniformRowHeights(true);
-    m_verifyView->header()->resizeSection(VerifyTreeModel::Object, 260);
-    m_verifyView->header()->resizeSection(VerifyTreeModel::Change, 120);
-    m_verifyView->header()->resizeSection(VerifyTreeModel::Expected, 320);
-    m_verifySummary =
-        new QLabel(tr("Press Verify to compare the database with the migrations."), this);
-    m_verifySummary->setWordWrap(true);
-    auto *verifyPage = new QWidget(this);
-    auto *verifyLayout = new QVBoxLayout(verifyPage);
-    verifyLayout->setContentsMargins(4, 4, 4, 4);
-    verifyLayout->addWidget(m_verifySummary);
-    verifyLayout->addWidget(m_verifyView, 1);
+    m_verifyView = new VerifyView(this);
 
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(m_stepsView, tr("Steps"));
     m_tabs->addTab(m_lockView, tr("Lock"));
     m_tabs->addTab(m_chart, tr("Chart"));
-    m_tabs->addTab(verifyPage, tr("Verify"));
+    m_tabs->addTab(m_verifyView, tr("Verify"));
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_migrationsView);
@@ -240,18 +208,10 @@ void SchemaPanel::buildLayout()
     layout->addWidget(m_summary);
     layout->addWidget(m_errorView);
     layout->addWidget(splitter, 1);
-    resetProgress();
     // Compact rows: these are lists to scan, not forms.
     const int rowHeight = fontMetrics().height() + 8;
     for (QTableView *view : {m_migrationsView, m_stepsView})
         view->verticalHeader()->setDefaultSectionSize(rowHeight);
-}
-
-void SchemaPanel::resetProgress()
-{
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("No run yet"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,15 +237,13 @@ void SchemaPanel::setConnection(const ConnectionContext &context)
         m_conninfo = context.options.toConninfo();
         m_migrations->setMigrations({});
         m_steps->clear();
-        m_differences->setDifferences({});
+        m_verifyView->clear();
         m_chart->clear();
         m_lockView->clear();
         m_lastRun = {};
         m_lastComparison = {};
         m_summary->clear();
-        m_roundTrips->clear();
-        m_elapsed->clear();
-        resetProgress();
+        m_progress->reset();
         if (m_set.ok())
             showFailure({}); // a broken set's error stays
     }
@@ -381,9 +339,6 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
     if (operation == Operation::Migrate || operation == Operation::Rehearse) {
         m_totalSteps = pendingStepCount();
         m_finishedSteps = 0;
-        m_progress->setRange(0, std::max(1, m_totalSteps));
-        m_progress->setValue(0);
-        m_progress->setFormat(tr("%v / %m steps"));
         m_steps->clear();
         m_chart->clear();
         m_lockView->clear();
@@ -391,10 +346,8 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
     }
     if (operation != Operation::Status) {
         showFailure({});
-        m_clock.start();
-        m_ticker->start();
-        tick();
-        m_roundTrips->setText(tr("Round trips: …"));
+        const bool counted = operation == Operation::Migrate || operation == Operation::Rehearse;
+        m_progress->start(counted ? m_totalSteps : -1);
     }
     updateBusy(busyText());
     return true;
@@ -525,8 +478,6 @@ void SchemaPanel::updateBusy(const QString &what)
     if (busy || m_wasBusy)
         Q_EMIT busyChanged(busy, busy ? what : QString());
     m_wasBusy = busy;
-    if (!busy)
-        m_ticker->stop();
     updateActions();
 }
 
@@ -548,21 +499,6 @@ void SchemaPanel::updateActions()
     m_chooseButton->setEnabled(idle);
     m_bundledButton->setEnabled(idle && !m_directory.isEmpty());
     m_cancelButton->setEnabled(!idle);
-}
-
-void SchemaPanel::tick()
-{
-    if (m_clock.isValid())
-        m_elapsed->setText(
-            tr("Elapsed %1 s").arg(QLocale().toString(m_clock.elapsed() / 1000.0, 'f', 1)));
-    m_lockView->tick();
-}
-
-void SchemaPanel::stopClock()
-{
-    tick(); // the final time stays shown
-    m_ticker->stop();
-    m_clock.invalidate();
 }
 
 void SchemaPanel::showFailure(const QString &html)
@@ -601,7 +537,7 @@ void SchemaPanel::stepFinished(const StepReport &step)
         return;
     m_steps->updateStep(step);
     m_finishedSteps = m_steps->finishedCount();
-    m_progress->setValue(std::min(m_finishedSteps, m_progress->maximum()));
+    m_progress->setFinishedSteps(m_finishedSteps);
     if (m_lockView->isWaiting()) {
         // The lock came free: back to the steps.
         m_lockView->clear();
@@ -630,7 +566,6 @@ void SchemaPanel::migrationFinished(const RunReport &report)
         updateBusy(busyText());
         return;
     }
-    stopClock();
     m_lockView->clear();
     m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
     if (m_tabs->currentWidget() == m_lockView)
@@ -638,8 +573,7 @@ void SchemaPanel::migrationFinished(const RunReport &report)
     m_lastRun = report;
     m_steps->setSteps(report.steps);
     m_finishedSteps = m_steps->finishedCount();
-    m_progress->setRange(0, std::max<int>(1, int(report.steps.size())));
-    m_progress->setValue(m_finishedSteps);
+    m_progress->finish(report.roundTrips, m_finishedSteps, int(report.steps.size()));
 
     const bool anyDone =
         std::any_of(report.steps.cbegin(), report.steps.cend(),
@@ -653,7 +587,6 @@ void SchemaPanel::migrationFinished(const RunReport &report)
     }
     m_steps->setComparison(m_lastComparison);
     m_chart->setRun(report, m_lastComparison);
-    m_roundTrips->setText(tr("Round trips: %1").arg(report.roundTrips));
 
     showFailure(ReportHtml::runFailure(report, m_set));
     const int applied = int(std::count_if(
@@ -724,8 +657,8 @@ void SchemaPanel::statusLoaded(const StatusReport &report)
                        "</span>",
                        nullptr, changed);
         m_summary->setText(text);
-        if (m_roundTrips->text().isEmpty())
-            m_roundTrips->setText(tr("Round trips: %1").arg(report.roundTrips));
+        if (!m_progress->hasRoundTrips())
+            m_progress->setRoundTrips(report.roundTrips);
     }
     updateBusy(busyText());
     Q_EMIT loaded();
@@ -737,38 +670,15 @@ void SchemaPanel::verifyFinished(const VerifyReport &report)
         updateBusy(busyText());
         return;
     }
-    stopClock();
-    m_roundTrips->setText(tr("Round trips: %1").arg(report.roundTrips));
-    m_differences->setDifferences(report.differences);
-    m_verifyView->expandAll();
-    m_verifyView->resizeColumnToContents(VerifyTreeModel::Object);
-    m_verifyView->resizeColumnToContents(VerifyTreeModel::Change);
-    const int rest = m_verifyView->viewport()->width() -
-                     m_verifyView->columnWidth(VerifyTreeModel::Object) -
-                     m_verifyView->columnWidth(VerifyTreeModel::Change);
-    m_verifyView->setColumnWidth(VerifyTreeModel::Expected, std::max(200, rest / 2));
-    m_tabs->setCurrentWidget(m_verifyView->parentWidget());
+    m_progress->finish(report.roundTrips);
+    m_verifyView->setReport(report);
+    m_tabs->setCurrentWidget(m_verifyView);
     if (report.error.isError()) {
-        m_verifySummary->setText(tr("Verify could not run."));
         showFailure(ReportHtml::error(tr("Verify failed"), report.error));
         reportConnectionLoss(report.error);
     } else {
         if (!report.migrations.isEmpty())
             m_migrations->setMigrations(report.migrations, m_set);
-        QString text =
-            report.differences.isEmpty()
-                ? tr("<b style='color:#2e7d32'>The schema matches the applied migrations</b>")
-                : tr("<b style='color:#c62828'>%n difference(s)</b> between the applied "
-                     "migrations and the database",
-                     nullptr, int(report.differences.size()));
-        text +=
-            tr(" (tables expected: %1, catalog queries: %2%3).")
-                .arg(report.expectedTables)
-                .arg(report.catalogQueries)
-                .arg(report.expectedFromCache ? tr(", expected schema from the cache") : QString());
-        if (report.hasChanged())
-            text += tr(" Some applied files changed on disk: see the list above.");
-        m_verifySummary->setText(text);
         Q_EMIT messagePosted(report.clean() ? tr("Verify: the schema matches the migrations.")
                                             : tr("Verify found %n difference(s).", nullptr,
                                                  int(report.differences.size())));
@@ -783,8 +693,7 @@ void SchemaPanel::baselineFinished(const BaselineReport &report)
         updateBusy(busyText());
         return;
     }
-    stopClock();
-    m_roundTrips->setText(tr("Round trips: %1").arg(report.roundTrips));
+    m_progress->finish(report.roundTrips);
     showFailure(ReportHtml::baselineFailure(report));
     if (!report.error.isError() && !report.lockTimedOut)
         Q_EMIT messagePosted(

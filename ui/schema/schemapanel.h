@@ -6,24 +6,21 @@
 #include "panel.h"
 #include "runarchive.h"
 
-#include <QElapsedTimer>
 #include <QQueue>
 
 class LockWaitView;
 class MigrationListModel;
 class QAction;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QTabWidget;
 class QTableView;
 class QTextBrowser;
 class QThread;
-class QTimer;
-class QTreeView;
 class RunChartView;
+class RunProgressView;
 class StepModel;
-class VerifyTreeModel;
+class VerifyView;
 
 // The Schema page: the migrations (bundled or a chosen directory) with their state, and the
 // engine's Migrate, Rehearse, Verify and Baseline run on a worker thread with live steps, lock
@@ -70,9 +67,6 @@ private:
     bool finishJob();
     void updateBusy(const QString &what);
     void updateActions();
-    void resetProgress();
-    void tick();
-    void stopClock();
     QString busyText() const;
     int pendingStepCount() const;
     int pendingMigrationCount() const;
@@ -109,12 +103,9 @@ private:
     int m_totalSteps = 0;
     int m_finishedSteps = 0;
     bool m_wasBusy = false;
-    QElapsedTimer m_clock;
-    QTimer *m_ticker = nullptr;
 
     MigrationListModel *m_migrations = nullptr;
     StepModel *m_steps = nullptr;
-    VerifyTreeModel *m_differences = nullptr;
 
     QAction *m_migrateAction = nullptr;
     QAction *m_rehearseAction = nullptr;
@@ -132,9 +123,7 @@ private:
     QPushButton *m_baselineButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
     QPushButton *m_exportButton = nullptr;
-    QProgressBar *m_progress = nullptr;
-    QLabel *m_elapsed = nullptr;
-    QLabel *m_roundTrips = nullptr;
+    RunProgressView *m_progress = nullptr;
     QLabel *m_summary = nullptr;
     QTextBrowser *m_errorView = nullptr;
     QTableView *m_migrationsView = nullptr;
@@ -142,6 +131,5 @@ private:
     QTableView *m_stepsView = nullptr;
     LockWaitView *m_lockView = nullptr;
     RunChartView *m_chart = nullptr;
-    QLabel *m_verifySummary = nullptr;
-    QTreeView *m_verifyView = nullptr;
+    VerifyView *m_verifyView = nullptr;
 };
