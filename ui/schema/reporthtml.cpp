@@ -91,7 +91,8 @@ static QString stateAfter(const RunReport &report, const MigrationSet &set)
     }
     QString text;
     if (stopped.isEmpty()) {
-        text = tr("nothing of this run's unfinished migrations was committed.");
+        text = applied.isEmpty() ? tr("nothing committed.")
+                                 : tr("the remaining migrations did not run.");
     } else {
         const Migration *migration = nullptr;
         for (const Migration &m : set.migrations) {

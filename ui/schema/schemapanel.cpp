@@ -253,7 +253,9 @@ void SchemaPanel::setConnection(const ConnectionContext &context)
 void SchemaPanel::setMigrationsDirectory(const QString &directory)
 {
     m_directory = directory;
-    ++m_generation;
+    ++m_generation; // a result still on its way is about the previous set: stop it, drop it
+    if (isBusy())
+        m_worker->cancel();
     loadMigrationSet();
     m_migrations->setMigrations({}, m_set);
     refresh();
@@ -554,10 +556,13 @@ void SchemaPanel::lockWaitObserved(const LockWait &wait)
     if (!m_lockView->isWaiting()) {
         m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock (waiting)"));
         m_tabs->setCurrentWidget(m_lockView);
+        QStringList pids;
+        for (const LockHolder &holder : wait.holders)
+            pids.append(QString::number(holder.pid));
+        Q_EMIT messagePosted(
+            tr("Waiting for a lock held by pid %1").arg(pids.join(QStringLiteral(", "))));
     }
     m_lockView->showWait(wait);
-    Q_EMIT messagePosted(tr("Waiting for a lock held by pid %1")
-                             .arg(wait.holders.isEmpty() ? 0 : wait.holders.first().pid));
 }
 
 void SchemaPanel::migrationFinished(const RunReport &report)
