@@ -1,6 +1,7 @@
 // The schema panel on the offscreen platform against the test cluster: real buttons clicked,
 // the engine on the panel's worker thread, every model checked by QAbstractItemModelTester
 // while it fills.
+#include "localcluster.h"
 #include "migrationengine.h"
 #include "schema/lockholdermodel.h"
 #include "schema/migrationlistmodel.h"
@@ -11,11 +12,13 @@
 #include "testdatabase.h"
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -25,6 +28,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QTreeView>
 
 #include <memory>
@@ -51,6 +55,7 @@ private Q_SLOTS:
     void brokenDirectoryDisablesTheRunButtons();
     void baselineAdoptsExistingTables();
     void aLostConnectionIsReported();
+    void staysResponsiveAt200MsRoundTrips();
 
 private:
     // A shown panel on `db` whose first status has arrived, its models under testers.
@@ -559,6 +564,57 @@ void TstSchemaPanel::aLostConnectionIsReported()
     QTRY_VERIFY(!m_panel->isBusy());
     QVERIFY(loaded.size() >= 1);
     QVERIFY(!errorText().isEmpty());
+}
+
+// The GUI thread never waits on the network: behind a 200 ms round-trip proxy, a 10 ms timer
+// on the GUI thread keeps firing through status, migrate and verify. A single blocking round
+// trip would leave a gap of at least 200 ms.
+void TstSchemaPanel::staysResponsiveAt200MsRoundTrips()
+{
+    TestDatabase db(QStringLiteral("schemapanel_latency"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    const LocalCluster cluster(qEnvironmentVariable("ALGOADMIN_TEST_CLUSTER_DIR"));
+    QProcess proxy;
+    proxy.start(QStringLiteral(DELAYPROXY_BIN),
+                {QStringLiteral("--target-unix"),
+                 cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
+                 QStringLiteral("--rtt-ms"), QStringLiteral("200"), QStringLiteral("--max-seconds"),
+                 QStringLiteral("300")});
+    QVERIFY(proxy.waitForReadyRead(10000));
+    const int port =
+        QString::fromUtf8(proxy.readLine()).trimmed().section(QLatin1Char(' '), 2, 2).toInt();
+    QVERIFY(port > 0);
+    ConnectionOptions delayed;
+    delayed.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
+                           .arg(port)
+                           .arg(db.name(), LocalCluster::superuser());
+
+    QElapsedTimer sinceLastTick;
+    qint64 longestGap = 0;
+    QTimer probe;
+    probe.setInterval(10);
+    connect(&probe, &QTimer::timeout, this,
+            [&] { longestGap = std::max(longestGap, sinceLastTick.restart()); });
+    m_panel->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
+    sinceLastTick.start();
+    probe.start();
+
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    m_panel->setConnection(contextFor(delayed));
+    QVERIFY(loaded.wait(30000));
+    QVERIFY2(errorText().isEmpty(), qPrintable(errorText()));
+    QVERIFY(click("migrateButton"));
+    QVERIFY(loaded.wait(60000));
+    QCOMPARE(m_panel->lastRun().outcome, RunReport::Outcome::Ok);
+    QVERIFY(click("verifyButton"));
+    QVERIFY(loaded.wait(60000));
+    QVERIFY2(errorText().isEmpty(), qPrintable(errorText()));
+    probe.stop();
+    QVERIFY2(longestGap < 200,
+             qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(longestGap)));
+    proxy.terminate();
+    proxy.waitForFinished(5000);
 }
 
 QTEST_MAIN(TstSchemaPanel)
