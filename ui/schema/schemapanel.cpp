@@ -104,11 +104,11 @@ void SchemaPanel::buildLayout()
         auto *b = new QPushButton(text.isEmpty() ? action->text() : text, this);
         b->setObjectName(name);
         if (action) {
-            b->setToolTip(action->toolTip().isEmpty()
-                              ? action->text().remove(QLatin1Char('&'))
-                              : action->toolTip() + QStringLiteral(" (") +
-                                    action->shortcut().toString(QKeySequence::NativeText) +
-                                    QLatin1Char(')'));
+            QString tip = action->toolTip();
+            if (!action->shortcut().isEmpty())
+                tip += QStringLiteral(" (%1)").arg(
+                    action->shortcut().toString(QKeySequence::NativeText));
+            b->setToolTip(tip);
             connect(b, &QPushButton::clicked, action, &QAction::trigger);
         }
         return b;
