@@ -67,8 +67,7 @@ void MainWindow::sandboxOpened()
     const SandboxResult result = m_sandbox.result();
     m_stopSandboxOnExit = result.startedCluster;
     if (!result.error.isEmpty()) {
-        statusBar()->showMessage(tr("The local sandbox could not be opened"));
-        statusBar()->showMessage(result.error);
+        statusBar()->showMessage(tr("The local sandbox could not be opened: %1").arg(result.error));
         panelLoaded();
         return;
     }
