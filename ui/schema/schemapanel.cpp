@@ -1,170 +1,760 @@
 #include "schemapanel.h"
 
+#include "lockwaitview.h"
+#include "migrationlistmodel.h"
+#include "reporthtml.h"
+#include "runchartview.h"
+#include "runprogressview.h"
+#include "stepmodel.h"
+#include "verifyview.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
+#include <QThread>
 #include <QVBoxLayout>
-#include <QtConcurrent>
-
-void MigrationStatusModel::setMigrations(const QList<MigrationStatus> &migrations)
-{
-    beginResetModel();
-    m_migrations = migrations;
-    endResetModel();
-}
-
-int MigrationStatusModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_migrations.size());
-}
-
-int MigrationStatusModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant MigrationStatusModel::data(const QModelIndex &index, int role) const
-{
-    if (!index.isValid() || index.row() >= m_migrations.size())
-        return {};
-    const MigrationStatus &m = m_migrations.at(index.row());
-    if (role == Qt::DisplayRole) {
-        switch (index.column()) {
-        case Version:
-            return m.version;
-        case Name:
-            return m.name;
-        case State:
-            return m.kind == QLatin1String("baseline") ? m.stateName() + tr(" (baseline)")
-                                                       : m.stateName();
-        case AppliedAt:
-            return m.appliedAt.isValid()
-                       ? QLocale().toString(m.appliedAt.toLocalTime(), QLocale::ShortFormat)
-                       : QString();
-        case AppliedBy:
-            return m.appliedBy;
-        case Milliseconds:
-            return m.appliedAt.isValid() ? QString::number(m.totalMs, 'f', 1) : QString();
-        default:
-            return {};
-        }
-    }
-    if (role == Qt::TextAlignmentRole && index.column() == Milliseconds)
-        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ForegroundRole && index.column() == State) {
-        switch (m.state) {
-        case MigrationStatus::State::Applied:
-            return QColor(0x2e, 0x7d, 0x32);
-        case MigrationStatus::State::Pending:
-            return QColor(0xb2, 0x6a, 0x00);
-        case MigrationStatus::State::Changed:
-        case MigrationStatus::State::Missing:
-            return QColor(0xc6, 0x28, 0x28);
-        }
-    }
-    return {};
-}
-
-QVariant MigrationStatusModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case Version:
-        return tr("Version");
-    case Name:
-        return tr("Migration");
-    case State:
-        return tr("State");
-    case AppliedAt:
-        return tr("Applied at");
-    case AppliedBy:
-        return tr("Applied by");
-    case Milliseconds:
-        return tr("ms");
-    default:
-        return {};
-    }
-}
 
 SchemaPanel::SchemaPanel(QWidget *parent)
     : Panel(parent)
-    , m_model(new MigrationStatusModel(this))
-    , m_table(new QTableView(this))
-    , m_summary(new QLabel(this))
+    , m_thread(new QThread(this))
+    , m_worker(new MigrationWorker)
+    , m_migrations(new MigrationListModel(this))
+    , m_steps(new StepModel(this))
 {
-    auto *layout = new QVBoxLayout(this);
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(m_summary);
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(MigrationStatusModel::Name,
-                                                      QHeaderView::Stretch);
-    layout->addWidget(m_table);
-    connect(&m_status, &QFutureWatcher<StatusReport>::finished, this, &SchemaPanel::statusLoaded);
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &MigrationWorker::stepStarted, this, &SchemaPanel::stepStarted,
+            Qt::QueuedConnection);
+    connect(m_worker, &MigrationWorker::stepFinished, this, &SchemaPanel::stepFinished,
+            Qt::QueuedConnection);
+    connect(m_worker, &MigrationWorker::lockWaitObserved, this, &SchemaPanel::lockWaitObserved,
+            Qt::QueuedConnection);
+    connect(m_worker, &MigrationWorker::migrationFinished, this, &SchemaPanel::migrationFinished,
+            Qt::QueuedConnection);
+    connect(m_worker, &MigrationWorker::statusLoaded, this, &SchemaPanel::statusLoaded,
+            Qt::QueuedConnection);
+    connect(m_worker, &MigrationWorker::verifyFinished, this, &SchemaPanel::verifyFinished,
+            Qt::QueuedConnection);
+    connect(m_worker, &MigrationWorker::baselineFinished, this, &SchemaPanel::baselineFinished,
+            Qt::QueuedConnection);
+    m_thread->setObjectName(QStringLiteral("SchemaPanel worker"));
+    m_thread->start();
+
+    buildActions();
+    buildLayout();
+    loadMigrationSet();
+    updateActions();
 }
 
 SchemaPanel::~SchemaPanel()
 {
-    m_status.waitForFinished();
+    // The engine stops its statement; the worker then returns and the thread ends.
+    m_worker->cancel();
+    m_thread->quit();
+    m_thread->wait();
 }
+
+void SchemaPanel::buildActions()
+{
+    auto make = [this](const QString &text, const QKeySequence &shortcut, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setShortcut(shortcut);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    m_migrateAction =
+        make(tr("&Migrate"), QKeySequence(Qt::CTRL | Qt::Key_M), &SchemaPanel::migrate);
+    m_migrateAction->setToolTip(tr("Apply every pending migration, each in its own transaction"));
+    m_rehearseAction = make(tr("&Rehearse"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+                            &SchemaPanel::rehearse);
+    m_rehearseAction->setToolTip(
+        tr("Run the pending migrations with real timings, then roll everything back"));
+    m_verifyAction =
+        make(tr("&Verify"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V), &SchemaPanel::verify);
+    m_verifyAction->setToolTip(tr("Compare the database's schema with what the applied "
+                                  "migrations define"));
+    m_baselineAction = make(tr("&Baseline"), {}, &SchemaPanel::baseline);
+    m_baselineAction->setToolTip(tr("Record as applied, without running them, the pending "
+                                    "migrations whose objects the database already has"));
+    m_exportAction = make(tr("&Export report…"), {}, &SchemaPanel::startExport);
+    m_chooseAction = make(tr("&Choose migrations directory…"), QKeySequence(Qt::CTRL | Qt::Key_O),
+                          &SchemaPanel::chooseDirectory);
+}
+
+QList<QAction *> SchemaPanel::panelActions() const
+{
+    return {m_migrateAction,  m_rehearseAction, m_verifyAction,
+            m_baselineAction, m_exportAction,   m_chooseAction};
+}
+
+void SchemaPanel::buildLayout()
+{
+    auto button = [this](const QString &name, QAction *action, const QString &text) {
+        auto *b = new QPushButton(text.isEmpty() ? action->text() : text, this);
+        b->setObjectName(name);
+        if (action) {
+            QString tip = action->toolTip();
+            if (!action->shortcut().isEmpty())
+                tip += QStringLiteral(" (%1)").arg(
+                    action->shortcut().toString(QKeySequence::NativeText));
+            b->setToolTip(tip);
+            connect(b, &QPushButton::clicked, action, &QAction::trigger);
+        }
+        return b;
+    };
+    m_source = new QLabel(this);
+    m_source->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_chooseButton =
+        button(QStringLiteral("chooseDirectoryButton"), m_chooseAction, tr("Choose directory…"));
+    m_bundledButton = button(QStringLiteral("bundledButton"), nullptr, tr("Use bundled"));
+    connect(m_bundledButton, &QPushButton::clicked, this, [this] { setMigrationsDirectory({}); });
+    auto *sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(m_source, 1);
+    sourceRow->addWidget(m_chooseButton);
+    sourceRow->addWidget(m_bundledButton);
+
+    m_migrateButton = button(QStringLiteral("migrateButton"), m_migrateAction, {});
+    m_rehearseButton = button(QStringLiteral("rehearseButton"), m_rehearseAction, {});
+    m_verifyButton = button(QStringLiteral("verifyButton"), m_verifyAction, {});
+    m_baselineButton = button(QStringLiteral("baselineButton"), m_baselineAction, {});
+    m_cancelButton = button(QStringLiteral("cancelButton"), nullptr, tr("Cancel"));
+    m_cancelButton->setToolTip(tr("Stop the running statement on the server (Esc)"));
+    connect(m_cancelButton, &QPushButton::clicked, this, &SchemaPanel::cancel);
+    auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    escape->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(escape, &QShortcut::activated, this, &SchemaPanel::cancel);
+    m_exportButton = button(QStringLiteral("exportButton"), m_exportAction, tr("Export…"));
+    m_progress = new RunProgressView(this);
+    auto *runRow = new QHBoxLayout;
+    for (QPushButton *b : {m_migrateButton, m_rehearseButton, m_verifyButton, m_baselineButton})
+        runRow->addWidget(b);
+    runRow->addSpacing(8);
+    runRow->addWidget(m_cancelButton);
+    runRow->addWidget(m_exportButton);
+    runRow->addSpacing(8);
+    runRow->addWidget(m_progress, 1);
+
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("summaryLabel"));
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_errorView = new QTextBrowser(this);
+    m_errorView->setObjectName(QStringLiteral("errorView"));
+    m_errorView->setStyleSheet(QStringLiteral("QTextBrowser { border: 1px solid #c62828; }"));
+    m_errorView->hide();
+
+    m_migrationsView = new QTableView(this);
+    m_migrationsView->setObjectName(QStringLiteral("migrationsView"));
+    m_migrationsView->setModel(m_migrations);
+    m_migrationsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_migrationsView->verticalHeader()->hide();
+    m_migrationsView->horizontalHeader()->setSectionResizeMode(MigrationListModel::Name,
+                                                               QHeaderView::Stretch);
+    for (const auto &[column, width] : {std::pair{MigrationListModel::Version, 70},
+                                        {MigrationListModel::State, 130},
+                                        {MigrationListModel::AppliedAt, 150},
+                                        {MigrationListModel::AppliedBy, 100},
+                                        {MigrationListModel::Milliseconds, 80},
+                                        {MigrationListModel::Steps, 60}})
+        m_migrationsView->horizontalHeader()->resizeSection(column, width);
+
+    m_stepsView = new QTableView(this);
+    m_stepsView->setObjectName(QStringLiteral("stepsView"));
+    m_stepsView->setModel(m_steps);
+    m_stepsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_stepsView->setWordWrap(false);
+    m_stepsView->verticalHeader()->hide();
+    QHeaderView *stepHeader = m_stepsView->horizontalHeader();
+    stepHeader->setSectionResizeMode(StepModel::Statement, QHeaderView::Stretch);
+    for (const auto &[column, width] : {std::pair{StepModel::Migration, 190},
+                                        {StepModel::Step, 45},
+                                        {StepModel::Location, 210},
+                                        {StepModel::Milliseconds, 75},
+                                        {StepModel::State, 70},
+                                        {StepModel::VersusPrevious, 120}})
+        stepHeader->resizeSection(column, width);
+    m_lockView = new LockWaitView(this);
+    m_chart = new RunChartView(this);
+    m_chart->setObjectName(QStringLiteral("chartView"));
+    m_verifyView = new VerifyView(this);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_stepsView, tr("Steps"));
+    m_tabs->addTab(m_lockView, tr("Lock"));
+    m_tabs->addTab(m_chart, tr("Chart"));
+    m_tabs->addTab(m_verifyView, tr("Verify"));
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_migrationsView);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(sourceRow);
+    layout->addLayout(runRow);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_errorView);
+    layout->addWidget(splitter, 1);
+    // Compact rows: these are lists to scan, not forms.
+    const int rowHeight = fontMetrics().height() + 8;
+    for (QTableView *view : {m_migrationsView, m_stepsView})
+        view->verticalHeader()->setDefaultSectionSize(rowHeight);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection, migration set and settings
 
 void SchemaPanel::setConnection(const ConnectionContext &context)
 {
+    const bool same = context.isValid() && context.options.toConninfo() == m_conninfo;
     storeConnection(context);
-    if (context.isValid())
-        refresh();
-    else
-        setBusy(tr("Not connected"));
+    if (!same) {
+        // Whatever is still running answers for the previous connection: stop it, drop it.
+        ++m_generation;
+        if (isBusy())
+            m_worker->cancel();
+    }
+    if (!context.isValid()) {
+        updateActions();
+        return;
+    }
+    if (!same) {
+        // Another database: what we show of the previous one goes. The same one coming back
+        // after a loss keeps it.
+        m_conninfo = context.options.toConninfo();
+        m_migrations->setMigrations({});
+        m_steps->clear();
+        m_verifyView->clear();
+        m_chart->clear();
+        m_lockView->clear();
+        m_lastRun = {};
+        m_lastComparison = {};
+        m_summary->clear();
+        m_progress->reset();
+        if (m_set.ok())
+            showFailure({}); // a broken set's error stays
+    }
+    refresh();
 }
 
-void SchemaPanel::setBusy(const QString &message)
+void SchemaPanel::setMigrationsDirectory(const QString &directory)
 {
-    m_summary->setText(message);
+    m_directory = directory;
+    ++m_generation; // a result still on its way is about the previous set: stop it, drop it
+    if (isBusy())
+        m_worker->cancel();
+    loadMigrationSet();
+    m_migrations->setMigrations({}, m_set);
+    refresh();
 }
 
-void SchemaPanel::showError(const QString &message)
+void SchemaPanel::setEngineSettings(const EngineSettings &settings)
 {
-    m_summary->setText(QStringLiteral("<b>%1</b><br>%2")
-                           .arg(tr("Error"), message.toHtmlEscaped().replace(
-                                                 QLatin1Char('\n'), QLatin1String("<br>"))));
+    m_settings = settings;
 }
+
+void SchemaPanel::setRunArchiveDirectory(const QString &directory)
+{
+    m_archive = RunArchive(directory);
+}
+
+void SchemaPanel::loadMigrationSet()
+{
+    m_set =
+        m_directory.isEmpty() ? MigrationSet::bundled() : MigrationSet::fromDirectory(m_directory);
+    const QString where = m_directory.isEmpty() ? tr("bundled with AlgoAdmin")
+                                                : QDir::toNativeSeparators(m_directory);
+    if (!m_set.ok()) {
+        m_source->setText(tr("<b>Migrations:</b> %1 — <span style='color:#c62828'>cannot be "
+                             "used: %2</span>")
+                              .arg(where.toHtmlEscaped(), m_set.error.toHtmlEscaped()));
+        showFailure(ReportHtml::error(tr("The migrations directory cannot be used"),
+                                      {tr("load migrations"),
+                                       where,
+                                       m_set.error,
+                                       {},
+                                       {},
+                                       tr("Fix the file named above, or choose another "
+                                          "directory.")}));
+    } else {
+        m_source->setText(
+            tr("<b>Migrations:</b> %1 (%n file(s))", nullptr, int(m_set.migrations.size()))
+                .arg(where.toHtmlEscaped()));
+        showFailure({});
+    }
+    m_bundledButton->setEnabled(!m_directory.isEmpty());
+    updateActions();
+}
+
+void SchemaPanel::chooseDirectory()
+{
+    const QString directory = QFileDialog::getExistingDirectory(
+        this, tr("Choose a directory of NNN_name.sql migrations"), m_directory);
+    if (!directory.isEmpty())
+        setMigrationsDirectory(directory);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
 
 void SchemaPanel::refresh()
 {
-    if (m_status.isRunning())
+    if (!connection().isValid())
         return;
-    setBusy(tr("Reading the migration history…"));
-    Q_EMIT busyChanged(true, tr("Reading the migration history…"));
-    const ConnectionOptions connection = Panel::connection().options;
-    m_status.setFuture(QtConcurrent::run([connection] {
-        MigrationEngine engine(connection, MigrationSet::bundled());
-        return engine.status();
+    if (!m_set.ok()) {
+        Q_EMIT loaded(); // the error is shown: there is nothing to load
+        return;
+    }
+    // A run of this connection refreshes the list when it ends; a status of it is on its way.
+    for (const Job &job : std::as_const(m_jobs)) {
+        if (job.generation == m_generation)
+            return;
+    }
+    start(Operation::Status);
+}
+
+bool SchemaPanel::start(Operation operation, const QString &baselineTo)
+{
+    if (!connection().isValid() || !m_set.ok())
+        return false;
+    MigrationWorker::Request request;
+    request.operation = operation;
+    request.connection = connection().options;
+    request.migrations = m_set;
+    request.settings = m_settings;
+    request.baselineTo = baselineTo;
+    m_jobs.enqueue({operation, m_generation});
+    m_worker->start(request);
+    if (operation == Operation::Migrate || operation == Operation::Rehearse) {
+        m_totalSteps = pendingStepCount();
+        m_finishedSteps = 0;
+        m_steps->clear();
+        m_chart->clear();
+        m_lockView->clear();
+        m_tabs->setCurrentIndex(0);
+    }
+    if (operation != Operation::Status) {
+        showFailure({});
+        const bool counted = operation == Operation::Migrate || operation == Operation::Rehearse;
+        m_progress->start(counted ? m_totalSteps : -1);
+    }
+    updateBusy(busyText());
+    return true;
+}
+
+bool SchemaPanel::currentJobIs(std::initializer_list<Operation> operations) const
+{
+    if (m_jobs.isEmpty() || m_jobs.head().generation != m_generation)
+        return false;
+    return std::find(operations.begin(), operations.end(), m_jobs.head().operation) !=
+           operations.end();
+}
+
+bool SchemaPanel::finishJob()
+{
+    if (m_jobs.isEmpty())
+        return false;
+    const Job job = m_jobs.dequeue();
+    return job.generation == m_generation;
+}
+
+void SchemaPanel::cancel()
+{
+    if (!isBusy())
+        return;
+    m_worker->cancel();
+    Q_EMIT messagePosted(tr("Cancelling…"));
+}
+
+bool SchemaPanel::runAction(const QString &name)
+{
+    if (isBusy() || !connection().isValid() || !m_set.ok())
+        return false;
+    QAction *action = name == QLatin1String("migrate")    ? m_migrateAction
+                      : name == QLatin1String("rehearse") ? m_rehearseAction
+                      : name == QLatin1String("verify")   ? m_verifyAction
+                      : name == QLatin1String("baseline") ? m_baselineAction
+                                                          : nullptr;
+    if (!action)
+        return false;
+    action->trigger();
+    return isBusy();
+}
+
+void SchemaPanel::migrate()
+{
+    if (isBusy())
+        return;
+    const int pending = pendingMigrationCount();
+    if (!confirmWrite(tr("apply %n pending migration(s)", nullptr, pending)))
+        return;
+    start(Operation::Migrate);
+}
+
+void SchemaPanel::rehearse()
+{
+    if (!isBusy())
+        start(Operation::Rehearse);
+}
+
+void SchemaPanel::verify()
+{
+    if (!isBusy())
+        start(Operation::Verify);
+}
+
+void SchemaPanel::baseline()
+{
+    if (isBusy())
+        return;
+    if (!confirmWrite(tr("record the pending migrations whose objects exist as applied, "
+                         "without running them (baseline)")))
+        return;
+    start(Operation::Baseline);
+}
+
+int SchemaPanel::pendingMigrationCount() const
+{
+    const QList<MigrationStatus> &list = m_migrations->migrations();
+    if (list.isEmpty())
+        return int(m_set.migrations.size());
+    return int(std::count_if(list.cbegin(), list.cend(), [](const MigrationStatus &m) {
+        return m.state == MigrationStatus::State::Pending;
     }));
 }
 
-void SchemaPanel::statusLoaded()
+int SchemaPanel::pendingStepCount() const
 {
-    const StatusReport report = m_status.result();
-    Q_EMIT busyChanged(false, {});
+    const QList<MigrationStatus> &list = m_migrations->migrations();
+    int steps = 0;
+    for (const Migration &migration : m_set.migrations) {
+        const bool pending =
+            list.isEmpty() ||
+            std::any_of(list.cbegin(), list.cend(), [&](const MigrationStatus &m) {
+                return m.version == migration.version && m.state == MigrationStatus::State::Pending;
+            });
+        if (pending)
+            steps += int(migration.statements.size());
+    }
+    return steps;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Busy state
+
+QString SchemaPanel::busyText() const
+{
+    if (m_jobs.isEmpty())
+        return {};
+    switch (m_jobs.last().operation) {
+    case Operation::Migrate:
+        return tr("Migrating… %1/%2 steps").arg(m_finishedSteps).arg(m_totalSteps);
+    case Operation::Rehearse:
+        return tr("Rehearsing… %1/%2 steps").arg(m_finishedSteps).arg(m_totalSteps);
+    case Operation::Status:
+        return tr("Reading the migration history…");
+    case Operation::Verify:
+        return tr("Verifying the schema…");
+    case Operation::Baseline:
+        return tr("Recording the baseline…");
+    }
+    return {};
+}
+
+void SchemaPanel::updateBusy(const QString &what)
+{
+    const bool busy = isBusy();
+    if (busy || m_wasBusy)
+        Q_EMIT busyChanged(busy, busy ? what : QString());
+    m_wasBusy = busy;
+    updateActions();
+}
+
+void SchemaPanel::updateActions()
+{
+    const bool idle = !isBusy();
+    const bool canRun = idle && connection().isValid() && m_set.ok();
+    for (QAction *action : {m_migrateAction, m_rehearseAction, m_verifyAction, m_baselineAction})
+        action->setEnabled(canRun);
+    m_migrateAction->setEnabled(canRun && !connection().readOnly);
+    m_baselineAction->setEnabled(canRun && !connection().readOnly);
+    m_exportAction->setEnabled(idle && !m_lastRun.steps.isEmpty());
+    m_chooseAction->setEnabled(idle);
+    m_migrateButton->setEnabled(m_migrateAction->isEnabled());
+    m_rehearseButton->setEnabled(m_rehearseAction->isEnabled());
+    m_verifyButton->setEnabled(m_verifyAction->isEnabled());
+    m_baselineButton->setEnabled(m_baselineAction->isEnabled());
+    m_exportButton->setEnabled(m_exportAction->isEnabled());
+    m_chooseButton->setEnabled(idle);
+    m_bundledButton->setEnabled(idle && !m_directory.isEmpty());
+    m_cancelButton->setEnabled(!idle);
+}
+
+void SchemaPanel::showFailure(const QString &html)
+{
+    m_errorView->setHtml(html);
+    m_errorView->setVisible(!html.isEmpty());
+    if (html.isEmpty())
+        return;
+    // As tall as the text, up to a limit: the lists below keep their room.
+    m_errorView->document()->setTextWidth(m_errorView->viewport()->width());
+    const int height =
+        int(m_errorView->document()->size().height()) + 2 * m_errorView->frameWidth();
+    m_errorView->setFixedHeight(std::clamp(height, 60, 200));
+}
+
+void SchemaPanel::reportConnectionLoss(const DbError &error)
+{
+    if (error.isConnectionLoss())
+        Q_EMIT connectionLost(error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results from the worker
+
+void SchemaPanel::stepStarted(const StepReport &step)
+{
+    if (!currentJobIs({Operation::Migrate, Operation::Rehearse}))
+        return;
+    m_steps->updateStep(step);
+    m_stepsView->scrollToBottom();
+}
+
+void SchemaPanel::stepFinished(const StepReport &step)
+{
+    if (!currentJobIs({Operation::Migrate, Operation::Rehearse}))
+        return;
+    m_steps->updateStep(step);
+    m_finishedSteps = m_steps->finishedCount();
+    m_progress->setFinishedSteps(m_finishedSteps);
+    if (m_lockView->isWaiting()) {
+        // The lock came free: back to the steps.
+        m_lockView->clear();
+        m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
+        m_tabs->setCurrentWidget(m_stepsView);
+    }
+    updateBusy(busyText());
+}
+
+void SchemaPanel::lockWaitObserved(const LockWait &wait)
+{
+    if (!currentJobIs({Operation::Migrate, Operation::Rehearse, Operation::Baseline}))
+        return;
+    if (!m_lockView->isWaiting()) {
+        m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock (waiting)"));
+        m_tabs->setCurrentWidget(m_lockView);
+        QStringList pids;
+        for (const LockHolder &holder : wait.holders)
+            pids.append(QString::number(holder.pid));
+        Q_EMIT messagePosted(
+            tr("Waiting for a lock held by pid %1").arg(pids.join(QStringLiteral(", "))));
+    }
+    m_lockView->showWait(wait);
+}
+
+void SchemaPanel::migrationFinished(const RunReport &report)
+{
+    if (!finishJob()) {
+        updateBusy(busyText());
+        return;
+    }
+    m_lockView->clear();
+    m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
+    if (m_tabs->currentWidget() == m_lockView)
+        m_tabs->setCurrentWidget(m_stepsView);
+    m_lastRun = report;
+    m_steps->setSteps(report.steps);
+    m_finishedSteps = m_steps->finishedCount();
+    m_progress->finish(report.roundTrips, m_finishedSteps, int(report.steps.size()));
+
+    const bool anyDone =
+        std::any_of(report.steps.cbegin(), report.steps.cend(),
+                    [](const StepReport &s) { return s.state == StepReport::State::Done; });
+    const QHash<QString, QByteArray> checksums = migrationChecksums(m_set);
+    m_lastComparison = anyDone ? m_archive.compareWithLatest(report, checksums) : RunComparison{};
+    if (anyDone) {
+        QString error;
+        if (m_archive.save(report, checksums, &error).isEmpty() && !error.isEmpty())
+            Q_EMIT messagePosted(tr("The run could not be archived: %1").arg(error));
+    }
+    m_steps->setComparison(m_lastComparison);
+    m_chart->setRun(report, m_lastComparison);
+
+    showFailure(ReportHtml::runFailure(report, m_set));
+    const int applied = int(std::count_if(
+        report.migrations.cbegin(), report.migrations.cend(),
+        [](const MigrationOutcome &m) { return m.state == MigrationOutcome::State::Applied; }));
+    QString message;
+    if (report.outcome == RunReport::Outcome::Ok && report.migrations.isEmpty())
+        message = tr("Nothing to migrate: every migration is applied.");
+    else if (report.outcome == RunReport::Outcome::Ok)
+        message = report.rehearsal
+                      ? tr("Rehearsal of %n migration(s) finished and rolled back; nothing was "
+                           "committed.",
+                           nullptr, int(report.migrations.size()))
+                      : tr("Applied %n migration(s)", nullptr, applied) +
+                            tr(" in %1 s.").arg(QLocale().toString(report.wallMs / 1000, 'f', 1));
+    else if (report.outcome == RunReport::Outcome::Cancelled)
+        message = tr("Cancelled; the interrupted migration was rolled back.");
+    else
+        message =
+            tr("%1 failed: %2")
+                .arg(report.rehearsal ? tr("Rehearsal") : tr("Migration"), report.error.message);
+    if (m_lastComparison.flaggedCount() > 0)
+        message += QLatin1Char(' ') + tr("%n step(s) much slower than the previous run.", nullptr,
+                                         m_lastComparison.flaggedCount());
+    Q_EMIT messagePosted(message);
+    if (m_lastComparison.flaggedCount() > 0 ||
+        (report.outcome == RunReport::Outcome::Ok && int(report.steps.size()) > 1))
+        m_tabs->setCurrentWidget(m_chart);
+
+    if (report.error.isConnectionLoss()) {
+        reportConnectionLoss(report.error);
+        updateBusy(busyText());
+        Q_EMIT loaded();
+        return;
+    }
+    // The list shows the new state once the status arrives; loaded() comes with it.
+    start(Operation::Status);
+}
+
+void SchemaPanel::statusLoaded(const StatusReport &report)
+{
+    if (!finishJob()) {
+        updateBusy(busyText());
+        return;
+    }
     if (report.error.isError()) {
-        showError(report.error.toString());
+        m_migrations->setMigrations({}, m_set);
+        m_summary->setText(tr("<span style='color:#c62828'>The migration history of %1 could "
+                              "not be read.</span>")
+                               .arg(connection().options.displayName().toHtmlEscaped()));
+        showFailure(ReportHtml::error(tr("Reading the migration status failed"), report.error));
+        reportConnectionLoss(report.error);
     } else {
-        int applied = 0;
-        int pending = 0;
+        m_migrations->setMigrations(report.migrations, m_set);
+        int applied = 0, pending = 0, changed = 0;
         for (const MigrationStatus &m : report.migrations) {
             applied += m.state == MigrationStatus::State::Applied;
             pending += m.state == MigrationStatus::State::Pending;
+            changed += m.state == MigrationStatus::State::Changed ||
+                       m.state == MigrationStatus::State::Missing;
         }
-        m_summary->setText(tr("<b>Bundled migrations</b> on %1: %2 applied, %3 pending")
-                               .arg(report.target.toHtmlEscaped())
-                               .arg(applied)
-                               .arg(pending));
+        QString text = tr("<b>%1</b>: %2 applied, %3 pending")
+                           .arg(report.target.toHtmlEscaped())
+                           .arg(applied)
+                           .arg(pending);
+        if (changed > 0)
+            text += tr(", <span style='color:#c62828'><b>%n changed or missing on disk</b>"
+                       "</span>",
+                       nullptr, changed);
+        m_summary->setText(text);
+        if (!m_progress->hasRoundTrips())
+            m_progress->setRoundTrips(report.roundTrips);
     }
-    m_model->setMigrations(report.migrations);
-    m_table->resizeColumnsToContents();
+    updateBusy(busyText());
     Q_EMIT loaded();
+}
+
+void SchemaPanel::verifyFinished(const VerifyReport &report)
+{
+    if (!finishJob()) {
+        updateBusy(busyText());
+        return;
+    }
+    m_progress->finish(report.roundTrips);
+    m_verifyView->setReport(report);
+    m_tabs->setCurrentWidget(m_verifyView);
+    if (report.error.isError()) {
+        showFailure(ReportHtml::error(tr("Verify failed"), report.error));
+        reportConnectionLoss(report.error);
+    } else {
+        if (!report.migrations.isEmpty())
+            m_migrations->setMigrations(report.migrations, m_set);
+        Q_EMIT messagePosted(report.clean() ? tr("Verify: the schema matches the migrations.")
+                                            : tr("Verify found %n difference(s).", nullptr,
+                                                 int(report.differences.size())));
+    }
+    updateBusy(busyText());
+    Q_EMIT loaded();
+}
+
+void SchemaPanel::baselineFinished(const BaselineReport &report)
+{
+    if (!finishJob()) {
+        updateBusy(busyText());
+        return;
+    }
+    m_progress->finish(report.roundTrips);
+    showFailure(ReportHtml::baselineFailure(report));
+    if (!report.error.isError() && !report.lockTimedOut)
+        Q_EMIT messagePosted(
+            report.adopted.isEmpty()
+                ? tr("Baseline: no pending migration's objects exist yet; nothing recorded.")
+                : tr("Baseline recorded %1 as applied.")
+                      .arg(report.adopted.join(QStringLiteral(", "))));
+    if (report.error.isConnectionLoss()) {
+        reportConnectionLoss(report.error);
+        updateBusy(busyText());
+        Q_EMIT loaded();
+        return;
+    }
+    start(Operation::Status);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+void SchemaPanel::startExport()
+{
+    auto *dialog = new QFileDialog(this, tr("Export the run report"));
+    dialog->setObjectName(QStringLiteral("exportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilters({tr("CSV, one row per step (*.csv)"), tr("JSON (*.json)")});
+    dialog->setDefaultSuffix(QStringLiteral("csv"));
+    dialog->selectFile(
+        QStringLiteral("%1-%2.csv")
+            .arg(m_lastRun.rehearsal ? QStringLiteral("rehearse") : QStringLiteral("migrate"),
+                 QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString &filter) {
+        dialog->setDefaultSuffix(filter.contains(QLatin1String("json")) ? QStringLiteral("json")
+                                                                        : QStringLiteral("csv"));
+    });
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &file) {
+        QString error;
+        if (exportReport(file, &error))
+            Q_EMIT messagePosted(tr("Report written to %1").arg(QDir::toNativeSeparators(file)));
+        else
+            showFailure(ReportHtml::error(tr("Export failed"),
+                                          {tr("export the report"), file, error, {}, {}, {}}));
+    });
+    dialog->open();
+}
+
+bool SchemaPanel::exportReport(const QString &fileName, QString *error)
+{
+    const QByteArray contents =
+        fileName.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+            ? runCsv(m_lastRun, m_lastComparison)
+            : QJsonDocument(runExportJson(m_lastRun, m_lastComparison)).toJson();
+    QSaveFile file(fileName);
+    if (file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size() && file.commit())
+        return true;
+    if (error)
+        *error = file.errorString();
+    return false;
 }

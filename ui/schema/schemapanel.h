@@ -1,46 +1,30 @@
 #pragma once
 
-#include "connectionoptions.h"
+#include "migration.h"
 #include "migrationengine.h"
+#include "migrationworker.h"
 #include "panel.h"
+#include "runarchive.h"
 
-#include <QAbstractTableModel>
-#include <QFutureWatcher>
-#include <QWidget>
+#include <QQueue>
 
+class LockWaitView;
+class MigrationListModel;
+class QAction;
 class QLabel;
+class QPushButton;
+class QTabWidget;
 class QTableView;
+class QTextBrowser;
+class QThread;
+class RunChartView;
+class RunProgressView;
+class StepModel;
+class VerifyView;
 
-// The migrations and their state: applied (when, by whom, how long), pending, changed.
-class MigrationStatusModel : public QAbstractTableModel
-{
-    Q_OBJECT
-
-public:
-    enum Column
-    {
-        Version,
-        Name,
-        State,
-        AppliedAt,
-        AppliedBy,
-        Milliseconds,
-        ColumnCount
-    };
-
-    using QAbstractTableModel::QAbstractTableModel;
-    void setMigrations(const QList<MigrationStatus> &migrations);
-
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation,
-                        int role = Qt::DisplayRole) const override;
-
-private:
-    QList<MigrationStatus> m_migrations;
-};
-
+// The Schema page: the migrations (bundled or a chosen directory) with their state, and the
+// engine's Migrate, Rehearse, Verify and Baseline run on a worker thread with live steps, lock
+// holders, a chart of step durations compared with the previous run, and failures in full.
 class SchemaPanel : public Panel
 {
     Q_OBJECT
@@ -53,17 +37,99 @@ public:
     QString panelTitle() const override { return tr("Schema"); }
     void setConnection(const ConnectionContext &context) override;
     void refresh() override;
-    void cancel() override {}
-    bool isBusy() const override { return m_status.isRunning(); }
-    void setMigrationsDirectory(const QString &) {}
-    void setBusy(const QString &message);
-    void showError(const QString &message);
+    void cancel() override;
+    bool isBusy() const override { return !m_jobs.isEmpty(); }
+    QList<QAction *> panelActions() const override;
+    bool runAction(const QString &name) override;
+
+    // Empty: the bundled migrations. Reloads the list.
+    void setMigrationsDirectory(const QString &directory);
+    void setEngineSettings(const EngineSettings &settings);
+    // Where finished runs are archived for the comparison (default RunArchive's).
+    void setRunArchiveDirectory(const QString &directory);
+    // Writes the last run's report: CSV for a .csv name, JSON otherwise.
+    bool exportReport(const QString &fileName, QString *error = nullptr);
+    const RunReport &lastRun() const { return m_lastRun; }
 
 private:
-    void statusLoaded();
+    using Operation = MigrationWorker::Operation;
+    struct Job
+    {
+        Operation operation;
+        int generation;
+    };
 
-    MigrationStatusModel *m_model = nullptr;
-    QTableView *m_table = nullptr;
+    void buildActions();
+    void buildLayout();
+    bool start(Operation operation, const QString &baselineTo = {});
+    bool currentJobIs(std::initializer_list<Operation> operations) const;
+    // Takes the finished job off the queue; false when its result is stale.
+    bool finishJob();
+    void updateBusy(const QString &what);
+    void updateActions();
+    QString busyText() const;
+    int pendingStepCount() const;
+    int pendingMigrationCount() const;
+    void loadMigrationSet();
+    void showFailure(const QString &html);
+    void reportConnectionLoss(const DbError &error);
+
+    void migrate();
+    void rehearse();
+    void verify();
+    void baseline();
+    void chooseDirectory();
+    void startExport();
+
+    void stepStarted(const StepReport &step);
+    void stepFinished(const StepReport &step);
+    void lockWaitObserved(const LockWait &wait);
+    void migrationFinished(const RunReport &report);
+    void statusLoaded(const StatusReport &report);
+    void verifyFinished(const VerifyReport &report);
+    void baselineFinished(const BaselineReport &report);
+
+    QThread *m_thread = nullptr;
+    MigrationWorker *m_worker = nullptr;
+    QQueue<Job> m_jobs;   // requested of the worker, in its order
+    int m_generation = 0; // bumped when the connection or the migration set changes
+    QString m_conninfo;   // of the last valid connection, to tell a new one from a return
+    MigrationSet m_set;
+    QString m_directory;
+    EngineSettings m_settings;
+    RunArchive m_archive;
+    RunReport m_lastRun;
+    RunComparison m_lastComparison;
+    int m_totalSteps = 0;
+    int m_finishedSteps = 0;
+    bool m_wasBusy = false;
+
+    MigrationListModel *m_migrations = nullptr;
+    StepModel *m_steps = nullptr;
+
+    QAction *m_migrateAction = nullptr;
+    QAction *m_rehearseAction = nullptr;
+    QAction *m_verifyAction = nullptr;
+    QAction *m_baselineAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_chooseAction = nullptr;
+
+    QLabel *m_source = nullptr;
+    QPushButton *m_chooseButton = nullptr;
+    QPushButton *m_bundledButton = nullptr;
+    QPushButton *m_migrateButton = nullptr;
+    QPushButton *m_rehearseButton = nullptr;
+    QPushButton *m_verifyButton = nullptr;
+    QPushButton *m_baselineButton = nullptr;
+    QPushButton *m_cancelButton = nullptr;
+    QPushButton *m_exportButton = nullptr;
+    RunProgressView *m_progress = nullptr;
     QLabel *m_summary = nullptr;
-    QFutureWatcher<StatusReport> m_status;
+    QTextBrowser *m_errorView = nullptr;
+    QTableView *m_migrationsView = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QTableView *m_stepsView = nullptr;
+    LockWaitView *m_lockView = nullptr;
+    RunChartView *m_chart = nullptr;
+    VerifyView *m_verifyView = nullptr;
 };

@@ -1,0 +1,119 @@
+#include "migrationlistmodel.h"
+
+#include <QColor>
+#include <QLocale>
+
+void MigrationListModel::setMigrations(const QList<MigrationStatus> &migrations,
+                                       const MigrationSet &set)
+{
+    beginResetModel();
+    m_migrations = migrations;
+    m_steps.clear();
+    for (const Migration &migration : set.migrations)
+        m_steps.insert(migration.version, int(migration.statements.size()));
+    endResetModel();
+}
+
+int MigrationListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_migrations.size());
+}
+
+int MigrationListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString MigrationListModel::stateText(const MigrationStatus &migration)
+{
+    switch (migration.state) {
+    case MigrationStatus::State::Applied:
+        return migration.kind == QLatin1String("baseline") ? tr("applied (baseline)")
+                                                           : tr("applied");
+    case MigrationStatus::State::Pending:
+        return tr("pending");
+    case MigrationStatus::State::Changed:
+        return tr("changed on disk");
+    case MigrationStatus::State::Missing:
+        break;
+    }
+    return tr("missing on disk");
+}
+
+QVariant MigrationListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const MigrationStatus &m = m_migrations.at(index.row());
+    const bool applied = m.appliedAt.isValid();
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Version:
+            return m.version;
+        case Name:
+            return m.name;
+        case State:
+            return stateText(m);
+        case AppliedAt:
+            return applied ? QLocale().toString(m.appliedAt.toLocalTime(), QLocale::ShortFormat)
+                           : QString();
+        case AppliedBy:
+            return m.appliedBy;
+        case Milliseconds:
+            return applied ? QLocale().toString(m.totalMs, 'f', 1) : QString();
+        case Steps:
+            return m_steps.contains(m.version) ? QVariant(m_steps.value(m.version)) : QVariant();
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == Milliseconds || index.column() == Steps)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() != State)
+            return {};
+        switch (m.state) {
+        case MigrationStatus::State::Applied:
+            return QColor(0x2e, 0x7d, 0x32);
+        case MigrationStatus::State::Pending:
+            return QColor(0xb2, 0x6a, 0x00);
+        case MigrationStatus::State::Changed:
+        case MigrationStatus::State::Missing:
+            return QColor(0xc6, 0x28, 0x28);
+        }
+        return {};
+    case Qt::ToolTipRole:
+        if (m.state == MigrationStatus::State::Changed)
+            return tr("%1 was applied, but the file on disk no longer has the checksum it was "
+                      "applied with. Migrate refuses to run until it is restored.")
+                .arg(m.fileName);
+        if (m.state == MigrationStatus::State::Missing)
+            return tr("Recorded as applied, but no file of this version is in the set.");
+        return m.fileName;
+    }
+    return {};
+}
+
+QVariant MigrationListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Version:
+        return tr("Version");
+    case Name:
+        return tr("Migration");
+    case State:
+        return tr("State");
+    case AppliedAt:
+        return tr("Applied at");
+    case AppliedBy:
+        return tr("Applied by");
+    case Milliseconds:
+        return tr("ms");
+    case Steps:
+        return tr("Steps");
+    }
+    return {};
+}
