@@ -660,7 +660,7 @@ void TestCli::helpListsEveryCommand()
     const ProcessResult result = run({u"--help"_s});
     CHECK_EXIT(result, 0);
     for (const QString &line :
-         {u"algoadmin [gui] [-d CONN] [--local] [--demo]"_s, u"algoadmin migrate "_s,
+         {u"algoadmin [gui] [-d CONN] [--local [--demo]"_s, u"algoadmin migrate "_s,
           u"algoadmin status "_s, u"algoadmin verify "_s, u"algoadmin baseline "_s,
           u"algoadmin seed-demo "_s, u"algoadmin local start|stop|status|url"_s,
           u"Exit codes: 0 success; 1 failed"_s}) {

@@ -1,6 +1,7 @@
 // The main window on the offscreen platform against the test cluster: the status bar shows the
 // connection, a lost connection raises the banner and comes back by itself, production
 // profiles are marked, the window remembers its geometry and panel, --screenshot works.
+#include "connection/connectiondialog.h"
 #include "connectionmonitor.h"
 #include "mainwindow.h"
 #include "panel.h"
@@ -9,13 +10,16 @@
 #include <QApplication>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 class TstMainWindow : public QObject
 {
@@ -25,6 +29,7 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void statusBarShowsTheConnection();
+    void connectsThroughTheDialog();
     void productionProfilesAreMarked();
     void aLostConnectionShowsTheBannerAndComesBack();
     void geometryAndLastPanelAreRemembered();
@@ -90,6 +95,58 @@ void TstMainWindow::statusBarShowsTheConnection()
     QVERIFY(!window.findChild<QLabel *>(QStringLiteral("productionStrip"))->isVisible());
 }
 
+void TstMainWindow::connectsThroughTheDialog()
+{
+    TestDatabase db(QStringLiteral("mainwindow_dialog"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QVERIFY(migrateDatabase(db.options()).outcome == RunReport::Outcome::Ok);
+    MainWindow::Startup startup;
+    startup.target.name = QStringLiteral("nowhere"); // not started: File > Connect chooses
+    MainWindow window(startup);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    Panel *schema = window.panel(QStringLiteral("schema"));
+    QSignalSpy loaded(schema, &Panel::loaded);
+
+    // The dialog is modal: fill it in once it is up.
+    bool filled = false;
+    QTimer filler;
+    filler.setInterval(20);
+    connect(&filler, &QTimer::timeout, this, [&] {
+        auto *dialog = qobject_cast<ConnectionDialog *>(QApplication::activeModalWidget());
+        if (!dialog || filled)
+            return;
+        filled = true;
+        const ConnectionOptions options = db.options();
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("newButton")),
+                          Qt::LeftButton);
+        const auto type = [dialog](const char *name, const QString &text) {
+            QTest::keyClicks(dialog->findChild<QLineEdit *>(QLatin1String(name)), text);
+        };
+        type("nameEdit", QStringLiteral("staging"));
+        type("hostEdit", options.host);
+        type("portEdit", options.port);
+        type("databaseEdit", db.name());
+        type("userEdit", options.user);
+        type("auditUserEdit", QStringLiteral("7"));
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("connectButton")),
+                          Qt::LeftButton);
+    });
+    filler.start();
+    // Ctrl+K is File > Connect….
+    QTest::keyClick(&window, Qt::Key_K, Qt::ControlModifier);
+    QVERIFY(filled);
+    QTRY_VERIFY_WITH_TIMEOUT(labelText(&window, "profileLabel").contains(QLatin1String("staging")),
+                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
+    QCOMPARE(schema->connection().profileName, QStringLiteral("staging"));
+    QCOMPARE(schema->connection().auditUserId, QStringLiteral("7"));
+    QVERIFY(window.windowTitle().contains(QLatin1String("staging")));
+    // The profile was saved for next time, without a password.
+    QCOMPARE(QSettings().value(QStringLiteral("lastUsedProfile")).toString(),
+             QStringLiteral("staging"));
+}
+
 void TstMainWindow::productionProfilesAreMarked()
 {
     TestDatabase db(QStringLiteral("mainwindow_production"));
@@ -148,7 +205,7 @@ void TstMainWindow::geometryAndLastPanelAreRemembered()
     {
         MainWindow window(startup);
         window.show();
-        window.resize(913, 611);
+        window.resize(1137, 702);
         window.showPanel(QStringLiteral("metrics"));
         window.close();
     }
@@ -157,7 +214,7 @@ void TstMainWindow::geometryAndLastPanelAreRemembered()
     auto *sidebar = again.findChild<QListWidget *>(QStringLiteral("sidebar"));
     QVERIFY(sidebar);
     QCOMPARE(sidebar->currentItem()->text(), QStringLiteral("Metrics"));
-    QCOMPARE(again.size(), QSize(913, 611));
+    QCOMPARE(again.size(), QSize(1137, 702));
     // --panel wins over the remembered one.
     startup.panel = QStringLiteral("chat");
     MainWindow chosen(startup);

@@ -1,13 +1,19 @@
 // Through algoadmin-delayproxy at 200 ms of round trip, the GUI thread never stalls: a timer
 // probe on it sees no gap over 100 ms while the window connects, panels load, a migration
 // runs from the schema panel and the connection is tested from the dialog.
+#include "connection/connectiondialog.h"
+#include "connectionprofile.h"
 #include "latencyproxy.h"
 #include "mainwindow.h"
 #include "panel.h"
+#include "passwordstore.h"
 #include "testdatabase.h"
 
 #include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -116,6 +122,29 @@ void TstResponsiveness::neverStallsAt200msRoundTrip()
     schema->refresh();
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
     QTest::qWait(50);
+
+    probe.setPhase(QStringLiteral("testing the connection from the dialog"));
+    ProfileStore profiles;
+    PasswordStore passwords;
+    ConnectionDialog dialog(&profiles, &passwords);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("newButton")), Qt::LeftButton);
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("nameEdit")),
+                     QStringLiteral("far"));
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("hostEdit")),
+                     QStringLiteral("127.0.0.1"));
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("portEdit")),
+                     QString::number(proxy.port()));
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("databaseEdit")), db.name());
+    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("userEdit")),
+                     QStringLiteral("postgres"));
+    auto *result = dialog.findChild<QLabel *>(QStringLiteral("testResult"));
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("testButton")),
+                      Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(result->text().contains(QLatin1String("Connected")), 30000);
+    QVERIFY2(result->text().contains(QLatin1String("round trip")), qPrintable(result->text()));
+    dialog.close();
 
     qInfo("longest GUI-thread stall: %lld ms (while %s)", probe.longestMs(),
           qPrintable(probe.during()));

@@ -23,7 +23,11 @@
 #include <QTableView>
 #include <QTextBrowser>
 #include <QThread>
+#include <QTimer>
 #include <QVBoxLayout>
+
+// How often live step results are applied to the table (see flushSteps()).
+static constexpr int StepFlushMs = 50;
 
 SchemaPanel::SchemaPanel(QWidget *parent)
     : Panel(parent)
@@ -31,7 +35,11 @@ SchemaPanel::SchemaPanel(QWidget *parent)
     , m_worker(new MigrationWorker)
     , m_migrations(new MigrationListModel(this))
     , m_steps(new StepModel(this))
+    , m_stepFlush(new QTimer(this))
 {
+    m_stepFlush->setSingleShot(true);
+    m_stepFlush->setInterval(StepFlushMs);
+    connect(m_stepFlush, &QTimer::timeout, this, &SchemaPanel::flushSteps);
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &MigrationWorker::stepStarted, this, &SchemaPanel::stepStarted,
@@ -236,6 +244,7 @@ void SchemaPanel::setConnection(const ConnectionContext &context)
         // after a loss keeps it.
         m_conninfo = context.options.toConninfo();
         m_migrations->setMigrations({});
+        m_queuedSteps.clear();
         m_steps->clear();
         m_verifyView->clear();
         m_chart->clear();
@@ -341,6 +350,7 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
     if (operation == Operation::Migrate || operation == Operation::Rehearse) {
         m_totalSteps = pendingStepCount();
         m_finishedSteps = 0;
+        m_queuedSteps.clear();
         m_steps->clear();
         m_chart->clear();
         m_lockView->clear();
@@ -529,18 +539,41 @@ void SchemaPanel::stepStarted(const StepReport &step)
 {
     if (!currentJobIs({Operation::Migrate, Operation::Rehearse}))
         return;
-    m_steps->updateStep(step);
-    m_stepsView->scrollToBottom();
+    queueStep(step);
 }
 
 void SchemaPanel::stepFinished(const StepReport &step)
 {
     if (!currentJobIs({Operation::Migrate, Operation::Rehearse}))
         return;
-    m_steps->updateStep(step);
+    queueStep(step);
+}
+
+// A whole run's results can arrive in one burst (a migrate is one round trip): applied one
+// by one, each with its relayout and status-bar update, they would hold the GUI thread for
+// the whole burst. Collected and applied together at most every StepFlushMs, the table still
+// fills live.
+void SchemaPanel::queueStep(const StepReport &step)
+{
+    m_queuedSteps.append(step);
+    if (!m_stepFlush->isActive())
+        m_stepFlush->start();
+}
+
+void SchemaPanel::flushSteps()
+{
+    if (m_queuedSteps.isEmpty())
+        return;
+    bool anyFinished = false;
+    for (const StepReport &step : std::exchange(m_queuedSteps, {})) {
+        m_steps->updateStep(step);
+        anyFinished = anyFinished || step.state == StepReport::State::Done ||
+                      step.state == StepReport::State::Failed;
+    }
+    m_stepsView->scrollToBottom();
     m_finishedSteps = m_steps->finishedCount();
     m_progress->setFinishedSteps(m_finishedSteps);
-    if (m_lockView->isWaiting()) {
+    if (anyFinished && m_lockView->isWaiting()) {
         // The lock came free: back to the steps.
         m_lockView->clear();
         m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
@@ -575,6 +608,8 @@ void SchemaPanel::migrationFinished(const RunReport &report)
     m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
     if (m_tabs->currentWidget() == m_lockView)
         m_tabs->setCurrentWidget(m_stepsView);
+    m_stepFlush->stop();
+    m_queuedSteps.clear(); // the report has every step in its final state
     m_lastRun = report;
     m_steps->setSteps(report.steps);
     m_finishedSteps = m_steps->finishedCount();

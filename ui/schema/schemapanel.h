@@ -25,6 +25,8 @@ class VerifyView;
 // The Schema page: the migrations (bundled or a chosen directory) with their state, and the
 // engine's Migrate, Rehearse, Verify and Baseline run on a worker thread with live steps, lock
 // holders, a chart of step durations compared with the previous run, and failures in full.
+class QTimer;
+
 class SchemaPanel : public Panel
 {
     Q_OBJECT
@@ -83,6 +85,8 @@ private:
 
     void stepStarted(const StepReport &step);
     void stepFinished(const StepReport &step);
+    void queueStep(const StepReport &step);
+    void flushSteps();
     void lockWaitObserved(const LockWait &wait);
     void migrationFinished(const RunReport &report);
     void statusLoaded(const StatusReport &report);
@@ -103,6 +107,8 @@ private:
     int m_totalSteps = 0;
     int m_finishedSteps = 0;
     bool m_wasBusy = false;
+    QList<StepReport> m_queuedSteps; // arrived, not yet in the table (see flushSteps())
+    QTimer *m_stepFlush = nullptr;
 
     MigrationListModel *m_migrations = nullptr;
     StepModel *m_steps = nullptr;
