@@ -285,6 +285,8 @@ void MainWindow::panelBusyChanged(Panel *panel, bool busy, const QString &what)
     if (busy)
         m_busyPanels.append(panel);
     m_cancel->setEnabled(!m_busyPanels.isEmpty());
+    if (busy)
+        statusBar()->clearMessage(); // the busy text says what is going on
     m_status->setBusy(!m_busyPanels.isEmpty(), busy ? what : QString());
 }
 

@@ -3,10 +3,10 @@
 // through algoadmin-delayproxy at MS (default 40) of round trip. Targets: under 0.5 s to the
 // first paint, under 1 s to the loaded panel.
 //
-//   bench_startup [--runs N] [--rtt MS] [--data-dir DIR]
+//   bench_startup [--runs N] [--rtt MS] [--data-dir DIR] [--platform NAME]
 //
-// Each run is a new `algoadmin -d … --panel schema --screenshot` process on the offscreen
-// platform with ALGOADMIN_STARTUP_TRACE=1, which prints when it first painted and when the
+// Each run is a new `algoadmin -d … --panel schema --screenshot` process on the Qt platform
+// NAME (default offscreen; xcb under xvfb-run or a desktop draws through an X server) with ALGOADMIN_STARTUP_TRACE=1, which prints when it first painted and when the
 // panel loaded on the monotonic clock this program reads before starting it. The peers, timed
 // the same way in the same run: a bare Qt Widgets window (this program with --peer-window: the
 // toolkit's own floor for a first paint) and psql reading the same migration history.
@@ -83,12 +83,14 @@ struct Trace
     QString error;
 };
 
+QString g_platform = QStringLiteral("offscreen");
+
 Trace traceProcess(const QString &program, const QStringList &arguments)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("ALGOADMIN_STARTUP_TRACE"), QStringLiteral("1"));
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), g_platform);
     process.setProcessEnvironment(env);
     Trace trace;
     const qint64 started = monotonicMs();
@@ -140,6 +142,8 @@ int main(int argc, char *argv[])
             runs = std::max(1, arguments.at(i + 1).toInt());
         else if (arguments.at(i) == QLatin1String("--rtt"))
             rtt = std::max(1, arguments.at(i + 1).toInt());
+        else if (arguments.at(i) == QLatin1String("--platform"))
+            g_platform = arguments.at(i + 1);
     }
 
     qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");
@@ -190,7 +194,7 @@ int main(int argc, char *argv[])
     QTemporaryDir shots;
     const QString self = QCoreApplication::applicationFilePath();
     out() << "bench_startup: " << runs << " runs each, medians, ms from process start; "
-          << "offscreen platform\n\n";
+          << g_platform << " platform\n\n";
     out() << QStringLiteral("%1 %2 %3 %4 %5\n")
                  .arg(QStringLiteral("operation"), -44)
                  .arg(QStringLiteral("algoadmin"), 10)
