@@ -64,6 +64,14 @@ MainWindow::Startup TstMainWindow::startupFor(const TestDatabase &db,
     return startup;
 }
 
+// With ALGOADMIN_GRAB_DIR set, saves what the window looks like, to look at by eye.
+static void grabFor(QWidget *window, const char *name)
+{
+    const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
+    if (!dir.isEmpty())
+        window->grab().save(dir + QLatin1Char('/') + QLatin1String(name) + QStringLiteral(".png"));
+}
+
 QString TstMainWindow::labelText(QWidget *window, const char *name)
 {
     auto *label = window->findChild<QLabel *>(QLatin1String(name));
@@ -161,6 +169,7 @@ void TstMainWindow::productionProfilesAreMarked()
     auto *strip = window.findChild<QLabel *>(QStringLiteral("productionStrip"));
     QTRY_VERIFY_WITH_TIMEOUT(strip->isVisible(), 15000);
     QVERIFY(strip->text().contains(QLatin1String("prod-eu")));
+    grabFor(&window, "mainwindow-production");
     QVERIFY(window.windowTitle().contains(QLatin1String("PRODUCTION")));
     Panel *schema = window.panel(QStringLiteral("schema"));
     QVERIFY(schema->connection().production);
@@ -191,6 +200,7 @@ void TstMainWindow::aLostConnectionShowsTheBannerAndComesBack()
             DbError{{}, {}, QStringLiteral("server closed the connection"), {}, {}, {}});
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
     QVERIFY(labelText(&window, "roundTripLabel").contains(QLatin1String("lost")));
+    grabFor(&window, "mainwindow-lost");
     // The server is fine, so the first retry (after a second) brings it back.
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
     QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
