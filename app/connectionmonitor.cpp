@@ -15,8 +15,7 @@
 
 // The heartbeat: the smallest statement that still needs the server to answer.
 static const char HeartbeatSql[] = "SELECT 1";
-// Reconnect attempts give up sooner than a first connect: the back-off tries again anyway,
-// and closing the window waits for an attempt in flight.
+// Reconnect attempts give up sooner than a first connect: the back-off tries again anyway.
 static constexpr int ReconnectTimeoutSeconds = 5;
 
 // Lives on the monitor's thread; every slot may block on the network there.
@@ -24,11 +23,18 @@ class ConnectionMonitorWorker : public QObject
 {
     Q_OBJECT
 
-public:
-    explicit ConnectionMonitorWorker(ConnectionMonitor *monitor)
-        : m_monitor(monitor)
-    {}
+Q_SIGNALS:
+    // As ConnectionMonitor's, tagged with the generation they belong to: the monitor drops
+    // what a newer start()/stop() made stale.
+    void connected(const ServerInfo &info, int generation);
+    void connectFailed(const ServerInfo &info, int generation);
+    void roundTripMeasured(double ms, int generation);
+    void connectionLost(const DbError &error, int retryInMs, int generation);
+    void reconnectFailed(const DbError &error, int attempt, int retryInMs, int generation);
+    void reconnected(const ServerInfo &info, int generation);
 
+public:
+    // The monitor shares these with the worker; they outlive either (see ~ConnectionMonitor).
     std::atomic<int> generation{0};
     std::atomic<int> heartbeatMs{5000};
     std::atomic<int> heartbeatTimeoutMs{10000};
@@ -49,12 +55,15 @@ public:
         if (forGeneration != generation)
             return;
         if (!info.ok()) {
-            Q_EMIT m_monitor->connectFailed(info);
+            Q_EMIT connectFailed(info, forGeneration);
             return;
         }
-        Q_EMIT m_monitor->connected(info);
+        Q_EMIT connected(info, forGeneration);
         // The heartbeat's own connection is opened after the window heard back.
-        if (connectHeartbeat(m_options, nullptr)) {
+        const bool heartbeatConnected = connectHeartbeat(m_options, nullptr);
+        if (forGeneration != generation)
+            return;
+        if (heartbeatConnected) {
             m_timer->start(heartbeatMs);
             return;
         }
@@ -62,7 +71,7 @@ public:
         // as a loss so that the back-off takes over.
         m_lost = true;
         scheduleRetry();
-        Q_EMIT m_monitor->connectionLost(m_lastError, m_timer->interval());
+        Q_EMIT connectionLost(m_lastError, m_timer->interval(), forGeneration);
     }
 
     void close(int forGeneration)
@@ -75,14 +84,24 @@ public:
         m_active = false;
     }
 
+    // The timer's tick: a heartbeat, or while lost a reconnect attempt.
     void tick(int forGeneration)
     {
         if (forGeneration != generation || !m_active)
             return;
         if (m_lost) {
-            reconnect();
+            reconnect(forGeneration);
             return;
         }
+        heartbeat();
+    }
+
+    // checkNow(): a heartbeat now; while lost the back-off's schedule stands (a burst of
+    // failing panel requests must not burn through the attempts).
+    void check(int forGeneration)
+    {
+        if (forGeneration != generation || !m_active || m_lost)
+            return;
         heartbeat();
     }
 
@@ -100,7 +119,10 @@ private:
     {
         auto connection = std::make_unique<PgConnection>();
         DbError failure;
-        if (!connection->open(options, &failure)) {
+        // Named apart from the window's other connections in pg_stat_activity.
+        ConnectionOptions named = options;
+        named.applicationName += QStringLiteral(" (monitor)");
+        if (!connection->open(named, &failure)) {
             m_lastError = failure;
             if (error)
                 *error = failure;
@@ -172,7 +194,7 @@ private:
         if (forGeneration != generation)
             return;
         if (ok) {
-            Q_EMIT m_monitor->roundTripMeasured(ms);
+            Q_EMIT roundTripMeasured(ms, forGeneration);
             m_timer->start(heartbeatMs);
             return;
         }
@@ -181,26 +203,29 @@ private:
         m_attempt = 0;
         m_lastError = error;
         scheduleRetry();
-        Q_EMIT m_monitor->connectionLost(error, m_timer->interval());
+        Q_EMIT connectionLost(error, m_timer->interval(), forGeneration);
     }
 
-    void reconnect()
+    void reconnect(int forGeneration)
     {
         ConnectionOptions options = m_options;
         options.connectTimeoutSeconds =
             std::min(options.connectTimeoutSeconds, ReconnectTimeoutSeconds);
         const ServerInfo info = probeServer(options, 1);
         DbError error = info.error;
-        if (info.ok() && connectHeartbeat(options, &error)) {
+        const bool back = info.ok() && connectHeartbeat(options, &error);
+        if (forGeneration != generation)
+            return; // another server was chosen meanwhile
+        if (back) {
             m_lost = false;
             m_attempt = 0;
-            Q_EMIT m_monitor->reconnected(info);
+            Q_EMIT reconnected(info, forGeneration);
             m_timer->start(heartbeatMs);
             return;
         }
         const int failedAttempt = m_attempt;
         scheduleRetry();
-        Q_EMIT m_monitor->reconnectFailed(error, failedAttempt, m_timer->interval());
+        Q_EMIT reconnectFailed(error, failedAttempt, m_timer->interval(), forGeneration);
     }
 
     void scheduleRetry()
@@ -209,7 +234,6 @@ private:
         m_timer->start(ConnectionMonitor::backoffMs(m_attempt));
     }
 
-    ConnectionMonitor *m_monitor;
     ConnectionOptions m_options;
     std::unique_ptr<PgConnection> m_connection;
     QTimer *m_timer = nullptr;
@@ -221,26 +245,65 @@ private:
 
 ConnectionMonitor::ConnectionMonitor(QObject *parent)
     : QObject(parent)
-    , m_worker(new ConnectionMonitorWorker(this))
+    , m_thread(new QThread)
+    , m_worker(new ConnectionMonitorWorker)
 {
-    qRegisterMetaType<ServerInfo>();
-    qRegisterMetaType<DbError>();
-    m_thread.setObjectName(QStringLiteral("connection monitor"));
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread.start();
+    m_thread->setObjectName(QStringLiteral("connection monitor"));
+    m_worker->moveToThread(m_thread);
+    // Both go once the thread has ended, which may be after this monitor is gone.
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
+    // Queued to this object's thread, and dropped when they belong to an earlier start().
+    const auto current = [this](int generation) { return generation == m_generation; };
+    connect(m_worker, &ConnectionMonitorWorker::connected, this,
+            [this, current](const ServerInfo &info, int generation) {
+                if (current(generation))
+                    Q_EMIT connected(info);
+            });
+    connect(m_worker, &ConnectionMonitorWorker::connectFailed, this,
+            [this, current](const ServerInfo &info, int generation) {
+                if (current(generation))
+                    Q_EMIT connectFailed(info);
+            });
+    connect(m_worker, &ConnectionMonitorWorker::roundTripMeasured, this,
+            [this, current](double ms, int generation) {
+                if (current(generation))
+                    Q_EMIT roundTripMeasured(ms);
+            });
+    connect(m_worker, &ConnectionMonitorWorker::connectionLost, this,
+            [this, current](const DbError &error, int retryInMs, int generation) {
+                if (current(generation))
+                    Q_EMIT connectionLost(error, retryInMs);
+            });
+    connect(m_worker, &ConnectionMonitorWorker::reconnectFailed, this,
+            [this, current](const DbError &error, int attempt, int retryInMs, int generation) {
+                if (current(generation))
+                    Q_EMIT reconnectFailed(error, attempt, retryInMs);
+            });
+    connect(m_worker, &ConnectionMonitorWorker::reconnected, this,
+            [this, current](const ServerInfo &info, int generation) {
+                if (current(generation))
+                    Q_EMIT reconnected(info);
+            });
+    m_thread->start();
 }
 
 ConnectionMonitor::~ConnectionMonitor()
 {
+    // Whatever the worker is doing now is stale; its signals no longer reach this object
+    // (the connections die with it). A heartbeat notices within 0.1 s; a connect in flight
+    // is left to finish on its own (bounded by connect_timeout) rather than holding the
+    // window's exit: the thread and the worker delete themselves when it ends.
     ++m_worker->generation;
-    m_thread.quit();
-    m_thread.wait();
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->close(worker->generation); });
+    m_thread->quit();
+    m_thread->wait(500);
 }
 
 void ConnectionMonitor::start(const ConnectionOptions &options)
 {
     const int generation = ++m_worker->generation;
+    m_generation = generation;
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, options, generation] { worker->open(options, generation); });
 }
@@ -248,20 +311,23 @@ void ConnectionMonitor::start(const ConnectionOptions &options)
 void ConnectionMonitor::stop()
 {
     const int generation = ++m_worker->generation;
+    m_generation = generation;
     QMetaObject::invokeMethod(m_worker,
                               [worker = m_worker, generation] { worker->close(generation); });
 }
 
 void ConnectionMonitor::checkNow()
 {
-    const int generation = m_worker->generation;
+    const int generation = m_generation;
     QMetaObject::invokeMethod(m_worker,
-                              [worker = m_worker, generation] { worker->tick(generation); });
+                              [worker = m_worker, generation] { worker->check(generation); });
 }
 
 void ConnectionMonitor::reconnectNow()
 {
-    checkNow();
+    const int generation = m_generation;
+    QMetaObject::invokeMethod(m_worker,
+                              [worker = m_worker, generation] { worker->tick(generation); });
 }
 
 void ConnectionMonitor::setHeartbeatInterval(int ms)

@@ -18,14 +18,15 @@ class ConnectionMonitor : public QObject
 
 public:
     explicit ConnectionMonitor(QObject *parent = nullptr);
-    // Waits for what the monitor's thread is doing: a heartbeat stops within 0.1 s, a reconnect
-    // attempt in flight within its 5 s connect timeout.
+    // Never waits on the network for long: a heartbeat stops within 0.1 s; a connect in flight
+    // is left to end on the monitor's thread, which then deletes itself.
     ~ConnectionMonitor() override;
 
     // Connects to `options` (dropping any earlier connection): connected() or connectFailed().
     void start(const ConnectionOptions &options);
     void stop();
-    // A panel saw the connection fail: check now instead of at the next heartbeat.
+    // A panel saw the connection fail: a heartbeat now instead of at the next one (while lost,
+    // the back-off's schedule stands).
     void checkNow();
     // While lost: try again now instead of waiting for the back-off.
     void reconnectNow();
@@ -50,6 +51,7 @@ Q_SIGNALS:
     void reconnected(const ServerInfo &info);
 
 private:
-    QThread m_thread;
-    ConnectionMonitorWorker *m_worker = nullptr;
+    QThread *m_thread;                 // deletes itself once finished
+    ConnectionMonitorWorker *m_worker; // lives on m_thread, deleted when it finishes
+    int m_generation = 0;              // of the latest start()/stop(), on this object's thread
 };

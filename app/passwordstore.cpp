@@ -1,12 +1,19 @@
 #include "passwordstore.h"
 
+#include <QCoreApplication>
 #include <QMetaObject>
 
 #include <qt6keychain/keychain.h>
 
 namespace {
 
-const QString Service = QStringLiteral("algoadmin");
+// The application's name ("algoadmin"): a test program's entries (its own name) never touch
+// the real application's.
+QString service()
+{
+    const QString name = QCoreApplication::applicationName();
+    return name.isEmpty() ? QStringLiteral("algoadmin") : name;
+}
 
 const QString UseInstead = QStringLiteral("Use ~/.pgpass or PGPASSWORD instead.");
 
@@ -25,7 +32,7 @@ QString failure(const QString &what, const QKeychain::Job *job)
 // outlive a store that is gone (the connection to `this` then simply drops the answer).
 template <typename Job> Job *newJob(const QString &profile)
 {
-    auto *job = new Job(Service);
+    auto *job = new Job(service());
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(profile);

@@ -3,10 +3,11 @@
 #include <QObject>
 #include <QString>
 
-// Profile passwords in the system keyring (QtKeychain: Secret Service, KWallet), service
-// "algoadmin", key = profile name. Asynchronous: the keyring may ask the user to unlock it.
-// Never falls back to a plain-text file: without a keyring the operations fail with a message
-// that says to use ~/.pgpass or PGPASSWORD instead.
+// Profile passwords in the system keyring (QtKeychain: Secret Service, KWallet), service =
+// the application's name ("algoadmin"; a test program's own name), key = profile name.
+// Asynchronous: the keyring may ask the user to unlock it. Never falls back to a plain-text file:
+// without a keyring the operations fail with a message that says to use ~/.pgpass or PGPASSWORD
+// instead.
 class PasswordStore : public QObject
 {
     Q_OBJECT

@@ -2,6 +2,7 @@
 
 #include "cli/report.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -94,6 +95,16 @@ static QStringList identity(const QStringList &ids, const QHash<QString, QByteAr
     return parts;
 }
 
+// The identity, short, in the archive's file names: comparing reads only the files of the
+// same migrations instead of parsing every run ever archived.
+static QString identityTag(const QStringList &identity)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(identity.join(QLatin1Char('\n')).toUtf8(),
+                                                        QCryptographicHash::Sha256)
+                                   .toHex()
+                                   .left(12));
+}
+
 static QStringList runIds(const RunReport &report)
 {
     QStringList ids;
@@ -129,8 +140,11 @@ QString RunArchive::save(const RunReport &report, const QHash<QString, QByteArra
                    QDir::Files)
                 .isEmpty())
         ++counter;
-    const QString path = dir.filePath(
-        QStringLiteral("%1-%2-%3.json").arg(time).arg(counter, 2, 10, QLatin1Char('0')).arg(kind));
+    const QString tag = identityTag(identity(runIds(report), checksums));
+    const QString path = dir.filePath(QStringLiteral("%1-%2-%3-%4.json")
+                                          .arg(time)
+                                          .arg(counter, 2, 10, QLatin1Char('0'))
+                                          .arg(kind, tag));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) ||
         file.write(QJsonDocument(json).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
@@ -138,6 +152,11 @@ QString RunArchive::save(const RunReport &report, const QHash<QString, QByteArra
             *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
         return {};
     }
+    // Keep the newest MaxRuns: the archive is for comparing with recent runs, not a history.
+    const QStringList all =
+        dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name | QDir::Reversed);
+    for (qsizetype i = MaxRuns; i < all.size(); ++i)
+        QFile::remove(dir.filePath(all.at(i)));
     return path;
 }
 
@@ -149,8 +168,8 @@ RunComparison RunArchive::compareWithLatest(const RunReport &now,
     if (wanted.isEmpty())
         return {};
     QDir dir(m_directory);
-    const QStringList files =
-        dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name | QDir::Reversed);
+    const QStringList files = dir.entryList({QStringLiteral("*-%1.json").arg(identityTag(wanted))},
+                                            QDir::Files, QDir::Name | QDir::Reversed);
     for (const QString &name : files) {
         const QString path = dir.filePath(name);
         if (!exclude.isEmpty() && QFileInfo(path) == QFileInfo(exclude))

@@ -45,11 +45,13 @@ RunComparison compareRuns(const RunReport &now, const QJsonObject &previous);
 // run's migrations for the comparison.
 QHash<QString, QByteArray> migrationChecksums(const MigrationSet &set);
 
-// Every finished migrate and rehearse run, one JSON file each, so that a later run of the same
-// migrations can be compared with it. Local files only: no database access.
+// Every finished migrate and rehearse run, one JSON file each (the newest MaxRuns are kept), so
+// that a later run of the same migrations can be compared with it. Local files only: no
+// database access; callers run it off the GUI thread.
 class RunArchive
 {
 public:
+    static constexpr int MaxRuns = 200;
     // `directory` empty: defaultDirectory().
     explicit RunArchive(const QString &directory = {});
     // <AppDataLocation>/runs.

@@ -95,6 +95,9 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
 
     connect(m_connection, &ConnectionController::opening, this, [this](const QString &what) {
         m_status->setConnecting(what);
+        m_banner->showReconnected(); // whatever was lost is no longer what we are on
+        if (m_busyPanels.isEmpty())
+            m_status->setBusy(true, what, false);
         statusBar()->showMessage(what);
         for (Panel *panel : std::as_const(m_panels))
             panel->setConnection({});
@@ -185,7 +188,10 @@ void MainWindow::createMenus()
     connect(connectAction, &QAction::triggered, this, &MainWindow::showConnectionDialog);
     QAction *disconnectAction = file->addAction(tr("&Disconnect"));
     connect(disconnectAction, &QAction::triggered, this, [this] {
+        if (!confirmLeavingBusyPanels(tr("Disconnect")))
+            return;
         m_connection->close();
+        m_banner->showReconnected();
         m_status->setDisconnected();
         setProductionLook(false, {});
         for (Panel *panel : std::as_const(m_panels))
@@ -234,12 +240,26 @@ void MainWindow::createMenus()
     });
 }
 
+bool MainWindow::confirmLeavingBusyPanels(const QString &what)
+{
+    if (m_busyPanels.isEmpty())
+        return true;
+    // Leaving the connection cancels what runs on it: a migration is rolled back. Say so.
+    return QMessageBox::question(
+               this, what,
+               tr("%1 is still running on %2. %3 cancels it (a migration is rolled back).\n\n"
+                  "%3 anyway?")
+                   .arg(m_busyPanels.first()->panelTitle(), m_connection->context().profileName,
+                        what),
+               QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+}
+
 void MainWindow::showConnectionDialog()
 {
     ConnectionDialog dialog(m_profiles.get(), m_passwords, this);
     dialog.selectProfile(m_connection->context().isValid() ? m_connection->context().profileName
                                                            : m_profiles->lastUsed());
-    if (dialog.exec() != QDialog::Accepted)
+    if (dialog.exec() != QDialog::Accepted || !confirmLeavingBusyPanels(tr("Connecting")))
         return;
     const ConnectionProfile profile = dialog.profile();
     ConnectionTarget target;
@@ -255,6 +275,8 @@ void MainWindow::showConnectionDialog()
 
 void MainWindow::connectionOpened(const ConnectionContext &context, const ServerInfo &info)
 {
+    if (m_busyPanels.isEmpty())
+        m_status->setBusy(false, {});
     m_status->setConnected(context, info);
     statusBar()->showMessage(tr("Connected to %1").arg(context.profileName), 5000);
     setProductionLook(context.production, context.profileName);
@@ -264,6 +286,8 @@ void MainWindow::connectionOpened(const ConnectionContext &context, const Server
 
 void MainWindow::connectionFailed(const QString &name, const DbError &error)
 {
+    if (m_busyPanels.isEmpty())
+        m_status->setBusy(false, {});
     m_status->setDisconnected(tr("Could not connect to %1").arg(name));
     statusBar()->clearMessage();
     QMessageBox box(QMessageBox::Critical, tr("Could not connect"),

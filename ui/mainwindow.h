@@ -48,6 +48,7 @@ private:
     void addPanel(Panel *panel);
     void createMenus();
     void showConnectionDialog();
+    bool confirmLeavingBusyPanels(const QString &what);
     void connectionOpened(const ConnectionContext &context, const ServerInfo &info);
     void connectionFailed(const QString &name, const DbError &error);
     void panelBusyChanged(Panel *panel, bool busy, const QString &what);

@@ -20,6 +20,8 @@ private Q_SLOTS:
     void aTerminatedConnectionIsNoticedAndRestored();
     void aDeadLinkIsRetriedWithBackoffUntilItComesBack();
     void aSilentLinkIsNoticedByTheHeartbeatTimeout();
+    void anEarlierServersAnswerIsDropped();
+    void destroyingNeverWaitsForAHangingConnect();
 };
 
 void TstConnectionMonitor::backoffDoublesUpToThirtySeconds_data()
@@ -92,10 +94,10 @@ void TstConnectionMonitor::aTerminatedConnectionIsNoticedAndRestored()
     monitor.start(options);
     QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 15000);
     QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                           "'monitor-under-test'"),
+                           "'monitor-under-test (monitor)'"),
                  QStringLiteral("1"));
     QCOMPARE(value(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                       " WHERE application_name = 'monitor-under-test'"),
+                       " WHERE application_name = 'monitor-under-test (monitor)'"),
              QStringLiteral("1"));
     monitor.checkNow();
     QTRY_COMPARE_WITH_TIMEOUT(lost.size(), 1, 10000);
@@ -104,7 +106,7 @@ void TstConnectionMonitor::aTerminatedConnectionIsNoticedAndRestored()
     // The server is up: the first retry, a second later, gets back in.
     QTRY_COMPARE_WITH_TIMEOUT(reconnected.size(), 1, 10000);
     QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                           "'monitor-under-test'"),
+                           "'monitor-under-test (monitor)'"),
                  QStringLiteral("1"));
 }
 
@@ -165,6 +167,53 @@ void TstConnectionMonitor::aSilentLinkIsNoticedByTheHeartbeatTimeout()
     QVERIFY2(lost.at(0).at(0).value<DbError>().message.contains(QLatin1String("no answer")),
              qPrintable(lost.at(0).at(0).value<DbError>().toString()));
     QVERIFY(proxy.resume());
+}
+
+void TstConnectionMonitor::anEarlierServersAnswerIsDropped()
+{
+    TestDatabase db(QStringLiteral("monitor_stale"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    // A: a link that hangs the connect; B: the direct socket.
+    LatencyProxy hanging;
+    QVERIFY2(hanging.start(0), qPrintable(hanging.error()));
+    QVERIFY(hanging.pause());
+    ConnectionMonitor monitor;
+    QSignalSpy connected(&monitor, &ConnectionMonitor::connected);
+    QSignalSpy failed(&monitor, &ConnectionMonitor::connectFailed);
+    monitor.start(hanging.options(db.name()));
+    QTest::qWait(200);
+    ConnectionOptions direct = db.options();
+    direct.applicationName = QStringLiteral("monitor-second-choice");
+    monitor.start(direct);
+    // A answers only now, after B was chosen: what it says must not reach anyone.
+    QVERIFY(hanging.resume());
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 15000);
+    QTest::qWait(500);
+    QCOMPARE(connected.size(), 1);
+    QVERIFY(failed.isEmpty());
+    QCOMPARE(connected.at(0).at(0).value<ServerInfo>().database, db.name());
+    QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                           " 'monitor-second-choice (monitor)'"),
+                 QStringLiteral("1"));
+}
+
+void TstConnectionMonitor::destroyingNeverWaitsForAHangingConnect()
+{
+    TestDatabase db(QStringLiteral("monitor_exit"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    LatencyProxy hanging;
+    QVERIFY2(hanging.start(0), qPrintable(hanging.error()));
+    QVERIFY(hanging.pause()); // the TCP connect succeeds, the server never answers
+    QElapsedTimer clock;
+    {
+        ConnectionMonitor monitor;
+        monitor.start(hanging.options(db.name()));
+        QTest::qWait(300);
+        clock.start();
+    }
+    // connect_timeout is 10 s; closing the window must not wait for it.
+    QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY(hanging.resume());
 }
 
 QTEST_GUILESS_MAIN(TstConnectionMonitor)

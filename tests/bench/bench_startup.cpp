@@ -6,10 +6,11 @@
 //   bench_startup [--runs N] [--rtt MS] [--data-dir DIR] [--platform NAME]
 //
 // Each run is a new `algoadmin -d … --panel schema --screenshot` process on the Qt platform
-// NAME (default offscreen; xcb under xvfb-run or a desktop draws through an X server) with ALGOADMIN_STARTUP_TRACE=1, which prints when it first painted and when the
-// panel loaded on the monotonic clock this program reads before starting it. The peers, timed
-// the same way in the same run: a bare Qt Widgets window (this program with --peer-window: the
-// toolkit's own floor for a first paint) and psql reading the same migration history.
+// NAME (default offscreen; xcb under xvfb-run or a desktop draws through an X server) with
+// ALGOADMIN_STARTUP_TRACE=1, which prints when it first painted and when the panel loaded on the
+// monotonic clock this program reads before starting it. The peers, timed the same way in the same
+// run: a bare Qt Widgets window (this program with --peer-window: the toolkit's own floor for a
+// first paint) and psql reading the same migration history.
 #include "localcluster.h"
 #include "migrationengine.h"
 
@@ -91,6 +92,9 @@ Trace traceProcess(const QString &program, const QStringList &arguments)
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("ALGOADMIN_STARTUP_TRACE"), QStringLiteral("1"));
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), g_platform);
+    // Not the user's saved window geometry and profiles: a private, empty configuration.
+    static QTemporaryDir config;
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
     process.setProcessEnvironment(env);
     Trace trace;
     const qint64 started = monotonicMs();

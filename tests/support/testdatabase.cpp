@@ -101,6 +101,12 @@ ProcessResult runAlgoadmin(const QStringList &arguments, int timeoutMs)
     QProcess process;
     QElapsedTimer clock;
     clock.start();
+    // The window reads its settings (saved geometry, profiles): give it a private, empty
+    // configuration directory instead of the user's.
+    static QTemporaryDir config;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+    process.setProcessEnvironment(env);
     process.start(qEnvironmentVariable("ALGOADMIN_BIN"), arguments);
     if (!process.waitForStarted(10000)) {
         result.err = QStringLiteral("could not start %1: %2")

@@ -8,6 +8,7 @@
 #include "testdatabase.h"
 
 #include <QApplication>
+#include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -137,6 +138,9 @@ void TstMainWindow::connectsThroughTheDialog()
         type("databaseEdit", db.name());
         type("userEdit", options.user);
         type("auditUserEdit", QStringLiteral("7"));
+        // The test cluster trusts local connections, so any password connects; it must not
+        // end up in the settings file.
+        type("passwordEdit", QStringLiteral("pw-4f1d9c-never-stored"));
         QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("connectButton")),
                           Qt::LeftButton);
     });
@@ -151,8 +155,15 @@ void TstMainWindow::connectsThroughTheDialog()
     QCOMPARE(schema->connection().auditUserId, QStringLiteral("7"));
     QVERIFY(window.windowTitle().contains(QLatin1String("staging")));
     // The profile was saved for next time, without a password.
-    QCOMPARE(QSettings().value(QStringLiteral("lastUsedProfile")).toString(),
+    QSettings settings;
+    QCOMPARE(settings.value(QStringLiteral("lastUsedProfile")).toString(),
              QStringLiteral("staging"));
+    settings.sync();
+    QFile file(settings.fileName());
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(settings.fileName()));
+    const QByteArray bytes = file.readAll();
+    QVERIFY(bytes.contains("staging"));
+    QVERIFY(!bytes.contains("pw-4f1d9c-never-stored"));
 }
 
 void TstMainWindow::productionProfilesAreMarked()
@@ -189,10 +200,10 @@ void TstMainWindow::aLostConnectionShowsTheBannerAndComesBack()
     QVERIFY(banner);
     QVERIFY(!banner->isVisible());
     QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
-                           " 'mainwindow-lost'"),
+                           " 'mainwindow-lost (monitor)'"),
                  QStringLiteral("1"));
     QCOMPARE(value(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                       " WHERE application_name = 'mainwindow-lost'"),
+                       " WHERE application_name = 'mainwindow-lost (monitor)'"),
              QStringLiteral("1"));
     // A panel that saw its request fail with a lost connection makes the window look now.
     Q_EMIT window.panel(QStringLiteral("schema"))
@@ -204,7 +215,7 @@ void TstMainWindow::aLostConnectionShowsTheBannerAndComesBack()
     // The server is fine, so the first retry (after a second) brings it back.
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
     QTRY_COMPARE(value(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
-                           " 'mainwindow-lost'"),
+                           " 'mainwindow-lost (monitor)'"),
                  QStringLiteral("1"));
 }
 

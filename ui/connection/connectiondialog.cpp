@@ -17,6 +17,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <utility>
+
 namespace {
 
 constexpr int NameRole = Qt::UserRole;
@@ -70,6 +72,8 @@ struct ConnectionDialog::Ui
     quint64 testRevision = 0;
     ConnectionProfile accepted;
     QPair<QString, QString> lastWritten; // profile and password last sent to the keyring
+    QString readPending;                 // profile whose password the keyring has not answered yet
+    bool connectWhenRead = false;        // Connect was pressed while that read was on its way
 };
 
 ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwords,
@@ -387,6 +391,8 @@ void ConnectionDialog::loadProfile(const QString &name, bool local)
     ui.loading = true;
     ui.storedName = profile.name;
     ui.local = profile.local;
+    ui.readPending.clear();
+    ui.connectWhenRead = false;
     ui.nameEdit->setText(profile.name);
     ui.hostEdit->setText(profile.host);
     ui.portEdit->setText(profile.port);
@@ -410,6 +416,7 @@ void ConnectionDialog::loadProfile(const QString &name, bool local)
     ui.formMessage->hide();
     if (!profile.local && profile.savePassword && m_passwords) {
         ui.passwordEdit->setPlaceholderText(tr("reading the system keyring…"));
+        ui.readPending = profile.name;
         m_passwords->read(profile.name);
     }
 }
@@ -488,13 +495,16 @@ bool ConnectionDialog::saveProfile()
     if (m_passwords) {
         // Save then Connect asks once: a keyring may prompt to be unlocked for every write.
         const QPair<QString, QString> toWrite{profile.name, password};
-        if (profile.savePassword && !password.isEmpty() && ui.lastWritten != toWrite) {
+        const bool writesNew = profile.savePassword && !password.isEmpty();
+        if (writesNew && ui.lastWritten != toWrite) {
             ui.lastWritten = toWrite;
             showKeyringMessage(tr("Saving the password in the system keyring…"), false);
             m_passwords->write(profile.name, password);
         }
-        // A keyring entry the profile no longer uses is not left behind.
-        if (before && before->savePassword && (renamed || !profile.savePassword))
+        // A keyring entry the profile no longer uses is not left behind; on a rename the old
+        // entry goes only once the password is under the new name (it may not have been read
+        // back yet, or the keyring refused: then it stays where it is rather than be lost).
+        if (before && before->savePassword && (!profile.savePassword || (renamed && writesNew)))
             m_passwords->remove(before->name);
     }
 
@@ -538,6 +548,12 @@ void ConnectionDialog::deleteProfile()
 void ConnectionDialog::connectProfile()
 {
     Ui &ui = *m_ui;
+    if (!ui.local && !ui.readPending.isEmpty() && ui.passwordEdit->text().isEmpty()) {
+        // The keyring has not answered yet: connecting now would go without the password.
+        ui.connectWhenRead = true;
+        showKeyringMessage(tr("Waiting for the system keyring…"), false);
+        return;
+    }
     // Saving also sends the password to the keyring when asked to; its answer reaches
     // whoever else listens to the PasswordStore, as the dialog is gone by then.
     if (!ui.local && !saveProfile())
@@ -624,16 +640,23 @@ void ConnectionDialog::passwordRead(const QString &profile, const QString &passw
                                     const QString &error)
 {
     Ui &ui = *m_ui;
-    if (profile != ui.storedName || ui.local)
+    if (profile != ui.storedName || ui.local || profile != ui.readPending)
         return; // the user has moved on to another profile
+    ui.readPending.clear();
     ui.passwordEdit->setPlaceholderText(tr("from ~/.pgpass or PGPASSWORD"));
+    const bool connectNow = std::exchange(ui.connectWhenRead, false);
     if (!error.isEmpty()) {
+        // Connect waits no longer: the user sees why and can type the password.
         showKeyringMessage(error, true);
         return;
     }
     // What the user typed meanwhile wins over the keyring.
     if (ui.passwordEdit->text().isEmpty())
         ui.passwordEdit->setText(password);
+    if (connectNow) {
+        showKeyringMessage({}, false);
+        connectProfile();
+    }
 }
 
 void ConnectionDialog::passwordWritten(const QString &profile, const QString &error)

@@ -17,7 +17,6 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QShortcut>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -25,23 +24,28 @@
 #include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 // How often live step results are applied to the table (see flushSteps()).
 static constexpr int StepFlushMs = 50;
 
 SchemaPanel::SchemaPanel(QWidget *parent)
     : Panel(parent)
-    , m_thread(new QThread(this))
+    , m_thread(new QThread)
     , m_worker(new MigrationWorker)
     , m_migrations(new MigrationListModel(this))
     , m_steps(new StepModel(this))
     , m_stepFlush(new QTimer(this))
 {
+    connect(&m_archiving, &QFutureWatcher<ArchiveResult>::finished, this,
+            &SchemaPanel::runArchived);
     m_stepFlush->setSingleShot(true);
     m_stepFlush->setInterval(StepFlushMs);
     connect(m_stepFlush, &QTimer::timeout, this, &SchemaPanel::flushSteps);
     m_worker->moveToThread(m_thread);
+    // Both go once the thread has ended, which may be after the panel is gone.
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
     connect(m_worker, &MigrationWorker::stepStarted, this, &SchemaPanel::stepStarted,
             Qt::QueuedConnection);
     connect(m_worker, &MigrationWorker::stepFinished, this, &SchemaPanel::stepFinished,
@@ -67,10 +71,13 @@ SchemaPanel::SchemaPanel(QWidget *parent)
 
 SchemaPanel::~SchemaPanel()
 {
-    // The engine stops its statement; the worker then returns and the thread ends.
+    // The engine stops its statement; the worker then returns and the thread ends. Over a
+    // dead link even the cancel request cannot get through: then the thread is left to end
+    // on its own (its signals die with this panel) rather than holding the window's exit.
     m_worker->cancel();
     m_thread->quit();
-    m_thread->wait();
+    m_thread->wait(1000);
+    m_archiving.waitForFinished(); // local files: quick
 }
 
 void SchemaPanel::buildActions()
@@ -139,9 +146,6 @@ void SchemaPanel::buildLayout()
     m_cancelButton = button(QStringLiteral("cancelButton"), nullptr, tr("Cancel"));
     m_cancelButton->setToolTip(tr("Stop the running statement on the server (Esc)"));
     connect(m_cancelButton, &QPushButton::clicked, this, &SchemaPanel::cancel);
-    auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
-    escape->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(escape, &QShortcut::activated, this, &SchemaPanel::cancel);
     m_exportButton = button(QStringLiteral("exportButton"), m_exportAction, tr("Export…"));
     m_progress = new RunProgressView(this);
     auto *runRow = new QHBoxLayout;
@@ -416,8 +420,14 @@ void SchemaPanel::migrate()
 
 void SchemaPanel::rehearse()
 {
-    if (!isBusy())
-        start(Operation::Rehearse);
+    if (isBusy())
+        return;
+    // Nothing stays, but while it runs the rehearsal holds the locks its statements take.
+    if (!confirmWrite(tr("rehearse %n pending migration(s) (rolled back at the end, but it "
+                         "holds their locks while it runs)",
+                         nullptr, pendingMigrationCount())))
+        return;
+    start(Operation::Rehearse);
 }
 
 void SchemaPanel::verify()
@@ -515,6 +525,7 @@ void SchemaPanel::updateActions()
 
 void SchemaPanel::showFailure(const QString &html)
 {
+    m_showingStatusFailure = false;
     m_errorView->setHtml(html);
     m_errorView->setVisible(!html.isEmpty());
     if (html.isEmpty())
@@ -608,23 +619,44 @@ void SchemaPanel::migrationFinished(const RunReport &report)
     m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
     if (m_tabs->currentWidget() == m_lockView)
         m_tabs->setCurrentWidget(m_stepsView);
+    // What arrived live goes in first (rows appear as the steps ran), then the report's
+    // final state of every step.
     m_stepFlush->stop();
-    m_queuedSteps.clear(); // the report has every step in its final state
+    flushSteps();
     m_lastRun = report;
-    m_steps->setSteps(report.steps);
+    for (const StepReport &step : report.steps)
+        m_steps->updateStep(step);
     m_finishedSteps = m_steps->finishedCount();
     m_progress->finish(report.roundTrips, m_finishedSteps, int(report.steps.size()));
 
+    // Archiving the run and finding the previous one read and write local files: off the GUI
+    // thread. The rest of the report waits for the comparison (a moment).
     const bool anyDone =
         std::any_of(report.steps.cbegin(), report.steps.cend(),
                     [](const StepReport &s) { return s.state == StepReport::State::Done; });
     const QHash<QString, QByteArray> checksums = migrationChecksums(m_set);
-    m_lastComparison = anyDone ? m_archive.compareWithLatest(report, checksums) : RunComparison{};
-    if (anyDone) {
-        QString error;
-        if (m_archive.save(report, checksums, &error).isEmpty() && !error.isEmpty())
-            Q_EMIT messagePosted(tr("The run could not be archived: %1").arg(error));
-    }
+    const RunArchive archive = m_archive;
+    const int serial = ++m_runSerial;
+    m_archiving.setFuture(QtConcurrent::run([report, checksums, archive, anyDone, serial] {
+        ArchiveResult result;
+        result.serial = serial;
+        if (!anyDone)
+            return result;
+        result.comparison = archive.compareWithLatest(report, checksums);
+        archive.save(report, checksums, &result.error);
+        return result;
+    }));
+}
+
+void SchemaPanel::runArchived()
+{
+    const ArchiveResult result = m_archiving.result();
+    if (result.serial != m_runSerial)
+        return; // another run finished since
+    const RunReport &report = m_lastRun;
+    if (!result.error.isEmpty())
+        Q_EMIT messagePosted(tr("The run could not be archived: %1").arg(result.error));
+    m_lastComparison = result.comparison;
     m_steps->setComparison(m_lastComparison);
     m_chart->setRun(report, m_lastComparison);
 
@@ -656,7 +688,9 @@ void SchemaPanel::migrationFinished(const RunReport &report)
         (report.outcome == RunReport::Outcome::Ok && int(report.steps.size()) > 1))
         m_tabs->setCurrentWidget(m_chart);
 
-    if (report.error.isConnectionLoss()) {
+    if (report.error.isConnectionLoss() || isBusy()) {
+        // Lost: nothing to reload now (the window reconnects, then refreshes). Busy: the user
+        // already started something else, which reloads when it ends.
         reportConnectionLoss(report.error);
         updateBusy(busyText());
         Q_EMIT loaded();
@@ -678,8 +712,14 @@ void SchemaPanel::statusLoaded(const StatusReport &report)
                               "not be read.</span>")
                                .arg(connection().options.displayName().toHtmlEscaped()));
         showFailure(ReportHtml::error(tr("Reading the migration status failed"), report.error));
+        m_showingStatusFailure = true;
         reportConnectionLoss(report.error);
     } else {
+        if (m_showingStatusFailure) {
+            // A reload after a reconnect: the old failure is over (a run's stays up).
+            showFailure({});
+            m_showingStatusFailure = false;
+        }
         m_migrations->setMigrations(report.migrations, m_set);
         int applied = 0, pending = 0, changed = 0;
         for (const MigrationStatus &m : report.migrations) {

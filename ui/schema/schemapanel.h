@@ -6,6 +6,7 @@
 #include "panel.h"
 #include "runarchive.h"
 
+#include <QFutureWatcher>
 #include <QQueue>
 
 class LockWaitView;
@@ -89,6 +90,7 @@ private:
     void flushSteps();
     void lockWaitObserved(const LockWait &wait);
     void migrationFinished(const RunReport &report);
+    void runArchived();
     void statusLoaded(const StatusReport &report);
     void verifyFinished(const VerifyReport &report);
     void baselineFinished(const BaselineReport &report);
@@ -104,6 +106,15 @@ private:
     RunArchive m_archive;
     RunReport m_lastRun;
     RunComparison m_lastComparison;
+    struct ArchiveResult
+    {
+        RunComparison comparison;
+        QString error;
+        int serial = 0;
+    };
+    QFutureWatcher<ArchiveResult> m_archiving; // compare with the previous run, then save
+    int m_runSerial = 0;
+    bool m_showingStatusFailure = false; // the error box shows a failed status load
     int m_totalSteps = 0;
     int m_finishedSteps = 0;
     bool m_wasBusy = false;

@@ -36,8 +36,10 @@ ConnectionController::~ConnectionController()
     // A sandbox still starting finishes first (initdb cannot be interrupted halfway safely).
     m_sandbox.waitForFinished();
     if (m_sandbox.future().isValid() && m_sandbox.future().resultCount() > 0 &&
-        m_sandbox.result().startedCluster)
+        m_sandbox.result().startedCluster) {
         m_startedSandbox = true;
+        m_sandboxToStop = m_sandboxDataDir;
+    }
     if (m_startedSandbox) {
         // We started the private server, so we stop it; one started by `algoadmin local
         // start` is left running.
@@ -48,7 +50,6 @@ ConnectionController::~ConnectionController()
 
 void ConnectionController::open(const ConnectionTarget &target)
 {
-    ++m_generation;
     m_monitor.stop();
     m_target = target;
     m_context = {};
@@ -68,12 +69,12 @@ void ConnectionController::open(const ConnectionTarget &target)
                                : tr("Starting the local sandbox…"));
     const QString dataDir = target.dataDir;
     const bool demo = target.demo;
+    m_sandboxDataDir = dataDir; // whatever is chosen while it starts
     m_sandbox.setFuture(QtConcurrent::run([dataDir, demo] { return openSandbox(dataDir, demo); }));
 }
 
 void ConnectionController::close()
 {
-    ++m_generation;
     m_monitor.stop();
     m_context = {};
     m_lost = false;
@@ -85,7 +86,7 @@ void ConnectionController::sandboxOpened()
     const SandboxResult result = m_sandbox.result();
     if (result.startedCluster) {
         m_startedSandbox = true;
-        m_sandboxToStop = m_target.dataDir;
+        m_sandboxToStop = m_sandboxDataDir;
     }
     if (!m_target.local)
         return; // another target was chosen meanwhile

@@ -56,8 +56,8 @@ private:
     QFutureWatcher<SandboxResult> m_sandbox;
     ConnectionTarget m_target;
     ConnectionContext m_context;
-    QString m_sandboxToStop; // data dir of a sandbox this window started ("" = none)
+    QString m_sandboxDataDir; // of the sandbox being opened
+    QString m_sandboxToStop;  // data dir of a sandbox this window started
     bool m_startedSandbox = false;
     bool m_lost = false;
-    int m_generation = 0;
 };

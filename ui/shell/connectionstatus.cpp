@@ -97,10 +97,10 @@ void ConnectionStatus::setRoundTrip(double ms)
         m_roundTrip->setText(tr("RTT %1 ms").arg(ms, 0, 'f', ms < 1 ? 2 : ms < 10 ? 1 : 0));
 }
 
-void ConnectionStatus::setBusy(bool busy, const QString &what)
+void ConnectionStatus::setBusy(bool busy, const QString &what, bool cancellable)
 {
     m_busy->setVisible(busy);
-    m_cancel->setVisible(busy);
+    m_cancel->setVisible(busy && cancellable);
     m_busyText->setVisible(busy);
     m_busyText->setText(what);
 }

@@ -23,7 +23,8 @@ public:
     void setDisconnected(const QString &why = {});
     void setLost(bool lost);
     void setRoundTrip(double ms);
-    void setBusy(bool busy, const QString &what);
+    // `cancellable`: whether the Cancel button shows (connecting cannot be cancelled).
+    void setBusy(bool busy, const QString &what, bool cancellable = true);
 
 Q_SIGNALS:
     void cancelRequested();

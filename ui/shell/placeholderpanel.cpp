@@ -27,6 +27,7 @@ void PlaceholderPanel::setConnection(const ConnectionContext &context)
 
 void PlaceholderPanel::refresh()
 {
-    // Nothing to load: the page is ready as soon as it is asked.
-    Q_EMIT loaded();
+    // Nothing to load: the page is ready as soon as there is a connection.
+    if (connection().isValid())
+        Q_EMIT loaded();
 }
