@@ -7,6 +7,7 @@
 //
 // Every tool runs as its own process against a fresh database, through the same proxy, with
 // the same conninfo, so process start, connection set-up and round trips are all counted.
+#include "benchsupport.h"
 #include "localcluster.h"
 #include "migration.h"
 #include "pgconnection.h"
@@ -129,15 +130,6 @@ Run timeProcess(const QString &program, const QStringList &arguments)
     if (!run.ok)
         run.output += QString::fromUtf8(process.readAllStandardError());
     return run;
-}
-
-double median(QList<double> values)
-{
-    if (values.isEmpty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
 }
 
 // --floor: connect and send every file's text as one simple-query message.
@@ -405,9 +397,9 @@ int main(int argc, char *argv[])
                         return 1;
                 }
             }
-            const double oursMs = median(ours);
-            const double psqlMs = median(psql);
-            const double floorMs = median(floorTimes);
+            const double oursMs = Bench::median(ours);
+            const double psqlMs = Bench::median(psql);
+            const double floorMs = Bench::median(floorTimes);
             const QString rttText = QStringLiteral("%1 ms").arg(rtt);
             const auto row = [&](const QString &operation, double ms, const QString &trips,
                                  const QString &ratio) {
@@ -422,9 +414,9 @@ int main(int argc, char *argv[])
                 QStringLiteral("%1× floor").arg(psqlMs / floorMs, 0, 'f', 2));
             row(QStringLiteral("one message (floor)"), floorMs, QStringLiteral("1"),
                 QStringLiteral("1.00"));
-            row(QStringLiteral("algoadmin verify (replay)"), median(verifyCold),
+            row(QStringLiteral("algoadmin verify (replay)"), Bench::median(verifyCold),
                 QString::number(verifyTrips), QString());
-            row(QStringLiteral("algoadmin verify (cached replay)"), median(verifyWarm),
+            row(QStringLiteral("algoadmin verify (cached replay)"), Bench::median(verifyWarm),
                 QString::number(verifyWarmTrips), QString());
             out().flush();
         }

@@ -12,6 +12,7 @@
 // re-reads). Round trips are measured, not assumed: the same read through algoadmin-delayproxy
 // with MS (default 50) of round-trip time, (delayed - direct) / MS.
 #include "agentrepository.h"
+#include "benchsupport.h"
 #include "changelogrepository.h"
 #include "chatrepository.h"
 #include "localcluster.h"
@@ -39,13 +40,6 @@ QTextStream &out()
 {
     static QTextStream stream(stdout);
     return stream;
-}
-
-double median(QList<double> values)
-{
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
 }
 
 // VmHWM of /proc/self/status, in kB.
@@ -188,14 +182,8 @@ int main(int argc, char *argv[])
 
     // The delay proxy, in front of the cluster's socket.
     QProcess proxy;
-    proxy.start(QStringLiteral(DELAYPROXY_BIN),
-                {QStringLiteral("--target-unix"),
-                 cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
-                 QStringLiteral("--listen-port"), QStringLiteral("0"), QStringLiteral("--rtt-ms"),
-                 QString::number(rtt), QStringLiteral("--max-seconds"), QStringLiteral("3600")});
-    proxy.waitForReadyRead(10000);
     const int proxyPort =
-        QString::fromUtf8(proxy.readLine()).trimmed().section(QLatin1Char(' '), 2, 2).toInt();
+        Bench::startDelayProxy(proxy, QStringLiteral(DELAYPROXY_BIN), cluster, rtt);
     if (proxyPort == 0) {
         std::fprintf(stderr, "bench: the delay proxy did not start\n");
         return 1;
@@ -369,7 +357,7 @@ int main(int argc, char *argv[])
             op.run(direct, &message);
             times.append(double(timer.nsecsElapsed()) / 1e6);
         }
-        const double ms = median(times);
+        const double ms = Bench::median(times);
         QElapsedTimer timer;
         timer.start();
         op.run(delayed, &message);

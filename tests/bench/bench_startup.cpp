@@ -11,6 +11,7 @@
 // monotonic clock this program reads before starting it. The peers, timed the same way in the same
 // run: a bare Qt Widgets window (this program with --peer-window: the toolkit's own floor for a
 // first paint) and psql reading the same migration history.
+#include "benchsupport.h"
 #include "localcluster.h"
 #include "migrationengine.h"
 
@@ -38,15 +39,6 @@ qint64 monotonicMs()
     QElapsedTimer now;
     now.start();
     return now.msecsSinceReference();
-}
-
-double median(QList<double> values)
-{
-    if (values.isEmpty())
-        return -1;
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
 }
 
 // The peer window: a QLabel, printing the same trace line on its first paint.
@@ -167,14 +159,8 @@ int main(int argc, char *argv[])
     }
 
     QProcess proxy;
-    proxy.start(QStringLiteral(DELAYPROXY_BIN),
-                {QStringLiteral("--target-unix"),
-                 cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
-                 QStringLiteral("--listen-port"), QStringLiteral("0"), QStringLiteral("--rtt-ms"),
-                 QString::number(rtt), QStringLiteral("--max-seconds"), QStringLiteral("3600")});
-    proxy.waitForReadyRead(10000);
     const int proxyPort =
-        QString::fromUtf8(proxy.readLine()).trimmed().section(QLatin1Char(' '), 2, 2).toInt();
+        Bench::startDelayProxy(proxy, QStringLiteral(DELAYPROXY_BIN), cluster, rtt);
     if (proxyPort == 0) {
         std::fprintf(stderr, "bench: the delay proxy did not start\n");
         return 1;
@@ -241,10 +227,10 @@ int main(int argc, char *argv[])
                          .arg(peerName);
             failures += ours >= target;
         };
-        row(QStringLiteral("first painted window, ") + link.name, median(paint), median(peerPaint),
-            500, QStringLiteral("bare Qt window"));
-        row(QStringLiteral("schema panel loaded, ") + link.name, median(loaded), median(peerQuery),
-            1000, QStringLiteral("psql reading the history"));
+        row(QStringLiteral("first painted window, ") + link.name, Bench::median(paint),
+            Bench::median(peerPaint), 500, QStringLiteral("bare Qt window"));
+        row(QStringLiteral("schema panel loaded, ") + link.name, Bench::median(loaded),
+            Bench::median(peerQuery), 1000, QStringLiteral("psql reading the history"));
     }
     out() << (failures ? "\nsome targets missed\n" : "\nall targets met\n");
     proxy.kill();
