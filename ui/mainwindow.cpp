@@ -159,6 +159,12 @@ void MainWindow::showPanel(const QString &id)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    for (Panel *panel : std::as_const(m_panels)) {
+        if (!panel->confirmDiscardPending(tr("Quit"))) {
+            event->ignore();
+            return;
+        }
+    }
     QSettings settings;
     settings.setValue(QLatin1String(GeometryKey), saveGeometry());
     settings.setValue(QLatin1String(StateKey), saveState());
@@ -242,6 +248,10 @@ void MainWindow::createMenus()
 
 bool MainWindow::confirmLeavingBusyPanels(const QString &what)
 {
+    for (Panel *panel : std::as_const(m_panels)) {
+        if (!panel->confirmDiscardPending(what))
+            return false;
+    }
     if (m_busyPanels.isEmpty())
         return true;
     // Leaving the connection cancels what runs on it: a migration is rolled back. Say so.

@@ -46,6 +46,14 @@ public:
     virtual bool isBusy() const = 0;
     // For the panel's own menu; shortcuts are set on them (context: window).
     virtual QList<QAction *> panelActions() const { return {}; }
+    // Something is about to drop what the user has pending here (closing the window,
+    // switching or losing the connection on purpose): ask, naming `what` ("Quit", "Connect to
+    // staging"). True to go on (nothing pending, or the user agreed to discard it).
+    virtual bool confirmDiscardPending(const QString &what)
+    {
+        Q_UNUSED(what);
+        return true;
+    }
     // Starts a named action as if its button were pressed ("migrate", "rehearse", "verify",
     // "baseline" for the schema panel), for `--run`; false when there is no such action.
     virtual bool runAction(const QString &name)
