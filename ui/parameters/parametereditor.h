@@ -2,10 +2,22 @@
 
 #include "agentworker.h"
 #include "panel.h"
+#include "pendingedits.h"
 
+#include <QPointer>
 #include <QWidget>
 
+class ApplyDialog;
+class ConflictDialog;
+class ParameterDelegate;
+class ParameterTableModel;
+class PreviewDialog;
 class QAction;
+class QLabel;
+class QPushButton;
+class QTableView;
+class QTimer;
+class QUndoStack;
 
 // The parameters of one agent (issue 5, points 2–8): a table with an editor per type that
 // never commits a value failing validateParameterValue (the reason and allowed range shown
@@ -42,6 +54,20 @@ public:
     // with shortcuts (Ctrl+Z, Ctrl+Shift+Z, …) for the panel's menu.
     QList<QAction *> editorActions() const;
 
+    // For tests and screenshots.
+    ParameterTableModel *model() const { return m_model; }
+    QTableView *tableView() const { return m_table; }
+    QUndoStack *undoStack() const { return m_undo; }
+    QString messageText() const;  // the inline message under the table
+    QString readOnlyText() const; // the read-only banner, empty when editable
+    QString pendingText() const;  // "N pending changes"
+    void preview();
+    void apply();
+    void discard();
+    void resetRow();
+    void resetAgent();
+    void copySelection();
+
 Q_SIGNALS:
     // Rows arrived for the agent (its current row, the parameters, the drift).
     void parametersShown(const Agent &agent, const QList<Parameter> &parameters,
@@ -52,4 +78,71 @@ Q_SIGNALS:
     void busyChanged(bool busy, const QString &what);
     void connectionLost(const DbError &error);
     void messagePosted(const QString &message);
+
+private:
+    void buildActions();
+    void buildLayout();
+    void updateState();
+    void setMessage(const QString &html, bool error);
+    void valueChecked(const ParameterRule &rule, const QString &value, const Validation &validation,
+                      bool refused);
+    void valueEdited(const QString &name, const std::optional<PendingEdit> &before,
+                     const std::optional<PendingEdit> &after);
+    void startApply(const QString &reason);
+    void startRequest(int *slot, int request, const QString &what);
+    void finishRequest(int *slot);
+    bool reportLoss(const DbError &error);
+    int userId() const;
+    void editCurrent(const QModelIndex &index);
+
+    void parametersLoaded(int request, const Agent &agent, const QList<Parameter> &parameters,
+                          const ConfigDrift &drift, const DbError &error);
+    void simulated(int request, const SimulateResult &result);
+    void applied(int request, const ApplyResult &result);
+    void changeReceived(const ParameterChangeNotice &notice);
+    void resolveConflicts();
+
+    AgentWorker *m_worker;
+    ConnectionContext m_context;
+    Privileges m_privileges;
+    bool m_readOnly = true;
+    QString m_algorithmId;
+    Agent m_agent;
+    QStringList m_knownConflicts; // conflicting rows already announced
+
+    ParameterTableModel *m_model;
+    ParameterDelegate *m_delegate;
+    QTableView *m_table = nullptr;
+    QUndoStack *m_undo;
+    QTimer *m_reloadTimer;
+    QLabel *m_title = nullptr;
+    QLabel *m_readOnlyBanner = nullptr;
+    QLabel *m_message = nullptr;
+    QLabel *m_pendingLabel = nullptr;
+    QPushButton *m_previewButton = nullptr;
+    QPushButton *m_applyButton = nullptr;
+    QPushButton *m_discardButton = nullptr;
+
+    QAction *m_undoAction = nullptr;
+    QAction *m_redoAction = nullptr;
+    QAction *m_resetRowAction = nullptr;
+    QAction *m_resetAgentAction = nullptr;
+    QAction *m_previewAction = nullptr;
+    QAction *m_applyAction = nullptr;
+    QAction *m_discardAction = nullptr;
+    QAction *m_copyAction = nullptr;
+
+    // Requests in flight (0 = none): an answer with another id is stale and dropped.
+    int m_loadRequest = 0;
+    int m_simulateRequest = 0;
+    int m_applyRequest = 0;
+    int m_lastPendingCount = 0;
+    bool m_reloadAgain = false;           // a change arrived while a load was running
+    QList<ParameterChange> m_sentChanges; // of the running simulate or apply
+    QString m_applyAgent;
+    QString m_lastReason;
+
+    QPointer<PreviewDialog> m_previewDialog;
+    QPointer<ApplyDialog> m_applyDialog;
+    QPointer<ConflictDialog> m_conflictDialog;
 };

@@ -1,0 +1,583 @@
+// ParameterEditor against a real database through a real AgentWorker on its own thread, as the
+// Agents panel runs it: typing into the cell editors (out of bounds refused with the reason,
+// valid values pending and marked), undo/redo, preview (nothing persists), apply (values,
+// changelog rows with reason and change set, current_config), a conflicting change from a
+// second connection (conflict dialog, nothing lost, keep theirs / re-apply), live refresh and
+// conflict marking from the change feed, and a read-only role.
+#include "agentworker.h"
+#include "applydialog.h"
+#include "conflictdialog.h"
+#include "parametereditor.h"
+#include "parametertablemodel.h"
+#include "previewdialog.h"
+#include "testdatabase.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDir>
+#include <QFont>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+#include <QThread>
+#include <QUndoStack>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QByteArray ValueSql = "SELECT current_value FROM algorithm_parameters"
+                            " WHERE algorithm_id = 'T1' AND parameter_name = $1";
+
+// One agent with a parameter of every type, bounds on the numbers, a 64-bit integer beyond
+// what a double holds exactly, and a row of an unknown type.
+const QByteArray AgentSql = R"sql(
+INSERT INTO algorithm_agents (algorithm_id, name, algorithm_type, is_active, current_config,
+                              default_config)
+VALUES ('T1', 'Test scorer', 'scoring', true,
+        '{"batch_size": 32, "big_counter": 9007199254740993, "learning_rate": 0.02,
+          "enable_cache": true, "label": "alpha"}',
+        '{"batch_size": 32, "big_counter": 0, "learning_rate": 0.01,
+          "enable_cache": true, "label": "alpha"}')
+)sql";
+const QByteArray ParametersSql = R"sql(
+INSERT INTO algorithm_parameters (algorithm_id, parameter_name, parameter_type, current_value,
+                                  default_value, min_value, max_value, description,
+                                  impact_description)
+VALUES ('T1', 'batch_size', 'integer', '32', '32', '1', '1000', 'Items per batch',
+        'Throughput vs memory'),
+       ('T1', 'big_counter', 'integer', '9007199254740993', '0', '0', '9223372036854775807',
+        'A 64-bit counter', 'None'),
+       ('T1', 'learning_rate', 'float', '0.02', '0.01', '0.0001', '1', 'Step size',
+        'Convergence speed'),
+       ('T1', 'enable_cache', 'boolean', 'true', 'true', NULL, NULL, 'Cache scores',
+        'Latency'),
+       ('T1', 'label', 'string', 'alpha', 'alpha', NULL, NULL, 'Display label', 'Cosmetic'),
+       ('T1', 'mystery', 'matrix', NULL, NULL, NULL, NULL, 'Legacy row of an unknown type',
+        'Unknown')
+)sql";
+
+// A change made by someone else on a second connection, audited with their user id and
+// reason (one statement per exec: the test connection runs them with PQexecParams).
+bool theirUpdate(TestDatabase &db, const char *name, const char *value, const char *reason)
+{
+    return db.exec("BEGIN").ok() && db.exec("SET LOCAL algoadmin.user_id = '7'").ok() &&
+           db.exec("SELECT set_config('algoadmin.reason', $1, true)", {reason}).ok() &&
+           db.exec("UPDATE algorithm_parameters SET current_value = $2"
+                   " WHERE algorithm_id = 'T1' AND parameter_name = $1",
+                   {name, value})
+               .ok() &&
+           db.exec("COMMIT").ok();
+}
+
+template <typename T> T *waitForChild(QWidget *parent)
+{
+    T *found = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 for (T *child : parent->findChildren<T *>())
+                                     if (child->isVisible())
+                                         found = child;
+                                 return found != nullptr;
+                             }()),
+                             10000);
+    return found;
+}
+
+void grabTo(QWidget *widget, const QString &file)
+{
+    const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    QVERIFY(widget->grab().save(QDir(dir).filePath(file)));
+}
+
+} // namespace
+
+class TstParameterEditor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void showsEveryTypeAndUnknownReadOnly();
+    void outOfBoundsIsNotCommitted();
+    void validValuesArePendingWithUndoRedo();
+    void previewChangesNothing();
+    void applyWritesValuesChangelogAndConfig();
+    void conflictKeepTheirs();
+    void conflictReapplyMine();
+    void liveRefreshAndConflictMarking();
+    void resetAndDiscard();
+    void copyAsText();
+    void readOnlyRoleCannotEdit();
+
+private:
+    bool start(const QString &name, const ConnectionOptions &options, Privileges *privileges);
+    void showT1();
+    QLineEdit *openEditor(const QString &parameter);
+    void typeValue(const QString &parameter, const QString &text);
+    void applyWithReason(const QString &reason);
+    QModelIndex current(const QString &parameter) const;
+
+    std::unique_ptr<TestDatabase> m_db;
+    QThread *m_thread = nullptr;
+    AgentWorker *m_worker = nullptr;
+    std::unique_ptr<ParameterEditor> m_editor;
+    ConnectionContext m_context;
+};
+
+void TstParameterEditor::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TstParameterEditor::init()
+{
+    const QString name =
+        u"pe_"_s + QString::fromLatin1(QTest::currentTestFunction()).toLower().left(40);
+    m_db = std::make_unique<TestDatabase>(name);
+    QVERIFY2(m_db->ok(), qPrintable(m_db->error()));
+    const RunReport report = migrateDatabase(m_db->options());
+    QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
+    for (const QByteArray &sql : {AgentSql, ParametersSql}) {
+        const PgResult seeded = m_db->exec(sql);
+        QVERIFY2(seeded.ok(), qPrintable(seeded.error().toString()));
+    }
+}
+
+bool TstParameterEditor::start(const QString &profile, const ConnectionOptions &options,
+                               Privileges *privileges)
+{
+    m_thread = new QThread;
+    m_worker = new AgentWorker;
+    m_worker->moveToThread(m_thread);
+    m_thread->start();
+    QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
+    QSignalSpy failed(m_worker, &AgentWorker::connectionFailed);
+    m_worker->setConnection(options);
+    if (!QTest::qWaitFor([&] { return opened.count() + failed.count() > 0; }, 20000))
+        return false;
+    if (opened.isEmpty()) {
+        qWarning() << failed.first().first().value<DbError>().toString();
+        return false;
+    }
+    *privileges = opened.first().first().value<Privileges>();
+
+    m_editor = std::make_unique<ParameterEditor>(m_worker);
+    new QAbstractItemModelTester(
+        m_editor->model(), QAbstractItemModelTester::FailureReportingMode::QtTest, m_editor.get());
+    m_context = {};
+    m_context.profileName = profile;
+    m_context.options = options;
+    m_context.auditUserId = u"42"_s;
+    m_editor->setConnection(m_context, *privileges);
+    m_editor->resize(1100, 420);
+    m_editor->show();
+    m_editor->activateWindow();
+    return QTest::qWaitForWindowActive(m_editor.get());
+}
+
+void TstParameterEditor::cleanup()
+{
+    m_editor.reset();
+    if (m_thread) {
+        m_thread->quit();
+        m_thread->wait();
+        delete m_worker;
+        delete m_thread;
+        m_worker = nullptr;
+        m_thread = nullptr;
+    }
+    m_db.reset();
+}
+
+void TstParameterEditor::showT1()
+{
+    Privileges privileges;
+    QVERIFY(start(u"test"_s, m_db->options(), &privileges));
+    QVERIFY(privileges.canUpdateParameters);
+    QSignalSpy shown(m_editor.get(), &ParameterEditor::parametersShown);
+    m_editor->showAgent(u"T1"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QCOMPARE(m_editor->model()->rowCount(), 6);
+    QVERIFY(m_editor->readOnlyText().isEmpty());
+    QTRY_VERIFY(!m_editor->isBusy());
+}
+
+QModelIndex TstParameterEditor::current(const QString &parameter) const
+{
+    return m_editor->model()->index(m_editor->model()->rowOf(parameter),
+                                    ParameterTableModel::Current);
+}
+
+QLineEdit *TstParameterEditor::openEditor(const QString &parameter)
+{
+    QTableView *table = m_editor->tableView();
+    table->setFocus();
+    table->setCurrentIndex(current(parameter));
+    QTest::keyClick(table, Qt::Key_F2);
+    return table->findChild<QLineEdit *>(u"parameterValueEditor"_s);
+}
+
+void TstParameterEditor::typeValue(const QString &parameter, const QString &text)
+{
+    QLineEdit *line = openEditor(parameter);
+    QVERIFY(line);
+    QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(line, text);
+    QTest::keyClick(line, Qt::Key_Return);
+    QTRY_VERIFY(
+        !m_editor->tableView()->findChild<QLineEdit *>(u"parameterValueEditor"_s) ||
+        !m_editor->tableView()->findChild<QLineEdit *>(u"parameterValueEditor"_s)->isVisible());
+}
+
+void TstParameterEditor::applyWithReason(const QString &reason)
+{
+    QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
+    auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
+    QVERIFY(dialog);
+    auto *text = dialog->findChild<QPlainTextEdit *>(u"reason"_s);
+    auto *button = dialog->findChild<QPushButton *>(u"applyButton"_s);
+    text->clear();
+    QTest::keyClicks(text, u"fix"_s);
+    QVERIFY(!button->isEnabled()); // one word is not a reason
+    text->clear();
+    QTest::keyClicks(text, reason);
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+void TstParameterEditor::showsEveryTypeAndUnknownReadOnly()
+{
+    showT1();
+    ParameterTableModel *model = m_editor->model();
+    const int mystery = model->rowOf(u"mystery"_s);
+    QCOMPARE(model->index(mystery, ParameterTableModel::Type).data().toString(),
+             u"matrix (unknown type)"_s);
+    QVERIFY(!(model->flags(current(u"mystery"_s)) & Qt::ItemIsEditable));
+    QVERIFY(model->flags(current(u"batch_size"_s)) & Qt::ItemIsEditable);
+    QCOMPARE(current(u"big_counter"_s).data().toString(), u"9007199254740993"_s);
+    QCOMPARE(model->index(model->rowOf(u"batch_size"_s), ParameterTableModel::Max).data(),
+             QVariant(u"1000"_s));
+    // No editor opens on the unknown row.
+    m_editor->tableView()->setCurrentIndex(current(u"mystery"_s));
+    QTest::keyClick(m_editor->tableView(), Qt::Key_F2);
+    QVERIFY(!m_editor->tableView()->findChild<QWidget *>(u"parameterValueEditor"_s));
+}
+
+void TstParameterEditor::outOfBoundsIsNotCommitted()
+{
+    showT1();
+    QLineEdit *line = openEditor(u"batch_size"_s);
+    QVERIFY(line);
+    QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(line, u"5000"_s);
+    QTest::keyClick(line, Qt::Key_Return);
+    QCoreApplication::processEvents();
+    // Still open, not committed, the reason and the range shown.
+    QVERIFY(line->isVisible());
+    QCOMPARE(m_editor->pendingCount(), 0);
+    QVERIFY2(m_editor->messageText().contains(u"above the maximum 1000"_s),
+             qPrintable(m_editor->messageText()));
+    QVERIFY(m_editor->messageText().contains(u"1 … 1000"_s));
+    // Letters never get in; a decimal is refused for an integer.
+    QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(line, u"1.5x"_s);
+    QCOMPARE(line->text(), u"15"_s);
+    // Esc cancels: still nothing pending, the stored value shown.
+    QTest::keyClick(line, Qt::Key_Escape);
+    QTRY_VERIFY(!line->isVisible() || !m_editor->tableView()->findChild<QLineEdit *>());
+    QCOMPARE(m_editor->pendingCount(), 0);
+    QCOMPARE(current(u"batch_size"_s).data().toString(), u"32"_s);
+    // Decimal bounds compared exactly: 1 is the max, 1.0000000000000001 is above it.
+    line = openEditor(u"learning_rate"_s);
+    QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(line, u"1.0000000000000001"_s);
+    QTest::keyClick(line, Qt::Key_Return);
+    QCoreApplication::processEvents();
+    QCOMPARE(m_editor->pendingCount(), 0);
+    QVERIFY(m_editor->messageText().contains(u"above the maximum 1"_s));
+    QTest::keyClick(line, Qt::Key_Escape);
+}
+
+void TstParameterEditor::validValuesArePendingWithUndoRedo()
+{
+    showT1();
+    QSignalSpy pending(m_editor.get(), &ParameterEditor::pendingChanged);
+    typeValue(u"batch_size"_s, u"64"_s);
+    QCOMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(pending.last().first().toInt(), 1);
+    const QModelIndex batch = current(u"batch_size"_s);
+    QCOMPARE(batch.data().toString(), u"64"_s);
+    QVERIFY(batch.data(ParameterTableModel::PendingRole).toBool());
+    QVERIFY(batch.data(Qt::BackgroundRole).isValid());
+    QVERIFY(batch.data(Qt::FontRole).value<QFont>().bold());
+    QVERIFY2(m_editor->pendingText().contains(u"1 pending change"_s),
+             qPrintable(m_editor->pendingText()));
+    // A decimal kept exactly as typed; a 64-bit integer past double precision.
+    typeValue(u"learning_rate"_s, u"0.30"_s);
+    typeValue(u"big_counter"_s, u"9223372036854775807"_s);
+    QCOMPARE(current(u"learning_rate"_s).data().toString(), u"0.30"_s);
+    QCOMPARE(current(u"big_counter"_s).data().toString(), u"9223372036854775807"_s);
+    QCOMPARE(m_editor->pendingCount(), 3);
+    QVERIFY(m_editor->pendingText().contains(u"3 pending changes"_s));
+    grabTo(m_editor.get(), u"parameters-pending.png"_s);
+
+    QTableView *table = m_editor->tableView();
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(m_editor->pendingCount(), 2);
+    QCOMPARE(current(u"big_counter"_s).data().toString(), u"9007199254740993"_s);
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(m_editor->pendingCount(), 3);
+    QCOMPARE(current(u"big_counter"_s).data().toString(), u"9223372036854775807"_s);
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(m_editor->pendingCount(), 0);
+    QVERIFY(!current(u"batch_size"_s).data(ParameterTableModel::PendingRole).toBool());
+    QCOMPARE(pending.last().first().toInt(), 0);
+
+    // A boolean through its combo.
+    QTableView *view = m_editor->tableView();
+    view->setCurrentIndex(current(u"enable_cache"_s));
+    QTest::keyClick(view, Qt::Key_F2);
+    auto *combo = view->findChild<QComboBox *>(u"parameterValueEditor"_s);
+    QVERIFY(combo);
+    combo->setCurrentIndex(1);
+    QTest::keyClick(combo, Qt::Key_Return);
+    QTRY_COMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(current(u"enable_cache"_s).data().toString(), u"false"_s);
+}
+
+void TstParameterEditor::previewChangesNothing()
+{
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    typeValue(u"learning_rate"_s, u"0.3"_s);
+    const QString before = m_db->scalar("SELECT md5(string_agg(t::text, '|' ORDER BY t.id))"
+                                        " FROM algorithm_parameters t");
+    QTest::keyClick(m_editor->tableView(), Qt::Key_P, Qt::ControlModifier);
+    auto *dialog = waitForChild<PreviewDialog>(m_editor.get());
+    QVERIFY(dialog);
+    const QString text = dialog->text();
+    QVERIFY2(text.contains(u"batch_size"_s) && text.contains(u"32"_s) && text.contains(u"64"_s),
+             qPrintable(text));
+    QVERIFY(text.contains(u"within 1 … 1000"_s));
+    QVERIFY(text.contains(u"current_config of T1"_s));
+    QVERIFY(text.contains(u"0.02"_s) && text.contains(u"0.3"_s));
+    QVERIFY(text.contains(u"accepts these 2 changes"_s));
+    grabTo(dialog, u"parameters-preview.png"_s);
+    dialog->close();
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"32"_s);
+    QCOMPARE(m_db->scalar("SELECT md5(string_agg(t::text, '|' ORDER BY t.id))"
+                          " FROM algorithm_parameters t"),
+             before);
+    QCOMPARE(m_db->scalar("SELECT count(*) FROM algorithm_changelog WHERE algorithm_id = 'T1'"),
+             u"0"_s);
+    QCOMPARE(m_editor->pendingCount(), 2);
+}
+
+void TstParameterEditor::applyWritesValuesChangelogAndConfig()
+{
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    typeValue(u"learning_rate"_s, u"0.3"_s);
+    typeValue(u"big_counter"_s, u"9223372036854775807"_s);
+    QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
+    QSignalSpy busy(m_editor.get(), &ParameterEditor::busyChanged);
+    applyWithReason(u"load test shows bigger batches help"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
+    const ApplyResult result = applied.first().first().value<ApplyResult>();
+    QVERIFY(result.ok);
+    QVERIFY(!result.changeSet.isEmpty());
+    QVERIFY(busy.count() >= 2);
+    QCOMPARE(busy.first().at(0).toBool(), true);
+    QCOMPARE(busy.first().at(1).toString(), u"Applying 3 changes…"_s);
+    QCOMPARE(m_editor->pendingCount(), 0);
+    QVERIFY(m_editor->messageText().contains(result.changeSet));
+
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
+    QCOMPARE(m_db->scalar(ValueSql, {"learning_rate"}), u"0.3"_s);
+    QCOMPARE(m_db->scalar(ValueSql, {"big_counter"}), u"9223372036854775807"_s);
+    QCOMPARE(
+        rows(*m_db,
+             "SELECT parameter_name, old_value, new_value, reason, user_id, change_set = $1"
+             " FROM algorithm_changelog WHERE algorithm_id = 'T1' ORDER BY parameter_name",
+             {result.changeSet.toUtf8()}),
+        (QStringList{u"batch_size|32|64|load test shows bigger batches help|42|t"_s,
+                     u"big_counter|9007199254740993|9223372036854775807|load test shows bigger "
+                     "batches help|42|t"_s,
+                     u"learning_rate|0.02|0.3|load test shows bigger batches help|42|t"_s}));
+    QCOMPARE(m_db->scalar("SELECT current_config->>'batch_size' || ' ' ||"
+                          " (current_config->'big_counter')::text || ' ' ||"
+                          " (current_config->'learning_rate')::text"
+                          " FROM algorithm_agents WHERE algorithm_id = 'T1'"),
+             u"64 9223372036854775807 0.3"_s);
+    // The rows reload with the new values, nothing marked.
+    QTRY_COMPARE(current(u"batch_size"_s).data().toString(), u"64"_s);
+    QVERIFY(!current(u"batch_size"_s).data(ParameterTableModel::PendingRole).toBool());
+}
+
+void TstParameterEditor::conflictKeepTheirs()
+{
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    typeValue(u"label"_s, u"beta"_s);
+    QVERIFY(theirUpdate(*m_db, "batch_size", "128", "night shift tuning"));
+    // The change feed marks the row before anyone applies.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        current(u"batch_size"_s).data(ParameterTableModel::ConflictRole).toBool(), 10000);
+    applyWithReason(u"bigger batches for the load test"_s);
+    auto *dialog = waitForChild<ConflictDialog>(m_editor.get());
+    QVERIFY(dialog);
+    QCOMPARE(dialog->conflicts().size(), 1);
+    const ParameterConflict conflict = dialog->conflicts().first();
+    QCOMPARE(conflict.name, u"batch_size"_s);
+    QCOMPARE(conflict.actual, u"128"_s);
+    QCOMPARE(conflict.reason, u"night shift tuning"_s);
+    QCOMPARE(conflict.userId, 7);
+    QStringList labels;
+    for (QLabel *label : dialog->findChildren<QLabel *>())
+        labels.append(label->text());
+    const QString shown = labels.join(u'\n');
+    QVERIFY2(shown.contains(u"128"_s) && shown.contains(u"night shift tuning"_s) &&
+                 shown.contains(u"user 7"_s) && shown.contains(u"64"_s),
+             qPrintable(shown));
+    grabTo(dialog, u"parameters-conflict.png"_s);
+    // Nothing lost, nothing written.
+    QCOMPARE(m_editor->pendingCount(), 2);
+    QCOMPARE(m_db->scalar(ValueSql, {"label"}), u"alpha"_s);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"128"_s);
+
+    dialog->setResolution(u"batch_size"_s, ConflictDialog::KeepTheirs);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(u"resolveButton"_s), Qt::LeftButton);
+    QTRY_COMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(current(u"batch_size"_s).data().toString(), u"128"_s);
+    QVERIFY(!current(u"batch_size"_s).data(ParameterTableModel::ConflictRole).toBool());
+    QVERIFY(current(u"label"_s).data(ParameterTableModel::PendingRole).toBool());
+}
+
+void TstParameterEditor::conflictReapplyMine()
+{
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    QVERIFY(theirUpdate(*m_db, "batch_size", "128", "night shift tuning"));
+    applyWithReason(u"bigger batches for the load test"_s);
+    auto *dialog = waitForChild<ConflictDialog>(m_editor.get());
+    QVERIFY(dialog);
+    dialog->setResolution(u"batch_size"_s, ConflictDialog::ReapplyMine);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(u"resolveButton"_s), Qt::LeftButton);
+    QTRY_VERIFY(!dialog || !dialog->isVisible());
+    QCOMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"128"_s); // not yet: the user applies
+
+    QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
+    applyWithReason(u"bigger batches for the load test, knowingly"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
+    QCOMPARE(m_db->scalar("SELECT old_value || '>' || new_value FROM algorithm_changelog"
+                          " WHERE algorithm_id = 'T1' AND user_id = 42"),
+             u"128>64"_s);
+    QCOMPARE(m_editor->pendingCount(), 0);
+}
+
+void TstParameterEditor::liveRefreshAndConflictMarking()
+{
+    showT1();
+    // No pending edit: the row simply follows.
+    QVERIFY(theirUpdate(*m_db, "label", "gamma", "rename"));
+    QTRY_COMPARE_WITH_TIMEOUT(current(u"label"_s).data().toString(), u"gamma"_s, 10000);
+    // A pending edit stays and the row is marked.
+    typeValue(u"batch_size"_s, u"64"_s);
+    QVERIFY(theirUpdate(*m_db, "batch_size", "200", "someone else"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        current(u"batch_size"_s).data(ParameterTableModel::ConflictRole).toBool(), 10000);
+    QCOMPARE(current(u"batch_size"_s).data().toString(), u"64"_s);
+    QCOMPARE(m_editor->pendingCount(), 1);
+    const QString tip = current(u"batch_size"_s).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(u"changed by someone else: now 200"_s, Qt::CaseInsensitive),
+             qPrintable(tip));
+    QVERIFY(m_editor->pendingText().contains(u"1 conflicting"_s));
+}
+
+void TstParameterEditor::resetAndDiscard()
+{
+    showT1();
+    QTableView *table = m_editor->tableView();
+    table->setCurrentIndex(current(u"learning_rate"_s));
+    QTest::keyClick(table, Qt::Key_R, Qt::ControlModifier);
+    QCOMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(current(u"learning_rate"_s).data().toString(), u"0.01"_s);
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(m_editor->pendingCount(), 0);
+    // The whole agent: learning_rate and big_counter differ from their defaults.
+    QTest::keyClick(table, Qt::Key_R, Qt::ControlModifier | Qt::AltModifier);
+    QCOMPARE(m_editor->pendingCount(), 2);
+    QCOMPARE(m_editor->undoStack()->count(), 2); // one command for the agent
+    QTest::keyClick(table, Qt::Key_D, Qt::ControlModifier);
+    QCOMPARE(m_editor->pendingCount(), 0);
+    QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier); // a discard can be undone
+    QCOMPARE(m_editor->pendingCount(), 2);
+}
+
+void TstParameterEditor::copyAsText()
+{
+    showT1();
+    QTableView *table = m_editor->tableView();
+    const int row = m_editor->model()->rowOf(u"batch_size"_s);
+    table->selectionModel()->select(
+        QItemSelection(m_editor->model()->index(row, ParameterTableModel::Name),
+                       m_editor->model()->index(row, ParameterTableModel::Max)),
+        QItemSelectionModel::ClearAndSelect);
+    QTest::keyClick(table, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QGuiApplication::clipboard()->text(), u"batch_size\tinteger\t32\t32\t1\t1000"_s);
+}
+
+void TstParameterEditor::readOnlyRoleCannotEdit()
+{
+    const QByteArray role = "pe_reader_" + QByteArray::number(QCoreApplication::applicationPid());
+    QVERIFY(m_db->exec("DROP ROLE IF EXISTS " + role).ok());
+    QVERIFY(m_db->exec("CREATE ROLE " + role + " LOGIN").ok());
+    QVERIFY(m_db->exec("GRANT USAGE ON SCHEMA public TO " + role).ok());
+    QVERIFY(m_db->exec("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role).ok());
+    ConnectionOptions options = m_db->options();
+    options.user = QString::fromLatin1(role);
+    Privileges privileges;
+    QVERIFY(start(u"reader"_s, options, &privileges));
+    QVERIFY(!privileges.canUpdateParameters);
+    QSignalSpy shown(m_editor.get(), &ParameterEditor::parametersShown);
+    m_editor->showAgent(u"T1"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QVERIFY2(m_editor->readOnlyText().contains(u"may not update parameters"_s),
+             qPrintable(m_editor->readOnlyText()));
+    QVERIFY(m_editor->readOnlyText().contains(QString::fromLatin1(role)));
+    QVERIFY(!(m_editor->model()->flags(current(u"batch_size"_s)) & Qt::ItemIsEditable));
+    QVERIFY(!openEditor(u"batch_size"_s));
+    QTest::keyClick(m_editor->tableView(), Qt::Key_R, Qt::ControlModifier);
+    QCOMPARE(m_editor->pendingCount(), 0);
+    m_editor.reset();
+    m_thread->quit();
+    m_thread->wait();
+    delete m_worker;
+    delete m_thread;
+    m_worker = nullptr;
+    m_thread = nullptr;
+    QVERIFY(m_db->exec("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM " + role).ok());
+    QVERIFY(m_db->exec("REVOKE ALL ON SCHEMA public FROM " + role).ok());
+}
+
+QTEST_MAIN(TstParameterEditor)
+#include "tst_parametereditor.moc"

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "parameterrepository.h"
+
+#include <QDialog>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+
+// Asks for the reason of an apply (required: reasonProblem() says the rule) and, on a
+// production profile, for the profile's name typed out, before the Apply button enables.
+class ApplyDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    ApplyDialog(const QString &algorithmId, const QList<ParameterChange> &changes,
+                const QString &profileName, bool production, const QString &reason,
+                QWidget *parent = nullptr);
+
+    QString reason() const;
+
+private:
+    void updateState();
+
+    QString m_profileName;
+    bool m_production;
+    QPlainTextEdit *m_reason;
+    QLabel *m_reasonRule;
+    QLineEdit *m_profile = nullptr;
+    QPushButton *m_apply;
+};

@@ -1,0 +1,156 @@
+#include "conflictdialog.h"
+
+#include "parametertablemodel.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFrame>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+namespace {
+
+QLabel *cell(const QString &html, QWidget *parent, const QString &tip = {})
+{
+    auto *label = new QLabel(html, parent);
+    label->setTextFormat(Qt::RichText);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setWordWrap(true);
+    label->setToolTip(tip);
+    label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    return label;
+}
+
+QString who(const ParameterConflict &conflict)
+{
+    QStringList parts;
+    if (conflict.hasUserId)
+        parts.append(QObject::tr("user %1").arg(conflict.userId));
+    if (!conflict.dbRole.isEmpty())
+        parts.append(QObject::tr("role %1").arg(conflict.dbRole));
+    return parts.isEmpty() ? QObject::tr("unknown") : parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const PendingEdits &edits,
+                               QWidget *parent)
+    : QDialog(parent)
+    , m_conflicts(conflicts)
+{
+    setObjectName(QStringLiteral("conflictDialog"));
+    setWindowTitle(tr("Someone else changed %n parameter(s)", nullptr, int(conflicts.size())));
+
+    auto *intro = new QLabel(
+        tr("<p><b>Nothing was applied.</b> Since you started editing, someone else changed the "
+           "values below. Decide for each one: <b>keep theirs</b> drops your edit, "
+           "<b>re-apply mine</b> keeps your edit so that your next Apply overwrites their "
+           "value knowingly. Your other pending edits stay as they are.</p>"),
+        this);
+    intro->setWordWrap(true);
+
+    auto *grid = new QGridLayout;
+    grid->setHorizontalSpacing(18);
+    grid->setVerticalSpacing(8);
+    const QStringList headers = {tr("Parameter"),  tr("Yours"), tr("Theirs now"),
+                                 tr("Changed by"), tr("When"),  tr("Their reason"),
+                                 tr("Decision")};
+    for (int c = 0; c < headers.size(); ++c) {
+        auto *header = cell(QStringLiteral("<b>%1</b>").arg(headers.at(c).toHtmlEscaped()), this);
+        grid->addWidget(header, 0, c);
+    }
+    auto *line = new QFrame(this);
+    line->setFrameShape(QFrame::HLine);
+    line->setFrameShadow(QFrame::Sunken);
+    grid->addWidget(line, 1, 0, 1, int(headers.size()));
+
+    int row = 2;
+    for (const ParameterConflict &conflict : conflicts) {
+        const std::optional<PendingEdit> edit = edits.edit(conflict.name);
+        const QString yours =
+            edit ? QStringLiteral("<span style='color:#6b6b6b'>%1</span> → <b>%2</b>")
+                       .arg(ParameterTableModel::displayValue(edit->from).toHtmlEscaped(),
+                            ParameterTableModel::displayValue(edit->to).toHtmlEscaped())
+                 : QStringLiteral("—");
+        const QString theirs =
+            conflict.missing
+                ? tr("<i>deleted</i>")
+                : QStringLiteral("<b style='color:#b00020'>%1</b>")
+                      .arg(ParameterTableModel::displayValue(conflict.actual).toHtmlEscaped());
+        const QString when =
+            conflict.modifiedAt.isValid()
+                ? QLocale().toString(conflict.modifiedAt.toLocalTime(), QLocale::ShortFormat)
+                : tr("unknown");
+        grid->addWidget(
+            cell(QStringLiteral("<code>%1</code>").arg(conflict.name.toHtmlEscaped()), this), row,
+            0);
+        grid->addWidget(cell(yours, this), row, 1);
+        grid->addWidget(cell(theirs, this), row, 2);
+        grid->addWidget(cell(who(conflict).toHtmlEscaped(), this), row, 3);
+        grid->addWidget(cell(when.toHtmlEscaped(), this, conflict.changeSet), row, 4);
+        grid->addWidget(cell(conflict.reason.isEmpty() ? tr("<i>none given</i>")
+                                                       : conflict.reason.toHtmlEscaped(),
+                             this),
+                        row, 5);
+        auto *choice = new QComboBox(this);
+        choice->setObjectName(QStringLiteral("choice_%1").arg(conflict.name));
+        choice->addItem(tr("Keep theirs"), KeepTheirs);
+        choice->addItem(tr("Re-apply mine"), ReapplyMine);
+        // Theirs is the safe default: overwriting needs a deliberate choice.
+        choice->setCurrentIndex(0);
+        choice->setEnabled(edit.has_value() && !conflict.missing);
+        grid->addWidget(choice, row, 6, Qt::AlignTop);
+        m_choices.insert(conflict.name, choice);
+        ++row;
+    }
+    grid->setColumnStretch(5, 1);
+    grid->setRowStretch(row, 1);
+
+    auto *table = new QWidget;
+    table->setLayout(grid);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(table);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    auto *buttons = new QDialogButtonBox(this);
+    QPushButton *allTheirs = buttons->addButton(tr("All &theirs"), QDialogButtonBox::ActionRole);
+    QPushButton *allMine = buttons->addButton(tr("All &mine"), QDialogButtonBox::ActionRole);
+    QPushButton *resolve = buttons->addButton(tr("&Resolve"), QDialogButtonBox::AcceptRole);
+    resolve->setObjectName(QStringLiteral("resolveButton"));
+    resolve->setDefault(true);
+    QPushButton *later = buttons->addButton(tr("Decide &later"), QDialogButtonBox::RejectRole);
+    later->setToolTip(tr("Keep every edit pending, marked as conflicting"));
+    connect(allTheirs, &QPushButton::clicked, this, [this] { setAll(KeepTheirs); });
+    connect(allMine, &QPushButton::clicked, this, [this] { setAll(ReapplyMine); });
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addWidget(scroll, 1);
+    layout->addWidget(buttons);
+    resize(900, 160 + 44 * int(conflicts.size()));
+}
+
+ConflictDialog::Resolution ConflictDialog::resolution(const QString &name) const
+{
+    const QComboBox *choice = m_choices.value(name);
+    return choice ? Resolution(choice->currentData().toInt()) : KeepTheirs;
+}
+
+void ConflictDialog::setResolution(const QString &name, Resolution resolution)
+{
+    if (QComboBox *choice = m_choices.value(name); choice && choice->isEnabled())
+        choice->setCurrentIndex(resolution == KeepTheirs ? 0 : 1);
+}
+
+void ConflictDialog::setAll(Resolution resolution)
+{
+    for (auto it = m_choices.constBegin(); it != m_choices.constEnd(); ++it)
+        setResolution(it.key(), resolution);
+}

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "parameterrepository.h"
+#include "pendingedits.h"
+
+#include <QDialog>
+#include <QHash>
+
+class QComboBox;
+
+// An apply refused because others changed some of the values since the user's edits began:
+// per parameter theirs (value, who, when, why) beside yours, and a choice of keeping theirs
+// (the edit goes, their value is the new base) or re-applying yours (the edit stays, based on
+// their value, so that the next Apply overwrites it knowingly). Nothing is decided silently:
+// closing the dialog leaves every edit pending and marked as conflicting.
+class ConflictDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    enum Resolution
+    {
+        KeepTheirs,
+        ReapplyMine
+    };
+
+    ConflictDialog(const QList<ParameterConflict> &conflicts, const PendingEdits &edits,
+                   QWidget *parent = nullptr);
+
+    const QList<ParameterConflict> &conflicts() const { return m_conflicts; }
+    Resolution resolution(const QString &name) const;
+    void setResolution(const QString &name, Resolution resolution);
+    void setAll(Resolution resolution);
+
+private:
+    QList<ParameterConflict> m_conflicts;
+    QHash<QString, QComboBox *> m_choices;
+};

@@ -1,0 +1,121 @@
+#include "parameterdelegate.h"
+
+#include "parametertablemodel.h"
+
+#include <QComboBox>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QRegularExpressionValidator>
+
+namespace {
+
+const char RuleProperty[] = "parameterRule";
+const char KindProperty[] = "parameterKind";
+
+// The validators only keep out characters that can never make a valid value; whether the
+// value is acceptable (syntax complete, inside the bounds) is validateParameterValue's call.
+const QRegularExpression IntegerInput(QStringLiteral("-?[0-9]*"));
+const QRegularExpression DecimalInput(QStringLiteral("-?[0-9]*(\\.[0-9]*)?"));
+
+const QString InvalidStyle = QStringLiteral("QLineEdit { border: 2px solid #b00020; }");
+
+ParameterRule ruleOf(const QWidget *editor)
+{
+    return editor->property(RuleProperty).value<ParameterRule>();
+}
+
+ParameterKind kindOf(const QWidget *editor)
+{
+    return ParameterKind(editor->property(KindProperty).toInt());
+}
+
+} // namespace
+
+QWidget *ParameterDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem &option,
+                                         const QModelIndex &index) const
+{
+    Q_UNUSED(option);
+    const auto kind = ParameterKind(index.data(ParameterTableModel::KindRole).toInt());
+    QWidget *editor = nullptr;
+    if (kind == ParameterKind::Boolean) {
+        auto *combo = new QComboBox(parent);
+        combo->addItems({QStringLiteral("true"), QStringLiteral("false")});
+        editor = combo;
+    } else {
+        auto *line = new QLineEdit(parent);
+        if (kind == ParameterKind::Integer)
+            line->setValidator(new QRegularExpressionValidator(IntegerInput, line));
+        else if (kind == ParameterKind::Decimal)
+            line->setValidator(new QRegularExpressionValidator(DecimalInput, line));
+        // Live feedback: the message row says at once whether the value would be taken.
+        connect(line, &QLineEdit::textChanged, this, [this, line] {
+            const Validation v = check(line, false);
+            line->setStyleSheet(v.ok ? QString() : InvalidStyle);
+        });
+        editor = line;
+    }
+    editor->setObjectName(QStringLiteral("parameterValueEditor"));
+    editor->setProperty(RuleProperty, index.data(ParameterTableModel::RuleRole));
+    editor->setProperty(KindProperty, int(kind));
+    return editor;
+}
+
+void ParameterDelegate::setEditorData(QWidget *editor, const QModelIndex &index) const
+{
+    const QString value = index.data(Qt::EditRole).toString();
+    if (auto *combo = qobject_cast<QComboBox *>(editor)) {
+        bool ok = false;
+        const bool on = parameterBoolean(value, &ok);
+        combo->setCurrentIndex(ok && !on ? 1 : 0);
+    } else if (auto *line = qobject_cast<QLineEdit *>(editor)) {
+        line->setText(value);
+        line->selectAll();
+        check(line, false);
+    }
+}
+
+QString ParameterDelegate::editorText(const QWidget *editor)
+{
+    if (auto *combo = qobject_cast<const QComboBox *>(editor))
+        return combo->currentText();
+    if (auto *line = qobject_cast<const QLineEdit *>(editor)) {
+        // Surrounding blanks are typing noise for numbers; a string keeps every character.
+        return kindOf(editor) == ParameterKind::String ? line->text() : line->text().trimmed();
+    }
+    return {};
+}
+
+Validation ParameterDelegate::check(const QWidget *editor, bool refused) const
+{
+    const ParameterRule rule = ruleOf(editor);
+    const QString value = editorText(editor);
+    const Validation validation = validateParameterValue(value, rule);
+    Q_EMIT valueChecked(rule, value, validation, refused && !validation.ok);
+    return validation;
+}
+
+void ParameterDelegate::setModelData(QWidget *editor, QAbstractItemModel *model,
+                                     const QModelIndex &index) const
+{
+    // Also reached when the editor loses focus: a refused value is dropped, never committed.
+    if (!check(editor, true).ok) {
+        m_dropped = true;
+        return;
+    }
+    model->setData(index, editorText(editor), Qt::EditRole);
+}
+
+bool ParameterDelegate::eventFilter(QObject *object, QEvent *event)
+{
+    auto *editor = qobject_cast<QWidget *>(object);
+    if (editor && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_Tab ||
+            key == Qt::Key_Backtab) {
+            // Keep the editor open on a refused value: the user fixes it or presses Esc.
+            if (!check(editor, true).ok)
+                return true;
+        }
+    }
+    return QStyledItemDelegate::eventFilter(object, event);
+}

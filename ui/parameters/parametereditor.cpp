@@ -1,0 +1,715 @@
+#include "parametereditor.h"
+
+#include "applydialog.h"
+#include "conflictdialog.h"
+#include "parametercommands.h"
+#include "parameterdelegate.h"
+#include "parametertablemodel.h"
+#include "previewdialog.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QFrame>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableView>
+#include <QTextDocumentFragment>
+#include <QTimer>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace {
+
+// Notices of one apply arrive one per parameter: they are coalesced into one reload.
+constexpr int ReloadDelayMs = 60;
+
+QString esc(const QString &text)
+{
+    return text.toHtmlEscaped();
+}
+
+QString shown(const QString &value)
+{
+    return ParameterTableModel::displayValue(value);
+}
+
+} // namespace
+
+ParameterEditor::ParameterEditor(AgentWorker *worker, QWidget *parent)
+    : QWidget(parent)
+    , m_worker(worker)
+    , m_model(new ParameterTableModel(this))
+    , m_delegate(new ParameterDelegate(this))
+    , m_undo(new QUndoStack(this))
+    , m_reloadTimer(new QTimer(this))
+{
+    m_reloadTimer->setSingleShot(true);
+    m_reloadTimer->setInterval(ReloadDelayMs);
+    connect(m_reloadTimer, &QTimer::timeout, this, &ParameterEditor::reload);
+
+    // The worker lives on its own thread: these are queued to this (the GUI) thread.
+    connect(m_worker, &AgentWorker::parametersLoaded, this, &ParameterEditor::parametersLoaded);
+    connect(m_worker, &AgentWorker::simulated, this, &ParameterEditor::simulated);
+    connect(m_worker, &AgentWorker::applied, this, &ParameterEditor::applied);
+    connect(m_worker, &AgentWorker::changeReceived, this, &ParameterEditor::changeReceived);
+
+    connect(m_model, &ParameterTableModel::valueEdited, this, &ParameterEditor::valueEdited);
+    connect(m_delegate, &ParameterDelegate::valueChecked, this, &ParameterEditor::valueChecked);
+    connect(m_delegate, &QAbstractItemDelegate::closeEditor, this, [this] {
+        // Esc or a committed value: the editing hint goes. A refused value dropped by leaving
+        // the cell keeps its message, so that the user knows it was not kept.
+        if (!m_delegate->takeDropped())
+            setMessage({}, false);
+    });
+    connect(m_undo, &QUndoStack::indexChanged, this, &ParameterEditor::updateState);
+
+    buildActions();
+    buildLayout();
+    setConnection({}, {});
+}
+
+ParameterEditor::~ParameterEditor() = default;
+
+void ParameterEditor::buildActions()
+{
+    auto make = [this](const QString &text, const QList<QKeySequence> &shortcuts, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setShortcuts(shortcuts);
+        // Inside the editor (the table, its cell editors, the bar), not window-wide: the main
+        // window and other panels keep their own keys.
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        return action;
+    };
+    m_undoAction = make(tr("&Undo"), {QKeySequence(Qt::CTRL | Qt::Key_Z)}, [this] {
+        if (m_applyRequest == 0)
+            m_undo->undo();
+    });
+    m_redoAction =
+        make(tr("&Redo"),
+             {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)},
+             [this] {
+                 if (m_applyRequest == 0)
+                     m_undo->redo();
+             });
+    m_resetRowAction = make(tr("Reset &row to default"), {QKeySequence(Qt::CTRL | Qt::Key_R)},
+                            &ParameterEditor::resetRow);
+    m_resetAgentAction =
+        make(tr("Reset &agent to defaults"), {QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_R)},
+             &ParameterEditor::resetAgent);
+    m_previewAction =
+        make(tr("&Preview…"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, &ParameterEditor::preview);
+    m_previewAction->setToolTip(tr("Rehearse the pending changes in a rolled-back transaction"));
+    m_applyAction =
+        make(tr("&Apply…"),
+             {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
+             &ParameterEditor::apply);
+    m_applyAction->setToolTip(tr("Write the pending changes in one transaction, with a reason"));
+    m_discardAction = make(tr("&Discard changes"), {QKeySequence(Qt::CTRL | Qt::Key_D)},
+                           &ParameterEditor::discard);
+    m_discardAction->setToolTip(tr("Drop every pending change (can be undone)"));
+    m_copyAction = new QAction(tr("&Copy"), this);
+    m_copyAction->setShortcut(QKeySequence::Copy);
+    m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_copyAction, &QAction::triggered, this, &ParameterEditor::copySelection);
+}
+
+QList<QAction *> ParameterEditor::editorActions() const
+{
+    return {m_undoAction,    m_redoAction,  m_resetRowAction, m_resetAgentAction,
+            m_previewAction, m_applyAction, m_discardAction,  m_copyAction};
+}
+
+void ParameterEditor::buildLayout()
+{
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("parametersTitle"));
+    m_title->setTextFormat(Qt::RichText);
+
+    m_readOnlyBanner = new QLabel(this);
+    m_readOnlyBanner->setObjectName(QStringLiteral("readOnlyBanner"));
+    m_readOnlyBanner->setWordWrap(true);
+    m_readOnlyBanner->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e8cf7a;"
+                       " border-radius: 3px; padding: 6px 8px; }"));
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("parametersTable"));
+    m_table->setModel(m_model);
+    m_table->setItemDelegate(m_delegate);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+                             QAbstractItemView::AnyKeyPressed);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setTabKeyNavigation(false); // Tab leaves the table for the bar's buttons
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->setColumnWidth(ParameterTableModel::Name, 190);
+    m_table->setColumnWidth(ParameterTableModel::Type, 80);
+    m_table->setColumnWidth(ParameterTableModel::Current, 120);
+    m_table->setColumnWidth(ParameterTableModel::Default, 90);
+    m_table->setColumnWidth(ParameterTableModel::Min, 70);
+    m_table->setColumnWidth(ParameterTableModel::Max, 70);
+    m_table->setColumnWidth(ParameterTableModel::Description, 260);
+    m_table->addAction(m_copyAction);
+    // Enter on a row edits its current value (F2 and typing do so through the edit triggers).
+    connect(m_table, &QTableView::activated, this, &ParameterEditor::editCurrent);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &ParameterEditor::updateState);
+
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("parameterMessage"));
+    m_message->setTextFormat(Qt::RichText);
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->hide();
+
+    auto *bar = new QFrame(this);
+    bar->setObjectName(QStringLiteral("pendingBar"));
+    bar->setStyleSheet(QStringLiteral("QFrame#pendingBar { background: #f4f6f8; border: 1px solid "
+                                      "#d9dde3; border-radius: 3px; }"));
+    m_pendingLabel = new QLabel(bar);
+    m_pendingLabel->setObjectName(QStringLiteral("pendingLabel"));
+    m_pendingLabel->setTextFormat(Qt::RichText);
+    auto button = [bar](QAction *action, const QString &name) {
+        auto *b = new QPushButton(action->text(), bar);
+        b->setObjectName(name);
+        b->setToolTip(QStringLiteral("%1 (%2)").arg(
+            action->toolTip(), action->shortcut().toString(QKeySequence::NativeText)));
+        connect(b, &QPushButton::clicked, action, &QAction::trigger);
+        return b;
+    };
+    m_discardButton = button(m_discardAction, QStringLiteral("discardButton"));
+    m_previewButton = button(m_previewAction, QStringLiteral("previewButton"));
+    m_applyButton = button(m_applyAction, QStringLiteral("applyButton"));
+    auto *barLayout = new QHBoxLayout(bar);
+    barLayout->setContentsMargins(10, 5, 6, 5);
+    barLayout->addWidget(m_pendingLabel, 1);
+    barLayout->addWidget(m_discardButton);
+    barLayout->addWidget(m_previewButton);
+    barLayout->addWidget(m_applyButton);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_title);
+    layout->addWidget(m_readOnlyBanner);
+    layout->addWidget(m_table, 1);
+    layout->addWidget(m_message);
+    layout->addWidget(bar);
+    setFocusProxy(m_table);
+}
+
+void ParameterEditor::setConnection(const ConnectionContext &context, const Privileges &privileges)
+{
+    m_context = context;
+    m_privileges = privileges;
+    m_readOnly = !context.isValid() || context.readOnly || !privileges.canUpdateParameters;
+    QString banner;
+    if (!context.isValid())
+        banner = tr("Not connected: parameters cannot be edited. Pending changes are kept "
+                    "until you reconnect.");
+    else if (context.readOnly)
+        banner = tr("Read-only: the server (or the profile \"%1\") accepts no writes. Parameters "
+                    "can be viewed and copied, not edited.")
+                     .arg(context.profileName);
+    else if (!privileges.canUpdateParameters)
+        banner = tr("Read-only: role \"%1\" may not update parameters (it needs UPDATE on "
+                    "algorithm_parameters and what the audit writes). Ask an administrator for "
+                    "write access; you can still view and copy values.")
+                     .arg(privileges.role.isEmpty() ? tr("(unknown)") : privileges.role);
+    m_readOnlyBanner->setText(banner);
+    m_readOnlyBanner->setVisible(!banner.isEmpty());
+    updateState();
+}
+
+void ParameterEditor::showAgent(const QString &algorithmId)
+{
+    m_undo->clear();
+    m_model->setEdits({});
+    m_knownConflicts.clear();
+    m_reloadTimer->stop();
+    m_reloadAgain = false;
+    setMessage({}, false);
+    if (m_loadRequest)
+        finishRequest(&m_loadRequest); // its answer is for the agent shown before: dropped
+    m_algorithmId = algorithmId;
+    m_agent = Agent();
+    m_model->setParameters({});
+    updateState();
+    reload();
+}
+
+QString ParameterEditor::algorithmId() const
+{
+    return m_algorithmId;
+}
+
+void ParameterEditor::reload()
+{
+    if (m_algorithmId.isEmpty())
+        return;
+    if (m_loadRequest) {
+        m_reloadAgain = true; // the running load may predate the change: load once more
+        return;
+    }
+    startRequest(&m_loadRequest, m_worker->loadParameters(m_algorithmId),
+                 tr("Loading parameters of %1…").arg(m_algorithmId));
+}
+
+int ParameterEditor::pendingCount() const
+{
+    return m_model->pendingEdits().count();
+}
+
+bool ParameterEditor::confirmDiscard(const QString &what)
+{
+    const int count = pendingCount();
+    if (count == 0)
+        return true;
+    QMessageBox box(QMessageBox::Question, what,
+                    tr("Discard %n pending change(s) to %1?", nullptr, count).arg(m_algorithmId),
+                    QMessageBox::Discard | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("confirmDiscard"));
+    box.setInformativeText(tr("They have not been applied to the database."));
+    box.setDefaultButton(QMessageBox::Cancel);
+    if (box.exec() != QMessageBox::Discard)
+        return false;
+    m_undo->clear();
+    m_model->setEdits({});
+    updateState();
+    return true;
+}
+
+bool ParameterEditor::isBusy() const
+{
+    return m_loadRequest || m_simulateRequest || m_applyRequest;
+}
+
+QString ParameterEditor::messageText() const
+{
+    return m_message->isVisible() || !m_message->text().isEmpty()
+               ? QTextDocumentFragment::fromHtml(m_message->text()).toPlainText()
+               : QString();
+}
+
+QString ParameterEditor::readOnlyText() const
+{
+    return m_readOnlyBanner->isHidden() ? QString() : m_readOnlyBanner->text();
+}
+
+QString ParameterEditor::pendingText() const
+{
+    return QTextDocumentFragment::fromHtml(m_pendingLabel->text()).toPlainText();
+}
+
+int ParameterEditor::userId() const
+{
+    bool ok = false;
+    const int id = m_context.auditUserId.toInt(&ok);
+    return ok ? id : 0;
+}
+
+void ParameterEditor::startRequest(int *slot, int request, const QString &what)
+{
+    *slot = request;
+    Q_EMIT busyChanged(true, what);
+    updateState();
+}
+
+void ParameterEditor::finishRequest(int *slot)
+{
+    *slot = 0;
+    if (!isBusy())
+        Q_EMIT busyChanged(false, {});
+    updateState();
+}
+
+bool ParameterEditor::reportLoss(const DbError &error)
+{
+    if (!error.isConnectionLoss())
+        return false;
+    Q_EMIT connectionLost(error);
+    return true;
+}
+
+void ParameterEditor::setMessage(const QString &html, bool error)
+{
+    m_message->setText(html);
+    m_message->setVisible(!html.isEmpty());
+    m_message->setStyleSheet(
+        error ? QStringLiteral("QLabel { background: #fdecee; color: #7a0012; border-left: 4px "
+                               "solid #b00020; padding: 6px 8px; }")
+              : QStringLiteral("QLabel { background: #eef4fb; color: #1d3b5c; border-left: 4px "
+                               "solid #3d7cc9; padding: 6px 8px; }"));
+}
+
+void ParameterEditor::updateState()
+{
+    const int count = pendingCount();
+    const int conflicts = int(m_model->conflicting().size());
+    const bool applying = m_applyRequest != 0;
+    const bool editable = !m_readOnly && !applying && !m_algorithmId.isEmpty();
+    m_model->setEditable(editable);
+
+    QString text =
+        count == 0 ? tr("No pending changes") : tr("<b>%n pending change(s)</b>", nullptr, count);
+    if (conflicts > 0)
+        text += tr(" · <span style='color:#b00020'><b>%n conflicting</b> (changed by someone "
+                   "else)</span>",
+                   nullptr, conflicts);
+    if (applying)
+        text += tr(" · applying…");
+    m_pendingLabel->setText(text);
+    m_title->setText(
+        m_algorithmId.isEmpty()
+            ? tr("<b>Parameters</b> — no agent selected")
+            : tr("<b>Parameters of %1</b>%2 · %n parameter(s)", nullptr, m_model->rowCount())
+                  .arg(esc(m_algorithmId), m_agent.name.isEmpty()
+                                               ? QString()
+                                               : QStringLiteral(" — %1").arg(esc(m_agent.name))));
+
+    const bool canSend = count > 0 && !m_readOnly && !applying && m_simulateRequest == 0;
+    m_previewAction->setEnabled(canSend);
+    m_applyAction->setEnabled(canSend);
+    m_discardAction->setEnabled(count > 0 && !applying);
+    m_undoAction->setEnabled(m_undo->canUndo() && !applying);
+    m_redoAction->setEnabled(m_undo->canRedo() && !applying);
+    m_undoAction->setText(m_undo->canUndo() ? tr("&Undo %1").arg(m_undo->undoText()) : tr("&Undo"));
+    m_redoAction->setText(m_undo->canRedo() ? tr("&Redo %1").arg(m_undo->redoText()) : tr("&Redo"));
+    const QModelIndex current = m_table ? m_table->currentIndex() : QModelIndex();
+    m_resetRowAction->setEnabled(
+        editable && current.isValid() &&
+        ParameterTableModel::isEditableParameter(m_model->parameters().at(current.row())));
+    m_resetAgentAction->setEnabled(editable && m_model->rowCount() > 0);
+    for (QPushButton *b : {m_previewButton, m_applyButton, m_discardButton})
+        if (b)
+            b->setEnabled(b == m_discardButton ? m_discardAction->isEnabled()
+                                               : m_previewAction->isEnabled());
+    if (m_applyButton)
+        m_applyButton->setDefault(count > 0);
+
+    if (count != m_lastPendingCount) {
+        m_lastPendingCount = count;
+        Q_EMIT pendingChanged(count);
+    }
+}
+
+void ParameterEditor::editCurrent(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    const QModelIndex value = m_model->index(index.row(), ParameterTableModel::Current);
+    if (!(m_model->flags(value) & Qt::ItemIsEditable))
+        return;
+    m_table->setCurrentIndex(value);
+    m_table->edit(value);
+}
+
+void ParameterEditor::valueChecked(const ParameterRule &rule, const QString &value,
+                                   const Validation &validation, bool refused)
+{
+    const QString range = validation.allowedRange.isEmpty()
+                              ? QString()
+                              : tr(" Allowed: <b>%1</b>.").arg(esc(validation.allowedRange));
+    if (validation.ok) {
+        setMessage(tr("<b>%1</b> (%2) = <b>%3</b> ✓ valid.%4 Enter keeps it as a pending change, "
+                      "Esc cancels.")
+                       .arg(esc(rule.name), esc(rule.type), esc(shown(value)), range),
+                   false);
+        return;
+    }
+    setMessage(
+        tr("<b>%1 %2</b> %3%4 %5")
+            .arg(refused ? tr("Not accepted:") : QStringLiteral("✗"), esc(rule.name),
+                 esc(validation.message), range,
+                 refused ? tr("Fix the value, or press Esc to cancel the edit.") : QString()),
+        true);
+}
+
+void ParameterEditor::valueEdited(const QString &name, const std::optional<PendingEdit> &before,
+                                  const std::optional<PendingEdit> &after)
+{
+    const QString text = after ? tr("edit of %1").arg(name) : tr("revert of %1").arg(name);
+    m_undo->push(new PendingEditCommand(m_model, text, {{name, before, after}}));
+}
+
+void ParameterEditor::resetRow()
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid() || !(m_model->isEditable()))
+        return;
+    const Parameter p = m_model->parameters().at(current.row());
+    if (!ParameterTableModel::isEditableParameter(p))
+        return;
+    const Validation validation = validateParameterValue(p.defaultValue, p.rule());
+    if (!validation.ok) {
+        setMessage(
+            tr("<b>%1</b> has no usable default: %2").arg(esc(p.name), esc(validation.message)),
+            true);
+        return;
+    }
+    const auto before = m_model->pendingEdits().edit(p.name);
+    const auto after = m_model->pendingEdits().edited(p.name, p.currentValue, p.defaultValue);
+    if (before == after) {
+        setMessage(tr("<b>%1</b> is already at its default %2.")
+                       .arg(esc(p.name), esc(shown(p.defaultValue))),
+                   false);
+        return;
+    }
+    m_undo->push(
+        new PendingEditCommand(m_model, tr("reset of %1").arg(p.name), {{p.name, before, after}}));
+}
+
+void ParameterEditor::resetAgent()
+{
+    if (!m_model->isEditable())
+        return;
+    QList<PendingEditCommand::Step> steps;
+    QStringList skipped;
+    for (const Parameter &p : m_model->parameters()) {
+        if (!ParameterTableModel::isEditableParameter(p) ||
+            !validateParameterValue(p.defaultValue, p.rule()).ok) {
+            skipped.append(p.name);
+            continue;
+        }
+        const auto before = m_model->pendingEdits().edit(p.name);
+        const auto after = m_model->pendingEdits().edited(p.name, p.currentValue, p.defaultValue);
+        if (before != after)
+            steps.append({p.name, before, after});
+    }
+    if (!steps.isEmpty())
+        m_undo->push(new PendingEditCommand(
+            m_model, tr("reset of %1 to defaults").arg(m_algorithmId), steps));
+    if (!skipped.isEmpty())
+        setMessage(tr("Left as they are (unknown type, invalid value or default): %1")
+                       .arg(esc(skipped.join(QStringLiteral(", ")))),
+                   false);
+    else if (steps.isEmpty())
+        setMessage(tr("Every parameter of %1 is already at its default.").arg(esc(m_algorithmId)),
+                   false);
+}
+
+void ParameterEditor::discard()
+{
+    if (pendingCount() == 0 || m_applyRequest)
+        return;
+    QList<PendingEditCommand::Step> steps;
+    for (const QString &name : m_model->pendingEdits().names())
+        steps.append({name, m_model->pendingEdits().edit(name), std::nullopt});
+    m_undo->push(new PendingEditCommand(
+        m_model, tr("discard of %n change(s)", nullptr, int(steps.size())), steps));
+    setMessage({}, false);
+}
+
+void ParameterEditor::copySelection()
+{
+    QModelIndexList indexes = m_table->selectionModel()->selectedIndexes();
+    if (indexes.isEmpty() && m_table->currentIndex().isValid())
+        indexes.append(m_table->currentIndex());
+    const QString text = m_model->copyText(indexes);
+    if (!text.isEmpty())
+        QGuiApplication::clipboard()->setText(text);
+}
+
+void ParameterEditor::preview()
+{
+    if (!m_previewAction->isEnabled())
+        return;
+    m_sentChanges = m_model->pendingEdits().changes(m_algorithmId);
+    startRequest(&m_simulateRequest,
+                 m_worker->simulate(m_sentChanges, userId(),
+                                    m_lastReason.isEmpty() ? tr("preview") : m_lastReason),
+                 tr("Previewing %n change(s)…", nullptr, int(m_sentChanges.size())));
+}
+
+void ParameterEditor::simulated(int request, const SimulateResult &result)
+{
+    if (request != m_simulateRequest)
+        return;
+    finishRequest(&m_simulateRequest);
+    if (reportLoss(result.error)) {
+        setMessage(tr("<b>Preview failed:</b> the connection was lost. Your pending changes are "
+                      "kept."),
+                   true);
+        return;
+    }
+    if (m_previewDialog)
+        m_previewDialog->close();
+    auto *dialog = new PreviewDialog(m_sentChanges, m_model->parameters(), result, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PreviewDialog::applyRequested, this, &ParameterEditor::apply);
+    m_previewDialog = dialog;
+    dialog->open();
+}
+
+void ParameterEditor::apply()
+{
+    if (!m_applyAction->isEnabled())
+        return;
+    if (m_applyDialog) {
+        m_applyDialog->raise();
+        return;
+    }
+    auto *dialog = new ApplyDialog(m_algorithmId, m_model->pendingEdits().changes(m_algorithmId),
+                                   m_context.profileName, m_context.production, m_lastReason, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { startApply(dialog->reason()); });
+    m_applyDialog = dialog;
+    dialog->open();
+}
+
+void ParameterEditor::startApply(const QString &reason)
+{
+    if (pendingCount() == 0 || m_applyRequest || m_readOnly)
+        return;
+    m_lastReason = reason;
+    m_sentChanges = m_model->pendingEdits().changes(m_algorithmId);
+    m_applyAgent = m_algorithmId;
+    setMessage({}, false);
+    startRequest(&m_applyRequest, m_worker->apply(m_sentChanges, reason, userId()),
+                 tr("Applying %n change(s)…", nullptr, int(m_sentChanges.size())));
+}
+
+void ParameterEditor::applied(int request, const ApplyResult &result)
+{
+    if (request != m_applyRequest)
+        return;
+    finishRequest(&m_applyRequest);
+    const int count = int(m_sentChanges.size());
+    if (result.ok) {
+        if (m_applyAgent == m_algorithmId) {
+            for (const ParameterChange &change : std::as_const(m_sentChanges)) {
+                const auto edit = m_model->pendingEdits().edit(change.name);
+                if (edit && sameStoredValue(edit->from, change.from) &&
+                    sameStoredValue(edit->to, change.to))
+                    m_model->keepTheirs(change.name, change.to);
+            }
+            m_undo->clear();
+            m_knownConflicts = m_model->conflicting();
+        }
+        const QString message =
+            tr("Applied %n change(s) to %1 (change set %2).", nullptr, int(result.changes.size()))
+                .arg(m_applyAgent, result.changeSet);
+        setMessage(QStringLiteral("✓ %1").arg(esc(message)), false);
+        Q_EMIT messagePosted(message);
+        Q_EMIT changesApplied(result);
+        updateState();
+        reload();
+        return;
+    }
+    if (!result.conflicts.isEmpty()) {
+        setMessage(tr("<b>Nothing was applied:</b> %n parameter(s) changed by someone else since "
+                      "you started editing. Your pending changes are kept.",
+                      nullptr, int(result.conflicts.size())),
+                   true);
+        reload();
+        if (m_conflictDialog)
+            m_conflictDialog->close();
+        auto *dialog = new ConflictDialog(result.conflicts, m_model->pendingEdits(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, &ParameterEditor::resolveConflicts);
+        m_conflictDialog = dialog;
+        dialog->open();
+        return;
+    }
+    if (reportLoss(result.error) || result.retryable) {
+        setMessage(tr("<b>Not applied:</b> the connection was lost before the commit. Your %n "
+                      "pending change(s) are kept: apply again once reconnected.",
+                      nullptr, count),
+                   true);
+        Q_EMIT messagePosted(tr("Apply failed: connection lost; pending changes kept"));
+        return;
+    }
+    setMessage(tr("<b>The database refused the apply;</b> nothing was written and your pending "
+                  "changes are kept.<br>%1")
+                   .arg(esc(result.error.toString()).replace(u'\n', QStringLiteral("<br>"))),
+               true);
+    Q_EMIT messagePosted(tr("Apply refused: %1").arg(result.error.message));
+}
+
+void ParameterEditor::resolveConflicts()
+{
+    const ConflictDialog *dialog = m_conflictDialog;
+    if (!dialog)
+        return;
+    QStringList kept, reapplied;
+    for (const ParameterConflict &conflict : dialog->conflicts()) {
+        if (conflict.algorithmId != m_algorithmId ||
+            !m_model->pendingEdits().contains(conflict.name))
+            continue;
+        if (conflict.missing || dialog->resolution(conflict.name) == ConflictDialog::KeepTheirs) {
+            m_model->keepTheirs(conflict.name, conflict.actual);
+            kept.append(conflict.name);
+        } else {
+            m_model->rebase(conflict.name, conflict.actual);
+            reapplied.append(conflict.name);
+        }
+    }
+    // The bases moved under the recorded commands: their undo would bring old bases back.
+    m_undo->clear();
+    m_knownConflicts = m_model->conflicting();
+    QStringList parts;
+    if (!kept.isEmpty())
+        parts.append(tr("kept theirs for %1").arg(esc(kept.join(QStringLiteral(", ")))));
+    if (!reapplied.isEmpty())
+        parts.append(tr("your edits of %1 now start from their values: press Apply (Ctrl+Return) "
+                        "to write them")
+                         .arg(esc(reapplied.join(QStringLiteral(", ")))));
+    setMessage(tr("Conflicts resolved: %1.").arg(parts.join(QStringLiteral("; "))), false);
+    updateState();
+}
+
+void ParameterEditor::parametersLoaded(int request, const Agent &agent,
+                                       const QList<Parameter> &parameters, const ConfigDrift &drift,
+                                       const DbError &error)
+{
+    if (request != m_loadRequest)
+        return;
+    finishRequest(&m_loadRequest);
+    if (error.isError()) {
+        if (!reportLoss(error))
+            setMessage(tr("<b>Could not load the parameters of %1:</b> %2")
+                           .arg(esc(m_algorithmId), esc(error.toString())),
+                       true);
+        Q_EMIT messagePosted(tr("Loading parameters failed: %1").arg(error.message));
+    } else {
+        m_agent = agent;
+        m_model->setParameters(parameters);
+        const QStringList conflicts = m_model->conflicting();
+        for (const QString &name : conflicts) {
+            if (m_knownConflicts.contains(name))
+                continue;
+            const Parameter *p = m_model->parameter(name);
+            const QString message =
+                tr("%1 was changed by someone else (now %2); your edit is kept and marked.")
+                    .arg(name, p ? shown(p->currentValue) : tr("deleted"));
+            Q_EMIT messagePosted(message);
+            if (!m_message->isVisible())
+                setMessage(esc(message), false);
+        }
+        m_knownConflicts = conflicts;
+        if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
+            m_table->setCurrentIndex(m_model->index(0, ParameterTableModel::Current));
+        updateState();
+        Q_EMIT parametersShown(agent, parameters, drift);
+    }
+    if (m_reloadAgain) {
+        m_reloadAgain = false;
+        reload();
+    }
+}
+
+void ParameterEditor::changeReceived(const ParameterChangeNotice &notice)
+{
+    if (!m_algorithmId.isEmpty() && notice.algorithmId == m_algorithmId)
+        m_reloadTimer->start();
+}

@@ -1,0 +1,295 @@
+#include "parametertablemodel.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+#include <QMap>
+
+namespace {
+
+// Pending: a pale amber, readable on light themes, in both table and screenshots.
+const QColor PendingColor(255, 243, 205);
+const QColor ConflictColor(248, 215, 218);
+const QColor InvalidText(176, 0, 32);
+const QColor MutedText(110, 110, 110);
+
+} // namespace
+
+ParameterTableModel::ParameterTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+void ParameterTableModel::setParameters(const QList<Parameter> &parameters)
+{
+    // A reload of the same rows keeps the view's selection and editor: only data changes.
+    bool sameRows = parameters.size() == m_parameters.size();
+    for (qsizetype i = 0; sameRows && i < parameters.size(); ++i)
+        sameRows = parameters.at(i).name == m_parameters.at(i).name;
+    if (sameRows) {
+        m_parameters = parameters;
+        if (!m_parameters.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        return;
+    }
+    beginResetModel();
+    m_parameters = parameters;
+    endResetModel();
+}
+
+const Parameter *ParameterTableModel::parameter(const QString &name) const
+{
+    const int row = rowOf(name);
+    return row < 0 ? nullptr : &m_parameters.at(row);
+}
+
+int ParameterTableModel::rowOf(const QString &name) const
+{
+    for (qsizetype i = 0; i < m_parameters.size(); ++i)
+        if (m_parameters.at(i).name == name)
+            return int(i);
+    return -1;
+}
+
+void ParameterTableModel::rowChanged(int row)
+{
+    if (row >= 0)
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void ParameterTableModel::setEdit(const QString &name, const std::optional<PendingEdit> &edit)
+{
+    m_edits.setEdit(name, edit);
+    rowChanged(rowOf(name));
+}
+
+void ParameterTableModel::setEdits(const PendingEdits &edits)
+{
+    const QStringList before = m_edits.names();
+    m_edits = edits;
+    for (const QString &name : before)
+        rowChanged(rowOf(name));
+    for (const QString &name : m_edits.names())
+        rowChanged(rowOf(name));
+}
+
+void ParameterTableModel::keepTheirs(const QString &name, const QString &theirs)
+{
+    m_edits.keepTheirs(name);
+    const int row = rowOf(name);
+    if (row >= 0)
+        m_parameters[row].currentValue = theirs;
+    rowChanged(row);
+}
+
+void ParameterTableModel::rebase(const QString &name, const QString &theirs)
+{
+    m_edits.rebase(name, theirs);
+    const int row = rowOf(name);
+    if (row >= 0)
+        m_parameters[row].currentValue = theirs;
+    rowChanged(row);
+}
+
+void ParameterTableModel::setEditable(bool editable)
+{
+    if (m_editable == editable)
+        return;
+    m_editable = editable;
+    if (!m_parameters.isEmpty())
+        Q_EMIT dataChanged(index(0, Current), index(rowCount() - 1, Current));
+}
+
+bool ParameterTableModel::isEditableParameter(const Parameter &parameter)
+{
+    return parameter.kind != ParameterKind::Unknown && parameter.valueValid;
+}
+
+QString ParameterTableModel::displayValue(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("(unset)") : value;
+}
+
+QString ParameterTableModel::copyText(const QModelIndexList &indexes) const
+{
+    QMap<int, QMap<int, QString>> cells;
+    for (const QModelIndex &index : indexes)
+        if (index.isValid() && index.model() == this)
+            cells[index.row()][index.column()] = data(index, Qt::DisplayRole).toString();
+    QStringList lines;
+    for (const QMap<int, QString> &row : std::as_const(cells)) {
+        QStringList fields;
+        for (const QString &field : row) {
+            QString clean = field;
+            clean.replace(u'\t', u' ').replace(u'\n', u' ');
+            fields.append(clean);
+        }
+        lines.append(fields.join(u'\t'));
+    }
+    return lines.join(u'\n');
+}
+
+int ParameterTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_parameters.size());
+}
+
+int ParameterTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ParameterTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Parameter &p = m_parameters.at(index.row());
+    const std::optional<PendingEdit> edit = m_edits.edit(p.name);
+    const bool conflicting = m_edits.isConflicting(p.name, p.currentValue);
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::EditRole:
+        switch (index.column()) {
+        case Name:
+            return p.name;
+        case Type:
+            if (p.kind == ParameterKind::Unknown)
+                return p.type.isNull() ? QStringLiteral("(no type)")
+                                       : QStringLiteral("%1 (unknown type)").arg(p.type);
+            return p.type;
+        case Current:
+            if (edit)
+                return role == Qt::EditRole ? edit->to : displayValue(edit->to);
+            if (role == Qt::DisplayRole && !p.valueValid)
+                return QStringLiteral("%1 (invalid)").arg(displayValue(p.currentValue));
+            return role == Qt::EditRole ? p.currentValue : displayValue(p.currentValue);
+        case Default:
+            return role == Qt::EditRole ? p.defaultValue : displayValue(p.defaultValue);
+        case Min:
+            return p.minValue.isEmpty() ? (role == Qt::EditRole ? QString() : QStringLiteral("—"))
+                                        : p.minValue;
+        case Max:
+            return p.maxValue.isEmpty() ? (role == Qt::EditRole ? QString() : QStringLiteral("—"))
+                                        : p.maxValue;
+        case Description:
+            return p.description;
+        case Impact:
+            return p.impactDescription;
+        }
+        return {};
+    case Qt::ToolTipRole:
+        if (index.column() == Current) {
+            if (conflicting)
+                return tr("Changed by someone else: now %1 (your edit started from %2; yours: %3)")
+                    .arg(displayValue(p.currentValue), displayValue(edit->from),
+                         displayValue(edit->to));
+            if (!p.valueValid)
+                return tr("The stored value is invalid and cannot be edited here: %1")
+                    .arg(p.problem);
+            if (p.kind == ParameterKind::Unknown)
+                return tr("Unknown type \"%1\": shown as stored, not editable").arg(p.type);
+            if (edit)
+                return tr("Pending: %1 → %2").arg(displayValue(edit->from), displayValue(edit->to));
+        }
+        if (index.column() == Type && p.kind == ParameterKind::Unknown)
+            return tr("Unknown type: expected integer, float, number, decimal, boolean or string");
+        if (index.column() == Description || index.column() == Impact)
+            return data(index, Qt::DisplayRole);
+        return {};
+    case Qt::BackgroundRole:
+        if (conflicting)
+            return QBrush(ConflictColor);
+        if (edit && index.column() == Current)
+            return QBrush(PendingColor);
+        return {};
+    case Qt::FontRole:
+        if (edit && index.column() == Current) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        if (index.column() == Name) {
+            QFont font;
+            font.setFamily(QStringLiteral("monospace"));
+            font.setStyleHint(QFont::Monospace);
+            return font;
+        }
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Current && !p.valueValid)
+            return QBrush(InvalidText);
+        if ((index.column() == Type && p.kind == ParameterKind::Unknown) ||
+            index.column() == Description || index.column() == Impact ||
+            (index.column() == Current && !edit && p.currentValue.isNull()))
+            return QBrush(MutedText);
+        return {};
+    case Qt::TextAlignmentRole:
+        if ((index.column() >= Current && index.column() <= Max) &&
+            (p.kind == ParameterKind::Integer || p.kind == ParameterKind::Decimal))
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case KindRole:
+        return int(p.kind);
+    case RuleRole:
+        return QVariant::fromValue(p.rule());
+    case PendingRole:
+        return edit.has_value();
+    case ConflictRole:
+        return conflicting;
+    case StoredValueRole:
+        return p.currentValue;
+    }
+    return {};
+}
+
+QVariant ParameterTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Name:
+        return tr("Parameter");
+    case Type:
+        return tr("Type");
+    case Current:
+        return tr("Current");
+    case Default:
+        return tr("Default");
+    case Min:
+        return tr("Min");
+    case Max:
+        return tr("Max");
+    case Description:
+        return tr("Description");
+    case Impact:
+        return tr("Impact");
+    }
+    return {};
+}
+
+Qt::ItemFlags ParameterTableModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && index.column() == Current && m_editable &&
+        isEditableParameter(m_parameters.at(index.row())))
+        f |= Qt::ItemIsEditable;
+    return f;
+}
+
+bool ParameterTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid) ||
+        !(flags(index) & Qt::ItemIsEditable))
+        return false;
+    const Parameter &p = m_parameters.at(index.row());
+    QString to = value.toString();
+    if (p.kind != ParameterKind::String)
+        to = to.trimmed();
+    if (!validateParameterValue(to, p.rule()).ok)
+        return false;
+    const std::optional<PendingEdit> before = m_edits.edit(p.name);
+    const std::optional<PendingEdit> after = m_edits.edited(p.name, p.currentValue, to);
+    if (before == after)
+        return true;
+    Q_EMIT valueEdited(p.name, before, after);
+    return true;
+}

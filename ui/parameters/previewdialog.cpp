@@ -1,0 +1,162 @@
+#include "previewdialog.h"
+
+#include "parametertablemodel.h"
+
+#include <QDialogButtonBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPushButton>
+#include <QSet>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace {
+
+QString esc(const QString &text)
+{
+    return text.toHtmlEscaped();
+}
+
+const char Style[] = "<style>"
+                     "body { font-size: 10pt; }"
+                     "h3 { margin: 10px 0 4px 0; }"
+                     "table { border-collapse: collapse; }"
+                     "th { background: #eef1f5; text-align: left; padding: 4px 10px; }"
+                     "td { padding: 3px 10px; border-bottom: 1px solid #e3e6ea; }"
+                     ".ok { color: #1b7f3b; } .bad { color: #b00020; }"
+                     ".old { color: #6b6b6b; } .new { font-weight: bold; }"
+                     ".mono { font-family: monospace; }"
+                     "</style>";
+
+} // namespace
+
+QString jsonValueText(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Undefined:
+        return QStringLiteral("—");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double:
+        // The shortest text that reads back as the same double (0.05, not 0.050000000000000003).
+        return QString::number(value.toDouble(), 'g', QLocale::FloatingPointShortest);
+    case QJsonValue::String:
+        return u'"' + value.toString() + u'"';
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    }
+    return {};
+}
+
+PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
+                             const QList<Parameter> &parameters, const SimulateResult &result,
+                             QWidget *parent)
+    : QDialog(parent)
+    , m_report(new QTextBrowser(this))
+{
+    setObjectName(QStringLiteral("previewDialog"));
+    setWindowTitle(tr("Preview of %n change(s)", nullptr, int(changes.size())));
+    m_report->setObjectName(QStringLiteral("previewReport"));
+    m_report->setOpenLinks(false);
+
+    QString html = QString::fromLatin1(Style);
+    if (result.ok)
+        html += tr("<p class='ok'><b>✓ The database accepts these %n change(s).</b> They were "
+                   "rehearsed in a transaction that was rolled back: nothing was written.</p>",
+                   nullptr, int(changes.size()));
+    else
+        html += tr("<p class='bad'><b>✗ The database would refuse this apply.</b> It was "
+                   "rehearsed in a transaction that was rolled back: nothing was written.</p>");
+
+    html += QStringLiteral("<h3>%1</h3><table width='100%'><tr><th>%2</th><th>%3</th>"
+                           "<th></th><th>%4</th><th>%5</th></tr>")
+                .arg(esc(tr("Changes")), esc(tr("Parameter")), esc(tr("Old")), esc(tr("New")),
+                     esc(tr("Bound check")));
+    for (const ParameterChange &change : changes) {
+        Validation validation;
+        validation.ok = false;
+        validation.message = tr("no such parameter");
+        for (const Parameter &p : parameters)
+            if (p.name == change.name)
+                validation = validateParameterValue(change.to, p.rule());
+        const QString check =
+            validation.ok
+                ? QStringLiteral("<span class='ok'>✓ %1</span>")
+                      .arg(esc(validation.allowedRange.isEmpty()
+                                   ? tr("valid")
+                                   : tr("within %1").arg(validation.allowedRange)))
+                : QStringLiteral("<span class='bad'>✗ %1</span>").arg(esc(validation.message));
+        html += QStringLiteral("<tr><td class='mono'>%1</td><td class='old'>%2</td><td>→</td>"
+                               "<td class='new'>%3</td><td>%4</td></tr>")
+                    .arg(esc(change.name), esc(ParameterTableModel::displayValue(change.from)),
+                         esc(ParameterTableModel::displayValue(change.to)), check);
+    }
+    html += QStringLiteral("</table>");
+
+    if (!result.conflicts.isEmpty()) {
+        html += QStringLiteral("<h3 class='bad'>%1</h3><ul>").arg(esc(tr("Conflicts")));
+        for (const ParameterConflict &conflict : result.conflicts)
+            html += QStringLiteral("<li>%1</li>").arg(esc(conflict.toString()));
+        html += QStringLiteral("</ul>");
+    }
+
+    for (const ConfigDiff &diff : result.configs) {
+        html += QStringLiteral("<h3>%1</h3>")
+                    .arg(esc(tr("current_config of %1").arg(diff.algorithmId)));
+        QStringList keys = diff.before.keys() + diff.after.keys();
+        keys.removeDuplicates();
+        keys.sort();
+        QString rows;
+        int unchanged = 0;
+        for (const QString &key : keys) {
+            const QJsonValue before = diff.before.value(key);
+            const QJsonValue after = diff.after.value(key);
+            if (before == after) {
+                ++unchanged;
+                continue;
+            }
+            rows += QStringLiteral("<tr><td class='mono'>%1</td><td class='old'>%2</td><td>→</td>"
+                                   "<td class='new'>%3</td></tr>")
+                        .arg(esc(key), esc(jsonValueText(before)), esc(jsonValueText(after)));
+        }
+        if (rows.isEmpty())
+            html += QStringLiteral("<p>%1</p>").arg(esc(tr("No key changes.")));
+        else
+            html += QStringLiteral("<table><tr><th>%1</th><th>%2</th><th></th><th>%3</th></tr>%4"
+                                   "</table>")
+                        .arg(esc(tr("Key")), esc(tr("Before")), esc(tr("After")), rows);
+        html += QStringLiteral("<p class='old'>%1</p>")
+                    .arg(esc(tr("%n other key(s) unchanged.", nullptr, unchanged)));
+    }
+
+    if (result.error.isError())
+        html += QStringLiteral("<h3 class='bad'>%1</h3><pre>%2</pre>")
+                    .arg(esc(tr("Database error")), esc(result.error.toString()));
+
+    m_report->setHtml(html);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    QPushButton *apply = buttons->addButton(tr("Apply…"), QDialogButtonBox::AcceptRole);
+    apply->setObjectName(QStringLiteral("previewApply"));
+    apply->setEnabled(result.ok);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(apply, &QPushButton::clicked, this, [this] {
+        accept();
+        Q_EMIT applyRequested();
+    });
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_report);
+    layout->addWidget(buttons);
+    resize(760, 480);
+}
+
+QString PreviewDialog::text() const
+{
+    return m_report->toPlainText();
+}
