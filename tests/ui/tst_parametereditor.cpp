@@ -5,11 +5,11 @@
 // second connection (conflict dialog, nothing lost, keep theirs / re-apply), live refresh and
 // conflict marking from the change feed, and a read-only role.
 #include "agentworker.h"
-#include "applydialog.h"
-#include "conflictdialog.h"
-#include "parametereditor.h"
-#include "parametertablemodel.h"
-#include "previewdialog.h"
+#include "parameters/applydialog.h"
+#include "parameters/conflictdialog.h"
+#include "parameters/parametereditor.h"
+#include "parameters/parametertablemodel.h"
+#include "parameters/previewdialog.h"
 #include "testdatabase.h"
 
 #include <QAbstractItemModelTester>
@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -79,16 +80,19 @@ bool theirUpdate(TestDatabase &db, const char *name, const char *value, const ch
            db.exec("COMMIT").ok();
 }
 
+// The visible child of type T once it appears (dialogs are opened with open(): non-blocking),
+// or nullptr after 10 s.
 template <typename T> T *waitForChild(QWidget *parent)
 {
     T *found = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                                 for (T *child : parent->findChildren<T *>())
-                                     if (child->isVisible())
-                                         found = child;
-                                 return found != nullptr;
-                             }()),
-                             10000);
+    (void)QTest::qWaitFor(
+        [&] {
+            for (T *child : parent->findChildren<T *>())
+                if (child->isVisible())
+                    found = child;
+            return found != nullptr;
+        },
+        10000);
     return found;
 }
 
@@ -164,6 +168,8 @@ bool TstParameterEditor::start(const QString &profile, const ConnectionOptions &
     m_thread = new QThread;
     m_worker = new AgentWorker;
     m_worker->moveToThread(m_thread);
+    // As the Agents panel does: the worker closes its connections on its own thread.
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->start();
     QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
     QSignalSpy failed(m_worker, &AgentWorker::connectionFailed);
@@ -196,7 +202,6 @@ void TstParameterEditor::cleanup()
     if (m_thread) {
         m_thread->quit();
         m_thread->wait();
-        delete m_worker;
         delete m_thread;
         m_worker = nullptr;
         m_thread = nullptr;
@@ -246,6 +251,9 @@ void TstParameterEditor::typeValue(const QString &parameter, const QString &text
 
 void TstParameterEditor::applyWithReason(const QString &reason)
 {
+    m_editor->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_editor.get()));
+    m_editor->tableView()->setFocus();
     QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
     auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
     QVERIFY(dialog);
@@ -476,7 +484,7 @@ void TstParameterEditor::conflictReapplyMine()
     typeValue(u"batch_size"_s, u"64"_s);
     QVERIFY(theirUpdate(*m_db, "batch_size", "128", "night shift tuning"));
     applyWithReason(u"bigger batches for the load test"_s);
-    auto *dialog = waitForChild<ConflictDialog>(m_editor.get());
+    QPointer<ConflictDialog> dialog = waitForChild<ConflictDialog>(m_editor.get());
     QVERIFY(dialog);
     dialog->setResolution(u"batch_size"_s, ConflictDialog::ReapplyMine);
     QTest::mouseClick(dialog->findChild<QPushButton *>(u"resolveButton"_s), Qt::LeftButton);
@@ -526,7 +534,8 @@ void TstParameterEditor::resetAndDiscard()
     // The whole agent: learning_rate and big_counter differ from their defaults.
     QTest::keyClick(table, Qt::Key_R, Qt::ControlModifier | Qt::AltModifier);
     QCOMPARE(m_editor->pendingCount(), 2);
-    QCOMPARE(m_editor->undoStack()->count(), 2); // one command for the agent
+    // One command for the whole agent (it replaced the undone reset of the row).
+    QCOMPARE(m_editor->undoStack()->count(), 1);
     QTest::keyClick(table, Qt::Key_D, Qt::ControlModifier);
     QCOMPARE(m_editor->pendingCount(), 0);
     QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier); // a discard can be undone
@@ -571,7 +580,6 @@ void TstParameterEditor::readOnlyRoleCannotEdit()
     m_editor.reset();
     m_thread->quit();
     m_thread->wait();
-    delete m_worker;
     delete m_thread;
     m_worker = nullptr;
     m_thread = nullptr;

@@ -50,7 +50,10 @@ ApplyDialog::ApplyDialog(const QString &algorithmId, const QList<ParameterChange
     , m_reasonRule(new QLabel(this))
 {
     setObjectName(QStringLiteral("applyDialog"));
-    setWindowTitle(tr("Apply %n change(s) to %1", nullptr, int(changes.size())).arg(algorithmId));
+    setWindowTitle(
+        tr("Apply %1 to %2")
+            .arg(ParameterTableModel::count(int(changes.size()), tr("change"), tr("changes")),
+                 algorithmId));
 
     QStringList lines;
     for (const ParameterChange &change : changes)

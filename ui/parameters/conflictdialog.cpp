@@ -43,7 +43,9 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
     , m_conflicts(conflicts)
 {
     setObjectName(QStringLiteral("conflictDialog"));
-    setWindowTitle(tr("Someone else changed %n parameter(s)", nullptr, int(conflicts.size())));
+    setWindowTitle(tr("Someone else changed %1")
+                       .arg(ParameterTableModel::count(int(conflicts.size()), tr("parameter"),
+                                                       tr("parameters"))));
 
     auto *intro = new QLabel(
         tr("<p><b>Nothing was applied.</b> Since you started editing, someone else changed the "

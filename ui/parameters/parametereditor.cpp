@@ -32,6 +32,13 @@ QString esc(const QString &text)
     return text.toHtmlEscaped();
 }
 
+QString changesText(int n, bool pending = false)
+{
+    return pending ? ParameterTableModel::count(n, QObject::tr("pending change"),
+                                                QObject::tr("pending changes"))
+                   : ParameterTableModel::count(n, QObject::tr("change"), QObject::tr("changes"));
+}
+
 QString shown(const QString &value)
 {
     return ParameterTableModel::displayValue(value);
@@ -72,7 +79,11 @@ ParameterEditor::ParameterEditor(AgentWorker *worker, QWidget *parent)
     setConnection({}, {});
 }
 
-ParameterEditor::~ParameterEditor() = default;
+ParameterEditor::~ParameterEditor()
+{
+    // The undo stack clears itself when deleted, after the model may be gone: not our business.
+    disconnect(m_undo, nullptr, this, nullptr);
+}
 
 void ParameterEditor::buildActions()
 {
@@ -276,7 +287,7 @@ bool ParameterEditor::confirmDiscard(const QString &what)
     if (count == 0)
         return true;
     QMessageBox box(QMessageBox::Question, what,
-                    tr("Discard %n pending change(s) to %1?", nullptr, count).arg(m_algorithmId),
+                    tr("Discard %1 to %2?").arg(changesText(count, true), m_algorithmId),
                     QMessageBox::Discard | QMessageBox::Cancel, this);
     box.setObjectName(QStringLiteral("confirmDiscard"));
     box.setInformativeText(tr("They have not been applied to the database."));
@@ -360,22 +371,24 @@ void ParameterEditor::updateState()
     const bool editable = !m_readOnly && !applying && !m_algorithmId.isEmpty();
     m_model->setEditable(editable);
 
-    QString text =
-        count == 0 ? tr("No pending changes") : tr("<b>%n pending change(s)</b>", nullptr, count);
+    QString text = count == 0 ? tr("No pending changes")
+                              : QStringLiteral("<b>%1</b>").arg(changesText(count, true));
     if (conflicts > 0)
-        text += tr(" · <span style='color:#b00020'><b>%n conflicting</b> (changed by someone "
-                   "else)</span>",
-                   nullptr, conflicts);
+        text += tr(" · <span style='color:#b00020'><b>%1 conflicting</b> (changed by someone "
+                   "else)</span>")
+                    .arg(conflicts);
     if (applying)
         text += tr(" · applying…");
     m_pendingLabel->setText(text);
-    m_title->setText(
-        m_algorithmId.isEmpty()
-            ? tr("<b>Parameters</b> — no agent selected")
-            : tr("<b>Parameters of %1</b>%2 · %n parameter(s)", nullptr, m_model->rowCount())
-                  .arg(esc(m_algorithmId), m_agent.name.isEmpty()
-                                               ? QString()
-                                               : QStringLiteral(" — %1").arg(esc(m_agent.name))));
+    m_title->setText(m_algorithmId.isEmpty()
+                         ? tr("<b>Parameters</b> — no agent selected")
+                         : tr("<b>Parameters of %1</b>%2 · %3")
+                               .arg(esc(m_algorithmId),
+                                    m_agent.name.isEmpty()
+                                        ? QString()
+                                        : QStringLiteral(" — %1").arg(esc(m_agent.name)),
+                                    ParameterTableModel::count(m_model->rowCount(), tr("parameter"),
+                                                               tr("parameters"))));
 
     const bool canSend = count > 0 && !m_readOnly && !applying && m_simulateRequest == 0;
     m_previewAction->setEnabled(canSend);
@@ -506,7 +519,7 @@ void ParameterEditor::discard()
     for (const QString &name : m_model->pendingEdits().names())
         steps.append({name, m_model->pendingEdits().edit(name), std::nullopt});
     m_undo->push(new PendingEditCommand(
-        m_model, tr("discard of %n change(s)", nullptr, int(steps.size())), steps));
+        m_model, tr("discard of %1").arg(changesText(int(steps.size()))), steps));
     setMessage({}, false);
 }
 
@@ -528,7 +541,7 @@ void ParameterEditor::preview()
     startRequest(&m_simulateRequest,
                  m_worker->simulate(m_sentChanges, userId(),
                                     m_lastReason.isEmpty() ? tr("preview") : m_lastReason),
-                 tr("Previewing %n change(s)…", nullptr, int(m_sentChanges.size())));
+                 tr("Previewing %1…").arg(changesText(int(m_sentChanges.size()))));
 }
 
 void ParameterEditor::simulated(int request, const SimulateResult &result)
@@ -576,7 +589,7 @@ void ParameterEditor::startApply(const QString &reason)
     m_applyAgent = m_algorithmId;
     setMessage({}, false);
     startRequest(&m_applyRequest, m_worker->apply(m_sentChanges, reason, userId()),
-                 tr("Applying %n change(s)…", nullptr, int(m_sentChanges.size())));
+                 tr("Applying %1…").arg(changesText(int(m_sentChanges.size()))));
 }
 
 void ParameterEditor::applied(int request, const ApplyResult &result)
@@ -597,8 +610,8 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
             m_knownConflicts = m_model->conflicting();
         }
         const QString message =
-            tr("Applied %n change(s) to %1 (change set %2).", nullptr, int(result.changes.size()))
-                .arg(m_applyAgent, result.changeSet);
+            tr("Applied %1 to %2 (change set %3).")
+                .arg(changesText(int(result.changes.size())), m_applyAgent, result.changeSet);
         setMessage(QStringLiteral("✓ %1").arg(esc(message)), false);
         Q_EMIT messagePosted(message);
         Q_EMIT changesApplied(result);
@@ -607,9 +620,10 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
         return;
     }
     if (!result.conflicts.isEmpty()) {
-        setMessage(tr("<b>Nothing was applied:</b> %n parameter(s) changed by someone else since "
-                      "you started editing. Your pending changes are kept.",
-                      nullptr, int(result.conflicts.size())),
+        setMessage(tr("<b>Nothing was applied:</b> %1 changed by someone else since you started "
+                      "editing. Your pending changes are kept.")
+                       .arg(ParameterTableModel::count(int(result.conflicts.size()),
+                                                       tr("parameter was"), tr("parameters were"))),
                    true);
         reload();
         if (m_conflictDialog)
@@ -622,9 +636,9 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
         return;
     }
     if (reportLoss(result.error) || result.retryable) {
-        setMessage(tr("<b>Not applied:</b> the connection was lost before the commit. Your %n "
-                      "pending change(s) are kept: apply again once reconnected.",
-                      nullptr, count),
+        setMessage(tr("<b>Not applied:</b> the connection was lost before the commit. Your %1 "
+                      "are kept: apply again once reconnected.")
+                       .arg(changesText(count, true)),
                    true);
         Q_EMIT messagePosted(tr("Apply failed: connection lost; pending changes kept"));
         return;

@@ -104,6 +104,11 @@ bool ParameterTableModel::isEditableParameter(const Parameter &parameter)
     return parameter.kind != ParameterKind::Unknown && parameter.valueValid;
 }
 
+QString ParameterTableModel::count(int n, const QString &one, const QString &many)
+{
+    return QStringLiteral("%1 %2").arg(n).arg(n == 1 ? one : many);
+}
+
 QString ParameterTableModel::displayValue(const QString &value)
 {
     return value.isNull() ? QStringLiteral("(unset)") : value;

@@ -73,6 +73,8 @@ public:
 
     // Whether the row's value may be edited at all (known type, valid stored value).
     static bool isEditableParameter(const Parameter &parameter);
+    // "1 change", "3 changes": English plurals without a translator installed.
+    static QString count(int n, const QString &one, const QString &many);
     // The shown text of a value: NULL as "(unset)".
     static QString displayValue(const QString &value);
 

@@ -60,15 +60,18 @@ PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
     , m_report(new QTextBrowser(this))
 {
     setObjectName(QStringLiteral("previewDialog"));
-    setWindowTitle(tr("Preview of %n change(s)", nullptr, int(changes.size())));
+    setWindowTitle(
+        tr("Preview of %1")
+            .arg(ParameterTableModel::count(int(changes.size()), tr("change"), tr("changes"))));
     m_report->setObjectName(QStringLiteral("previewReport"));
     m_report->setOpenLinks(false);
 
     QString html = QString::fromLatin1(Style);
     if (result.ok)
-        html += tr("<p class='ok'><b>✓ The database accepts these %n change(s).</b> They were "
-                   "rehearsed in a transaction that was rolled back: nothing was written.</p>",
-                   nullptr, int(changes.size()));
+        html +=
+            tr("<p class='ok'><b>✓ The database accepts these %1.</b> They were "
+               "rehearsed in a transaction that was rolled back: nothing was written.</p>")
+                .arg(ParameterTableModel::count(int(changes.size()), tr("change"), tr("changes")));
     else
         html += tr("<p class='bad'><b>✗ The database would refuse this apply.</b> It was "
                    "rehearsed in a transaction that was rolled back: nothing was written.</p>");
@@ -131,7 +134,9 @@ PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
                                    "</table>")
                         .arg(esc(tr("Key")), esc(tr("Before")), esc(tr("After")), rows);
         html += QStringLiteral("<p class='old'>%1</p>")
-                    .arg(esc(tr("%n other key(s) unchanged.", nullptr, unchanged)));
+                    .arg(esc(tr("%1 unchanged.")
+                                 .arg(ParameterTableModel::count(unchanged, tr("other key"),
+                                                                 tr("other keys")))));
     }
 
     if (result.error.isError())
