@@ -102,6 +102,9 @@ void grabTo(QWidget *widget, const QString &file)
     if (dir.isEmpty())
         return;
     QDir().mkpath(dir);
+    // Let pending layout requests (a message row that just hid) settle first.
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
     QVERIFY(widget->grab().save(QDir(dir).filePath(file)));
 }
 

@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace {
 
@@ -118,6 +119,7 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
     scroll->setWidget(table);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
     auto *buttons = new QDialogButtonBox(this);
     QPushButton *allTheirs = buttons->addButton(tr("All &theirs"), QDialogButtonBox::ActionRole);
@@ -136,7 +138,7 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
     layout->addWidget(intro);
     layout->addWidget(scroll, 1);
     layout->addWidget(buttons);
-    resize(900, 160 + 44 * int(conflicts.size()));
+    resize(980, std::min(620, 190 + 56 * int(conflicts.size())));
 }
 
 ConflictDialog::Resolution ConflictDialog::resolution(const QString &name) const

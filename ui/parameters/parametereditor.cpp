@@ -21,6 +21,7 @@
 #include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace {
 
@@ -141,6 +142,7 @@ void ParameterEditor::buildLayout()
     m_title = new QLabel(this);
     m_title->setObjectName(QStringLiteral("parametersTitle"));
     m_title->setTextFormat(Qt::RichText);
+    m_title->setContentsMargins(2, 4, 2, 4);
 
     m_readOnlyBanner = new QLabel(this);
     m_readOnlyBanner->setObjectName(QStringLiteral("readOnlyBanner"));
@@ -398,6 +400,13 @@ void ParameterEditor::updateState()
     m_redoAction->setEnabled(m_undo->canRedo() && !applying);
     m_undoAction->setText(m_undo->canUndo() ? tr("&Undo %1").arg(m_undo->undoText()) : tr("&Undo"));
     m_redoAction->setText(m_undo->canRedo() ? tr("&Redo %1").arg(m_undo->redoText()) : tr("&Redo"));
+    // A pending value wider than the column (a long decimal) widens it: never shown cut.
+    if (m_table && count > 0) {
+        const int wanted =
+            std::min(m_table->sizeHintForColumn(ParameterTableModel::Current) + 12, 280);
+        if (wanted > m_table->columnWidth(ParameterTableModel::Current))
+            m_table->setColumnWidth(ParameterTableModel::Current, wanted);
+    }
     const QModelIndex current = m_table ? m_table->currentIndex() : QModelIndex();
     m_resetRowAction->setEnabled(
         editable && current.isValid() &&
@@ -414,6 +423,18 @@ void ParameterEditor::updateState()
         m_lastPendingCount = count;
         Q_EMIT pendingChanged(count);
     }
+}
+
+void ParameterEditor::fitColumns()
+{
+    // Values must be readable whole (a 64-bit integer, a precise decimal); the texts get the rest.
+    for (int column = ParameterTableModel::Name; column <= ParameterTableModel::Max; ++column) {
+        m_table->resizeColumnToContents(column);
+        const int minimum = column == ParameterTableModel::Current ? 120 : 60;
+        m_table->setColumnWidth(column,
+                                std::clamp(m_table->columnWidth(column) + 12, minimum, 280));
+    }
+    m_table->setColumnWidth(ParameterTableModel::Description, 260);
 }
 
 void ParameterEditor::editCurrent(const QModelIndex &index)
@@ -698,6 +719,7 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
     } else {
         m_agent = agent;
         m_model->setParameters(parameters);
+        fitColumns();
         const QStringList conflicts = m_model->conflicting();
         for (const QString &name : conflicts) {
             if (m_knownConflicts.contains(name))

@@ -94,6 +94,7 @@ private:
     bool reportLoss(const DbError &error);
     int userId() const;
     void editCurrent(const QModelIndex &index);
+    void fitColumns();
 
     void parametersLoaded(int request, const Agent &agent, const QList<Parameter> &parameters,
                           const ConfigDrift &drift, const DbError &error);
