@@ -9,6 +9,7 @@
 
 #include <QAction>
 #include <QClipboard>
+#include <QFontMetrics>
 #include <QFrame>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -402,8 +403,15 @@ void ParameterEditor::updateState()
     m_redoAction->setText(m_undo->canRedo() ? tr("&Redo %1").arg(m_undo->redoText()) : tr("&Redo"));
     // A pending value wider than the column (a long decimal) widens it: never shown cut.
     if (m_table && count > 0) {
-        const int wanted =
-            std::min(m_table->sizeHintForColumn(ParameterTableModel::Current) + 12, 280);
+        QFont bold = m_table->font();
+        bold.setBold(true);
+        const QFontMetrics metrics(bold);
+        int wanted = 0;
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            wanted = std::max(
+                wanted, metrics.horizontalAdvance(
+                            m_model->index(row, ParameterTableModel::Current).data().toString()));
+        wanted = std::min(wanted + 20, 280);
         if (wanted > m_table->columnWidth(ParameterTableModel::Current))
             m_table->setColumnWidth(ParameterTableModel::Current, wanted);
     }
