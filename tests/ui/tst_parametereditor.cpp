@@ -20,6 +20,7 @@
 #include <QFont>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -28,6 +29,7 @@
 #include <QTableView>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 #include <QUndoStack>
 
 #include <memory>
@@ -129,11 +131,15 @@ private Q_SLOTS:
     void liveRefreshAndConflictMarking();
     void resetAndDiscard();
     void copyAsText();
+    void enterEditsTheCurrentValue();
+    void productionAsksForTheProfileName();
+    void confirmDiscardAsks();
     void readOnlyRoleCannotEdit();
 
 private:
-    bool start(const QString &name, const ConnectionOptions &options, Privileges *privileges);
-    void showT1();
+    bool start(const QString &name, const ConnectionOptions &options, Privileges *privileges,
+               bool production = false);
+    void showT1(bool production = false);
     QLineEdit *openEditor(const QString &parameter);
     void typeValue(const QString &parameter, const QString &text);
     void applyWithReason(const QString &reason);
@@ -166,7 +172,7 @@ void TstParameterEditor::init()
 }
 
 bool TstParameterEditor::start(const QString &profile, const ConnectionOptions &options,
-                               Privileges *privileges)
+                               Privileges *privileges, bool production)
 {
     m_thread = new QThread;
     m_worker = new AgentWorker;
@@ -192,6 +198,7 @@ bool TstParameterEditor::start(const QString &profile, const ConnectionOptions &
     m_context.profileName = profile;
     m_context.options = options;
     m_context.auditUserId = u"42"_s;
+    m_context.production = production;
     m_editor->setConnection(m_context, *privileges);
     m_editor->resize(1100, 420);
     m_editor->show();
@@ -212,10 +219,10 @@ void TstParameterEditor::cleanup()
     m_db.reset();
 }
 
-void TstParameterEditor::showT1()
+void TstParameterEditor::showT1(bool production)
 {
     Privileges privileges;
-    QVERIFY(start(u"test"_s, m_db->options(), &privileges));
+    QVERIFY(start(production ? u"prod-eu"_s : u"test"_s, m_db->options(), &privileges, production));
     QVERIFY(privileges.canUpdateParameters);
     QSignalSpy shown(m_editor.get(), &ParameterEditor::parametersShown);
     m_editor->showAgent(u"T1"_s);
@@ -556,6 +563,70 @@ void TstParameterEditor::copyAsText()
         QItemSelectionModel::ClearAndSelect);
     QTest::keyClick(table, Qt::Key_C, Qt::ControlModifier);
     QCOMPARE(QGuiApplication::clipboard()->text(), u"batch_size\tinteger\t32\t32\t1\t1000"_s);
+}
+
+void TstParameterEditor::enterEditsTheCurrentValue()
+{
+    showT1();
+    QTableView *table = m_editor->tableView();
+    table->setFocus();
+    table->setCurrentIndex(m_editor->model()->index(m_editor->model()->rowOf(u"batch_size"_s), 0));
+    QTest::keyClick(table, Qt::Key_Return);
+    auto *line = table->findChild<QLineEdit *>(u"parameterValueEditor"_s);
+    QVERIFY(line);
+    QCOMPARE(table->currentIndex(), current(u"batch_size"_s));
+    QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(line, u"77"_s);
+    QTest::keyClick(line, Qt::Key_Return);
+    QTRY_COMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(current(u"batch_size"_s).data().toString(), u"77"_s);
+}
+
+void TstParameterEditor::productionAsksForTheProfileName()
+{
+    showT1(true);
+    typeValue(u"batch_size"_s, u"64"_s);
+    m_editor->tableView()->setFocus();
+    QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
+    auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
+    QVERIFY(dialog);
+    auto *profile = dialog->findChild<QLineEdit *>(u"profileConfirmation"_s);
+    QVERIFY(profile);
+    auto *button = dialog->findChild<QPushButton *>(u"applyButton"_s);
+    QTest::keyClicks(dialog->findChild<QPlainTextEdit *>(u"reason"_s),
+                     u"production tuning after review"_s);
+    QVERIFY(!button->isEnabled());
+    QTest::keyClicks(profile, u"prod-e"_s);
+    QVERIFY(!button->isEnabled());
+    QTest::keyClicks(profile, u"u"_s);
+    QVERIFY(button->isEnabled());
+    QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
+}
+
+void TstParameterEditor::confirmDiscardAsks()
+{
+    showT1();
+    QVERIFY(m_editor->confirmDiscard(u"Switch agent"_s)); // nothing pending: no question
+    typeValue(u"batch_size"_s, u"64"_s);
+    auto answer = [](QMessageBox::StandardButton button) {
+        QTimer::singleShot(0, qApp, [button] {
+            (void)QTest::qWaitFor([] { return QApplication::activeModalWidget() != nullptr; });
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            QVERIFY(box);
+            QCOMPARE(box->objectName(), u"confirmDiscard"_s);
+            QVERIFY(box->text().contains(u"1 pending change"_s));
+            box->button(button)->click();
+        });
+    };
+    answer(QMessageBox::Cancel);
+    QVERIFY(!m_editor->confirmDiscard(u"Switch agent"_s));
+    QCOMPARE(m_editor->pendingCount(), 1);
+    answer(QMessageBox::Discard);
+    QVERIFY(m_editor->confirmDiscard(u"Switch agent"_s));
+    QCOMPARE(m_editor->pendingCount(), 0);
 }
 
 void TstParameterEditor::readOnlyRoleCannotEdit()

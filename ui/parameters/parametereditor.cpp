@@ -173,7 +173,7 @@ void ParameterEditor::buildLayout()
     m_table->setColumnWidth(ParameterTableModel::Default, 90);
     m_table->setColumnWidth(ParameterTableModel::Min, 70);
     m_table->setColumnWidth(ParameterTableModel::Max, 70);
-    m_table->setColumnWidth(ParameterTableModel::Description, 260);
+    m_table->setColumnWidth(ParameterTableModel::Description, 220);
     m_table->addAction(m_copyAction);
     // Enter on a row edits its current value (F2 and typing do so through the edit triggers).
     connect(m_table, &QTableView::activated, this, &ParameterEditor::editCurrent);
@@ -442,7 +442,7 @@ void ParameterEditor::fitColumns()
         m_table->setColumnWidth(column,
                                 std::clamp(m_table->columnWidth(column) + 12, minimum, 280));
     }
-    m_table->setColumnWidth(ParameterTableModel::Description, 260);
+    m_table->setColumnWidth(ParameterTableModel::Description, 220);
 }
 
 void ParameterEditor::editCurrent(const QModelIndex &index)
