@@ -253,8 +253,11 @@ void ParameterEditor::showAgent(const QString &algorithmId)
     m_reloadTimer->stop();
     m_reloadAgain = false;
     setMessage({}, false);
+    // Answers for the agent shown before are dropped (an apply still reports its result).
     if (m_loadRequest)
-        finishRequest(&m_loadRequest); // its answer is for the agent shown before: dropped
+        finishRequest(&m_loadRequest);
+    if (m_simulateRequest)
+        finishRequest(&m_simulateRequest);
     m_algorithmId = algorithmId;
     m_agent = Agent();
     m_model->setParameters({});
