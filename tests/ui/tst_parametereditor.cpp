@@ -134,6 +134,7 @@ private Q_SLOTS:
     void enterEditsTheCurrentValue();
     void productionAsksForTheProfileName();
     void confirmDiscardAsks();
+    void lostConnectionKeepsPendingEdits();
     void readOnlyRoleCannotEdit();
 
 private:
@@ -626,6 +627,32 @@ void TstParameterEditor::confirmDiscardAsks()
     QCOMPARE(m_editor->pendingCount(), 1);
     answer(QMessageBox::Discard);
     QVERIFY(m_editor->confirmDiscard(u"Switch agent"_s));
+    QCOMPARE(m_editor->pendingCount(), 0);
+}
+
+void TstParameterEditor::lostConnectionKeepsPendingEdits()
+{
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    // The worker's connections die (an administrator, a failover) while the edit is pending.
+    QVERIFY(m_db->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                .ok());
+    QSignalSpy lost(m_editor.get(), &ParameterEditor::connectionLost);
+    QSignalSpy busy(m_editor.get(), &ParameterEditor::busyChanged);
+    applyWithReason(u"bigger batches for the load test"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(lost.count(), 1, 10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    QCOMPARE(busy.last().at(0).toBool(), false);
+    QCOMPARE(m_editor->pendingCount(), 1);
+    QVERIFY2(m_editor->messageText().contains(u"connection was lost"_s),
+             qPrintable(m_editor->messageText()));
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"32"_s);
+    // Once the connection is back, the same edit applies (the reason is offered again).
+    QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
+    applyWithReason(u"bigger batches for the load test"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
     QCOMPARE(m_editor->pendingCount(), 0);
 }
 
