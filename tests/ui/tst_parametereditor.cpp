@@ -353,7 +353,20 @@ void TstParameterEditor::validValuesArePendingWithUndoRedo()
     QCOMPARE(current(u"big_counter"_s).data().toString(), u"9223372036854775807"_s);
     QCOMPARE(m_editor->pendingCount(), 3);
     QVERIFY(m_editor->pendingText().contains(u"3 pending changes"_s));
+    // For the picture: a refused value in an open editor, with its reason under the table.
+    QLineEdit *line = openEditor(u"learning_rate"_s);
+    QVERIFY(line);
+    QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(line, u"1.5"_s);
+    QTest::keyClick(line, Qt::Key_Return);
+    QVERIFY(m_editor->messageText().contains(u"above the maximum 1"_s));
     grabTo(m_editor.get(), u"parameters-pending.png"_s);
+    QTest::keyClick(line, Qt::Key_Escape);
+    QTRY_VERIFY(
+        !m_editor->tableView()->findChild<QLineEdit *>(u"parameterValueEditor"_s) ||
+        !m_editor->tableView()->findChild<QLineEdit *>(u"parameterValueEditor"_s)->isVisible());
+    QCOMPARE(m_editor->pendingCount(), 3);
+    QCOMPARE(current(u"learning_rate"_s).data().toString(), u"0.30"_s);
 
     QTableView *table = m_editor->tableView();
     QTest::keyClick(table, Qt::Key_Z, Qt::ControlModifier);

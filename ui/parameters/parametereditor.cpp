@@ -472,10 +472,19 @@ void ParameterEditor::valueChecked(const ParameterRule &rule, const QString &val
                    false);
         return;
     }
+    // The database's wording names the algorithm and parameter and repeats the range: both are
+    // shown apart here, so they are taken out of the reason.
+    QString reason = validation.message;
+    const QString prefix =
+        QStringLiteral("algorithm %1, parameter %2: ").arg(rule.algorithmId, rule.name);
+    if (reason.startsWith(prefix))
+        reason = reason.mid(prefix.size());
+    if (!validation.allowedRange.isEmpty())
+        reason.remove(QStringLiteral(" (allowed %1)").arg(validation.allowedRange));
     setMessage(
-        tr("<b>%1 %2</b> %3%4 %5")
-            .arg(refused ? tr("Not accepted:") : QStringLiteral("✗"), esc(rule.name),
-                 esc(validation.message), range,
+        tr("<b>%1 %2:</b> %3.%4 %5")
+            .arg(refused ? tr("Not accepted —") : QStringLiteral("✗"), esc(rule.name), esc(reason),
+                 range,
                  refused ? tr("Fix the value, or press Esc to cancel the edit.") : QString()),
         true);
 }
