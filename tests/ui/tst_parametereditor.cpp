@@ -135,6 +135,8 @@ private Q_SLOTS:
     void productionAsksForTheProfileName();
     void confirmDiscardAsks();
     void lostConnectionKeepsPendingEdits();
+    void databaseRefusalKeepsPendingEdits();
+    void readOnlyServerCannotEdit();
     void readOnlyRoleCannotEdit();
 
 private:
@@ -667,6 +669,47 @@ void TstParameterEditor::lostConnectionKeepsPendingEdits()
     QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
     QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
     QCOMPARE(m_editor->pendingCount(), 0);
+}
+
+void TstParameterEditor::databaseRefusalKeepsPendingEdits()
+{
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    // The bound tightens behind the editor's back (bounds changes send no notice).
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET max_value = '50'"
+                       " WHERE algorithm_id = 'T1' AND parameter_name = 'batch_size'")
+                .ok());
+    m_editor->tableView()->setFocus();
+    QTest::keyClick(m_editor->tableView(), Qt::Key_P, Qt::ControlModifier);
+    QPointer<PreviewDialog> preview = waitForChild<PreviewDialog>(m_editor.get());
+    QVERIFY(preview);
+    QVERIFY2(preview->text().contains(u"would refuse"_s) &&
+                 preview->text().contains(u"above the maximum 50"_s),
+             qPrintable(preview->text()));
+    QVERIFY(!preview->findChild<QPushButton *>(u"previewApply"_s)->isEnabled());
+    preview->close();
+    QTRY_VERIFY(!preview);
+
+    applyWithReason(u"bigger batches for the load test"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_editor->messageText().contains(u"refused"_s), 10000);
+    QVERIFY(m_editor->messageText().contains(u"above the maximum 50"_s));
+    QCOMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"32"_s);
+}
+
+void TstParameterEditor::readOnlyServerCannotEdit()
+{
+    showT1();
+    ConnectionContext context = m_context;
+    context.readOnly = true;
+    Privileges privileges;
+    privileges.canUpdateParameters = true;
+    privileges.role = u"postgres"_s;
+    m_editor->setConnection(context, privileges);
+    QVERIFY2(m_editor->readOnlyText().contains(u"accepts no writes"_s),
+             qPrintable(m_editor->readOnlyText()));
+    QVERIFY(!(m_editor->model()->flags(current(u"batch_size"_s)) & Qt::ItemIsEditable));
+    QVERIFY(!openEditor(u"batch_size"_s));
 }
 
 void TstParameterEditor::readOnlyRoleCannotEdit()
