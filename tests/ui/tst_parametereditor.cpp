@@ -137,6 +137,7 @@ private Q_SLOTS:
     void lostConnectionKeepsPendingEdits();
     void databaseRefusalKeepsPendingEdits();
     void readOnlyServerCannotEdit();
+    void reopeningForgetsRequestsInFlight();
     void readOnlyRoleCannotEdit();
 
 private:
@@ -710,6 +711,34 @@ void TstParameterEditor::readOnlyServerCannotEdit()
              qPrintable(m_editor->readOnlyText()));
     QVERIFY(!(m_editor->model()->flags(current(u"batch_size"_s)) & Qt::ItemIsEditable));
     QVERIFY(!openEditor(u"batch_size"_s));
+}
+
+void TstParameterEditor::reopeningForgetsRequestsInFlight()
+{
+    // As the Agents panel does when it reopens the worker's connection: the editor is told
+    // first (privileges unknown), the worker then drops what was queued without answering.
+    showT1();
+    Privileges known;
+    known.canUpdateParameters = true;
+    known.role = u"postgres"_s;
+    m_editor->reload();
+    QVERIFY(m_editor->isBusy());
+    m_editor->setConnection(m_context, known); // the connection opened: the request stays
+    QVERIFY(m_editor->isBusy());
+    QSignalSpy busy(m_editor.get(), &ParameterEditor::busyChanged);
+    m_editor->setConnection(m_context, {});
+    QVERIFY(!m_editor->isBusy());
+    QCOMPARE(busy.count(), 1);
+    QVERIFY(m_editor->readOnlyText().contains(u"Connecting"_s));
+    QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
+    m_worker->setConnection(m_db->options());
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
+    m_editor->setConnection(m_context, opened.first().first().value<Privileges>());
+    QVERIFY(m_editor->readOnlyText().isEmpty());
+    QSignalSpy shown(m_editor.get(), &ParameterEditor::parametersShown);
+    m_editor->reload();
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QVERIFY(!m_editor->isBusy());
 }
 
 void TstParameterEditor::readOnlyRoleCannotEdit()

@@ -224,6 +224,24 @@ void ParameterEditor::buildLayout()
 
 void ParameterEditor::setConnection(const ConnectionContext &context, const Privileges &privileges)
 {
+    // Privileges not known yet (no role): the owner is (re)opening the worker's connection, and
+    // the worker drops the work queued for the earlier one without answering. The requests in
+    // flight are forgotten, or the editor would wait for them forever. With known privileges
+    // (the connection opened, possibly in the middle of a request after a loss) they stay.
+    if (privileges.role.isEmpty() && isBusy()) {
+        const bool applying = m_applyRequest != 0;
+        m_loadRequest = 0;
+        m_simulateRequest = 0;
+        m_applyRequest = 0;
+        m_reloadAgain = false;
+        Q_EMIT busyChanged(false, {});
+        if (applying)
+            setMessage(tr("<b>The connection changed while an apply was running:</b> whether it "
+                          "committed is not known here. Your pending changes are kept; once the "
+                          "rows reload, a value it wrote shows as a conflict (yours equals "
+                          "theirs: keep theirs)."),
+                       true);
+    }
     m_context = context;
     m_privileges = privileges;
     m_readOnly = !context.isValid() || context.readOnly || !privileges.canUpdateParameters;
@@ -235,11 +253,14 @@ void ParameterEditor::setConnection(const ConnectionContext &context, const Priv
         banner = tr("Read-only: the server (or the profile \"%1\") accepts no writes. Parameters "
                     "can be viewed and copied, not edited.")
                      .arg(context.profileName);
+    else if (privileges.role.isEmpty())
+        banner = tr("Connecting to %1… editing is enabled once the role's privileges are known.")
+                     .arg(context.profileName);
     else if (!privileges.canUpdateParameters)
         banner = tr("Read-only: role \"%1\" may not update parameters (it needs UPDATE on "
                     "algorithm_parameters and what the audit writes). Ask an administrator for "
                     "write access; you can still view and copy values.")
-                     .arg(privileges.role.isEmpty() ? tr("(unknown)") : privileges.role);
+                     .arg(privileges.role);
     m_readOnlyBanner->setText(banner);
     m_readOnlyBanner->setVisible(!banner.isEmpty());
     updateState();

@@ -35,7 +35,9 @@ public:
     ~ParameterEditor() override;
 
     // The window's connection and what the role may do (privileges.canUpdateParameters false
-    // or context.readOnly: editing disabled, with an explanation).
+    // or context.readOnly: editing disabled, with an explanation). Privileges without a role
+    // (not known yet: the worker's connection is being reopened, dropping its queued work)
+    // also forget the requests in flight; known privileges keep them.
     void setConnection(const ConnectionContext &context, const Privileges &privileges);
     // Shows (loads) `algorithmId`'s parameters; empty = none. The caller has already asked
     // about pending edits of the agent shown before (confirmDiscard) — they are dropped here.
