@@ -105,7 +105,9 @@ void TstAgentsPanel::cleanup()
 bool TstAgentsPanel::openPanel(TestDatabase &db, const ConnectionOptions &options, bool production)
 {
     m_panel->show();
-    if (!QTest::qWaitForWindowExposed(m_panel.get()))
+    m_panel->activateWindow();
+    // Window shortcuts and focus need the window active.
+    if (!QTest::qWaitForWindowActive(m_panel.get()))
         return false;
     ConnectionContext context;
     context.profileName = u"test"_s;

@@ -30,6 +30,11 @@ static constexpr int SearchDebounceMs = 200;
 // Several changes from the feed (one apply of many parameters) reload the list once.
 static constexpr int ChangeReloadMs = 500;
 
+static QString keyCount(int count)
+{
+    return count == 1 ? AgentsPanel::tr("1 key") : AgentsPanel::tr("%1 keys").arg(count);
+}
+
 AgentsPanel::AgentsPanel(QWidget *parent)
     : Panel(parent)
     , m_thread(new QThread)
@@ -106,6 +111,8 @@ void AgentsPanel::buildActions()
     m_sortAction->setToolTip(
         tr("Sort the agents by the column of the current cell; again to reverse"));
     connect(m_sortAction, &QAction::triggered, this, &AgentsPanel::sortByCurrentColumn);
+    m_separator = new QAction(this);
+    m_separator->setSeparator(true);
     // So that the shortcuts also work when the panel stands alone (tests, --screenshot); the
     // main window adds them to itself as well.
     addActions({m_findAction, m_toggleAction, m_sortAction});
@@ -116,9 +123,7 @@ QList<QAction *> AgentsPanel::panelActions() const
     QList<QAction *> actions{m_findAction, m_toggleAction, m_sortAction};
     const QList<QAction *> editor = m_editor->editorActions();
     if (!editor.isEmpty()) {
-        auto *separator = new QAction(const_cast<AgentsPanel *>(this));
-        separator->setSeparator(true);
-        actions.append(separator);
+        actions.append(m_separator);
         actions.append(editor);
     }
     return actions;
@@ -501,7 +506,7 @@ void AgentsPanel::agentsLoaded(int request, const QList<Agent> &agents, const Db
     m_settingSelection = true;
     m_model->setAgents(agents, m_sortColumn, m_sortOrder);
     m_settingSelection = false;
-    m_count->setText(tr("%n agent(s)", nullptr, int(agents.size())));
+    m_count->setText(agents.size() == 1 ? tr("1 agent") : tr("%1 agents").arg(agents.size()));
     const int row = m_model->rowOf(m_shownId);
     if (row >= 0)
         m_shownAgent = m_model->agent(row);
@@ -714,12 +719,12 @@ void AgentsPanel::showDetail()
                                   "default_config is set."));
     else if (m_diff->changedCount() == 0)
         m_diffSummary->setText(tr("<b>Configuration:</b> current_config equals default_config "
-                                  "(%n key(s)).",
-                                  nullptr, m_diff->rowCount()));
+                                  "(%1).")
+                                   .arg(keyCount(m_diff->rowCount())));
     else
         m_diffSummary->setText(tr("<b>Configuration:</b> current_config differs from "
-                                  "default_config in %n key(s).",
-                                  nullptr, m_diff->changedCount()));
+                                  "default_config in %1.")
+                                   .arg(keyCount(m_diff->changedCount())));
     updateDrift();
 }
 
@@ -965,5 +970,6 @@ void AgentsPanel::copySelection()
         lastRow = index.row();
     }
     QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
-    Q_EMIT messagePosted(tr("Copied %n row(s)", nullptr, int(lines.size())));
+    Q_EMIT messagePosted(lines.size() == 1 ? tr("Copied 1 row")
+                                           : tr("Copied %1 rows").arg(lines.size()));
 }
