@@ -1,5 +1,6 @@
 #include "agentrepository.h"
 
+#include "parameterrepository.h"
 #include "repositorysupport.h"
 
 #include <QJsonArray>
@@ -34,6 +35,42 @@ const QByteArray OrderByType = " ORDER BY algorithm_type %1 NULLS LAST, algorith
 const QByteArray OrderByImpact = " ORDER BY impact_score %1 NULLS LAST, algorithm_id";
 const QByteArray OrderByLastModified = " ORDER BY last_modified_at %1 NULLS LAST, algorithm_id";
 
+const QByteArray AgentSql = ListSql.left(ListSql.indexOf(" WHERE ")) + " WHERE algorithm_id = $1";
+
+// Where current_config disagrees with the parameter rows, with the typing of sql/007: numbers
+// compared as numeric (1.50 = 1.5), booleans by their spellings, anything else as a string; a
+// NULL value means the key is absent. $1 = algorithm_id.
+const QByteArray DriftSql = R"SQL(
+WITH p AS (
+    SELECT parameter_name AS name,
+           CASE WHEN current_value IS NULL THEN NULL
+                WHEN lower(btrim(parameter_type)) IN ('integer', 'float', 'number', 'decimal')
+                     AND current_value ~ '^-?[0-9]+(\.[0-9]+)?$'
+                    THEN to_jsonb(current_value::numeric)
+                WHEN lower(btrim(parameter_type)) = 'boolean'
+                     AND lower(current_value) IN ('true', 't', 'yes', 'y', 'on', '1')
+                    THEN 'true'::jsonb
+                WHEN lower(btrim(parameter_type)) = 'boolean'
+                     AND lower(current_value) IN ('false', 'f', 'no', 'n', 'off', '0')
+                    THEN 'false'::jsonb
+                ELSE to_jsonb(current_value)
+           END AS typed
+    FROM algorithm_parameters WHERE algorithm_id = $1
+), c AS (
+    SELECT coalesce(current_config, '{}'::jsonb) AS config
+    FROM algorithm_agents WHERE algorithm_id = $1
+)
+SELECT 'differing', p.name FROM p, c
+ WHERE jsonb_exists(c.config, p.name) AND (p.typed IS NULL OR c.config -> p.name <> p.typed)
+UNION ALL
+SELECT 'missing', p.name FROM p, c
+ WHERE p.typed IS NOT NULL AND NOT jsonb_exists(c.config, p.name)
+UNION ALL
+SELECT 'extra', k.key FROM c, jsonb_object_keys(c.config) AS k(key)
+ WHERE NOT EXISTS (SELECT 1 FROM p WHERE p.name = k.key)
+ORDER BY 1, 2
+)SQL";
+
 const QByteArray BeginSql = "BEGIN";
 const QByteArray CommitSql = "COMMIT";
 const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true),"
@@ -41,6 +78,36 @@ const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true)
                                " set_config('algoadmin.change_set', $3, true)";
 const QByteArray SetActiveSql = "UPDATE algorithm_agents SET is_active = $2::boolean,"
                                 " updated_at = now() WHERE algorithm_id = $1 RETURNING id";
+
+// One row of ListSql's columns.
+Agent agentFromRow(const PgResult &result, int row)
+{
+    auto value = [&](int column) {
+        return result.value(row, column); // a null QString for SQL NULL
+    };
+    Agent a;
+    a.id = value(0);
+    a.algorithmId = value(1);
+    a.name = value(2);
+    a.description = value(3);
+    a.filePath = value(4);
+    a.algorithmType = value(5);
+    const QJsonArray layers = QJsonDocument::fromJson(value(6).toUtf8()).array();
+    for (const QJsonValue &layer : layers)
+        a.esaLayers.append(layer.toInt());
+    a.hasImpactScore = !result.isNull(row, 7);
+    a.impactScore = value(7).toInt();
+    a.isActive = value(8) == QLatin1String("t");
+    a.createdAt = timestamp(value(9));
+    a.updatedAt = timestamp(value(10));
+    a.currentConfig = QJsonDocument::fromJson(value(11).toUtf8()).object();
+    a.defaultConfig = QJsonDocument::fromJson(value(12).toUtf8()).object();
+    a.version = value(13);
+    a.hasLastModifiedBy = !result.isNull(row, 14);
+    a.lastModifiedBy = value(14).toInt();
+    a.lastModifiedAt = timestamp(value(15));
+    return a;
+}
 
 // % and _ (and the escape itself) match literally.
 QString likePattern(const QString &text)
@@ -95,36 +162,43 @@ QList<Agent> AgentRepository::list(const AgentFilter &filter, DbError *error)
     const PgResult &result = batch.results.constFirst();
     QList<Agent> agents;
     agents.reserve(result.rows());
-    for (int row = 0; row < result.rows(); ++row) {
-        auto value = [&](int column) {
-            return result.value(row, column); // a null QString for SQL NULL
-        };
-        Agent a;
-        a.id = value(0);
-        a.algorithmId = value(1);
-        a.name = value(2);
-        a.description = value(3);
-        a.filePath = value(4);
-        a.algorithmType = value(5);
-        const QJsonArray layers = QJsonDocument::fromJson(value(6).toUtf8()).array();
-        for (const QJsonValue &layer : layers)
-            a.esaLayers.append(layer.toInt());
-        a.hasImpactScore = !result.isNull(row, 7);
-        a.impactScore = value(7).toInt();
-        a.isActive = value(8) == QLatin1String("t");
-        a.createdAt = timestamp(value(9));
-        a.updatedAt = timestamp(value(10));
-        a.currentConfig = QJsonDocument::fromJson(value(11).toUtf8()).object();
-        a.defaultConfig = QJsonDocument::fromJson(value(12).toUtf8()).object();
-        a.version = value(13);
-        a.hasLastModifiedBy = !result.isNull(row, 14);
-        a.lastModifiedBy = value(14).toInt();
-        a.lastModifiedAt = timestamp(value(15));
-        agents.append(a);
-    }
+    for (int row = 0; row < result.rows(); ++row)
+        agents.append(agentFromRow(result, row));
     if (error)
         *error = {};
     return agents;
+}
+
+AgentDetail AgentRepository::loadDetail(const QString &algorithmId)
+{
+    AgentDetail detail;
+    ++m_roundTrips;
+    using After = PipelineCommand::After;
+    // One segment: a failing (or cancelled) statement skips the rest instead of letting them
+    // wait for the same lock again.
+    const BatchResults batch =
+        run(m_database,
+            {{AgentSql, {text(algorithmId)}, After::Nothing},
+             {ParameterRepository::loadSql(), {text(algorithmId)}, After::Nothing},
+             {DriftSql, {text(algorithmId)}, After::Sync}},
+            QStringLiteral("load agent"));
+    detail.error = firstError(batch, QStringLiteral("load agent"));
+    if (detail.error.isError())
+        return detail;
+    const PgResult &agent = batch.results.at(0);
+    detail.found = agent.rows() == 1;
+    if (detail.found)
+        detail.agent = agentFromRow(agent, 0);
+    detail.parameters = ParameterRepository::fromResult(batch.results.at(1));
+    const PgResult &drift = batch.results.at(2);
+    for (int row = 0; row < drift.rows(); ++row) {
+        const QString kind = drift.value(row, 0);
+        QStringList &list = kind == QLatin1String("differing") ? detail.drift.differing
+                            : kind == QLatin1String("missing") ? detail.drift.missing
+                                                               : detail.drift.extra;
+        list.append(drift.value(row, 1));
+    }
+    return detail;
 }
 
 bool AgentRepository::setActive(const QString &algorithmId, bool active, const QString &reason,

@@ -1,12 +1,14 @@
 #pragma once
 
 #include "dberror.h"
+#include "parameterrepository.h"
 
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 // One row of algorithm_agents, every column (001 and 002). Null columns are null QStrings,
 // invalid QDateTimes, empty lists/objects; `hasImpactScore`/`hasLastModifiedBy` tell a null
@@ -52,6 +54,30 @@ struct AgentFilter
     bool descending = false;
 };
 
+// Where an agent's current_config disagrees with its parameter rows, compared exactly on the
+// server with the typing of sql/007 (numbers as numeric, booleans, strings; a NULL value = key
+// absent).
+struct ConfigDrift
+{
+    QStringList differing; // parameters whose config entry differs from the row's value
+    QStringList missing;   // parameters with a value but no config entry
+    QStringList extra;     // config keys with no parameter row
+    bool isDrifted() const
+    {
+        return !differing.isEmpty() || !missing.isEmpty() || !extra.isEmpty();
+    }
+};
+
+// One agent as the Agents panel shows it: its row, its parameters and the drift between them.
+struct AgentDetail
+{
+    bool found = false; // the agent exists
+    Agent agent;
+    QList<Parameter> parameters;
+    ConfigDrift drift;
+    DbError error;
+};
+
 // Reads and toggles agents on one named QPSQL connection (use it on that connection's thread).
 // Every operation is one round trip (a libpq pipeline on the connection's handle).
 class AgentRepository
@@ -61,6 +87,8 @@ public:
 
     // The agents matching `filter`, sorted; one query. On failure returns {} and sets `error`.
     QList<Agent> list(const AgentFilter &filter, DbError *error);
+    // The agent, its parameters and the drift: one round trip (three statements, one batch).
+    AgentDetail loadDetail(const QString &algorithmId);
     // Sets is_active in one transaction whose changelog row (written by the audit trigger)
     // carries `reason` and `userId`. False with `error` when the agent does not exist or the
     // database refuses (e.g. 42501 without the privilege); nothing is written then.

@@ -8,24 +8,14 @@
 #include "privileges.h"
 
 #include <QObject>
+#include <QSqlDatabase>
 #include <QStringList>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
-// Where an agent's current_config disagrees with its parameter rows, compared exactly on the
-// server with the typing of sql/007 (numbers as numeric, booleans, strings; a NULL value =
-// key absent). Empty lists: no drift.
-struct ConfigDrift
-{
-    QStringList differing; // parameter names whose config entry differs from the row
-    QStringList missing;   // parameter names with a value but no config entry
-    QStringList extra;     // config keys with no parameter row
-    bool isDrifted() const
-    {
-        return !differing.isEmpty() || !missing.isEmpty() || !extra.isEmpty();
-    }
-};
+#include <libpq-fe.h>
 
 // The database work of the Agents panel on a thread of its own: one named QPSQL connection
 // (opened on that thread), the repositories of issue 3 on it, and the change feed (LISTEN
@@ -41,9 +31,11 @@ public:
     explicit AgentWorker(QObject *parent = nullptr);
     ~AgentWorker() override; // closes its connections (call from its own thread or after it ended)
 
-    // Opens the connections for `options` (dropping earlier ones) and starts the change feed;
-    // an invalid/empty context closes them. Answers with connectionOpened or connectionFailed.
+    // Opens the connections for `options` (dropping earlier ones, and whatever was queued for
+    // them) and starts the change feed. Answers with connectionOpened or connectionFailed.
     void setConnection(const ConnectionOptions &options);
+    // Closes the connections; queued requests are dropped.
+    void clearConnection();
 
     int loadAgents(const AgentFilter &filter);      // → agentsLoaded
     int loadParameters(const QString &algorithmId); // → parametersLoaded
@@ -70,4 +62,26 @@ Q_SIGNALS:
     void changeReceived(const ParameterChangeNotice &notice);
     // A request failed because the connection is gone (also reported in its own answer).
     void connectionLost(const DbError &error);
+
+private:
+    template <typename Work> int enqueue(Work work);
+    bool ensureOpen(DbError *error);
+    void open();
+    void closeConnections();
+    void noteFailure(const DbError &error);
+
+    std::atomic<int> m_nextRequest{0};
+    std::atomic<int> m_generation{
+        0}; // bumped by setConnection(): queued work of older ones is dropped
+    // Worker-thread state.
+    ConnectionOptions m_options;
+    bool m_hasOptions = false;
+    QString m_connectionName;
+    QSqlDatabase m_database;
+    std::unique_ptr<AgentRepository> m_agents;
+    std::unique_ptr<ParameterRepository> m_parameters;
+    ChangeListener *m_listener = nullptr;
+    // For cancel() from any thread.
+    std::mutex m_cancelMutex;
+    std::shared_ptr<PGcancel> m_cancel;
 };

@@ -178,18 +178,13 @@ ParameterRepository::ParameterRepository(QSqlDatabase database)
     : m_database(std::move(database))
 {}
 
-QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *error)
+const QByteArray &ParameterRepository::loadSql()
 {
-    ++m_roundTrips;
-    const BatchResults batch =
-        run(m_database, {{LoadSql, {text(algorithmId)}}}, QStringLiteral("load parameters"));
-    const DbError failure = firstError(batch, QStringLiteral("load parameters"));
-    if (failure.isError()) {
-        if (error)
-            *error = failure;
-        return {};
-    }
-    const PgResult &result = batch.results.constFirst();
+    return LoadSql;
+}
+
+QList<Parameter> ParameterRepository::fromResult(const PgResult &result)
+{
     QList<Parameter> parameters;
     parameters.reserve(result.rows());
     for (int row = 0; row < result.rows(); ++row) {
@@ -214,6 +209,21 @@ QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *
         p.problem = validation.message;
         parameters.append(p);
     }
+    return parameters;
+}
+
+QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *error)
+{
+    ++m_roundTrips;
+    const BatchResults batch =
+        run(m_database, {{LoadSql, {text(algorithmId)}}}, QStringLiteral("load parameters"));
+    const DbError failure = firstError(batch, QStringLiteral("load parameters"));
+    if (failure.isError()) {
+        if (error)
+            *error = failure;
+        return {};
+    }
+    const QList<Parameter> parameters = fromResult(batch.results.constFirst());
     if (error)
         *error = {};
     return parameters;

@@ -2,6 +2,7 @@
 
 #include "dberror.h"
 #include "parametervalidation.h"
+#include "pgconnection.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -112,6 +113,10 @@ public:
 
     // The agent's parameters by name; one round trip.
     QList<Parameter> load(const QString &algorithmId, DbError *error);
+    // load()'s statement ($1 = algorithm_id) and the parameters of its result, for a batch
+    // that reads more than the parameters (AgentRepository::loadDetail).
+    static const QByteArray &loadSql();
+    static QList<Parameter> fromResult(const PgResult &result);
 
     // The pure check of an edited value (validateParameterValue), no SQL.
     static Validation validate(const QString &value, const Parameter &parameter);

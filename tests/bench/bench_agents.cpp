@@ -1,0 +1,240 @@
+// The Agents panel's two hot paths, through AgentWorker on its own thread exactly as the panel
+// uses it, on a direct connection and through algoadmin-delayproxy at MS (default 40) of
+// round trip: selecting an agent until its parameters (with its row and config drift) are
+// back on the GUI thread, and applying 10 changes until the answer is back. Targets: under
+// 100 ms and 200 ms. The peer, timed in the same run: psql doing the same (the parameter
+// query; the 10 audited UPDATEs in one transaction), each a new process.
+//
+//   bench_agents [--runs N] [--rtt MS] [--data-dir DIR]
+#include "agentworker.h"
+#include "benchsupport.h"
+#include "demoseed.h"
+#include "localcluster.h"
+#include "migrationengine.h"
+#include "sandbox.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QProcess>
+#include <QTextStream>
+#include <QThread>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+// Waits (running the event loop) for `signal` of `object`; false after 30 s.
+template <typename Signal> bool waitFor(AgentWorker *object, Signal signal)
+{
+    QEventLoop loop;
+    QObject::connect(object, signal, &loop, &QEventLoop::quit);
+    QTimer::singleShot(30000, &loop, [&loop] { loop.exit(1); });
+    return loop.exec() == 0;
+}
+
+double timeProcess(const QString &program, const QStringList &arguments)
+{
+    QProcess process;
+    QElapsedTimer clock;
+    clock.start();
+    process.start(program, arguments);
+    if (!process.waitForFinished(60000) || process.exitCode() != 0) {
+        std::fprintf(stderr, "bench: %s failed: %s\n", qPrintable(program),
+                     process.readAllStandardError().constData());
+        return -1;
+    }
+    return double(clock.nsecsElapsed()) / 1e6;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList arguments = QCoreApplication::arguments();
+    QString dataDir = QStringLiteral("/tmp/algoadmin-bench-agents");
+    int runs = 9;
+    int rtt = 40;
+    for (int i = 1; i + 1 < arguments.size(); i += 2) {
+        if (arguments.at(i) == QLatin1String("--data-dir"))
+            dataDir = arguments.at(i + 1);
+        else if (arguments.at(i) == QLatin1String("--runs"))
+            runs = std::max(1, arguments.at(i + 1).toInt());
+        else if (arguments.at(i) == QLatin1String("--rtt"))
+            rtt = std::max(1, arguments.at(i + 1).toInt());
+    }
+    qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");
+    LocalCluster cluster(dataDir);
+    QString error;
+    bool startedNow = false;
+    if (!cluster.start(&error, &startedNow)) {
+        std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+        return 1;
+    }
+    // Migrated and seeded (a small seed: the agents and their parameters are what counts).
+    if (MigrationEngine(cluster.connectionOptions(), MigrationSet::bundled()).migrate().outcome !=
+        RunReport::Outcome::Ok) {
+        std::fprintf(stderr, "bench: migrate failed\n");
+        return 1;
+    }
+    {
+        PgConnection admin;
+        DbError dbError;
+        if (!admin.open(cluster.connectionOptions(), &dbError)) {
+            std::fprintf(stderr, "bench: %s\n", qPrintable(dbError.toString()));
+            return 1;
+        }
+        if (admin.exec("SELECT count(*) FROM algorithm_agents").value(0, 0).toInt() == 0) {
+            DemoSeedOptions options;
+            options.changelogRows = 1000;
+            options.metricRows = 1000;
+            options.chatRows = 10;
+            if (!runDemoSeed(admin, options, nullptr, &dbError)) {
+                std::fprintf(stderr, "bench: seed failed: %s\n", qPrintable(dbError.toString()));
+                return 1;
+            }
+        }
+    }
+
+    QProcess proxy;
+    const int proxyPort =
+        Bench::startDelayProxy(proxy, QStringLiteral(DELAYPROXY_BIN), cluster, rtt);
+    if (proxyPort == 0) {
+        std::fprintf(stderr, "bench: the delay proxy did not start\n");
+        return 1;
+    }
+    ConnectionOptions delayed;
+    delayed.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
+                           .arg(proxyPort)
+                           .arg(LocalCluster::databaseName(), LocalCluster::superuser());
+    const QString directConninfo =
+        QStringLiteral("host=%1 port=%2 dbname=%3 user=%4")
+            .arg(cluster.socketDir())
+            .arg(cluster.port())
+            .arg(LocalCluster::databaseName(), LocalCluster::superuser());
+    const QString delayedConninfo = delayed.database;
+
+    out() << "bench_agents: " << runs << " runs each, medians, ms; AgentWorker on its thread\n\n";
+    out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                 .arg(QStringLiteral("operation"), -46)
+                 .arg(QStringLiteral("algoadmin"), 10)
+                 .arg(QStringLiteral("psql"), 8)
+                 .arg(QStringLiteral("ratio"), 7)
+                 .arg(QStringLiteral("target"), 8);
+    struct Link
+    {
+        QString name;
+        ConnectionOptions options;
+        QString conninfo;
+    };
+    const QList<Link> links = {
+        {QStringLiteral("local socket"), cluster.connectionOptions(), directConninfo},
+        {QStringLiteral("%1 ms RTT").arg(rtt), delayed, delayedConninfo}};
+    for (const Link &link : links) {
+        QThread thread;
+        auto *worker = new AgentWorker;
+        worker->moveToThread(&thread);
+        QObject::connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread.start();
+        worker->setConnection(link.options);
+        if (!waitFor(worker, &AgentWorker::connectionOpened)) {
+            std::fprintf(stderr, "bench: the worker did not connect\n");
+            return 1;
+        }
+        QList<double> select, applyTimes, psqlSelect, psqlApply;
+        // Ten numeric parameters (of several agents: one has 4 to 7), moved each run between
+        // their value and a bound by the worker, and back by psql.
+        QList<ParameterChange> changes;
+        {
+            PgConnection admin;
+            DbError dbError;
+            if (!admin.open(cluster.connectionOptions(), &dbError))
+                return 1;
+            const PgResult rows = admin.exec(
+                "SELECT algorithm_id, parameter_name, current_value,"
+                " CASE WHEN current_value = min_value THEN max_value ELSE min_value END"
+                " FROM algorithm_parameters WHERE parameter_type IN ('integer', 'float')"
+                " AND min_value IS NOT NULL AND max_value IS NOT NULL"
+                " AND current_value IS NOT NULL ORDER BY algorithm_id, parameter_name LIMIT 10");
+            for (int row = 0; row < rows.rows(); ++row)
+                changes.append({rows.value(row, 0), rows.value(row, 1), rows.value(row, 2),
+                                rows.value(row, 3)});
+        }
+        if (changes.size() < 10) {
+            std::fprintf(stderr, "bench: fewer than 10 bounded numeric parameters\n");
+            return 1;
+        }
+        for (int run = 0; run < runs; ++run) {
+            const QString agent = QStringLiteral("A%1").arg(run % 30 + 1);
+            QElapsedTimer clock;
+            clock.start();
+            worker->loadParameters(agent);
+            if (!waitFor(worker, &AgentWorker::parametersLoaded))
+                return 1;
+            select.append(double(clock.nsecsElapsed()) / 1e6);
+
+            clock.restart();
+            worker->apply(changes, QStringLiteral("bench apply"), 1);
+            bool appliedOk = false;
+            QObject receiver; // on this thread: the answer is read here
+            QObject::connect(
+                worker, &AgentWorker::applied, &receiver,
+                [&appliedOk](int, const ApplyResult &result) { appliedOk = result.ok; });
+            if (!waitFor(worker, &AgentWorker::applied))
+                return 1;
+            if (!appliedOk) {
+                std::fprintf(stderr, "bench: the apply failed\n");
+                return 1;
+            }
+            applyTimes.append(double(clock.nsecsElapsed()) / 1e6);
+
+            // The peer: the same reads and writes from psql.
+            psqlSelect.append(timeProcess(
+                QStringLiteral("psql"),
+                {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-d"), link.conninfo,
+                 QStringLiteral("-c"),
+                 QStringLiteral("SELECT * FROM algorithm_parameters WHERE algorithm_id = '%1'"
+                                " ORDER BY parameter_name")
+                     .arg(agent)}));
+            QString script = QStringLiteral("SET LOCAL algoadmin.user_id = '1';"
+                                            "SET LOCAL algoadmin.reason = 'bench apply';");
+            for (const ParameterChange &c : std::as_const(changes))
+                script += QStringLiteral("UPDATE algorithm_parameters SET current_value = '%1'"
+                                         " WHERE algorithm_id = '%2' AND parameter_name = '%3';")
+                              .arg(c.from, c.algorithmId, c.name); // back to where it was
+            psqlApply.append(
+                timeProcess(QStringLiteral("psql"),
+                            {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-1"),
+                             QStringLiteral("-d"), link.conninfo, QStringLiteral("-c"), script}));
+        }
+        const auto row = [&](const QString &what, double ours, double peer, double target) {
+            out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                         .arg(what, -46)
+                         .arg(ours, 10, 'f', 1)
+                         .arg(peer, 8, 'f', 1)
+                         .arg(ours / peer, 6, 'f', 2)
+                         .arg(QStringLiteral("< %1").arg(target), 8);
+        };
+        row(QStringLiteral("select agent → parameters shown, ") + link.name, Bench::median(select),
+            Bench::median(psqlSelect), 100);
+        row(QStringLiteral("apply 10 changes → done, ") + link.name, Bench::median(applyTimes),
+            Bench::median(psqlApply), 200);
+        thread.quit();
+        thread.wait();
+    }
+    out() << "\npsql starts a process and connects every time; AgentWorker keeps its "
+             "connection, as the panel does.\n";
+    proxy.kill();
+    proxy.waitForFinished();
+    if (startedNow)
+        cluster.stop(&error);
+    return 0;
+}
