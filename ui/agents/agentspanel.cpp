@@ -64,7 +64,10 @@ AgentsPanel::AgentsPanel(QWidget *parent)
     buildLayout();
     connectWorker();
     connectEditor();
-    connect(m_model, &AgentTableModel::activeToggleRequested, this, &AgentsPanel::requestToggle);
+    // Queued: the reason dialog opens after the click on the checkbox has been handled, not
+    // in the middle of the view's mouse event.
+    connect(m_model, &AgentTableModel::activeToggleRequested, this, &AgentsPanel::requestToggle,
+            Qt::QueuedConnection);
     showDetail();
     updateToggleState();
 }
@@ -197,16 +200,18 @@ void AgentsPanel::buildLayout()
     header->setSectionsClickable(true);
     header->setSortIndicatorShown(true);
     header->setSortIndicator(AgentTableModel::AlgorithmId, Qt::AscendingOrder);
-    header->setSectionResizeMode(AgentTableModel::Name, QHeaderView::Stretch);
-    header->setMinimumSectionSize(40);
-    for (const auto &[column, width] : {std::pair{AgentTableModel::AlgorithmId, 52},
-                                        {AgentTableModel::Type, 92},
-                                        {AgentTableModel::Active, 56},
-                                        {AgentTableModel::ImpactScore, 58},
-                                        {AgentTableModel::EsaLayers, 78},
-                                        {AgentTableModel::Version, 64},
-                                        {AgentTableModel::LastModifiedBy, 88},
-                                        {AgentTableModel::LastModifiedAt, 124}})
+    header->setMinimumSectionSize(36);
+    header->setStretchLastSection(true);
+    // Wide enough for the demo data's values; the name takes what is left.
+    for (const auto &[column, width] : {std::pair{AgentTableModel::AlgorithmId, 46},
+                                        {AgentTableModel::Name, 170},
+                                        {AgentTableModel::Type, 86},
+                                        {AgentTableModel::Active, 48},
+                                        {AgentTableModel::ImpactScore, 52},
+                                        {AgentTableModel::EsaLayers, 70},
+                                        {AgentTableModel::Version, 56},
+                                        {AgentTableModel::LastModifiedBy, 84},
+                                        {AgentTableModel::LastModifiedAt, 116}})
         header->resizeSection(column, width);
     connect(header, &QHeaderView::sortIndicatorChanged, this, &AgentsPanel::applySort);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -273,10 +278,10 @@ void AgentsPanel::buildLayout()
     m_topSplitter->setObjectName(QStringLiteral("topSplitter"));
     m_topSplitter->addWidget(m_table);
     m_topSplitter->addWidget(detail);
-    m_topSplitter->setStretchFactor(0, 3);
-    m_topSplitter->setStretchFactor(1, 2);
+    m_topSplitter->setStretchFactor(0, 2);
+    m_topSplitter->setStretchFactor(1, 1);
     m_topSplitter->setChildrenCollapsible(false);
-    m_topSplitter->setSizes({620, 420});
+    m_topSplitter->setSizes({660, 380});
 
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -322,10 +327,7 @@ void AgentsPanel::connectEditor()
         m_editorBusyText = busy ? what : QString();
         updateBusy();
     });
-    connect(m_editor, &ParameterEditor::connectionLost, this, [this](const DbError &error) {
-        m_lost = true;
-        Q_EMIT connectionLost(error);
-    });
+    connect(m_editor, &ParameterEditor::connectionLost, this, &Panel::connectionLost);
     connect(m_editor, &ParameterEditor::messagePosted, this, &Panel::messagePosted);
 }
 
@@ -343,7 +345,6 @@ void AgentsPanel::setConnection(const ConnectionContext &context)
         m_model->setToggling(toggle.algorithmId, false);
     m_toggles.clear();
     m_open = false;
-    m_lost = false;
     m_changeReload->stop();
     m_searchDebounce->stop();
     clearError();
@@ -351,7 +352,8 @@ void AgentsPanel::setConnection(const ConnectionContext &context)
     // (which the window asked confirmDiscardPending for) clears the agent it shows.
     m_editor->setConnection(context, {});
     if (!context.isValid()) {
-        m_worker->setConnection({});
+        m_opening = false;
+        m_worker->clearConnection(); // drops what was queued: nothing of it answers
         m_model->setAgents({});
         m_count->clear();
         showDetail();
@@ -375,9 +377,10 @@ void AgentsPanel::setConnection(const ConnectionContext &context)
 
 void AgentsPanel::openConnection()
 {
-    ++m_opensPending;
+    // The worker drops what was queued for an earlier connection without answering, and
+    // answers only the latest open.
+    m_opening = true;
     m_open = false;
-    m_lost = false;
     m_worker->setConnection(connection().options);
     updateToggleState();
     updateBusy();
@@ -385,13 +388,12 @@ void AgentsPanel::openConnection()
 
 void AgentsPanel::connectionOpened(const Privileges &privileges)
 {
-    if (m_opensPending > 0)
-        --m_opensPending;
-    if (m_opensPending > 0 || !connection().isValid())
-        return; // an earlier connection's answer
+    if (!connection().isValid())
+        return; // disconnected meanwhile
+    m_opening = false;
     m_open = true;
-    m_lost = false;
     m_privileges = privileges;
+    clearError();
     m_editor->setConnection(connection(), privileges);
     updateToggleState();
     loadAgents();
@@ -402,12 +404,10 @@ void AgentsPanel::connectionOpened(const Privileges &privileges)
 
 void AgentsPanel::connectionFailed(const DbError &error)
 {
-    if (m_opensPending > 0)
-        --m_opensPending;
-    if (m_opensPending > 0 || !connection().isValid())
+    if (!connection().isValid())
         return;
-    m_open = false;
-    m_lost = true; // refresh() tries again
+    m_opening = false;
+    m_open = false; // refresh() tries again
     showError(tr("Could not open the connection for the agents: %1").arg(error.toString()));
     m_errorIsLoad = true;
     if (error.isConnectionLoss())
@@ -421,12 +421,13 @@ void AgentsPanel::refresh()
 {
     if (!connection().isValid())
         return;
-    if (m_opensPending > 0)
+    if (m_opening)
         return; // the open on its way loads everything
-    if (!m_open || m_lost) {
-        openConnection();
+    if (!m_open) {
+        openConnection(); // the last attempt failed
         return;
     }
+    // After a loss the worker opens its connection again for the next request.
     loadAgents();
     m_editor->reload();
 }
@@ -441,7 +442,7 @@ void AgentsPanel::cancel()
 
 bool AgentsPanel::isBusy() const
 {
-    return m_opensPending > 0 || !m_requests.isEmpty() || m_editor->isBusy();
+    return m_opening || !m_requests.isEmpty() || m_editor->isBusy();
 }
 
 bool AgentsPanel::confirmDiscardPending(const QString &what)
@@ -489,10 +490,8 @@ void AgentsPanel::agentsLoaded(int request, const QList<Agent> &agents, const Db
         // What was shown stays; the error says why it is not fresh.
         showError(tr("Could not load the agents: %1").arg(error.toString()));
         m_errorIsLoad = true;
-        if (error.isConnectionLoss()) {
-            m_lost = true;
+        if (error.isConnectionLoss())
             Q_EMIT connectionLost(error);
-        }
         updateBusy();
         Q_EMIT loaded();
         return;
@@ -707,6 +706,10 @@ void AgentsPanel::showDetail()
                                         : tr("modified %1")
                                               .arg(a.lastModifiedAt.toLocalTime().toString(
                                                   QStringLiteral("yyyy-MM-dd HH:mm"))));
+    // An item wraps as a whole, never "ESA layers" on one line and its value on the next.
+    for (QString &item : meta)
+        if (!item.startsWith(u'<'))
+            item.replace(u' ', QStringLiteral("&nbsp;"));
     m_detailMeta->setText(meta.join(QStringLiteral(" · ")));
     m_detailDescription->setText(a.description.isEmpty() ? tr("<i>No description.</i>")
                                                          : a.description.toHtmlEscaped());
@@ -859,10 +862,8 @@ void AgentsPanel::activeSet(int request, const QString &algorithmId, bool active
         showError(text);
         m_errorIsLoad = false;
         Q_EMIT messagePosted(tr("%1 was not changed").arg(algorithmId));
-        if (error.isConnectionLoss()) {
-            m_lost = true;
+        if (error.isConnectionLoss())
             Q_EMIT connectionLost(error);
-        }
         updateBusy();
         return;
     }
@@ -876,7 +877,7 @@ void AgentsPanel::activeSet(int request, const QString &algorithmId, bool active
 
 QString AgentsPanel::ownBusyText() const
 {
-    if (m_opensPending > 0)
+    if (m_opening)
         return tr("Connecting the Agents panel to %1…").arg(connection().profileName);
     if (!m_toggles.isEmpty()) {
         const Toggle &toggle = *m_toggles.cbegin();

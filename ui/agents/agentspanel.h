@@ -102,9 +102,8 @@ private:
     // Connection state. m_conninfo is of the last valid connection, to tell a new one from the
     // same one coming back.
     QString m_conninfo;
-    int m_opensPending = 0; // setConnection calls not yet answered
-    bool m_open = false;    // the worker's connection is open
-    bool m_lost = false;    // a request found it gone: refresh() opens it again
+    bool m_opening = false; // the worker is opening the connection
+    bool m_open = false;    // it has been opened (after a loss it reopens by itself)
     Privileges m_privileges;
 
     // Requests of this panel on their way (the editor counts its own).

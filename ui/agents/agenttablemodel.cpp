@@ -58,7 +58,7 @@ QString AgentTableModel::text(const QModelIndex &index) const
 
 QVariant AgentTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!index.isValid() || index.model() != this || index.parent().isValid())
         return {};
     const Agent &a = m_agents.at(index.row());
     const int column = index.column();
@@ -126,7 +126,7 @@ QVariant AgentTableModel::headerData(int section, Qt::Orientation orientation, i
 
 Qt::ItemFlags AgentTableModel::flags(const QModelIndex &index) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!index.isValid() || index.model() != this || index.parent().isValid())
         return Qt::NoItemFlags;
     Qt::ItemFlags flags = Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
     if (index.column() == Active && m_togglable &&
@@ -137,7 +137,7 @@ Qt::ItemFlags AgentTableModel::flags(const QModelIndex &index) const
 
 bool AgentTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) ||
+    if (!index.isValid() || index.model() != this || index.parent().isValid() ||
         index.column() != Active || role != Qt::CheckStateRole || !m_togglable)
         return false;
     const Agent &a = m_agents.at(index.row());

@@ -80,7 +80,7 @@ int ConfigDiffModel::columnCount(const QModelIndex &parent) const
 
 QVariant ConfigDiffModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!index.isValid() || index.model() != this || index.parent().isValid())
         return {};
     const Row &row = m_rows.at(index.row());
     switch (role) {
@@ -159,17 +159,18 @@ QVariant ConfigDiffModel::data(const QModelIndex &index, int role) const
 
 QVariant ConfigDiffModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return {};
+    const bool tip = role == Qt::ToolTipRole;
     switch (section) {
     case Key:
-        return tr("Key");
+        return tip ? tr("The configuration key") : tr("Key");
     case Default:
-        return tr("default_config");
+        return tip ? tr("default_config, as JSON") : tr("Default");
     case Current:
-        return tr("current_config");
+        return tip ? tr("current_config, as JSON") : tr("Current");
     case Change:
-        return tr("Change");
+        return tip ? tr("How current_config differs from default_config") : tr("Change");
     }
     return {};
 }

@@ -79,6 +79,12 @@ void ParameterEditor::setConnection(const ConnectionContext &context, const Priv
 {
     Q_UNUSED(context);
     Q_UNUSED(privileges);
+    // The worker drops what was queued for the previous connection without an answer.
+    StubState &s = states()[this];
+    if (s.request != -1) {
+        s.request = -1;
+        Q_EMIT busyChanged(false, {});
+    }
 }
 
 void ParameterEditor::showAgent(const QString &algorithmId)
