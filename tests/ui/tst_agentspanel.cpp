@@ -53,6 +53,7 @@ private Q_SLOTS:
     void driftBadgeAppearsAfterSqlChange();
     void copiesCellsAsTabSeparatedText();
     void reconnectKeepsTheShownAgent();
+    void aLostConnectionIsReportedAndRefreshRecovers();
     void grab();
 
 private:
@@ -665,6 +666,35 @@ void TstAgentsPanel::reconnectKeepsTheShownAgent()
     QVERIFY(waitIdle());
     QCOMPARE(m_panel->shownAgent(), u"A1"_s);
     QCOMPARE(m_panel->parameterEditor()->algorithmId(), u"A1"_s);
+}
+
+void TstAgentsPanel::aLostConnectionIsReportedAndRefreshRecovers()
+{
+    QVERIFY(openSeeded(u"agents_panel_lost"_s));
+    QVERIFY(m_panel->selectAgent(u"A4"_s));
+    QVERIFY(waitIdle());
+    // The panel's own connection (not the change feed's) is terminated by the server.
+    QCOMPARE(m_db->scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                          " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                          " AND application_name = 'algoadmin-test'"),
+             u"1"_s);
+    QSignalSpy lost(m_panel.get(), &Panel::connectionLost);
+    m_panel->refresh();
+    QTRY_VERIFY(!lost.isEmpty());
+    QVERIFY(waitIdle());
+    QVERIFY(lost.first().first().value<DbError>().isConnectionLoss());
+    // The next request (the editor's reload) opens the connection again: the worker says so
+    // and the panel reloads what failed, without the error.
+    auto *error = m_panel->findChild<QLabel *>(u"errorLabel"_s);
+    QTRY_VERIFY(error->isHidden());
+    QVERIFY(waitIdle());
+    QCOMPARE(agentsView()->model()->rowCount(), 30);
+    QCOMPARE(m_panel->shownAgent(), u"A4"_s);
+    QCOMPARE(m_panel->parameterEditor()->algorithmId(), u"A4"_s);
+    m_panel->refresh();
+    QVERIFY(waitIdle());
+    QVERIFY(error->isHidden());
+    QCOMPARE(agentsView()->model()->rowCount(), 30);
 }
 
 void TstAgentsPanel::grab()

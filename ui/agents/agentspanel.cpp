@@ -397,7 +397,8 @@ void AgentsPanel::connectionOpened(const Privileges &privileges)
     m_editor->setConnection(connection(), privileges);
     updateToggleState();
     loadAgents();
-    // The same connection back: the editor reloads its rows, keeping what is pending.
+    // The same connection back (after setConnection, or the worker reopening it after a
+    // loss for the next request): the editor reloads its rows, keeping what is pending.
     if (!m_editor->algorithmId().isEmpty())
         m_editor->reload();
 }
