@@ -425,7 +425,10 @@ void AgentsPanel::refresh()
     if (m_opening)
         return; // the open on its way loads everything
     if (!m_open) {
-        openConnection(); // the last attempt failed
+        // The last attempt failed: try again. Opening drops whatever the worker still has
+        // queued, without an answer; the editor forgets its requests with setConnection.
+        m_editor->setConnection(connection(), {});
+        openConnection();
         return;
     }
     // After a loss the worker opens its connection again for the next request.
