@@ -633,6 +633,15 @@ void TstAgentsPanel::copiesCellsAsTabSeparatedText()
              qPrintable(text));
     QCOMPARE(text.count(u'\t'), AgentTableModel::ColumnCount - 1);
     QVERIFY(waitIdle());
+    // The config diff copies too.
+    auto *diff = m_panel->findChild<QTableView *>(u"configDiffView"_s);
+    QVERIFY(diff->model()->rowCount() > 0);
+    diff->setFocus();
+    diff->selectRow(0);
+    QTest::keyClick(diff, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QApplication::clipboard()->text().count(u'\t'), ConfigDiffModel::ColumnCount - 1);
+    QVERIFY(QApplication::clipboard()->text().startsWith(
+        diff->model()->index(0, ConfigDiffModel::Key).data().toString() + u'\t'));
 }
 
 void TstAgentsPanel::reconnectKeepsTheShownAgent()

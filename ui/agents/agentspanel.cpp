@@ -920,49 +920,29 @@ void AgentsPanel::clearError()
 
 bool AgentsPanel::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_table || watched == m_diffView) {
-        auto *view = static_cast<QTableView *>(watched);
-        if (event->type() == QEvent::ShortcutOverride &&
-            static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {
-            event->accept(); // the view's own copy, before any window shortcut
-            return true;
-        }
-        if (event->type() == QEvent::KeyPress &&
-            static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {
-            if (view == m_table) {
-                copySelection();
-            } else {
-                QStringList lines;
-                QModelIndexList indexes = view->selectionModel()->selectedIndexes();
-                std::sort(indexes.begin(), indexes.end());
-                int lastRow = -1;
-                for (const QModelIndex &index : std::as_const(indexes)) {
-                    if (index.row() != lastRow)
-                        lines.append(QString());
-                    else
-                        lines.last() += QLatin1Char('\t');
-                    lines.last() += index.data().toString();
-                    lastRow = index.row();
-                }
-                QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
-            }
-            return true;
-        }
+    if ((watched == m_table || watched == m_diffView) &&
+        (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) &&
+        static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {
+        // The view's own copy, before any window shortcut could take the key.
+        event->accept();
+        if (event->type() == QEvent::KeyPress)
+            copySelection(static_cast<QTableView *>(watched));
+        return true;
     }
     return Panel::eventFilter(watched, event);
 }
 
-void AgentsPanel::copySelection()
+void AgentsPanel::copySelection(QTableView *view)
 {
-    QModelIndexList indexes = m_table->selectionModel()->selectedIndexes();
-    if (indexes.isEmpty() && m_table->currentIndex().isValid())
-        indexes.append(m_table->currentIndex());
+    QModelIndexList indexes = view->selectionModel()->selectedIndexes();
+    if (indexes.isEmpty() && view->currentIndex().isValid())
+        indexes.append(view->currentIndex());
     // Row by row, columns in the order shown.
-    std::sort(indexes.begin(), indexes.end(), [this](const QModelIndex &a, const QModelIndex &b) {
+    const QHeaderView *header = view->horizontalHeader();
+    std::sort(indexes.begin(), indexes.end(), [header](const QModelIndex &a, const QModelIndex &b) {
         if (a.row() != b.row())
             return a.row() < b.row();
-        return m_table->horizontalHeader()->visualIndex(a.column()) <
-               m_table->horizontalHeader()->visualIndex(b.column());
+        return header->visualIndex(a.column()) < header->visualIndex(b.column());
     });
     QStringList lines;
     int lastRow = -1;
@@ -971,7 +951,8 @@ void AgentsPanel::copySelection()
             lines.append(QString());
         else
             lines.last() += QLatin1Char('\t');
-        lines.last() += m_model->text(index);
+        // The agents' checkbox copies as true/false.
+        lines.last() += view == m_table ? m_model->text(index) : index.data().toString();
         lastRow = index.row();
     }
     QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));

@@ -81,7 +81,7 @@ private:
     QString ownBusyText() const;
     void showError(const QString &text);
     void clearError();
-    void copySelection();
+    void copySelection(QTableView *view); // as tab-separated text
 
     void toggleSelected();
     void requestToggle(const QString &algorithmId, bool active);
