@@ -349,8 +349,12 @@ void AgentsPanel::setConnection(const ConnectionContext &context)
     m_searchDebounce->stop();
     clearError();
     // The editor keeps its pending edits whatever happens here: only a different connection
-    // (which the window asked confirmDiscardPending for) clears the agent it shows.
-    m_editor->setConnection(context, {});
+    // (which the window asked confirmDiscardPending for) clears the agent it shows. Told now,
+    // it knows that the worker drops what it still had queued; the same connection keeps the
+    // privileges it had (no read-only flash while it reopens), a new one's are not known yet.
+    if (context.isValid() && !same)
+        m_privileges = {};
+    m_editor->setConnection(context, m_privileges);
     if (!context.isValid()) {
         m_opening = false;
         m_worker->clearConnection(); // drops what was queued: nothing of it answers
@@ -427,7 +431,7 @@ void AgentsPanel::refresh()
     if (!m_open) {
         // The last attempt failed: try again. Opening drops whatever the worker still has
         // queued, without an answer; the editor forgets its requests with setConnection.
-        m_editor->setConnection(connection(), {});
+        m_editor->setConnection(connection(), m_privileges);
         openConnection();
         return;
     }
