@@ -1,0 +1,176 @@
+#include "configdiffmodel.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+
+#include <algorithm>
+
+QString ConfigDiffModel::jsonText(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return {};
+    // QJsonDocument holds only arrays and objects: wrap the value, then drop the brackets.
+    const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(json.mid(1, json.size() - 2));
+}
+
+QList<ConfigDiffModel::Row> ConfigDiffModel::diff(const QJsonObject &defaults,
+                                                  const QJsonObject &current)
+{
+    QStringList keys = defaults.keys();
+    for (const QString &key : current.keys())
+        if (!defaults.contains(key))
+            keys.append(key);
+    std::sort(keys.begin(), keys.end());
+    QList<Row> rows;
+    rows.reserve(keys.size());
+    for (const QString &key : std::as_const(keys)) {
+        Row row;
+        row.key = key;
+        const bool inDefault = defaults.contains(key);
+        const bool inCurrent = current.contains(key);
+        if (inDefault)
+            row.defaultValue = jsonText(defaults.value(key));
+        if (inCurrent)
+            row.currentValue = jsonText(current.value(key));
+        if (!inDefault)
+            row.state = State::Added;
+        else if (!inCurrent)
+            row.state = State::Removed;
+        else if (defaults.value(key) != current.value(key))
+            row.state = State::Changed;
+        rows.append(row);
+    }
+    return rows;
+}
+
+void ConfigDiffModel::setConfigs(const QJsonObject &defaults, const QJsonObject &current)
+{
+    beginResetModel();
+    m_rows = diff(defaults, current);
+    endResetModel();
+}
+
+void ConfigDiffModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+}
+
+int ConfigDiffModel::changedCount() const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+                             [](const Row &r) { return r.state != State::Same; }));
+}
+
+int ConfigDiffModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ConfigDiffModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ConfigDiffModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.model() != this || index.parent().isValid())
+        return {};
+    const Row &row = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Key:
+            return row.key;
+        case Default:
+            return row.state == State::Added ? tr("—") : row.defaultValue;
+        case Current:
+            return row.state == State::Removed ? tr("—") : row.currentValue;
+        case Change:
+            switch (row.state) {
+            case State::Same:
+                return QString();
+            case State::Added:
+                return tr("added");
+            case State::Removed:
+                return tr("removed");
+            case State::Changed:
+                return tr("changed");
+            }
+        }
+        return {};
+    case Qt::BackgroundRole:
+        switch (row.state) {
+        case State::Same:
+            return {};
+        case State::Added:
+            return QBrush(QColor(0xe8, 0xf5, 0xe9));
+        case State::Removed:
+            return QBrush(QColor(0xff, 0xeb, 0xee));
+        case State::Changed:
+            return QBrush(QColor(0xff, 0xf8, 0xe1));
+        }
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Change || (index.column() != Key && row.state != State::Same)) {
+            switch (row.state) {
+            case State::Same:
+                return {};
+            case State::Added:
+                return QBrush(QColor(0x1b, 0x5e, 0x20));
+            case State::Removed:
+                return QBrush(QColor(0xb7, 0x1c, 0x1c));
+            case State::Changed:
+                return QBrush(QColor(0x8d, 0x5a, 0x00));
+            }
+        }
+        return {};
+    case Qt::FontRole:
+        if (index.column() == Default || index.column() == Current) {
+            QFont font(QStringLiteral("monospace"));
+            font.setStyleHint(QFont::Monospace);
+            if (row.state != State::Same && index.column() == Current)
+                font.setBold(true);
+            return font;
+        }
+        return {};
+    case Qt::ToolTipRole:
+        switch (row.state) {
+        case State::Same:
+            return tr("%1 is the same in both").arg(row.key);
+        case State::Added:
+            return tr("%1 is only in current_config").arg(row.key);
+        case State::Removed:
+            return tr("%1 is only in default_config").arg(row.key);
+        case State::Changed:
+            return tr("%1: default %2, current %3")
+                .arg(row.key, row.defaultValue, row.currentValue);
+        }
+        return {};
+    }
+    return {};
+}
+
+QVariant ConfigDiffModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
+        return {};
+    const bool tip = role == Qt::ToolTipRole;
+    switch (section) {
+    case Key:
+        return tip ? tr("The configuration key") : tr("Key");
+    case Default:
+        return tip ? tr("default_config, as JSON") : tr("Default");
+    case Current:
+        return tip ? tr("current_config, as JSON") : tr("Current");
+    case Change:
+        return tip ? tr("How current_config differs from default_config") : tr("Change");
+    }
+    return {};
+}

@@ -1,0 +1,60 @@
+#include "reasondialog.h"
+
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QVBoxLayout>
+
+ActiveReasonDialog::ActiveReasonDialog(const QString &title, const QString &question,
+                                       QWidget *parent)
+    : QDialog(parent)
+    , m_edit(new QLineEdit(this))
+    , m_hint(new QLabel(this))
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+{
+    setObjectName(QStringLiteral("reasonDialog"));
+    setWindowTitle(title);
+    auto *label = new QLabel(question, this);
+    label->setWordWrap(true);
+    m_edit->setObjectName(QStringLiteral("reasonEdit"));
+    m_edit->setPlaceholderText(tr("e.g. paused during the data migration"));
+    m_edit->setMinimumWidth(420);
+    m_hint->setObjectName(QStringLiteral("reasonHint"));
+    m_hint->setWordWrap(true);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Change"));
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_edit, &QLineEdit::textChanged, this, &ActiveReasonDialog::updateState);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(label);
+    layout->addWidget(m_edit);
+    layout->addWidget(m_hint);
+    layout->addWidget(m_buttons);
+    updateState();
+}
+
+QString ActiveReasonDialog::reason() const
+{
+    return m_edit->text().simplified();
+}
+
+bool ActiveReasonDialog::acceptable(const QString &reason)
+{
+    const QString text = reason.simplified();
+    static const QRegularExpression word(QStringLiteral("\\w\\w*"));
+    int words = 0;
+    for (auto it = word.globalMatch(text); it.hasNext(); it.next())
+        ++words;
+    return words >= minimumWords && text.size() >= minimumLength;
+}
+
+void ActiveReasonDialog::updateState()
+{
+    const bool ok = acceptable(m_edit->text());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+    m_hint->setText(ok ? tr("It is written to the changelog with your user id.")
+                       : tr("<span style='color:#8d5a00'>A reason of a few words is required "
+                            "(it goes to the audit trail).</span>"));
+}
