@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "agents/agentspanel.h"
 #include "connection/connectiondialog.h"
 #include "connectionprofile.h"
 #include "passwordstore.h"
@@ -40,11 +41,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     setWindowTitle(QStringLiteral("AlgoAdmin"));
     resize(1200, 760);
 
-    addPanel(new PlaceholderPanel(
-        QStringLiteral("agents"), tr("Agents"),
-        tr("The algorithm agents and their parameters: tune values within the bounds the "
-           "database declares, preview, apply with a reason. Coming in the next release."),
-        this));
+    addPanel(new AgentsPanel(this));
     addPanel(new PlaceholderPanel(
         QStringLiteral("changelog"), tr("Changelog"),
         tr("The audit history of every change, filtered and paged, with revert. Coming soon."),

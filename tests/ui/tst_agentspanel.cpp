@@ -5,6 +5,7 @@
 #include "agents/agenttablemodel.h"
 #include "agents/configdiffmodel.h"
 #include "parameters/parametereditor.h"
+#include "parameters/parametertablemodel.h"
 #include "repositoryfixture.h"
 
 #include <QAbstractItemModelTester>
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void copiesCellsAsTabSeparatedText();
     void reconnectKeepsTheShownAgent();
     void aLostConnectionIsReportedAndRefreshRecovers();
+    void switchingAgentsAsksAboutPendingEdits();
     void grab();
 
 private:
@@ -704,6 +706,59 @@ void TstAgentsPanel::aLostConnectionIsReportedAndRefreshRecovers()
     QVERIFY(waitIdle());
     QVERIFY(error->isHidden());
     QCOMPARE(agentsView()->model()->rowCount(), 30);
+}
+
+void TstAgentsPanel::switchingAgentsAsksAboutPendingEdits()
+{
+    QVERIFY(openSeeded(u"agents_panel_pending"_s));
+    QVERIFY(m_panel->selectAgent(u"A1"_s));
+    QVERIFY(waitIdle());
+    ParameterEditor *editor = m_panel->parameterEditor();
+    ParameterTableModel *model = editor->model();
+    QTRY_VERIFY(model->rowCount() > 0);
+    bool edited = false;
+    for (int row = 0; row < model->rowCount() && !edited; ++row) {
+        if (model->index(row, ParameterTableModel::Type).data().toString() != u"integer"_s)
+            continue;
+        const QString current = model->index(row, ParameterTableModel::Current).data().toString();
+        const QString min = model->index(row, ParameterTableModel::Min).data().toString();
+        const QString max = model->index(row, ParameterTableModel::Max).data().toString();
+        edited = model->setData(model->index(row, ParameterTableModel::Current),
+                                current == min ? max : min);
+    }
+    QVERIFY(edited);
+    QCOMPARE(editor->pendingCount(), 1);
+    // Refused: the selection goes back, the edit stays.
+    QString asked;
+    onNextModal([&asked](QWidget *box) {
+        asked = box->objectName();
+        qobject_cast<QMessageBox *>(box)->button(QMessageBox::Cancel)->click();
+    });
+    agentsView()->setFocus();
+    QTest::keyClick(agentsView(), Qt::Key_Down);
+    QTRY_COMPARE(asked, u"confirmDiscard"_s);
+    QCOMPARE(agentsView()->currentIndex().row(), 0);
+    QCOMPARE(m_panel->shownAgent(), u"A1"_s);
+    QCOMPARE(editor->algorithmId(), u"A1"_s);
+    QCOMPARE(editor->pendingCount(), 1);
+    // A reconnect to the same database keeps it.
+    const ConnectionContext context = m_panel->connection();
+    m_panel->setConnection({});
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    m_panel->setConnection(context);
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(waitIdle());
+    QCOMPARE(editor->pendingCount(), 1);
+    QCOMPARE(m_panel->shownAgent(), u"A1"_s);
+    // Agreed: the next agent is shown.
+    onNextModal([](QWidget *box) {
+        qobject_cast<QMessageBox *>(box)->button(QMessageBox::Discard)->click();
+    });
+    QTest::keyClick(agentsView(), Qt::Key_Down);
+    QTRY_COMPARE(m_panel->shownAgent(), u"A2"_s);
+    QVERIFY(waitIdle());
+    QCOMPARE(editor->pendingCount(), 0);
+    QCOMPARE(editor->algorithmId(), u"A2"_s);
 }
 
 void TstAgentsPanel::grab()
