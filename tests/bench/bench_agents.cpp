@@ -1,19 +1,22 @@
-// The Agents panel's two hot paths, through AgentWorker on its own thread exactly as the panel
-// uses it, on a direct connection and through algoadmin-delayproxy at MS (default 40) of
-// round trip: selecting an agent until its parameters (with its row and config drift) are
-// back on the GUI thread, and applying 10 changes until the answer is back. Targets: under
-// 100 ms and 200 ms. The peer, timed in the same run: psql doing the same (the parameter
-// query; the 10 audited UPDATEs in one transaction), each a new process.
+// The Agents panel's two hot paths, on a direct connection and through algoadmin-delayproxy at
+// MS (default 40) of round trip: selecting an agent in the real AgentsPanel (offscreen) until
+// its parameters are in the editor's table (row, parameters and config drift in one request),
+// and applying 10 changes through an AgentWorker on its own thread (what the panel's Apply
+// sends, without the reason dialog) until the answer is back on the GUI thread. Targets: under 100
+// ms and 200 ms. The peer, timed in the same run: psql doing the same (the parameter query; the 10
+// audited UPDATEs in one transaction), each a new process.
 //
 //   bench_agents [--runs N] [--rtt MS] [--data-dir DIR]
+#include "agents/agentspanel.h"
 #include "agentworker.h"
 #include "benchsupport.h"
 #include "demoseed.h"
 #include "localcluster.h"
 #include "migrationengine.h"
+#include "parameters/parametereditor.h"
 #include "sandbox.h"
 
-#include <QCoreApplication>
+#include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QProcess>
@@ -58,7 +61,8 @@ double timeProcess(const QString &program, const QStringList &arguments)
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
     const QStringList arguments = QCoreApplication::arguments();
     QString dataDir = QStringLiteral("/tmp/algoadmin-bench-agents");
     int runs = 9;
@@ -122,7 +126,9 @@ int main(int argc, char *argv[])
             .arg(LocalCluster::databaseName(), LocalCluster::superuser());
     const QString delayedConninfo = delayed.database;
 
-    out() << "bench_agents: " << runs << " runs each, medians, ms; AgentWorker on its thread\n\n";
+    out() << "bench_agents: " << runs
+          << " runs each, medians, ms; select in the AgentsPanel (offscreen), apply through"
+             " AgentWorker\n\n";
     out() << QStringLiteral("%1 %2 %3 %4 %5\n")
                  .arg(QStringLiteral("operation"), -46)
                  .arg(QStringLiteral("algoadmin"), 10)
@@ -172,13 +178,36 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "bench: fewer than 10 bounded numeric parameters\n");
             return 1;
         }
+        // The panel as the window shows it.
+        AgentsPanel panel;
+        panel.resize(1200, 760);
+        panel.show();
+        ConnectionContext context;
+        context.profileName = link.name;
+        context.options = link.options;
+        QEventLoop ready;
+        QObject::connect(&panel, &Panel::loaded, &ready, &QEventLoop::quit);
+        QTimer::singleShot(30000, &ready, [&ready] { ready.exit(1); });
+        panel.setConnection(context);
+        if (ready.exec() != 0) {
+            std::fprintf(stderr, "bench: the Agents panel did not load\n");
+            return 1;
+        }
         for (int run = 0; run < runs; ++run) {
-            const QString agent = QStringLiteral("A%1").arg(run % 30 + 1);
+            const QString agent = QStringLiteral("A%1").arg(run % 29 + 2); // A1 is shown first
+            QEventLoop shown;
+            QObject::connect(panel.parameterEditor(), &ParameterEditor::parametersShown, &shown,
+                             [&shown, &agent](const Agent &a) {
+                                 if (a.algorithmId == agent)
+                                     shown.quit();
+                             });
+            QTimer::singleShot(30000, &shown, [&shown] { shown.exit(1); });
             QElapsedTimer clock;
             clock.start();
-            worker->loadParameters(agent);
-            if (!waitFor(worker, &AgentWorker::parametersLoaded))
+            if (!panel.selectAgent(agent) || shown.exec() != 0) {
+                std::fprintf(stderr, "bench: %s was not shown\n", qPrintable(agent));
                 return 1;
+            }
             select.append(double(clock.nsecsElapsed()) / 1e6);
 
             clock.restart();

@@ -773,9 +773,37 @@ void TstAgentsPanel::grab()
     QVERIFY(m_panel->selectAgent(u"A2"_s));
     QTRY_VERIFY(m_panel->findChild<QLabel *>(u"driftBadge"_s)->isVisible());
     QVERIFY(waitIdle());
+    // Two pending edits, typed as a user would: each numeric parameter with bounds set to its
+    // maximum (or minimum, when it already is the maximum).
+    ParameterEditor *editor = m_panel->parameterEditor();
+    QTableView *table = editor->tableView();
+    int edited = 0;
+    for (int row = 0; row < editor->model()->rowCount() && edited < 2; ++row) {
+        const auto cell = [&](int column) {
+            return editor->model()->index(row, column).data().toString();
+        };
+        const QString type = cell(ParameterTableModel::Type);
+        if ((type != u"integer"_s && type != u"float"_s) ||
+            cell(ParameterTableModel::Max) == u"—"_s)
+            continue;
+        const QString target = cell(ParameterTableModel::Current) == cell(ParameterTableModel::Max)
+                                   ? cell(ParameterTableModel::Min)
+                                   : cell(ParameterTableModel::Max);
+        table->setFocus();
+        table->setCurrentIndex(editor->model()->index(row, ParameterTableModel::Current));
+        QTest::keyClick(table, Qt::Key_F2);
+        QWidget *input = QApplication::focusWidget();
+        QVERIFY(input);
+        QTest::keyClick(input, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(input, target);
+        QTest::keyClick(input, Qt::Key_Return);
+        ++edited;
+    }
+    QTRY_COMPARE(editor->pendingCount(), edited);
+    QVERIFY(edited > 0);
     const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
     if (!dir.isEmpty())
-        QVERIFY(m_panel->grab().save(dir + u"/agents-panel.png"_s));
+        QVERIFY(m_panel->grab().save(dir + u"/agents-pending.png"_s));
 }
 
 QTEST_MAIN(TstAgentsPanel)
