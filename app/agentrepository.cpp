@@ -37,37 +37,48 @@ const QByteArray OrderByLastModified = " ORDER BY last_modified_at %1 NULLS LAST
 
 const QByteArray AgentSql = ListSql.left(ListSql.indexOf(" WHERE ")) + " WHERE algorithm_id = $1";
 
-// Where current_config disagrees with the parameter rows, with the typing of sql/007: numbers
-// compared as numeric (1.50 = 1.5), booleans by their spellings, anything else as a string; a
-// NULL value means the key is absent. $1 = algorithm_id.
+// Where current_config disagrees with the parameter rows, with exactly the typing of sql/007
+// (its type normalisation included): numbers compared as numeric (1.50 = 1.5), booleans by
+// their spellings, anything else as a string; a NULL value means the key is absent. A
+// current_config that is not a JSON object is drift too (reported as an "extra" entry saying
+// so), never an error that would keep the agent from loading. $1 = algorithm_id.
 const QByteArray DriftSql = R"SQL(
 WITH p AS (
-    SELECT parameter_name AS name,
-           CASE WHEN current_value IS NULL THEN NULL
-                WHEN lower(btrim(parameter_type)) IN ('integer', 'float', 'number', 'decimal')
-                     AND current_value ~ '^-?[0-9]+(\.[0-9]+)?$'
-                    THEN to_jsonb(current_value::numeric)
-                WHEN lower(btrim(parameter_type)) = 'boolean'
-                     AND lower(current_value) IN ('true', 't', 'yes', 'y', 'on', '1')
-                    THEN 'true'::jsonb
-                WHEN lower(btrim(parameter_type)) = 'boolean'
-                     AND lower(current_value) IN ('false', 'f', 'no', 'n', 'off', '0')
-                    THEN 'false'::jsonb
-                ELSE to_jsonb(current_value)
-           END AS typed
+    SELECT parameter_name AS name, current_value AS value,
+           translate(btrim(parameter_type, E' \t\n\r\f\x0B'),
+                     'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS kind,
+           translate(current_value, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+                     'abcdefghijklmnopqrstuvwxyz') AS lowered
     FROM algorithm_parameters WHERE algorithm_id = $1
-), c AS (
-    SELECT coalesce(current_config, '{}'::jsonb) AS config
+), typed AS (
+    SELECT name,
+           CASE WHEN value IS NULL THEN NULL
+                WHEN kind IN ('integer', 'float', 'number', 'decimal')
+                     AND value ~ '^-?[0-9]+(\.[0-9]+)?$' THEN to_jsonb(value::numeric)
+                WHEN kind = 'boolean' AND lowered IN ('true', 't', 'yes', 'y', 'on', '1')
+                    THEN 'true'::jsonb
+                WHEN kind = 'boolean' AND lowered IN ('false', 'f', 'no', 'n', 'off', '0')
+                    THEN 'false'::jsonb
+                ELSE to_jsonb(value)
+           END AS typed
+    FROM p
+), a AS (
+    SELECT current_config AS raw,
+           CASE WHEN jsonb_typeof(current_config) = 'object' THEN current_config
+                ELSE '{}'::jsonb END AS config
     FROM algorithm_agents WHERE algorithm_id = $1
 )
-SELECT 'differing', p.name FROM p, c
- WHERE jsonb_exists(c.config, p.name) AND (p.typed IS NULL OR c.config -> p.name <> p.typed)
+SELECT 'differing', t.name FROM typed t, a
+ WHERE jsonb_exists(a.config, t.name) AND (t.typed IS NULL OR a.config -> t.name <> t.typed)
 UNION ALL
-SELECT 'missing', p.name FROM p, c
- WHERE p.typed IS NOT NULL AND NOT jsonb_exists(c.config, p.name)
+SELECT 'missing', t.name FROM typed t, a
+ WHERE t.typed IS NOT NULL AND NOT jsonb_exists(a.config, t.name)
 UNION ALL
-SELECT 'extra', k.key FROM c, jsonb_object_keys(c.config) AS k(key)
- WHERE NOT EXISTS (SELECT 1 FROM p WHERE p.name = k.key)
+SELECT 'extra', k.key FROM a, jsonb_object_keys(a.config) AS k(key)
+ WHERE NOT EXISTS (SELECT 1 FROM typed t WHERE t.name = k.key)
+UNION ALL
+SELECT 'extra', '(current_config is ' || jsonb_typeof(a.raw) || ', not an object)' FROM a
+ WHERE a.raw IS NOT NULL AND jsonb_typeof(a.raw) <> 'object'
 ORDER BY 1, 2
 )SQL";
 
@@ -209,7 +220,7 @@ bool AgentRepository::setActive(const QString &algorithmId, bool active, const Q
     // the next segment rolls it back.
     const QList<PipelineCommand> commands{
         {BeginSql, {}, After::Nothing},
-        {SettingsSql, {QByteArray::number(userId), reason.toUtf8(), QByteArray()}, After::Nothing},
+        {SettingsSql, {userIdSetting(userId), reason.toUtf8(), QByteArray()}, After::Nothing},
         {SetActiveSql, {text(algorithmId), active ? "true" : "false"}, After::Sync},
         {CommitSql, {}, After::Sync}};
     ++m_roundTrips;

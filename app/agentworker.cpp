@@ -16,14 +16,26 @@ AgentWorker::~AgentWorker()
     closeConnections();
 }
 
-// Runs `work` on the worker's thread unless setConnection() is called again meanwhile.
-template <typename Work> int AgentWorker::enqueue(Work work)
+// What a request that never ran answers: setConnection()/clearConnection() came after it.
+static DbError droppedError(const QString &what)
+{
+    DbError error;
+    error.what = what;
+    error.message = QStringLiteral("not sent: the connection was changed before it ran");
+    return error;
+}
+
+// Runs `work` on the worker's thread, or, when setConnection()/clearConnection() came in
+// between, `dropped`: every request is answered exactly once, so that no caller waits forever.
+template <typename Work, typename Dropped> int AgentWorker::enqueue(Work work, Dropped dropped)
 {
     const int request = ++m_nextRequest;
     const int generation = m_generation;
-    QMetaObject::invokeMethod(this, [this, work, request, generation] {
+    QMetaObject::invokeMethod(this, [this, work, dropped, request, generation] {
         if (generation == m_generation)
             work(request);
+        else
+            dropped(request);
     });
     return request;
 }
@@ -86,7 +98,9 @@ void AgentWorker::open()
     }
     const Privileges privileges = readPrivileges(m_database, &error);
     if (error.isError()) {
-        noteFailure(error);
+        // Half open is not open: the next request tries again from the start, change feed
+        // included.
+        closeConnections();
         Q_EMIT connectionFailed(error);
         return;
     }
@@ -136,67 +150,94 @@ void AgentWorker::noteFailure(const DbError &error)
 
 int AgentWorker::loadAgents(const AgentFilter &filter)
 {
-    return enqueue([this, filter](int request) {
-        DbError error;
-        QList<Agent> agents;
-        if (ensureOpen(&error))
-            agents = m_agents->list(filter, &error);
-        noteFailure(error);
-        Q_EMIT agentsLoaded(request, agents, error);
-    });
+    return enqueue(
+        [this, filter](int request) {
+            DbError error;
+            QList<Agent> agents;
+            if (ensureOpen(&error))
+                agents = m_agents->list(filter, &error);
+            noteFailure(error);
+            Q_EMIT agentsLoaded(request, agents, error);
+        },
+        [this](int request) {
+            Q_EMIT agentsLoaded(request, {}, droppedError(QStringLiteral("list agents")));
+        });
 }
 
 int AgentWorker::loadParameters(const QString &algorithmId)
 {
-    return enqueue([this, algorithmId](int request) {
-        AgentDetail detail;
-        if (ensureOpen(&detail.error)) {
-            detail = m_agents->loadDetail(algorithmId);
-            if (!detail.error.isError() && !detail.found) {
-                detail.error.what = QStringLiteral("load agent");
-                detail.error.message = QStringLiteral("there is no agent %1").arg(algorithmId);
+    return enqueue(
+        [this, algorithmId](int request) {
+            AgentDetail detail;
+            if (ensureOpen(&detail.error)) {
+                detail = m_agents->loadDetail(algorithmId);
+                if (!detail.error.isError() && !detail.found) {
+                    detail.error.what = QStringLiteral("load agent");
+                    detail.error.message = QStringLiteral("there is no agent %1").arg(algorithmId);
+                }
             }
-        }
-        noteFailure(detail.error);
-        Q_EMIT parametersLoaded(request, detail.agent, detail.parameters, detail.drift,
-                                detail.error);
-    });
+            noteFailure(detail.error);
+            Q_EMIT parametersLoaded(request, detail.agent, detail.parameters, detail.drift,
+                                    detail.error);
+        },
+        [this](int request) {
+            Q_EMIT parametersLoaded(request, {}, {}, {},
+                                    droppedError(QStringLiteral("load agent")));
+        });
 }
 
 int AgentWorker::simulate(const QList<ParameterChange> &changes, int userId, const QString &reason)
 {
-    return enqueue([this, changes, userId, reason](int request) {
-        SimulateResult result;
-        if (ensureOpen(&result.error))
-            result = m_parameters->simulate(changes, userId, reason);
-        noteFailure(result.error);
-        Q_EMIT simulated(request, result);
-    });
+    return enqueue(
+        [this, changes, userId, reason](int request) {
+            SimulateResult result;
+            if (ensureOpen(&result.error))
+                result = m_parameters->simulate(changes, userId, reason);
+            noteFailure(result.error);
+            Q_EMIT simulated(request, result);
+        },
+        [this](int request) {
+            SimulateResult result;
+            result.error = droppedError(QStringLiteral("preview"));
+            Q_EMIT simulated(request, result);
+        });
 }
 
 int AgentWorker::apply(const QList<ParameterChange> &changes, const QString &reason, int userId)
 {
-    return enqueue([this, changes, reason, userId](int request) {
-        ApplyResult result;
-        if (ensureOpen(&result.error))
-            result = m_parameters->apply(changes, reason, userId);
-        else
-            result.retryable = true;
-        noteFailure(result.error);
-        Q_EMIT applied(request, result);
-    });
+    return enqueue(
+        [this, changes, reason, userId](int request) {
+            ApplyResult result;
+            if (ensureOpen(&result.error))
+                result = m_parameters->apply(changes, reason, userId);
+            else
+                result.retryable = true;
+            noteFailure(result.error);
+            Q_EMIT applied(request, result);
+        },
+        [this](int request) {
+            ApplyResult result;
+            result.error = droppedError(QStringLiteral("apply"));
+            result.retryable = true; // never sent: nothing was committed
+            Q_EMIT applied(request, result);
+        });
 }
 
 int AgentWorker::setActive(const QString &algorithmId, bool active, const QString &reason,
                            int userId)
 {
-    return enqueue([this, algorithmId, active, reason, userId](int request) {
-        DbError error;
-        if (ensureOpen(&error))
-            m_agents->setActive(algorithmId, active, reason, userId, &error);
-        noteFailure(error);
-        Q_EMIT activeSet(request, algorithmId, active, error);
-    });
+    return enqueue(
+        [this, algorithmId, active, reason, userId](int request) {
+            DbError error;
+            if (ensureOpen(&error))
+                m_agents->setActive(algorithmId, active, reason, userId, &error);
+            noteFailure(error);
+            Q_EMIT activeSet(request, algorithmId, active, error);
+        },
+        [this, algorithmId, active](int request) {
+            Q_EMIT activeSet(request, algorithmId, active,
+                             droppedError(QStringLiteral("set agent active")));
+        });
 }
 
 void AgentWorker::cancel()

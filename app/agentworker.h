@@ -22,7 +22,9 @@
 // algoadmin_changes) on a second connection. Create it, moveToThread() a QThread, start the
 // thread, then call the methods below from the GUI thread: each returns at once with a request
 // id and answers with a signal carrying value structs (Qt::AutoConnection queues them to the
-// receiver's thread). Requests run in the order given; cancel() stops the one running.
+// receiver's thread). Requests run in the order given and each is answered exactly once (one
+// that setConnection()/clearConnection() overtook answers "not sent" without running);
+// cancel() stops the one running.
 class AgentWorker : public QObject
 {
     Q_OBJECT
@@ -64,7 +66,7 @@ Q_SIGNALS:
     void connectionLost(const DbError &error);
 
 private:
-    template <typename Work> int enqueue(Work work);
+    template <typename Work, typename Dropped> int enqueue(Work work, Dropped dropped);
     bool ensureOpen(DbError *error);
     void open();
     void closeConnections();

@@ -273,7 +273,7 @@ ParameterRepository::Batch ParameterRepository::runChanges(const QList<Parameter
         commands.append({ConfigsSql, {textArray(agentSet)}, After::Nothing});
     }
     commands.append({SettingsSql,
-                     {QByteArray::number(userId), reason.toUtf8(), changeSet.toUtf8()},
+                     {userIdSetting(userId), reason.toUtf8(), changeSet.toUtf8()},
                      After::Nothing});
     batch.update = int(commands.size());
     commands.append({UpdateSql, {agentArray, nameArray, fromArray, toArray}, After::Nothing});

@@ -8,6 +8,8 @@
 #include <QSqlDatabase>
 #include <QStringList>
 
+#include <limits>
+
 // What the repositories share: running a batch on a QPSQL connection's libpq handle (one
 // round trip) and the text forms PostgreSQL takes and gives.
 namespace RepositorySupport {
@@ -26,6 +28,15 @@ BatchResults run(const QSqlDatabase &database, const QList<PipelineCommand> &com
 
 // The first statement error of a batch (skipped statements are not errors), or none.
 DbError firstError(const BatchResults &batch, const QString &what);
+
+// The audit user id of a write when the profile names none: the changelog's user_id stays NULL
+// (sql/005 reads an empty algoadmin.user_id as NULL).
+inline constexpr int NoUserId = std::numeric_limits<int>::min();
+// algoadmin.user_id's value for `userId`.
+inline QByteArray userIdSetting(int userId)
+{
+    return userId == NoUserId ? QByteArray("") : QByteArray::number(userId);
+}
 
 // A text[] literal: {"a","b",NULL}; a null QString is NULL.
 QByteArray textArray(const QStringList &values);

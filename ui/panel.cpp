@@ -1,6 +1,15 @@
 #include "panel.h"
 
+#include "repositorysupport.h"
+
 #include <QMessageBox>
+
+int ConnectionContext::auditUser() const
+{
+    bool ok = false;
+    const int id = auditUserId.trimmed().toInt(&ok);
+    return ok ? id : RepositorySupport::NoUserId;
+}
 
 bool Panel::confirmWrite(const QString &what)
 {

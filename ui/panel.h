@@ -18,6 +18,9 @@ struct ConnectionContext
     bool production = false;   // writes ask for confirmation first
     bool readOnly = false;     // the server or the role allows no writes
     bool isValid() const { return !profileName.isEmpty(); }
+    // auditUserId as the repositories take it: RepositorySupport::NoUserId when the profile
+    // names none (the changelog's user_id then stays NULL rather than a made-up 0).
+    int auditUser() const;
 };
 
 // One page of the main window. MainWindow hands every panel the connection, puts its actions

@@ -4,6 +4,7 @@
 // back after its connection was killed.
 #include "agentworker.h"
 #include "repositoryfixture.h"
+#include "repositorysupport.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -18,7 +19,9 @@ private Q_SLOTS:
     void cleanup();
     void opensListsAndLoadsAnAgent();
     void driftIsFoundExactly();
+    void driftFollowsSql007sTypingAndSurvivesAnyConfig();
     void applyIsAnsweredAndTheFeedReportsIt();
+    void aWriteWithoutAnAuditUserLeavesUserIdNull();
     void cancelStopsARequestWaitingForALock();
     void aKilledConnectionIsReportedThenReopened();
     void aNewConnectionDropsWorkQueuedForTheOld();
@@ -139,6 +142,74 @@ void TstAgentWorker::driftIsFoundExactly()
     QVERIFY(drift.missing.isEmpty());
 }
 
+void TstAgentWorker::driftFollowsSql007sTypingAndSurvivesAnyConfig()
+{
+    QVERIFY(openWorker());
+    // A type written with a trailing newline and capitals: sql/007 still types the value as a
+    // number, so the config it wrote is no drift.
+    const QString name = value(*m_db, "SELECT parameter_name FROM algorithm_parameters"
+                                      " WHERE algorithm_id = 'A3' AND parameter_type = 'integer'"
+                                      " AND min_value IS NOT NULL ORDER BY 1 LIMIT 1");
+    QVERIFY2(!name.isEmpty() && !name.startsWith(QLatin1String("error")), qPrintable(name));
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET parameter_type = E'Integer\\n'"
+                       " WHERE algorithm_id = 'A3' AND parameter_name = $1",
+                       {name.toUtf8()})
+                .ok());
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET current_value = min_value"
+                       " WHERE algorithm_id = 'A3' AND parameter_name = $1",
+                       {name.toUtf8()})
+                .ok()); // the trigger of sql/007 writes the config entry
+    QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
+    m_worker->loadParameters(QStringLiteral("A3"));
+    QVERIFY(loaded.wait(10000));
+    QVERIFY2(!loaded.at(0).at(3).value<ConfigDrift>().isDrifted(),
+             qPrintable(loaded.at(0).at(3).value<ConfigDrift>().differing.join(u',')));
+
+    // A config that is not an object: drift, and the agent still loads.
+    for (const char *config : {"null", "[1, 2]", "42"}) {
+        QVERIFY(m_db->exec("UPDATE algorithm_agents SET current_config = $1::jsonb"
+                           " WHERE algorithm_id = 'A3'",
+                           {QByteArray(config)})
+                    .ok());
+        loaded.clear();
+        m_worker->loadParameters(QStringLiteral("A3"));
+        QVERIFY(loaded.wait(10000));
+        QVERIFY2(!loaded.at(0).at(4).value<DbError>().isError(),
+                 qPrintable(loaded.at(0).at(4).value<DbError>().toString()));
+        QVERIFY(!loaded.at(0).at(2).value<QList<Parameter>>().isEmpty());
+        const auto drift = loaded.at(0).at(3).value<ConfigDrift>();
+        QVERIFY2(drift.extra.join(u',').contains(QLatin1String("not an object")), config);
+        QVERIFY(!drift.missing.isEmpty()); // every valued parameter lacks its entry
+    }
+}
+
+void TstAgentWorker::aWriteWithoutAnAuditUserLeavesUserIdNull()
+{
+    QVERIFY(openWorker());
+    const QString name = value(*m_db, "SELECT parameter_name FROM algorithm_parameters"
+                                      " WHERE algorithm_id = 'A4' AND parameter_type = 'integer'"
+                                      " AND min_value IS NOT NULL AND current_value <> min_value"
+                                      " ORDER BY 1 LIMIT 1");
+    QVERIFY2(!name.isEmpty() && !name.startsWith(QLatin1String("error")), qPrintable(name));
+    const QStringList row = rows(*m_db,
+                                 "SELECT current_value, min_value FROM algorithm_parameters"
+                                 " WHERE algorithm_id = 'A4' AND parameter_name = $1",
+                                 {name.toUtf8()});
+    const QString from = row.value(0).section(u'|', 0, 0);
+    const QString to = row.value(0).section(u'|', 1, 1);
+    QSignalSpy applied(m_worker, &AgentWorker::applied);
+    m_worker->apply({{QStringLiteral("A4"), name, from, to}},
+                    QStringLiteral("no audit user on this profile"), RepositorySupport::NoUserId);
+    QVERIFY(applied.wait(10000));
+    const auto result = applied.at(0).at(1).value<ApplyResult>();
+    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+    QCOMPARE(value(*m_db,
+                   "SELECT coalesce(user_id::text, '<null>') FROM algorithm_changelog"
+                   " WHERE change_set = $1",
+                   {result.changeSet.toUtf8()}),
+             QStringLiteral("<null>"));
+}
+
 void TstAgentWorker::applyIsAnsweredAndTheFeedReportsIt()
 {
     QVERIFY(openWorker());
@@ -173,8 +244,16 @@ void TstAgentWorker::applyIsAnsweredAndTheFeedReportsIt()
 
 void TstAgentWorker::cancelStopsARequestWaitingForALock()
 {
-    QVERIFY(openWorker());
-    // Another session holds the parameters table: the load waits (up to the 5 s lock timeout).
+    // A long lock timeout: only the cancel can end the wait within the test's patience.
+    {
+        QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
+        ConnectionOptions options = m_db->options();
+        options.applicationName = QStringLiteral("agentworker-under-test");
+        options.lockTimeoutMs = 60000;
+        m_worker->setConnection(options);
+        QVERIFY(opened.wait(15000));
+    }
+    // Another session holds the parameters table: the load waits for it.
     PgConnection holder;
     DbError error;
     QVERIFY(holder.open(m_db->options(), &error));
@@ -186,11 +265,8 @@ void TstAgentWorker::cancelStopsARequestWaitingForALock()
                                            " application_name = 'agentworker-under-test'"
                                            " AND wait_event_type = 'Lock'"),
                               QStringLiteral("1"), 5000);
-    QElapsedTimer clock;
-    clock.start();
     m_worker->cancel();
-    // Well before the 5 s lock timeout would have ended it.
-    QVERIFY(loaded.wait(4000));
+    QVERIFY(loaded.wait(15000));
     QCOMPARE(loaded.at(0).at(4).value<DbError>().sqlState, QStringLiteral("57014"));
     holder.exec("ROLLBACK");
     // The connection still works.
@@ -224,16 +300,42 @@ void TstAgentWorker::aKilledConnectionIsReportedThenReopened()
 void TstAgentWorker::aNewConnectionDropsWorkQueuedForTheOld()
 {
     QVERIFY(openWorker());
-    QSignalSpy agents(m_worker, &AgentWorker::agentsLoaded);
-    QSignalSpy failed(m_worker, &AgentWorker::connectionFailed);
-    // Queued behind a connect that fails: dropped, never answered with the old connection.
-    ConnectionOptions nowhere = TestDatabase::clusterOptions(QStringLiteral("no_such_db_here"));
-    m_worker->setConnection(nowhere);
-    m_worker->loadAgents({});
-    QVERIFY(failed.wait(15000));
-    QVERIFY(failed.at(0).at(0).value<DbError>().message.contains(QLatin1String("does not exist")));
-    QTRY_COMPARE_WITH_TIMEOUT(agents.size(), 1, 10000);
-    QVERIFY(agents.at(0).at(2).value<DbError>().isError()); // not connected: an error answer
+    // Hold the worker on a request waiting for a lock, queue two more behind it, then change
+    // the connection: the queued ones never run, and each is still answered ("not sent").
+    PgConnection holder;
+    DbError error;
+    QVERIFY(holder.open(m_db->options(), &error));
+    QVERIFY(holder.exec("BEGIN").ok());
+    QVERIFY(holder.exec("LOCK TABLE algorithm_parameters IN ACCESS EXCLUSIVE MODE").ok());
+    QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
+    QSignalSpy applied(m_worker, &AgentWorker::applied);
+    const int running = m_worker->loadParameters(QStringLiteral("A1"));
+    QTRY_COMPARE_WITH_TIMEOUT(value(*m_db, "SELECT count(*) FROM pg_stat_activity WHERE"
+                                           " application_name = 'agentworker-under-test'"
+                                           " AND wait_event_type = 'Lock'"),
+                              QStringLiteral("1"), 5000);
+    const int queuedLoad = m_worker->loadParameters(QStringLiteral("A2"));
+    const int queuedApply = m_worker->apply(
+        {{QStringLiteral("A2"), QStringLiteral("x"), QStringLiteral("1"), QStringLiteral("2")}},
+        QStringLiteral("never sent"), 1);
+    ConnectionOptions again = m_db->options();
+    again.applicationName = QStringLiteral("agentworker-second");
+    m_worker->setConnection(again);
+    holder.exec("ROLLBACK");
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 2, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 15000);
+    QCOMPARE(loaded.at(0).at(0).toInt(), running);
+    QVERIFY(!loaded.at(0).at(4).value<DbError>().isError()); // it ran on the old connection
+    QCOMPARE(loaded.at(1).at(0).toInt(), queuedLoad);
+    QVERIFY(loaded.at(1).at(4).value<DbError>().message.contains(QLatin1String("not sent")));
+    QCOMPARE(applied.at(0).at(0).toInt(), queuedApply);
+    const auto result = applied.at(0).at(1).value<ApplyResult>();
+    QVERIFY(!result.ok);
+    QVERIFY(result.retryable);
+    QVERIFY(result.error.message.contains(QLatin1String("not sent")));
+    // Nothing of the dropped apply reached the database.
+    QCOMPARE(value(*m_db, "SELECT count(*) FROM algorithm_changelog WHERE reason = 'never sent'"),
+             QStringLiteral("0"));
 }
 
 QTEST_GUILESS_MAIN(TstAgentWorker)

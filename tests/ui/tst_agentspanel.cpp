@@ -54,6 +54,7 @@ private Q_SLOTS:
     void driftBadgeAppearsAfterSqlChange();
     void copiesCellsAsTabSeparatedText();
     void reconnectKeepsTheShownAgent();
+    void reconnectWithRequestsInFlightNeverSticksBusy();
     void aLostConnectionIsReportedAndRefreshRecovers();
     void switchingAgentsAsksAboutPendingEdits();
     void grab();
@@ -644,6 +645,55 @@ void TstAgentsPanel::copiesCellsAsTabSeparatedText()
     QCOMPARE(QApplication::clipboard()->text().count(u'\t'), ConfigDiffModel::ColumnCount - 1);
     QVERIFY(QApplication::clipboard()->text().startsWith(
         diff->model()->index(0, ConfigDiffModel::Key).data().toString() + u'\t'));
+}
+
+void TstAgentsPanel::reconnectWithRequestsInFlightNeverSticksBusy()
+{
+    QVERIFY(openSeeded(u"agents_panel_inflight"_s));
+    QVERIFY(m_panel->selectAgent(u"A5"_s));
+    QVERIFY(waitIdle());
+    ParameterEditor *editor = m_panel->parameterEditor();
+    // One pending edit, typed.
+    QTableView *table = editor->tableView();
+    int row = -1;
+    for (int r = 0; r < editor->model()->rowCount() && row < 0; ++r) {
+        const QString type = editor->model()->index(r, ParameterTableModel::Type).data().toString();
+        if (type == u"integer"_s)
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    const QString max = editor->model()->index(row, ParameterTableModel::Max).data().toString();
+    const QString min = editor->model()->index(row, ParameterTableModel::Min).data().toString();
+    const QString current =
+        editor->model()->index(row, ParameterTableModel::Current).data().toString();
+    table->setFocus();
+    table->setCurrentIndex(editor->model()->index(row, ParameterTableModel::Current));
+    QTest::keyClick(table, Qt::Key_F2);
+    QWidget *input = QApplication::focusWidget();
+    QVERIFY(input);
+    QTest::keyClick(input, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(input, current == max ? min : max);
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_COMPARE(editor->pendingCount(), 1);
+
+    // The worker is held by a reload waiting for a lock; a preview queues behind it.
+    PgConnection holder;
+    DbError error;
+    QVERIFY(holder.open(m_db->options(), &error));
+    QVERIFY(holder.exec("BEGIN").ok());
+    QVERIFY(holder.exec("LOCK TABLE algorithm_parameters IN ACCESS EXCLUSIVE MODE").ok());
+    m_panel->refresh();
+    QTRY_VERIFY(m_panel->isBusy());
+    QTest::keyClick(table, Qt::Key_P, Qt::ControlModifier); // Preview
+    // The window loses the connection and gets the same one back.
+    const ConnectionContext context = m_panel->connection();
+    m_panel->setConnection({});
+    m_panel->setConnection(context);
+    holder.exec("ROLLBACK");
+    // Every request was answered (run or "not sent"): nothing waits forever, the edit stays.
+    QVERIFY2(waitIdle(), "the panel stayed busy");
+    QVERIFY(!editor->isBusy());
+    QCOMPARE(editor->pendingCount(), 1);
 }
 
 void TstAgentsPanel::reconnectKeepsTheShownAgent()

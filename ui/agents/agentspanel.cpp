@@ -842,7 +842,7 @@ void AgentsPanel::requestToggle(const QString &algorithmId, bool active)
         return; // the connection went while the dialog was open
     clearError();
     const int request =
-        m_worker->setActive(algorithmId, active, dialog.reason(), connection().auditUserId.toInt());
+        m_worker->setActive(algorithmId, active, dialog.reason(), connection().auditUser());
     m_requests.insert(request);
     m_toggles.insert(request, {algorithmId, active});
     m_model->setToggling(algorithmId, true);

@@ -351,9 +351,7 @@ QString ParameterEditor::pendingText() const
 
 int ParameterEditor::userId() const
 {
-    bool ok = false;
-    const int id = m_context.auditUserId.toInt(&ok);
-    return ok ? id : 0;
+    return m_context.auditUser();
 }
 
 void ParameterEditor::startRequest(int *slot, int request, const QString &what)
