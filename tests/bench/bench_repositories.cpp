@@ -98,17 +98,11 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const QStringList arguments = QCoreApplication::arguments();
-    QString dataDir = QStringLiteral("/tmp/algoadmin-bench-reads");
-    int runs = 5;
-    int rtt = 50;
-    for (int i = 1; i + 1 < arguments.size(); i += 2) {
-        if (arguments.at(i) == QLatin1String("--data-dir"))
-            dataDir = arguments.at(i + 1);
-        else if (arguments.at(i) == QLatin1String("--runs"))
-            runs = std::max(1, arguments.at(i + 1).toInt());
-        else if (arguments.at(i) == QLatin1String("--rtt"))
-            rtt = std::max(1, arguments.at(i + 1).toInt());
-    }
+    const Bench::Options options =
+        Bench::parseOptions(arguments, {QStringLiteral("/tmp/algoadmin-bench-reads"), 5, 50, {}});
+    const QString dataDir = options.dataDir;
+    const int runs = options.runs;
+    const int rtt = options.rtt;
 
     qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");
     LocalCluster cluster(dataDir);

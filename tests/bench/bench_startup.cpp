@@ -128,18 +128,14 @@ int main(int argc, char *argv[])
         return peerWindow(argc, argv);
     QCoreApplication app(argc, argv);
     const QStringList arguments = QCoreApplication::arguments();
-    QString dataDir = QStringLiteral("/tmp/algoadmin-bench-startup");
-    int runs = 7;
-    int rtt = 40;
-    for (int i = 1; i + 1 < arguments.size(); i += 2) {
-        if (arguments.at(i) == QLatin1String("--data-dir"))
-            dataDir = arguments.at(i + 1);
-        else if (arguments.at(i) == QLatin1String("--runs"))
-            runs = std::max(1, arguments.at(i + 1).toInt());
-        else if (arguments.at(i) == QLatin1String("--rtt"))
-            rtt = std::max(1, arguments.at(i + 1).toInt());
-        else if (arguments.at(i) == QLatin1String("--platform"))
-            g_platform = arguments.at(i + 1);
+    const Bench::Options options =
+        Bench::parseOptions(arguments, {QStringLiteral("/tmp/algoadmin-bench-startup"), 7, 40, {}});
+    const QString dataDir = options.dataDir;
+    const int runs = options.runs;
+    const int rtt = options.rtt;
+    for (qsizetype i = 0; i + 1 < options.rest.size(); i += 2) {
+        if (options.rest.at(i) == QLatin1String("--platform"))
+            g_platform = options.rest.at(i + 1);
     }
 
     qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");

@@ -7,10 +7,38 @@
 #include <QList>
 #include <QProcess>
 #include <QString>
+#include <QStringList>
 
 #include <algorithm>
 
 namespace Bench {
+
+// --data-dir DIR, --runs N and --rtt MS, the options every benchmark takes.
+struct Options
+{
+    QString dataDir;
+    int runs = 5;
+    int rtt = 40;
+    QStringList rest; // other "--name value" pairs, for the benchmark's own options
+};
+
+inline Options parseOptions(const QStringList &arguments, Options defaults)
+{
+    Options options = std::move(defaults);
+    for (qsizetype i = 1; i + 1 < arguments.size(); i += 2) {
+        const QString &name = arguments.at(i);
+        const QString &value = arguments.at(i + 1);
+        if (name == QLatin1String("--data-dir"))
+            options.dataDir = value;
+        else if (name == QLatin1String("--runs"))
+            options.runs = std::max(1, value.toInt());
+        else if (name == QLatin1String("--rtt"))
+            options.rtt = std::max(1, value.toInt());
+        else
+            options.rest << name << value;
+    }
+    return options;
+}
 
 // The median of `values`; 0 for none.
 inline double median(QList<double> values)
