@@ -823,7 +823,13 @@ void TstParameterEditor::openingAndLeavingMakesNoEdit()
     QCOMPARE(current(u"enable_cache"_s).data(Qt::EditRole).toString(), u"yes"_s);
     QVERIFY(current(u"label"_s).data(Qt::EditRole).toString().isNull());
     QTableView *table = m_editor->tableView();
-    auto editorOf = [table] { return table->findChild<QWidget *>(u"parameterValueEditor"_s); };
+    // A closed editor is deleted later: the open one is the visible one.
+    auto editorOf = [table]() -> QWidget * {
+        for (QWidget *editor : table->findChildren<QWidget *>(u"parameterValueEditor"_s))
+            if (editor->isVisible())
+                return editor;
+        return nullptr;
+    };
     auto closed = [editorOf] { return !editorOf() || !editorOf()->isVisible(); };
     for (const QString &name : {u"enable_cache"_s, u"label"_s}) {
         // Enter.
@@ -839,9 +845,9 @@ void TstParameterEditor::openingAndLeavingMakesNoEdit()
         table->setFocus();
         table->setCurrentIndex(current(name));
         QTest::keyClick(table, Qt::Key_F2);
-        editor = editorOf();
-        QVERIFY(editor);
-        QTRY_VERIFY(editor->hasFocus());
+        QPointer<QWidget> open = editorOf();
+        QVERIFY(open);
+        QTRY_VERIFY(open && open->hasFocus());
         table->setFocus();
         QTRY_VERIFY(closed());
         QCOMPARE(m_editor->pendingCount(), 0);
@@ -851,7 +857,7 @@ void TstParameterEditor::openingAndLeavingMakesNoEdit()
     // Choosing false and back to true over `yes` is no edit either.
     table->setCurrentIndex(current(u"enable_cache"_s));
     QTest::keyClick(table, Qt::Key_F2);
-    auto *combo = table->findChild<QComboBox *>(u"parameterValueEditor"_s);
+    auto *combo = qobject_cast<QComboBox *>(editorOf());
     QVERIFY(combo);
     combo->setCurrentIndex(1);
     QTest::keyClick(combo, Qt::Key_Return);
@@ -859,7 +865,7 @@ void TstParameterEditor::openingAndLeavingMakesNoEdit()
     QTRY_VERIFY(closed());
     table->setCurrentIndex(current(u"enable_cache"_s));
     QTest::keyClick(table, Qt::Key_F2);
-    combo = table->findChild<QComboBox *>(u"parameterValueEditor"_s);
+    combo = qobject_cast<QComboBox *>(editorOf());
     QVERIFY(combo);
     combo->setCurrentIndex(0);
     QTest::keyClick(combo, Qt::Key_Return);
