@@ -139,6 +139,10 @@ private Q_SLOTS:
     void readOnlyServerCannotEdit();
     void reopeningForgetsRequestsInFlight();
     void readOnlyRoleCannotEdit();
+    void liveRefreshKeepsWhatIsTyped();
+    void openingAndLeavingMakesNoEdit();
+    void reapplyRebasesOntoTheNewestValue();
+    void confirmDiscardRefusedWhileApplying();
 
 private:
     bool start(const QString &name, const ConnectionOptions &options, Privileges *privileges,
@@ -516,6 +520,8 @@ void TstParameterEditor::conflictReapplyMine()
     dialog->setResolution(u"batch_size"_s, ConflictDialog::ReapplyMine);
     QTest::mouseClick(dialog->findChild<QPushButton *>(u"resolveButton"_s), Qt::LeftButton);
     QTRY_VERIFY(!dialog || !dialog->isVisible());
+    // Resolved once the reload the conflict started has shown the newest value.
+    QTRY_VERIFY(m_editor->messageText().contains(u"Conflicts resolved"_s));
     QCOMPARE(m_editor->pendingCount(), 1);
     QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"128"_s); // not yet: the user applies
 
@@ -661,8 +667,14 @@ void TstParameterEditor::lostConnectionKeepsPendingEdits()
     QTRY_VERIFY(!m_editor->isBusy());
     QCOMPARE(busy.last().at(0).toBool(), false);
     QCOMPARE(m_editor->pendingCount(), 1);
-    QVERIFY2(m_editor->messageText().contains(u"connection was lost"_s),
+    QVERIFY2(m_editor->messageText().contains(u"connection was lost while applying"_s),
              qPrintable(m_editor->messageText()));
+    // Whether the commit reached the server is unknown: the message says so, never "before".
+    QVERIFY2(m_editor->messageText().contains(u"it is unknown whether change set"_s) &&
+                 m_editor->messageText().contains(u"a value that is already yours shows as a "
+                                                  "conflict"_s),
+             qPrintable(m_editor->messageText()));
+    QVERIFY(!m_editor->messageText().contains(u"before the commit"_s));
     QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"32"_s);
     // Once the connection is back, the same edit applies (the reason is offered again).
     QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
@@ -771,6 +783,169 @@ void TstParameterEditor::readOnlyRoleCannotEdit()
     m_thread = nullptr;
     QVERIFY(m_db->exec("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM " + role).ok());
     QVERIFY(m_db->exec("REVOKE ALL ON SCHEMA public FROM " + role).ok());
+}
+
+void TstParameterEditor::liveRefreshKeepsWhatIsTyped()
+{
+    showT1();
+    QSignalSpy shown(m_editor.get(), &ParameterEditor::parametersShown);
+    QLineEdit *line = openEditor(u"batch_size"_s);
+    QVERIFY(line);
+    QTest::keyClick(line, Qt::Key_End);
+    QTest::keyClicks(line, u"5"_s);
+    QCOMPARE(line->text(), u"325"_s);
+    // Another parameter of the same agent changes on a second connection: the change feed
+    // reloads the rows (dataChanged over the whole table) while the editor is open.
+    QVERIFY(theirUpdate(*m_db, "label", "gamma", "rename"));
+    QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, 10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    QCOMPARE(current(u"label"_s).data().toString(), u"gamma"_s);
+    QVERIFY(line->isVisible());
+    QCOMPARE(line->text(), u"325"_s);
+    QTest::keyClick(line, Qt::Key_Return);
+    QTRY_COMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(current(u"batch_size"_s).data().toString(), u"325"_s);
+    const auto edit = m_editor->model()->pendingEdits().edit(u"batch_size"_s);
+    QVERIFY(edit);
+    QCOMPARE(edit->from, u"32"_s);
+    QCOMPARE(edit->to, u"325"_s);
+}
+
+void TstParameterEditor::openingAndLeavingMakesNoEdit()
+{
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET current_value = 'yes'"
+                       " WHERE algorithm_id = 'T1' AND parameter_name = 'enable_cache'")
+                .ok());
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET current_value = NULL"
+                       " WHERE algorithm_id = 'T1' AND parameter_name = 'label'")
+                .ok());
+    showT1();
+    QCOMPARE(current(u"enable_cache"_s).data(Qt::EditRole).toString(), u"yes"_s);
+    QVERIFY(current(u"label"_s).data(Qt::EditRole).toString().isNull());
+    QTableView *table = m_editor->tableView();
+    // A closed editor is deleted later: the open one is the visible one.
+    auto editorOf = [table]() -> QWidget * {
+        for (QWidget *editor : table->findChildren<QWidget *>(u"parameterValueEditor"_s))
+            if (editor->isVisible())
+                return editor;
+        return nullptr;
+    };
+    auto closed = [editorOf] { return !editorOf() || !editorOf()->isVisible(); };
+    for (const QString &name : {u"enable_cache"_s, u"label"_s}) {
+        // Enter.
+        table->setFocus();
+        table->setCurrentIndex(current(name));
+        QTest::keyClick(table, Qt::Key_F2);
+        QWidget *editor = editorOf();
+        QVERIFY2(editor, qPrintable(name));
+        QTest::keyClick(editor, Qt::Key_Return);
+        QTRY_VERIFY(closed());
+        QCOMPARE(m_editor->pendingCount(), 0);
+        // Focus out.
+        table->setFocus();
+        table->setCurrentIndex(current(name));
+        QTest::keyClick(table, Qt::Key_F2);
+        QPointer<QWidget> open = editorOf();
+        QVERIFY(open);
+        QTRY_VERIFY(open && open->hasFocus());
+        table->setFocus();
+        QTRY_VERIFY(closed());
+        QCOMPARE(m_editor->pendingCount(), 0);
+    }
+    QVERIFY(current(u"label"_s).data(Qt::EditRole).toString().isNull());
+    QCOMPARE(current(u"enable_cache"_s).data(Qt::EditRole).toString(), u"yes"_s);
+    // Choosing false and back to true over `yes` is no edit either.
+    table->setCurrentIndex(current(u"enable_cache"_s));
+    QTest::keyClick(table, Qt::Key_F2);
+    auto *combo = qobject_cast<QComboBox *>(editorOf());
+    QVERIFY(combo);
+    combo->setCurrentIndex(1);
+    QTest::keyClick(combo, Qt::Key_Return);
+    QTRY_COMPARE(m_editor->pendingCount(), 1);
+    QTRY_VERIFY(closed());
+    table->setCurrentIndex(current(u"enable_cache"_s));
+    QTest::keyClick(table, Qt::Key_F2);
+    combo = qobject_cast<QComboBox *>(editorOf());
+    QVERIFY(combo);
+    combo->setCurrentIndex(0);
+    QTest::keyClick(combo, Qt::Key_Return);
+    QTRY_COMPARE(m_editor->pendingCount(), 0);
+}
+
+void TstParameterEditor::reapplyRebasesOntoTheNewestValue()
+{
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    QVERIFY(theirUpdate(*m_db, "batch_size", "128", "night shift tuning"));
+    applyWithReason(u"bigger batches for the load test"_s);
+    QPointer<ConflictDialog> dialog = waitForChild<ConflictDialog>(m_editor.get());
+    QVERIFY(dialog);
+    QCOMPARE(dialog->conflicts().first().actual, u"128"_s);
+    QTRY_VERIFY(!m_editor->isBusy());
+    // A third change lands while the dialog is open; the live reload shows it.
+    QVERIFY(theirUpdate(*m_db, "batch_size", "256", "another shift"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        current(u"batch_size"_s).data(ParameterTableModel::StoredValueRole).toString(), u"256"_s,
+        10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    dialog->setResolution(u"batch_size"_s, ConflictDialog::ReapplyMine);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(u"resolveButton"_s), Qt::LeftButton);
+    QTRY_VERIFY(!dialog || !dialog->isVisible());
+    QTRY_VERIFY(m_editor->messageText().contains(u"Conflicts resolved"_s));
+    const auto edit = m_editor->model()->pendingEdits().edit(u"batch_size"_s);
+    QVERIFY(edit);
+    QCOMPARE(edit->from, u"256"_s);
+    QCOMPARE(edit->to, u"64"_s);
+    // The row shows what the last reload said, not the dialog's older value.
+    QCOMPARE(current(u"batch_size"_s).data(ParameterTableModel::StoredValueRole).toString(),
+             u"256"_s);
+    QVERIFY(!current(u"batch_size"_s).data(ParameterTableModel::ConflictRole).toBool());
+
+    QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
+    applyWithReason(u"bigger batches for the load test, knowingly"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
+    QVERIFY(applied.first().first().value<ApplyResult>().ok);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
+    QCOMPARE(m_db->scalar("SELECT old_value || '>' || new_value FROM algorithm_changelog"
+                          " WHERE algorithm_id = 'T1' AND user_id = 42"),
+             u"256>64"_s);
+    QCOMPARE(m_editor->pendingCount(), 0);
+}
+
+void TstParameterEditor::confirmDiscardRefusedWhileApplying()
+{
+    // The apply waits on a lock below: longer than the default 5 s lock_timeout, so that a
+    // slow machine cannot turn the wait into a refusal.
+    ConnectionOptions options = m_db->options();
+    options.lockTimeoutMs = 60000;
+    Privileges privileges;
+    QVERIFY(start(u"test"_s, options, &privileges));
+    QSignalSpy loaded(m_editor.get(), &ParameterEditor::parametersShown);
+    m_editor->showAgent(u"T1"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    typeValue(u"batch_size"_s, u"64"_s);
+    // Another session holds the table: the apply waits on its lock.
+    QVERIFY(m_db->exec("BEGIN").ok());
+    QVERIFY(m_db->exec("LOCK TABLE algorithm_parameters IN ACCESS EXCLUSIVE MODE").ok());
+    QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
+    applyWithReason(u"bigger batches for the load test"_s);
+    QVERIFY(m_editor->isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(m_db->scalar("SELECT count(*) FROM pg_locks WHERE NOT granted"
+                                          " AND relation = 'algorithm_parameters'::regclass") !=
+                                 u"0"_s,
+                             10000);
+    // No question is asked (a message box would block here): refused with the reason.
+    QVERIFY(!m_editor->confirmDiscard(u"Switch agent"_s));
+    QCOMPARE(m_editor->pendingCount(), 1);
+    QVERIFY2(m_editor->messageText().contains(u"An apply is running; wait for it to finish"_s),
+             qPrintable(m_editor->messageText()));
+    QCOMPARE(applied.count(), 0);
+    QVERIFY(m_db->exec("COMMIT").ok());
+    QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
+    QVERIFY(applied.first().first().value<ApplyResult>().ok);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
+    QCOMPARE(m_editor->pendingCount(), 0);
 }
 
 QTEST_MAIN(TstParameterEditor)

@@ -11,6 +11,13 @@ namespace {
 
 const char RuleProperty[] = "parameterRule";
 const char KindProperty[] = "parameterKind";
+// The stored value under the cell when the editor opened: the `from` of a new edit.
+const char StoredProperty[] = "parameterStoredValue";
+const char StoredNullProperty[] = "parameterStoredNull";
+// Set by the first setEditorData: later calls (a reload's dataChanged) leave the editor alone.
+const char InitialisedProperty[] = "parameterEditorInitialised";
+// The editor's text as first set: leaving it unchanged makes no edit.
+const char InitialTextProperty[] = "parameterInitialText";
 
 // The validators only keep out characters that can never make a valid value; whether the
 // value is acceptable (syntax complete, inside the bounds) is validateParameterValue's call.
@@ -57,11 +64,19 @@ QWidget *ParameterDelegate::createEditor(QWidget *parent, const QStyleOptionView
     editor->setObjectName(QStringLiteral("parameterValueEditor"));
     editor->setProperty(RuleProperty, index.data(ParameterTableModel::RuleRole));
     editor->setProperty(KindProperty, int(kind));
+    const QString stored = index.data(ParameterTableModel::StoredValueRole).toString();
+    editor->setProperty(StoredProperty, stored);
+    editor->setProperty(StoredNullProperty, stored.isNull());
     return editor;
 }
 
 void ParameterDelegate::setEditorData(QWidget *editor, const QModelIndex &index) const
 {
+    // Qt calls this again whenever the cell's data changes (a live reload emits dataChanged
+    // over the whole table): the user may be typing, so the editor is filled only once.
+    if (editor->property(InitialisedProperty).toBool())
+        return;
+    editor->setProperty(InitialisedProperty, true);
     const QString value = index.data(Qt::EditRole).toString();
     if (auto *combo = qobject_cast<QComboBox *>(editor)) {
         bool ok = false;
@@ -72,6 +87,7 @@ void ParameterDelegate::setEditorData(QWidget *editor, const QModelIndex &index)
         line->selectAll();
         check(line, false);
     }
+    editor->setProperty(InitialTextProperty, editorText(editor));
 }
 
 QString ParameterDelegate::editorText(const QWidget *editor)
@@ -97,12 +113,35 @@ Validation ParameterDelegate::check(const QWidget *editor, bool refused) const
 void ParameterDelegate::setModelData(QWidget *editor, QAbstractItemModel *model,
                                      const QModelIndex &index) const
 {
+    // Opening a cell and leaving it is no edit: a boolean stored as `yes` shown as true, or a
+    // NULL string shown as an empty line, must not become a pending `true` or ''.
+    const QString text = editorText(editor);
+    if (editor->property(InitialisedProperty).toBool() &&
+        text == editor->property(InitialTextProperty).toString())
+        return;
     // Also reached when the editor loses focus: a refused value is dropped, never committed.
     if (!check(editor, true).ok) {
         m_dropped = true;
         return;
     }
-    model->setData(index, editorText(editor), Qt::EditRole);
+    QString from = editor->property(StoredProperty).toString();
+    if (editor->property(StoredNullProperty).toBool())
+        from = QString();
+    auto *parameters = qobject_cast<ParameterTableModel *>(model);
+    const bool taken = parameters ? parameters->setValue(index, text, from)
+                                  : model->setData(index, text, Qt::EditRole);
+    if (taken)
+        return;
+    // The rule may have tightened since the editor opened (a reload brought new bounds): say
+    // why the value was not kept rather than dropping it silently.
+    const ParameterRule rule = index.data(ParameterTableModel::RuleRole).value<ParameterRule>();
+    Validation validation = validateParameterValue(text, rule);
+    if (validation.ok) {
+        validation.ok = false;
+        validation.message = tr("the value can no longer be edited here");
+    }
+    m_dropped = true;
+    Q_EMIT valueChecked(rule, text, validation, true);
 }
 
 bool ParameterDelegate::eventFilter(QObject *object, QEvent *event)

@@ -12,6 +12,9 @@
 // double); boolean a combo of true/false; string a plain QLineEdit. The bounds come from the
 // model (RuleRole) and the check is validateParameterValue: a refused value is never committed
 // — Enter/Tab keep the editor open and valueChecked() says why, with the allowed range.
+// An editor is filled once (a live reload does not overwrite what is being typed), a new edit
+// starts from the stored value shown when the editor opened, and leaving an editor unchanged
+// makes no edit.
 class ParameterDelegate : public QStyledItemDelegate
 {
     Q_OBJECT

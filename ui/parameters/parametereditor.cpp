@@ -23,6 +23,7 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <utility>
 
 namespace {
 
@@ -271,6 +272,9 @@ void ParameterEditor::showAgent(const QString &algorithmId)
     m_undo->clear();
     m_model->setEdits({});
     m_knownConflicts.clear();
+    m_resolutions.clear();
+    m_lostChangeSet.clear();
+    m_lostChanges.clear();
     m_reloadTimer->stop();
     m_reloadAgain = false;
     setMessage({}, false);
@@ -310,6 +314,15 @@ int ParameterEditor::pendingCount() const
 
 bool ParameterEditor::confirmDiscard(const QString &what)
 {
+    // The edits are being written (or rehearsed): dropping them now would lose what the
+    // answer is about, and a conflict dialog would mix two agents. The caller stays put.
+    if (m_applyRequest || m_simulateRequest) {
+        const QString message = m_applyRequest ? tr("An apply is running; wait for it to finish.")
+                                               : tr("A preview is running; wait for it to finish.");
+        setMessage(esc(message), true);
+        Q_EMIT messagePosted(message);
+        return false;
+    }
     const int count = pendingCount();
     if (count == 0)
         return true;
@@ -415,7 +428,9 @@ void ParameterEditor::updateState()
                                     ParameterTableModel::count(m_model->rowCount(), tr("parameter"),
                                                                tr("parameters"))));
 
-    const bool canSend = count > 0 && !m_readOnly && !applying && m_simulateRequest == 0;
+    // Not while conflict resolutions wait for a reload: the edits' bases are about to move.
+    const bool canSend =
+        count > 0 && !m_readOnly && !applying && m_simulateRequest == 0 && m_resolutions.isEmpty();
     m_previewAction->setEnabled(canSend);
     m_applyAction->setEnabled(canSend);
     m_discardAction->setEnabled(count > 0 && !applying);
@@ -659,12 +674,14 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
     finishRequest(&m_applyRequest);
     const int count = int(m_sentChanges.size());
     if (result.ok) {
+        m_lostChangeSet.clear();
+        m_lostChanges.clear();
         if (m_applyAgent == m_algorithmId) {
             for (const ParameterChange &change : std::as_const(m_sentChanges)) {
                 const auto edit = m_model->pendingEdits().edit(change.name);
                 if (edit && sameStoredValue(edit->from, change.from) &&
                     sameStoredValue(edit->to, change.to))
-                    m_model->keepTheirs(change.name, change.to);
+                    m_model->setApplied(change.name, change.to);
             }
             m_undo->clear();
             m_knownConflicts = m_model->conflicting();
@@ -679,16 +696,58 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
         reload();
         return;
     }
-    if (!result.conflicts.isEmpty()) {
+    QList<ParameterConflict> conflicts = result.conflicts;
+    QStringList alreadyApplied;
+    if (!m_lostChangeSet.isEmpty() && m_applyAgent == m_algorithmId) {
+        // A conflict written by the change set of our own apply that lost its connection, with
+        // our value: that apply did commit. The edit is done, not in conflict.
+        for (qsizetype i = conflicts.size() - 1; i >= 0; --i) {
+            const ParameterConflict &conflict = conflicts.at(i);
+            const auto edit = m_model->pendingEdits().edit(conflict.name);
+            const bool sentThen =
+                std::any_of(m_lostChanges.cbegin(), m_lostChanges.cend(),
+                            [&](const ParameterChange &c) { return c.name == conflict.name; });
+            if (conflict.changeSet == m_lostChangeSet && !conflict.missing && sentThen && edit &&
+                sameStoredValue(edit->to, conflict.actual)) {
+                m_model->keepTheirs(conflict.name);
+                alreadyApplied.prepend(conflict.name);
+                conflicts.removeAt(i);
+            }
+        }
+        if (!alreadyApplied.isEmpty())
+            m_undo->clear();
+    }
+    const QString earlier =
+        alreadyApplied.isEmpty()
+            ? QString()
+            : tr("%1 already applied by your earlier attempt (change set %2); dropped from "
+                 "your edits.")
+                  .arg(esc(alreadyApplied.join(QStringLiteral(", "))), esc(m_lostChangeSet));
+    if (!alreadyApplied.isEmpty() && conflicts.isEmpty()) {
+        m_lostChangeSet.clear();
+        m_lostChanges.clear();
+        m_knownConflicts = m_model->conflicting();
+        setMessage(tr("<b>Nothing new was applied:</b> %1 %2")
+                       .arg(earlier, pendingCount() > 0 ? tr("Your other pending changes are kept.")
+                                                        : QString()),
+                   false);
+        Q_EMIT messagePosted(QTextDocumentFragment::fromHtml(earlier).toPlainText());
+        updateState();
+        reload();
+        return;
+    }
+    if (!conflicts.isEmpty()) {
         setMessage(tr("<b>Nothing was applied:</b> %1 changed by someone else since you started "
                       "editing. Your pending changes are kept.")
-                       .arg(ParameterTableModel::count(int(result.conflicts.size()),
-                                                       tr("parameter was"), tr("parameters were"))),
+                       .arg(ParameterTableModel::count(int(conflicts.size()), tr("parameter was"),
+                                                       tr("parameters were")))
+                       .append(earlier.isEmpty() ? QString() : QStringLiteral(" ") + earlier),
                    true);
+        updateState();
         reload();
         if (m_conflictDialog)
             m_conflictDialog->close();
-        auto *dialog = new ConflictDialog(result.conflicts, m_model->pendingEdits(), this);
+        auto *dialog = new ConflictDialog(conflicts, m_model->pendingEdits(), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(dialog, &QDialog::accepted, this, &ParameterEditor::resolveConflicts);
         m_conflictDialog = dialog;
@@ -696,11 +755,21 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
         return;
     }
     if (reportLoss(result.error) || result.retryable) {
-        setMessage(tr("<b>Not applied:</b> the connection was lost before the commit. Your %1 "
-                      "are kept: apply again once reconnected.")
-                       .arg(changesText(count, true)),
-                   true);
-        Q_EMIT messagePosted(tr("Apply failed: connection lost; pending changes kept"));
+        // The commit may or may not have reached the server before the connection went: the
+        // next apply tells, as its `from` no longer matches a value that is already ours.
+        if (m_applyAgent == m_algorithmId && !result.changeSet.isEmpty()) {
+            m_lostChangeSet = result.changeSet;
+            m_lostChanges = m_sentChanges;
+        }
+        setMessage(
+            tr("<b>The connection was lost while applying:</b> it is unknown whether change set "
+               "%1 was committed. Your edits are kept; Apply again checks: a value that is "
+               "already yours shows as a conflict.")
+                .arg(esc(result.changeSet.isEmpty() ? tr("(none)") : result.changeSet)),
+            true);
+        Q_EMIT messagePosted(
+            tr("Apply interrupted: connection lost, commit of change set %1 unknown; %2 kept")
+                .arg(result.changeSet, changesText(count, true)));
         return;
     }
     setMessage(tr("<b>The database refused the apply;</b> nothing was written and your pending "
@@ -715,17 +784,42 @@ void ParameterEditor::resolveConflicts()
     const ConflictDialog *dialog = m_conflictDialog;
     if (!dialog)
         return;
-    QStringList kept, reapplied;
+    m_resolutions.clear();
     for (const ParameterConflict &conflict : dialog->conflicts()) {
-        if (conflict.algorithmId != m_algorithmId ||
-            !m_model->pendingEdits().contains(conflict.name))
+        if (conflict.algorithmId != m_algorithmId)
             continue;
-        if (conflict.missing || dialog->resolution(conflict.name) == ConflictDialog::KeepTheirs) {
-            m_model->keepTheirs(conflict.name, conflict.actual);
-            kept.append(conflict.name);
+        m_resolutions.append(
+            {conflict.name, !conflict.missing &&
+                                dialog->resolution(conflict.name) == ConflictDialog::ReapplyMine});
+    }
+    // Their value in the dialog may already be stale: a re-applied edit starts from what the
+    // newest reload says, so a reload still coming is waited for.
+    if (reloadPending()) {
+        setMessage(tr("Resolving the conflicts once the newest values are loaded…"), false);
+        updateState();
+        return;
+    }
+    finishResolution();
+}
+
+bool ParameterEditor::reloadPending() const
+{
+    return m_loadRequest != 0 || m_reloadTimer->isActive() || m_reloadAgain;
+}
+
+void ParameterEditor::finishResolution()
+{
+    const QList<std::pair<QString, bool>> resolutions = std::exchange(m_resolutions, {});
+    QStringList kept, reapplied;
+    for (const auto &[name, reapply] : resolutions) {
+        if (!m_model->pendingEdits().contains(name))
+            continue;
+        if (reapply && m_model->parameter(name)) {
+            m_model->rebase(name);
+            reapplied.append(name);
         } else {
-            m_model->rebase(conflict.name, conflict.actual);
-            reapplied.append(conflict.name);
+            m_model->keepTheirs(name);
+            kept.append(name);
         }
     }
     // The bases moved under the recorded commands: their undo would bring old bases back.
@@ -781,6 +875,8 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
         m_reloadAgain = false;
         reload();
     }
+    if (!m_resolutions.isEmpty() && !reloadPending())
+        finishResolution();
 }
 
 void ParameterEditor::changeReceived(const ParameterChangeNotice &notice)

@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QWidget>
 
+#include <utility>
+
 class ApplyDialog;
 class ConflictDialog;
 class ParameterDelegate;
@@ -49,6 +51,7 @@ public:
     int pendingCount() const;
     // With pending edits asks "Discard N pending changes to <agent>?" (`what` names the cause:
     // "Switch agent", "Quit"); true when there were none or the user agreed (then dropped).
+    // False without asking while an apply or a preview runs (its edits are being written).
     bool confirmDiscard(const QString &what);
     bool isBusy() const;
 
@@ -104,6 +107,8 @@ private:
     void applied(int request, const ApplyResult &result);
     void changeReceived(const ParameterChangeNotice &notice);
     void resolveConflicts();
+    void finishResolution();
+    bool reloadPending() const;
 
     AgentWorker *m_worker;
     ConnectionContext m_context;
@@ -144,6 +149,13 @@ private:
     QList<ParameterChange> m_sentChanges; // of the running simulate or apply
     QString m_applyAgent;
     QString m_lastReason;
+    // An apply that lost its connection may have committed: its change set and changes, so
+    // that a later conflict caused by that very change set is recognised as ours.
+    QString m_lostChangeSet;
+    QList<ParameterChange> m_lostChanges;
+    // Resolutions of the conflict dialog waiting for the reload in flight: re-apply rebases
+    // onto the newest stored value. Name → re-apply (true) or keep theirs (false).
+    QList<std::pair<QString, bool>> m_resolutions;
 
     QPointer<PreviewDialog> m_previewDialog;
     QPointer<ApplyDialog> m_applyDialog;

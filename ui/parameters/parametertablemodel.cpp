@@ -72,21 +72,30 @@ void ParameterTableModel::setEdits(const PendingEdits &edits)
         rowChanged(rowOf(name));
 }
 
-void ParameterTableModel::keepTheirs(const QString &name, const QString &theirs)
+void ParameterTableModel::setApplied(const QString &name, const QString &to)
 {
     m_edits.keepTheirs(name);
     const int row = rowOf(name);
     if (row >= 0)
-        m_parameters[row].currentValue = theirs;
+        m_parameters[row].currentValue = to;
     rowChanged(row);
 }
 
-void ParameterTableModel::rebase(const QString &name, const QString &theirs)
+void ParameterTableModel::keepTheirs(const QString &name)
 {
-    m_edits.rebase(name, theirs);
+    m_edits.keepTheirs(name);
+    rowChanged(rowOf(name));
+}
+
+void ParameterTableModel::rebase(const QString &name)
+{
     const int row = rowOf(name);
-    if (row >= 0)
-        m_parameters[row].currentValue = theirs;
+    // A parameter gone since: nothing to re-apply over.
+    if (row < 0) {
+        m_edits.keepTheirs(name);
+        return;
+    }
+    m_edits.rebase(name, m_parameters.at(row).currentValue);
     rowChanged(row);
 }
 
@@ -282,17 +291,33 @@ Qt::ItemFlags ParameterTableModel::flags(const QModelIndex &index) const
 
 bool ParameterTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid) ||
-        !(flags(index) & Qt::ItemIsEditable))
+    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid))
+        return false;
+    return setValue(index, value.toString(), m_parameters.at(index.row()).currentValue);
+}
+
+bool ParameterTableModel::setValue(const QModelIndex &index, const QString &value,
+                                   const QString &from)
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid) || !(flags(index) & Qt::ItemIsEditable))
         return false;
     const Parameter &p = m_parameters.at(index.row());
-    QString to = value.toString();
+    QString to = value;
     if (p.kind != ParameterKind::String)
         to = to.trimmed();
     if (!validateParameterValue(to, p.rule()).ok)
         return false;
     const std::optional<PendingEdit> before = m_edits.edit(p.name);
-    const std::optional<PendingEdit> after = m_edits.edited(p.name, p.currentValue, to);
+    if (p.kind == ParameterKind::Boolean) {
+        // `yes`, `t` and `1` are stored spellings of true: choosing true over them is no edit.
+        const QString base = before ? before->from : from;
+        bool baseOk = false, toOk = false;
+        const bool baseOn = parameterBoolean(base, &baseOk);
+        const bool toOn = parameterBoolean(to, &toOk);
+        if (baseOk && toOk && baseOn == toOn)
+            to = base;
+    }
+    const std::optional<PendingEdit> after = m_edits.edited(p.name, from, to);
     if (before == after)
         return true;
     Q_EMIT valueEdited(p.name, before, after);

@@ -49,9 +49,13 @@ public:
     const PendingEdits &pendingEdits() const { return m_edits; }
     void setEdit(const QString &name, const std::optional<PendingEdit> &edit);
     void setEdits(const PendingEdits &edits);
-    // Keep theirs / re-apply of the conflict dialog (see PendingEdits).
-    void keepTheirs(const QString &name, const QString &theirs);
-    void rebase(const QString &name, const QString &theirs);
+    // An apply wrote `to` over `name`: its edit goes and the row shows `to` until the reload.
+    void setApplied(const QString &name, const QString &to);
+    // Keep theirs / re-apply of the conflict dialog (see PendingEdits). Neither writes a value
+    // of the conflict into the rows (it may be older than the last reload): keep theirs drops
+    // the edit, rebase makes the row's stored value as of the last reload the edit's `from`.
+    void keepTheirs(const QString &name);
+    void rebase(const QString &name);
     QStringList conflicting() const { return m_edits.conflicting(m_parameters); }
 
     // Nothing is editable while read-only (role, server) or while an apply runs.
@@ -70,6 +74,9 @@ public:
     // Current column only: refuses (false) a value failing validateParameterValue; otherwise
     // emits valueEdited() and returns true.
     bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
+    // As setData, for an editor that opened over the stored value `from`: a new edit starts
+    // from what the user saw, not from what a reload brought meanwhile (then it conflicts).
+    bool setValue(const QModelIndex &index, const QString &value, const QString &from);
 
     // Whether the row's value may be edited at all (known type, valid stored value).
     static bool isEditableParameter(const Parameter &parameter);
