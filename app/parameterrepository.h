@@ -88,8 +88,11 @@ struct ApplyResult
     QString changeSet;
     QList<AppliedChange> changes;
     QList<ParameterConflict> conflicts;
-    DbError error;          // set when the database refused or the connection failed
-    bool retryable = false; // the connection failed: nothing was committed, apply again
+    DbError error; // set when the database refused or the connection failed
+    // The connection failed (or the request was never sent): applying again is safe. Whether a
+    // COMMIT whose answer was lost went through is unknown — changeSet finds it in the
+    // changelog, and a repeat shows such an edit as a conflict, never a second write.
+    bool retryable = false;
     int roundTrips = 0;
 };
 
