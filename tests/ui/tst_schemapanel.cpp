@@ -1,7 +1,7 @@
 // The schema panel on the offscreen platform against the test cluster: real buttons clicked,
 // the engine on the panel's worker thread, every model checked by QAbstractItemModelTester
 // while it fills.
-#include "localcluster.h"
+#include "latencyproxy.h"
 #include "migrationengine.h"
 #include "schema/lockholdermodel.h"
 #include "schema/migrationlistmodel.h"
@@ -18,7 +18,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
-#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -573,21 +572,9 @@ void TstSchemaPanel::staysResponsiveAt200MsRoundTrips()
 {
     TestDatabase db(QStringLiteral("schemapanel_latency"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    const LocalCluster cluster(qEnvironmentVariable("ALGOADMIN_TEST_CLUSTER_DIR"));
-    QProcess proxy;
-    proxy.start(QStringLiteral(DELAYPROXY_BIN),
-                {QStringLiteral("--target-unix"),
-                 cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
-                 QStringLiteral("--rtt-ms"), QStringLiteral("200"), QStringLiteral("--max-seconds"),
-                 QStringLiteral("300")});
-    QVERIFY(proxy.waitForReadyRead(10000));
-    const int port =
-        QString::fromUtf8(proxy.readLine()).trimmed().section(QLatin1Char(' '), 2, 2).toInt();
-    QVERIFY(port > 0);
-    ConnectionOptions delayed;
-    delayed.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
-                           .arg(port)
-                           .arg(db.name(), LocalCluster::superuser());
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(200), qPrintable(proxy.error()));
+    const ConnectionOptions delayed = proxy.options(db.name());
 
     QElapsedTimer sinceLastTick;
     qint64 longestGap = 0;
@@ -613,8 +600,6 @@ void TstSchemaPanel::staysResponsiveAt200MsRoundTrips()
     probe.stop();
     QVERIFY2(longestGap < 200,
              qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(longestGap)));
-    proxy.terminate();
-    proxy.waitForFinished(5000);
 }
 
 QTEST_MAIN(TstSchemaPanel)

@@ -312,17 +312,25 @@ void AgentsPanel::connectWorker()
     connect(m_worker, &AgentWorker::connectionFailed, this, &AgentsPanel::connectionFailed);
     connect(m_worker, &AgentWorker::agentsLoaded, this, &AgentsPanel::agentsLoaded);
     connect(m_worker, &AgentWorker::activeSet, this, &AgentsPanel::activeSet);
-    connect(m_worker, &AgentWorker::changeReceived, this, [this] {
-        // Another client's apply moves "last modified": reload the list once it settles.
-        if (m_open)
-            m_changeReload->start();
-    });
+    connect(m_worker, &AgentWorker::changeReceived, this,
+            [this](const ParameterChangeNotice &notice) {
+                // Another client's apply moves "last modified": reload the list once it
+                // settles. Our own applies reload it when they are answered.
+                if (!notice.changeSet.isEmpty() && m_ownChangeSets.contains(notice.changeSet))
+                    return;
+                if (m_open)
+                    m_changeReload->start();
+            });
 }
 
 void AgentsPanel::connectEditor()
 {
     connect(m_editor, &ParameterEditor::parametersShown, this, &AgentsPanel::parametersShown);
-    connect(m_editor, &ParameterEditor::changesApplied, this, [this] { loadAgents(); });
+    connect(m_editor, &ParameterEditor::changesApplied, this, [this](const ApplyResult &result) {
+        m_ownChangeSets.insert(result.changeSet);
+        m_changeReload->stop(); // this load covers the apply's notices that came first
+        loadAgents();
+    });
     connect(m_editor, &ParameterEditor::busyChanged, this, [this](bool busy, const QString &what) {
         m_editorBusyText = busy ? what : QString();
         updateBusy();

@@ -693,6 +693,9 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
         Q_EMIT messagePosted(message);
         Q_EMIT changesApplied(result);
         updateState();
+        // This reload covers the apply's own notices, whichever arrives first.
+        m_ownChangeSets.insert(result.changeSet);
+        m_reloadTimer->stop();
         reload();
         return;
     }
@@ -881,6 +884,8 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
 
 void ParameterEditor::changeReceived(const ParameterChangeNotice &notice)
 {
+    if (!notice.changeSet.isEmpty() && m_ownChangeSets.contains(notice.changeSet))
+        return;
     if (!m_algorithmId.isEmpty() && notice.algorithmId == m_algorithmId)
         m_reloadTimer->start();
 }

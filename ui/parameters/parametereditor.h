@@ -5,6 +5,7 @@
 #include "pendingedits.h"
 
 #include <QPointer>
+#include <QSet>
 #include <QWidget>
 
 #include <utility>
@@ -152,6 +153,9 @@ private:
     // An apply that lost its connection may have committed: its change set and changes, so
     // that a later conflict caused by that very change set is recognised as ours.
     QString m_lostChangeSet;
+    // Change sets this editor applied: their notices from the change feed are already
+    // covered by the reload that follows the apply's answer.
+    QSet<QString> m_ownChangeSets;
     QList<ParameterChange> m_lostChanges;
     // Resolutions of the conflict dialog waiting for the reload in flight: re-apply rebases
     // onto the newest stored value. Name → re-apply (true) or keep theirs (false).

@@ -16,19 +16,12 @@ ConnectionController::ConnectionController(QObject *parent)
     connect(&m_monitor, &ConnectionMonitor::roundTripMeasured, this,
             &ConnectionController::roundTripMeasured);
     connect(&m_monitor, &ConnectionMonitor::connectionLost, this,
-            [this](const DbError &error, int retryInMs) {
-                m_lost = true;
-                Q_EMIT lost(error, retryInMs, 0);
-            });
+            [this](const DbError &error, int retryInMs) { Q_EMIT lost(error, retryInMs, 0); });
     connect(&m_monitor, &ConnectionMonitor::reconnectFailed, this,
             [this](const DbError &error, int attempt, int retryInMs) {
-                m_lost = true;
                 Q_EMIT lost(error, retryInMs, attempt);
             });
-    connect(&m_monitor, &ConnectionMonitor::reconnected, this, [this](const ServerInfo &info) {
-        m_lost = false;
-        Q_EMIT reconnected(info);
-    });
+    connect(&m_monitor, &ConnectionMonitor::reconnected, this, &ConnectionController::reconnected);
 }
 
 ConnectionController::~ConnectionController()
@@ -53,7 +46,6 @@ void ConnectionController::open(const ConnectionTarget &target)
     m_monitor.stop();
     m_target = target;
     m_context = {};
-    m_lost = false;
     Q_EMIT closed();
     if (!target.local) {
         Q_EMIT opening(tr("Connecting to %1…").arg(target.name));
@@ -77,7 +69,6 @@ void ConnectionController::close()
 {
     m_monitor.stop();
     m_context = {};
-    m_lost = false;
     Q_EMIT closed();
 }
 

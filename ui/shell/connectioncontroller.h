@@ -36,7 +36,6 @@ public:
     void checkNow() { m_monitor.checkNow(); }
     void reconnectNow() { m_monitor.reconnectNow(); }
     const ConnectionContext &context() const { return m_context; }
-    bool isLost() const { return m_lost; }
 
 Q_SIGNALS:
     void opening(const QString &what);
@@ -59,5 +58,4 @@ private:
     QString m_sandboxDataDir; // of the sandbox being opened
     QString m_sandboxToStop;  // data dir of a sandbox this window started
     bool m_startedSandbox = false;
-    bool m_lost = false;
 };
