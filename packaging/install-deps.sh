@@ -3,12 +3,17 @@
 # already there. Works as root or through sudo.
 set -euo pipefail
 
+# Everything on a minimal Debian 12 (mmdebstrap --variant=apt: apt and nothing else), checked
+# by .ci/run. Qt6Charts' CMake config needs Qt6OpenGL, which qt6-charts-dev does not pull in.
 packages=(
     cmake ninja-build g++ pkg-config
-    qt6-base-dev libqt6sql6-psql qt6-charts-dev qt6-tools-dev libgl-dev
+    qt6-base-dev libqt6sql6-psql qt6-charts-dev libqt6opengl6-dev qt6-tools-dev libgl-dev
+    libqt6svg6          # the SVG icon plugins: without them the window's icons are empty
+    fonts-dejavu-core   # text in the window (Xvfb, offscreen) on a machine without a desktop
     libpq-dev postgresql
     qtkeychain-qt6-dev
     xvfb xauth
+    desktop-file-utils appstream groff-base # tests/packaging: the desktop entry, metainfo, man page
 )
 
 missing=()
@@ -29,5 +34,5 @@ fi
 
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${sudo[@]}" apt-get -o Acquire::Retries=5 update -qq
+"${sudo[@]}" apt-get -o Acquire::Retries=5 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -2,6 +2,7 @@
 
 #include "cli/cli.h"
 #include "mainwindow.h"
+#include "version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -48,23 +49,6 @@ void quitOnSignals(QObject *context)
 
 int run(int &argc, char **argv)
 {
-    // Without a display Qt would abort inside QApplication; say what to do instead.
-    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
-        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-        QTextStream(stderr) << "algoadmin: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
-                               "Run it in a desktop session, under xvfb-run, or with\n"
-                               "QT_QPA_PLATFORM=offscreen and --screenshot FILE; the command-line\n"
-                               "commands need no display (algoadmin --help).\n";
-        return Cli::Usage;
-    }
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("algoadmin"));
-    QApplication::setApplicationDisplayName(QStringLiteral("AlgoAdmin"));
-    QApplication::setOrganizationName(QStringLiteral("algoadmin"));
-
-    QStringList arguments = QApplication::arguments();
-    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("gui"))
-        arguments.removeAt(1);
     QCommandLineParser parser;
     Cli::addConnectionOptions(parser);
     parser.addOption({{QStringLiteral("?"), QStringLiteral("help")}, QStringLiteral("Show help.")});
@@ -98,13 +82,40 @@ int run(int &argc, char **argv)
                                      "bundled ones."),
                       QStringLiteral("DIR")});
     QTextStream err(stderr);
+    // --help needs no display: it is answered before QApplication exists.
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "--help" || argument == "-?") {
+            QString help = parser.helpText();
+            help = help.mid(help.indexOf(QStringLiteral("Options:")) + 8);
+            QTextStream(stdout) << Cli::usage() << "\nWindow options:" << help;
+            return Cli::Ok;
+        }
+    }
+    // Without a display Qt would abort inside QApplication; say what to do instead.
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        err << "algoadmin: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+               "Run it in a desktop session, under xvfb-run, or with\n"
+               "QT_QPA_PLATFORM=offscreen and --screenshot FILE; the command-line\n"
+               "commands need no display (algoadmin --help).\n";
+        return Cli::Usage;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("algoadmin"));
+    QApplication::setApplicationDisplayName(QStringLiteral("AlgoAdmin"));
+    QApplication::setApplicationVersion(Version::program());
+    QApplication::setOrganizationName(QStringLiteral("algoadmin"));
+    // The desktop entry (resources/algoadmin.desktop): docks and task bars match the window to it.
+    QApplication::setDesktopFileName(QStringLiteral("algoadmin"));
+
+    // QApplication has taken its own options (-platform, -style …) out of these.
+    QStringList arguments = QApplication::arguments();
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("gui"))
+        arguments.removeAt(1);
     if (!parser.parse(arguments)) {
         err << "algoadmin: " << parser.errorText() << '\n' << Cli::usage();
         return Cli::Usage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << Cli::usage();
-        return Cli::Ok;
     }
     MainWindow::Startup startup;
     ConnectionTarget &target = startup.target;

@@ -5,8 +5,10 @@
 #include "connectionprofile.h"
 #include "passwordstore.h"
 #include "schema/schemapanel.h"
+#include "shell/aboutdialog.h"
 #include "shell/connectionbanner.h"
 #include "shell/connectionstatus.h"
+#include "shell/icons.h"
 #include "shell/placeholderpanel.h"
 #include "shell/screenshot.h"
 #include "shell/startuptrace.h"
@@ -39,6 +41,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     , m_status(new ConnectionStatus(this))
 {
     setWindowTitle(QStringLiteral("AlgoAdmin"));
+    setWindowIcon(Icons::application());
     resize(1200, 760);
 
     addPanel(new AgentsPanel(this));
@@ -59,6 +62,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     m_sidebar->setObjectName(QStringLiteral("sidebar"));
     m_sidebar->setFixedWidth(150);
     m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setIconSize(QSize(18, 18));
     m_sidebar->setStyleSheet(
         QStringLiteral("QListWidget { background: palette(window); font-size: 11pt; }"
                        " QListWidget::item { padding: 8px 12px; }"
@@ -176,7 +180,7 @@ void MainWindow::addPanel(Panel *panel)
 {
     m_panels.append(panel);
     m_stack->addWidget(panel);
-    m_sidebar->addItem(panel->panelTitle());
+    m_sidebar->addItem(new QListWidgetItem(panel->panelIcon(), panel->panelTitle()));
     connect(panel, &Panel::busyChanged, this,
             [this, panel](bool busy, const QString &what) { panelBusyChanged(panel, busy, what); });
     connect(panel, &Panel::messagePosted, this,
@@ -187,9 +191,11 @@ void MainWindow::addPanel(Panel *panel)
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *connectAction = file->addAction(tr("&Connect…"), QKeySequence(Qt::CTRL | Qt::Key_K));
+    QAction *connectAction = file->addAction(Icons::action(QStringLiteral("connect")),
+                                             tr("&Connect…"), QKeySequence(Qt::CTRL | Qt::Key_K));
     connect(connectAction, &QAction::triggered, this, &MainWindow::showConnectionDialog);
-    QAction *disconnectAction = file->addAction(tr("&Disconnect"));
+    QAction *disconnectAction =
+        file->addAction(Icons::action(QStringLiteral("disconnect")), tr("&Disconnect"));
     connect(disconnectAction, &QAction::triggered, this, [this] {
         if (!confirmLeavingBusyPanels(tr("Disconnect")))
             return;
@@ -200,20 +206,22 @@ void MainWindow::createMenus()
         for (Panel *panel : std::as_const(m_panels))
             panel->setConnection({});
     });
-    QAction *refresh = file->addAction(tr("&Refresh"), QKeySequence::Refresh);
+    QAction *refresh = file->addAction(Icons::action(QStringLiteral("refresh")), tr("&Refresh"),
+                                       QKeySequence::Refresh);
     connect(refresh, &QAction::triggered, this, [this] {
         if (m_connection->context().isValid())
             m_panels.at(m_stack->currentIndex())->refresh();
     });
     file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit);
+    QAction *quit =
+        file->addAction(Icons::action(QStringLiteral("quit")), tr("&Quit"), QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_panels.size(); ++i) {
         Panel *panel = m_panels.at(i);
-        QAction *show =
-            view->addAction(panel->panelTitle(), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        QAction *show = view->addAction(panel->panelIcon(), panel->panelTitle(),
+                                        QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
         connect(show, &QAction::triggered, this, [this, i] { m_sidebar->setCurrentRow(i); });
     }
 
@@ -227,19 +235,21 @@ void MainWindow::createMenus()
         addActions(actions); // shortcuts work whichever panel is shown
     }
     QMenu *requests = menuBar()->addMenu(tr("&Request"));
-    m_cancel = requests->addAction(tr("&Cancel running request"), QKeySequence(Qt::Key_Escape));
+    m_cancel = requests->addAction(Icons::action(QStringLiteral("cancel")),
+                                   tr("&Cancel running request"), QKeySequence(Qt::Key_Escape));
     m_cancel->setEnabled(false);
     connect(m_cancel, &QAction::triggered, this, &MainWindow::cancelRequests);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    QAction *shortcuts = help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents);
+    QAction *shortcuts = help->addAction(Icons::action(QStringLiteral("shortcuts")),
+                                         tr("&Keyboard shortcuts"), QKeySequence::HelpContents);
     connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
-    QAction *about = help->addAction(tr("&About AlgoAdmin"));
+    QAction *about =
+        help->addAction(Icons::action(QStringLiteral("about")), tr("&About AlgoAdmin"));
     connect(about, &QAction::triggered, this, [this] {
-        QMessageBox::about(this, tr("About AlgoAdmin"),
-                           tr("<b>AlgoAdmin</b> %1<br>Safe, audited tuning of algorithm "
-                              "parameters in PostgreSQL.")
-                               .arg(QApplication::applicationVersion()));
+        AboutDialog dialog(m_status->serverVersion(), m_status->profileName(),
+                           m_status->serverRole(), this);
+        dialog.exec();
     });
 }
 

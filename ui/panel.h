@@ -2,6 +2,7 @@
 
 #include "connectionoptions.h"
 #include "dberror.h"
+#include "shell/icons.h"
 
 #include <QList>
 #include <QString>
@@ -36,6 +37,8 @@ public:
 
     virtual QString panelId() const = 0;    // "schema": for --panel and the saved last panel
     virtual QString panelTitle() const = 0; // "Schema": the tab/sidebar label and menu title
+    // The sidebar's icon: by default the icon named like the panel's id (resources/algoadmin.qrc).
+    virtual QIcon panelIcon() const { return Icons::action(panelId()); }
 
     // Called with an invalid context while disconnected. The panel drops what it shows of the
     // previous connection unless the connection is the same one coming back after a loss;

@@ -6,6 +6,7 @@
 #include "pgconnection.h"
 #include "report.h"
 #include "sandbox.h"
+#include "version.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -49,6 +50,7 @@ QString usage()
         "  algoadmin baseline [-d CONN] [--migrations DIR] [--to VERSION]\n"
         "  algoadmin seed-demo [-d CONN] [--changelog-rows N] [--metric-rows N]\n"
         "  algoadmin local start|stop|status|url [--data-dir DIR]\n"
+        "  algoadmin --version\n"
         "\n"
         "CONN is what psql -d takes: a database name, a key=value conninfo string or a\n"
         "postgresql:// URI; -h HOST, -p PORT and -U USER override it. Unset parts come from\n"
@@ -66,7 +68,8 @@ QString usage()
         "that schema action first (grabbed when it ends, or --screenshot-delay MS after it\n"
         "starts).\n"
         "\n"
-        "`algoadmin COMMAND --help` describes one command.\n");
+        "`algoadmin COMMAND --help` describes one command, `algoadmin gui --help` the window's\n"
+        "options; `algoadmin --version` prints the versions of the program, Qt and libpq.\n");
 }
 
 bool wantsGui(const QStringList &arguments)
@@ -663,7 +666,7 @@ int run(const QStringList &arguments)
         return Ok;
     }
     if (command == QLatin1String("--version")) {
-        out() << "algoadmin " << ALGOADMIN_VERSION << '\n';
+        out() << Version::report();
         out().flush();
         return Ok;
     }

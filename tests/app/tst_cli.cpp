@@ -135,6 +135,7 @@ private slots:
     void helpOfEachCommand_data();
     void helpOfEachCommand();
     void helpListsEveryCommand();
+    void versionNamesQtAndLibpq();
     void connectionForms();
     void localStatusWithoutCluster();
     void localStartWithoutServerBinaries();
@@ -666,6 +667,22 @@ void TestCli::helpListsEveryCommand()
           u"Exit codes: 0 success; 1 failed"_s}) {
         QVERIFY2(result.out.contains(line), qPrintable(line + u"\n"_s + describe(result)));
     }
+}
+
+void TestCli::versionNamesQtAndLibpq()
+{
+    const ProcessResult result = run({u"--version"_s});
+    CHECK_EXIT(result, 0);
+    const QStringList lines = result.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    // One source: the project version CMake passes in.
+    QCOMPARE(lines.at(0), u"algoadmin "_s + QStringLiteral(ALGOADMIN_EXPECTED_VERSION));
+    QVERIFY2(lines.at(1).startsWith(u"Qt "_s + QString::fromLatin1(qVersion())),
+             describe(result).constData());
+    // libpq's own number, as PQlibVersion gives it: the major version is the client library's.
+    QVERIFY2(QRegularExpression(u"^libpq \\d+\\.\\d+$"_s).match(lines.at(2)).hasMatch(),
+             describe(result).constData());
+    QCOMPARE(result.err, QString());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 #include "connectionmonitor.h"
 #include "mainwindow.h"
 #include "panel.h"
+#include "shell/aboutdialog.h"
 #include "testdatabase.h"
+#include "version.h"
 
 #include <QApplication>
 #include <QFile>
@@ -13,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -30,6 +33,8 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void statusBarShowsTheConnection();
+    void aboutNamesTheVersionsAndTheServer();
+    void windowSidebarAndActionsHaveIcons();
     void connectsThroughTheDialog();
     void productionProfilesAreMarked();
     void aLostConnectionShowsTheBannerAndComesBack();
@@ -102,6 +107,115 @@ void TstMainWindow::statusBarShowsTheConnection()
         QCOMPARE(panel->connection().profileName, QStringLiteral("test database"));
     // Not production: no strip, no confirmation.
     QVERIFY(!window.findChild<QLabel *>(QStringLiteral("productionStrip"))->isVisible());
+}
+
+// Help > About: the program's version, Qt's and libpq's (as --version prints them), and the
+// version of the server the window is connected to, read from the server itself.
+void TstMainWindow::aboutNamesTheVersionsAndTheServer()
+{
+    TestDatabase db(QStringLiteral("mainwindow_about"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    const QString serverVersion = db.scalar("SHOW server_version");
+    QVERIFY2(!serverVersion.isEmpty(), qPrintable(db.error()));
+    MainWindow window(startupFor(db, QStringLiteral("mainwindow-about")));
+    window.show();
+    window.start();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        labelText(&window, "serverLabel").startsWith(QLatin1String("PostgreSQL 15")), 15000);
+
+    QAction *about = nullptr;
+    for (QAction *menu : window.menuBar()->actions()) {
+        for (QAction *action : menu->menu()->actions()) {
+            if (action->text() == QLatin1String("&About AlgoAdmin"))
+                about = action;
+        }
+    }
+    QVERIFY(about);
+    QString shown;
+    QTimer reader;
+    reader.setInterval(20);
+    connect(&reader, &QTimer::timeout, this, [&] {
+        auto *dialog = qobject_cast<AboutDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        shown = dialog->detailsText();
+        grabFor(dialog, "about");
+        dialog->reject();
+    });
+    reader.start();
+    about->trigger(); // modal: returns once the reader closed it
+    reader.stop();
+    QVERIFY2(shown.startsWith(QStringLiteral("AlgoAdmin ") + Version::program()),
+             qPrintable(shown));
+    QVERIFY2(shown.contains(QStringLiteral("Qt: ") + QString::fromLatin1(qVersion())),
+             qPrintable(shown));
+    QVERIFY2(shown.contains(QStringLiteral("libpq: ") + Version::libpq()), qPrintable(shown));
+    QVERIFY2(
+        shown.contains(QStringLiteral("Server: PostgreSQL ") + serverVersion.section(u' ', 0, 0)),
+        qPrintable(shown));
+    QVERIFY2(shown.contains(QStringLiteral("test database")), qPrintable(shown));
+
+    // Disconnected, it says so instead of a stale server.
+    for (QAction *menu : window.menuBar()->actions()) {
+        for (QAction *action : menu->menu()->actions()) {
+            if (action->text() == QLatin1String("&Disconnect"))
+                action->trigger();
+        }
+    }
+    reader.start();
+    about->trigger();
+    reader.stop();
+    QVERIFY2(shown.contains(QStringLiteral("Server: not connected")), qPrintable(shown));
+}
+
+// The icons come from the resources compiled into the ui library and are drawn by Qt's SVG
+// plugin: a missing plugin (libqt6svg6) or resource shows here as an empty icon.
+void TstMainWindow::windowSidebarAndActionsHaveIcons()
+{
+    MainWindow::Startup startup;
+    startup.target.name = QStringLiteral("nowhere");
+    MainWindow window(startup);
+    const auto hasInk = [](const QIcon &icon, QIcon::Mode mode = QIcon::Normal) {
+        const QImage image = icon.pixmap(QSize(24, 24), mode).toImage();
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                if (qAlpha(image.pixel(x, y)) > 128)
+                    return true;
+            }
+        }
+        return false;
+    };
+    QVERIFY(hasInk(window.windowIcon()));
+    auto *sidebar = window.findChild<QListWidget *>(QStringLiteral("sidebar"));
+    QVERIFY(sidebar);
+    QCOMPARE(sidebar->count(), 5);
+    for (int row = 0; row < sidebar->count(); ++row) {
+        const QIcon icon = sidebar->item(row)->icon();
+        QVERIFY2(hasInk(icon), qPrintable(sidebar->item(row)->text()));
+        // Selected (on the highlight colour) the drawing turns white.
+        const QImage selected = icon.pixmap(QSize(18, 18), QIcon::Selected).toImage();
+        int white = 0;
+        for (int y = 0; y < selected.height(); ++y) {
+            for (int x = 0; x < selected.width(); ++x) {
+                const QColor c = selected.pixelColor(x, y);
+                if (c.alpha() > 128) {
+                    QVERIFY2(c.lightness() > 200, qPrintable(sidebar->item(row)->text()));
+                    ++white;
+                }
+            }
+        }
+        QVERIFY(white > 0);
+    }
+    // Every action with a shortcut in the menus has an icon too, except the View entries'
+    // numbers (they carry the panels' icons).
+    for (QAction *menu : window.menuBar()->actions()) {
+        for (QAction *action : menu->menu()->actions()) {
+            if (action->isSeparator() || action->text().isEmpty())
+                continue;
+            QVERIFY2(hasInk(action->icon()),
+                     qPrintable(menu->text() + QStringLiteral(" > ") + action->text()));
+        }
+    }
 }
 
 void TstMainWindow::connectsThroughTheDialog()

@@ -99,6 +99,7 @@ void AgentsPanel::buildActions()
 {
     m_findAction = new QAction(tr("&Find agent"), this);
     m_findAction->setShortcut(QKeySequence::Find);
+    m_findAction->setIcon(Icons::action(QStringLiteral("find")));
     m_findAction->setToolTip(tr("Search the agents by id, name or description"));
     connect(m_findAction, &QAction::triggered, this, [this] {
         if (!isVisible())
@@ -108,9 +109,11 @@ void AgentsPanel::buildActions()
     });
     m_toggleAction = new QAction(tr("&Toggle active"), this);
     m_toggleAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_toggleAction->setIcon(Icons::action(QStringLiteral("toggle-active")));
     connect(m_toggleAction, &QAction::triggered, this, &AgentsPanel::toggleSelected);
     m_sortAction = new QAction(tr("&Sort by the current column"), this);
     m_sortAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_sortAction->setIcon(Icons::action(QStringLiteral("sort")));
     m_sortAction->setToolTip(
         tr("Sort the agents by the column of the current cell; again to reverse"));
     connect(m_sortAction, &QAction::triggered, this, &AgentsPanel::sortByCurrentColumn);
@@ -155,7 +158,7 @@ void AgentsPanel::buildLayout()
     m_activeOnly->setObjectName(QStringLiteral("activeOnly"));
     m_activeOnly->setToolTip(tr("Only agents with is_active = true"));
     connect(m_activeOnly, &QCheckBox::toggled, this, &AgentsPanel::loadAgents);
-    m_toggleButton = new QPushButton(tr("Toggle active"), this);
+    m_toggleButton = new QPushButton(m_toggleAction->icon(), tr("Toggle active"), this);
     m_toggleButton->setObjectName(QStringLiteral("toggleActiveButton"));
     connect(m_toggleButton, &QPushButton::clicked, m_toggleAction, &QAction::trigger);
     m_count = new QLabel(this);

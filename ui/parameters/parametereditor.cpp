@@ -127,7 +127,14 @@ void ParameterEditor::buildActions()
     m_discardAction = make(tr("&Discard changes"), {QKeySequence(Qt::CTRL | Qt::Key_D)},
                            &ParameterEditor::discard);
     m_discardAction->setToolTip(tr("Drop every pending change (can be undone)"));
-    m_copyAction = new QAction(tr("&Copy"), this);
+    const std::pair<QAction *, const char *> icons[] = {
+        {m_undoAction, "undo"},          {m_redoAction, "redo"},
+        {m_resetRowAction, "reset-row"}, {m_resetAgentAction, "reset-agent"},
+        {m_previewAction, "preview"},    {m_applyAction, "apply"},
+        {m_discardAction, "discard"}};
+    for (const auto &[action, icon] : icons)
+        action->setIcon(Icons::action(QLatin1String(icon)));
+    m_copyAction = new QAction(Icons::action(QStringLiteral("copy")), tr("&Copy"), this);
     m_copyAction->setShortcut(QKeySequence::Copy);
     m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_copyAction, &QAction::triggered, this, &ParameterEditor::copySelection);
@@ -196,7 +203,7 @@ void ParameterEditor::buildLayout()
     m_pendingLabel->setObjectName(QStringLiteral("pendingLabel"));
     m_pendingLabel->setTextFormat(Qt::RichText);
     auto button = [bar](QAction *action, const QString &name) {
-        auto *b = new QPushButton(action->text(), bar);
+        auto *b = new QPushButton(action->icon(), action->text(), bar);
         b->setObjectName(name);
         b->setToolTip(QStringLiteral("%1 (%2)").arg(
             action->toolTip(), action->shortcut().toString(QKeySequence::NativeText)));

@@ -105,6 +105,12 @@ void SchemaPanel::buildActions()
     m_exportAction = make(tr("&Export report…"), {}, &SchemaPanel::startExport);
     m_chooseAction = make(tr("&Choose migrations directory…"), QKeySequence(Qt::CTRL | Qt::Key_O),
                           &SchemaPanel::chooseDirectory);
+    const std::pair<QAction *, const char *> icons[] = {
+        {m_migrateAction, "migrate"}, {m_rehearseAction, "rehearse"},
+        {m_verifyAction, "verify"},   {m_baselineAction, "baseline"},
+        {m_exportAction, "export"},   {m_chooseAction, "choose-directory"}};
+    for (const auto &[action, icon] : icons)
+        action->setIcon(Icons::action(QLatin1String(icon)));
 }
 
 QList<QAction *> SchemaPanel::panelActions() const
@@ -119,6 +125,7 @@ void SchemaPanel::buildLayout()
         auto *b = new QPushButton(text.isEmpty() ? action->text() : text, this);
         b->setObjectName(name);
         if (action) {
+            b->setIcon(action->icon());
             QString tip = action->toolTip();
             if (!action->shortcut().isEmpty())
                 tip += QStringLiteral(" (%1)").arg(

@@ -1,5 +1,7 @@
 #include "connectionbanner.h"
 
+#include "icons.h"
+
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -9,7 +11,8 @@
 ConnectionBanner::ConnectionBanner(QWidget *parent)
     : QFrame(parent)
     , m_text(new QLabel(this))
-    , m_reconnect(new QPushButton(tr("Reconnect now"), this))
+    , m_reconnect(
+          new QPushButton(Icons::action(QStringLiteral("refresh")), tr("Reconnect now"), this))
     , m_countdown(new QTimer(this))
 {
     setObjectName(QStringLiteral("connectionBanner"));

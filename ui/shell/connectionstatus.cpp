@@ -1,5 +1,7 @@
 #include "connectionstatus.h"
 
+#include "icons.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -33,6 +35,8 @@ ConnectionStatus::ConnectionStatus(QWidget *parent)
     m_busy->setTextVisible(false);
     m_cancel->setObjectName(QStringLiteral("statusCancelButton"));
     m_cancel->setText(tr("Cancel"));
+    m_cancel->setIcon(Icons::action(QStringLiteral("cancel")));
+    m_cancel->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_cancel->setToolTip(tr("Stop the running request on the server (Esc)"));
     m_cancel->setAutoRaise(true);
     connect(m_cancel, &QToolButton::clicked, this, &ConnectionStatus::cancelRequested);
@@ -53,6 +57,7 @@ ConnectionStatus::ConnectionStatus(QWidget *parent)
 void ConnectionStatus::setConnecting(const QString &what)
 {
     m_profile->setText(what);
+    forgetServer();
     m_server->clear();
     m_role->clear();
     m_readOnly->hide();
@@ -70,12 +75,23 @@ void ConnectionStatus::setConnected(const ConnectionContext &context, const Serv
     m_readOnly->setVisible(info.readOnly);
     m_readOnly->setToolTip(info.readOnlyReason);
     setRoundTrip(info.roundTripMs);
+    m_serverVersion = info.serverVersion;
+    m_serverRole = info.role;
+    m_profileName = context.profileName;
+}
+
+void ConnectionStatus::forgetServer()
+{
+    m_serverVersion.clear();
+    m_serverRole.clear();
+    m_profileName.clear();
 }
 
 void ConnectionStatus::setDisconnected(const QString &why)
 {
     m_profile->setText(why.isEmpty() ? tr("Not connected") : why);
     m_profile->setToolTip({});
+    forgetServer();
     m_server->clear();
     m_role->clear();
     m_readOnly->hide();

@@ -25,11 +25,18 @@ public:
     void setRoundTrip(double ms);
     // `cancellable`: whether the Cancel button shows (connecting cannot be cancelled).
     void setBusy(bool busy, const QString &what, bool cancellable = true);
+    // The server connected to now ("15.5 (Debian 15.5-0+deb12u1)", "postgres", "Local
+    // sandbox"); empty strings while connecting or disconnected. Help > About shows it.
+    QString serverVersion() const { return m_serverVersion; }
+    QString serverRole() const { return m_serverRole; }
+    QString profileName() const { return m_profileName; }
 
 Q_SIGNALS:
     void cancelRequested();
 
 private:
+    void forgetServer();
+
     QProgressBar *m_busy = nullptr;
     QLabel *m_busyText = nullptr;
     QToolButton *m_cancel = nullptr;
@@ -38,4 +45,7 @@ private:
     QLabel *m_role = nullptr;
     QLabel *m_readOnly = nullptr;
     QLabel *m_roundTrip = nullptr;
+    QString m_serverVersion;
+    QString m_serverRole;
+    QString m_profileName;
 };
