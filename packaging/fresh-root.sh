@@ -40,7 +40,7 @@ mounted_below() {
 create() {
     local dir=$1
     shift
-    command -v mmdebstrap >/dev/null || die "needs mmdebstrap (apt-get install mmdebstrap)"
+    bash "$top/packaging/install-deps.sh" --fresh-root
     [[ -e "$dir/root" ]] && die "$dir/root exists already"
     mkdir -p "$dir"
     # A network hiccup should cost a retry, not the run: apt retries each download, and the
@@ -59,10 +59,8 @@ create() {
     # apt inside retries too, whoever calls it.
     echo 'Acquire::Retries "5";' | as_root tee "$dir/root/etc/apt/apt.conf.d/80retries" >/dev/null
     as_root mkdir -p "$dir/root/src/algoadmin"
-    (cd "$top" && git ls-files -z --cached --others --exclude-standard |
-        while IFS= read -r -d '' file; do
-            [[ -e "$file" ]] && printf '%s\0' "$file" # a tracked file deleted in the work tree
-        done | tar --null -T - -cf -) | as_root tar -xf - -C "$dir/root/src/algoadmin"
+    bash "$top/packaging/source-files.sh" | (cd "$top" && tar --null -T - -cf -) |
+        as_root tar -xf - -C "$dir/root/src/algoadmin"
     local file
     for file in "$@"; do
         as_root cp "$file" "$dir/root/src/"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what AlgoAdmin needs to build, test and run on Debian 12, and nothing that is
 # already there. Works as root or through sudo.
+#   install-deps.sh               build, tests, the app
+#   install-deps.sh --packaging   the .deb (packaging/deb.sh): debhelper, lintian
+#   install-deps.sh --fresh-root  making minimal roots (packaging/fresh-root.sh): mmdebstrap
 set -euo pipefail
 
 # Everything on a minimal Debian 12 (mmdebstrap --variant=apt: apt and nothing else), checked
@@ -15,6 +18,12 @@ packages=(
     xvfb xauth
     desktop-file-utils appstream groff-base # tests/packaging: the desktop entry, metainfo, man page
 )
+case "${1:-}" in
+"") ;;
+--packaging) packages=(debhelper dpkg-dev lintian) ;;
+--fresh-root) packages=(mmdebstrap) ;;
+*) echo "install-deps: unknown option $1 (--packaging, --fresh-root)" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void init();
     void statusBarShowsTheConnection();
     void aboutNamesTheVersionsAndTheServer();
+    void aboutSaysWhenNotConnected();
     void windowSidebarAndActionsHaveIcons();
     void connectsThroughTheDialog();
     void productionProfilesAreMarked();
@@ -154,17 +155,34 @@ void TstMainWindow::aboutNamesTheVersionsAndTheServer()
         shown.contains(QStringLiteral("Server: PostgreSQL ") + serverVersion.section(u' ', 0, 0)),
         qPrintable(shown));
     QVERIFY2(shown.contains(QStringLiteral("test database")), qPrintable(shown));
+}
 
-    // Disconnected, it says so instead of a stale server.
+// Not connected (yet), About says so rather than name a server.
+void TstMainWindow::aboutSaysWhenNotConnected()
+{
+    MainWindow::Startup startup;
+    startup.target.name = QStringLiteral("nowhere"); // not started
+    MainWindow window(startup);
+    window.show();
+    QAction *about = nullptr;
     for (QAction *menu : window.menuBar()->actions()) {
         for (QAction *action : menu->menu()->actions()) {
-            if (action->text() == QLatin1String("&Disconnect"))
-                action->trigger();
+            if (action->text() == QLatin1String("&About AlgoAdmin"))
+                about = action;
         }
     }
+    QVERIFY(about);
+    QString shown;
+    QTimer reader;
+    reader.setInterval(20);
+    connect(&reader, &QTimer::timeout, this, [&] {
+        if (auto *dialog = qobject_cast<AboutDialog *>(QApplication::activeModalWidget())) {
+            shown = dialog->detailsText();
+            dialog->reject();
+        }
+    });
     reader.start();
     about->trigger();
-    reader.stop();
     QVERIFY2(shown.contains(QStringLiteral("Server: not connected")), qPrintable(shown));
 }
 
