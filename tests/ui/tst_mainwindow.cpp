@@ -47,6 +47,7 @@ private Q_SLOTS:
 private:
     MainWindow::Startup startupFor(const TestDatabase &db, const QString &applicationName) const;
     static QString labelText(QWidget *window, const char *name);
+    QString showAbout(MainWindow *window, const char *grabName = nullptr);
 };
 
 void TstMainWindow::initTestCase()
@@ -110,6 +111,35 @@ void TstMainWindow::statusBarShowsTheConnection()
     QVERIFY(!window.findChild<QLabel *>(QStringLiteral("productionStrip"))->isVisible());
 }
 
+// Opens Help > About through its menu action and returns what the dialog shows (with
+// ALGOADMIN_GRAB_DIR set, saves it as `grabName`.png), or a reason it could not.
+QString TstMainWindow::showAbout(MainWindow *window, const char *grabName)
+{
+    QAction *about = nullptr;
+    for (QAction *menu : window->menuBar()->actions()) {
+        for (QAction *action : menu->menu()->actions()) {
+            if (action->text() == QLatin1String("&About AlgoAdmin"))
+                about = action;
+        }
+    }
+    if (!about)
+        return QStringLiteral("<no About action in the menus>");
+    QString shown = QStringLiteral("<the About dialog did not open>");
+    QTimer reader;
+    reader.setInterval(20);
+    connect(&reader, &QTimer::timeout, this, [&] {
+        if (auto *dialog = qobject_cast<AboutDialog *>(QApplication::activeModalWidget())) {
+            shown = dialog->detailsText();
+            if (grabName)
+                grabFor(dialog, grabName);
+            dialog->reject();
+        }
+    });
+    reader.start();
+    about->trigger(); // modal: returns once the reader has closed it
+    return shown;
+}
+
 // Help > About: the program's version, Qt's and libpq's (as --version prints them), and the
 // version of the server the window is connected to, read from the server itself.
 void TstMainWindow::aboutNamesTheVersionsAndTheServer()
@@ -124,28 +154,7 @@ void TstMainWindow::aboutNamesTheVersionsAndTheServer()
     QTRY_VERIFY_WITH_TIMEOUT(
         labelText(&window, "serverLabel").startsWith(QLatin1String("PostgreSQL 15")), 15000);
 
-    QAction *about = nullptr;
-    for (QAction *menu : window.menuBar()->actions()) {
-        for (QAction *action : menu->menu()->actions()) {
-            if (action->text() == QLatin1String("&About AlgoAdmin"))
-                about = action;
-        }
-    }
-    QVERIFY(about);
-    QString shown;
-    QTimer reader;
-    reader.setInterval(20);
-    connect(&reader, &QTimer::timeout, this, [&] {
-        auto *dialog = qobject_cast<AboutDialog *>(QApplication::activeModalWidget());
-        if (!dialog)
-            return;
-        shown = dialog->detailsText();
-        grabFor(dialog, "about");
-        dialog->reject();
-    });
-    reader.start();
-    about->trigger(); // modal: returns once the reader closed it
-    reader.stop();
+    const QString shown = showAbout(&window, "about");
     QVERIFY2(shown.startsWith(QStringLiteral("AlgoAdmin ") + Version::program()),
              qPrintable(shown));
     QVERIFY2(shown.contains(QStringLiteral("Qt: ") + QString::fromLatin1(qVersion())),
@@ -164,25 +173,7 @@ void TstMainWindow::aboutSaysWhenNotConnected()
     startup.target.name = QStringLiteral("nowhere"); // not started
     MainWindow window(startup);
     window.show();
-    QAction *about = nullptr;
-    for (QAction *menu : window.menuBar()->actions()) {
-        for (QAction *action : menu->menu()->actions()) {
-            if (action->text() == QLatin1String("&About AlgoAdmin"))
-                about = action;
-        }
-    }
-    QVERIFY(about);
-    QString shown;
-    QTimer reader;
-    reader.setInterval(20);
-    connect(&reader, &QTimer::timeout, this, [&] {
-        if (auto *dialog = qobject_cast<AboutDialog *>(QApplication::activeModalWidget())) {
-            shown = dialog->detailsText();
-            dialog->reject();
-        }
-    });
-    reader.start();
-    about->trigger();
+    const QString shown = showAbout(&window);
     QVERIFY2(shown.contains(QStringLiteral("Server: not connected")), qPrintable(shown));
 }
 

@@ -140,6 +140,7 @@ void SchemaPanel::buildLayout()
     m_chooseButton =
         button(QStringLiteral("chooseDirectoryButton"), m_chooseAction, tr("Choose directory…"));
     m_bundledButton = button(QStringLiteral("bundledButton"), nullptr, tr("Use bundled"));
+    m_bundledButton->setIcon(Icons::action(QStringLiteral("bundled")));
     connect(m_bundledButton, &QPushButton::clicked, this, [this] { setMigrationsDirectory({}); });
     auto *sourceRow = new QHBoxLayout;
     sourceRow->addWidget(m_source, 1);
@@ -151,6 +152,7 @@ void SchemaPanel::buildLayout()
     m_verifyButton = button(QStringLiteral("verifyButton"), m_verifyAction, {});
     m_baselineButton = button(QStringLiteral("baselineButton"), m_baselineAction, {});
     m_cancelButton = button(QStringLiteral("cancelButton"), nullptr, tr("Cancel"));
+    m_cancelButton->setIcon(Icons::action(QStringLiteral("cancel")));
     m_cancelButton->setToolTip(tr("Stop the running statement on the server (Esc)"));
     connect(m_cancelButton, &QPushButton::clicked, this, &SchemaPanel::cancel);
     m_exportButton = button(QStringLiteral("exportButton"), m_exportAction, tr("Export…"));
