@@ -20,7 +20,7 @@ packages=(
 )
 case "${1:-}" in
 "") ;;
---packaging) packages=(debhelper dpkg-dev lintian) ;;
+--packaging) packages=(build-essential debhelper dpkg-dev lintian) ;;
 --fresh-root) packages=(mmdebstrap) ;;
 *) echo "install-deps: unknown option $1 (--packaging, --fresh-root)" >&2; exit 2 ;;
 esac
