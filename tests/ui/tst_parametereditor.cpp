@@ -123,6 +123,8 @@ private Q_SLOTS:
 
     void showsEveryTypeAndUnknownReadOnly();
     void outOfBoundsIsNotCommitted();
+    void typedNumbersBecomeWhatTheDatabaseStores_data();
+    void typedNumbersBecomeWhatTheDatabaseStores();
     void validValuesArePendingWithUndoRedo();
     void previewChangesNothing();
     void applyWritesValuesChangelogAndConfig();
@@ -252,7 +254,12 @@ QLineEdit *TstParameterEditor::openEditor(const QString &parameter)
     table->setFocus();
     table->setCurrentIndex(current(parameter));
     QTest::keyClick(table, Qt::Key_F2);
-    return table->findChild<QLineEdit *>(u"parameterValueEditor"_s);
+    // The open one: an editor closed before may not be deleted yet.
+    for (QLineEdit *line : table->findChildren<QLineEdit *>(u"parameterValueEditor"_s)) {
+        if (line->isVisible())
+            return line;
+    }
+    return nullptr;
 }
 
 void TstParameterEditor::typeValue(const QString &parameter, const QString &text)
@@ -319,10 +326,12 @@ void TstParameterEditor::outOfBoundsIsNotCommitted()
     QVERIFY2(m_editor->messageText().contains(u"above the maximum 1000"_s),
              qPrintable(m_editor->messageText()));
     QVERIFY(m_editor->messageText().contains(u"1 … 1000"_s));
-    // Letters never get in; a decimal is refused for an integer.
+    // What is typed stays as typed (no character dropped): refused, quoting it.
     QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
     QTest::keyClicks(line, u"1.5x"_s);
-    QCOMPARE(line->text(), u"15"_s);
+    QCOMPARE(line->text(), u"1.5x"_s);
+    QVERIFY2(m_editor->messageText().contains(u"“1.5x” is not an integer"_s),
+             qPrintable(m_editor->messageText()));
     // Esc cancels: still nothing pending, the stored value shown.
     QTest::keyClick(line, Qt::Key_Escape);
     QTRY_VERIFY(!line->isVisible() || !m_editor->tableView()->findChild<QLineEdit *>());
@@ -334,9 +343,100 @@ void TstParameterEditor::outOfBoundsIsNotCommitted()
     QTest::keyClicks(line, u"1.0000000000000001"_s);
     QTest::keyClick(line, Qt::Key_Return);
     QCoreApplication::processEvents();
+
     QCOMPARE(m_editor->pendingCount(), 0);
     QVERIFY(m_editor->messageText().contains(u"above the maximum 1"_s));
     QTest::keyClick(line, Qt::Key_Escape);
+}
+
+// Types `text` as a keyboard would, also characters QTest::keyClicks cannot (other scripts'
+// digits): a key event carrying the character, as an input method delivers it.
+static void typeText(QWidget *widget, const QString &text)
+{
+    for (QChar c : text) {
+        if (c.unicode() < 0x80) {
+            QTest::keyClick(widget, c.toLatin1());
+            continue;
+        }
+        QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QString(c));
+        QKeyEvent release(QEvent::KeyRelease, Qt::Key_unknown, Qt::NoModifier, QString(c));
+        QApplication::sendEvent(widget, &press);
+        QApplication::sendEvent(widget, &release);
+    }
+}
+
+// Every input a new user typed (issue 10), in the integer and float editors: the text stays as
+// typed; the message says what the database will store before Enter makes it pending, and
+// that is what becomes pending; or the value is refused, quoting what was typed.
+void TstParameterEditor::typedNumbersBecomeWhatTheDatabaseStores_data()
+{
+    QTest::addColumn<QString>("parameter");
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QString>("locale");
+    QTest::addColumn<QString>("pending"); // null: refused
+    QTest::addColumn<QString>("message"); // a part of the message row, before Enter
+
+    const QString refused;
+    QTest::newRow("1e5 integer") << u"big_counter"_s << u"1e5"_s << u"en_US"_s << u"100000"_s
+                                 << u"is stored as 100000"_s;
+    QTest::newRow("1e3 max_iterations-like")
+        << u"batch_size"_s << u"1e3"_s << u"en_US"_s << u"1000"_s << u"is stored as 1000"_s;
+    QTest::newRow("1e5 above the max")
+        << u"batch_size"_s << u"1e5"_s << u"en_US"_s << refused
+        << u"“1e5” is 100000, and 100000 is above the maximum 1000"_s;
+    QTest::newRow("0x10") << u"batch_size"_s << u"0x10"_s << u"en_US"_s << refused
+                          << u"“0x10” is not an integer: hexadecimal is not accepted"_s;
+    QTest::newRow("010") << u"batch_size"_s << u"010"_s << u"en_US"_s << u"10"_s
+                         << u"is stored as 10"_s;
+    QTest::newRow("+20") << u"batch_size"_s << u"+20"_s << u"en_US"_s << u"20"_s
+                         << u"is stored as 20"_s;
+    QTest::newRow("arabic-indic digits") << u"batch_size"_s << u"١٢"_s << u"en_US"_s << refused
+                                         << u"“١٢” is not an integer: type the digits 0–9"_s;
+    QTest::newRow("1e-1 float") << u"learning_rate"_s << u"1e-1"_s << u"en_US"_s << u"0.1"_s
+                                << u"is stored as 0.1"_s;
+    QTest::newRow("0,5 in English") << u"learning_rate"_s << u"0,5"_s << u"en_US"_s << refused
+                                    << u"“0,5” is not a decimal number: write decimals with a "
+                                       "point"_s;
+    QTest::newRow("0,5 in German")
+        << u"learning_rate"_s << u"0,5"_s << u"de_DE"_s << u"0.5"_s << u"is stored as 0.5"_s;
+    QTest::newRow("0.30 as typed")
+        << u"learning_rate"_s << u"0.30"_s << u"en_US"_s << u"0.30"_s << u"✓ valid"_s;
+}
+
+void TstParameterEditor::typedNumbersBecomeWhatTheDatabaseStores()
+{
+    QFETCH(QString, parameter);
+    QFETCH(QString, typed);
+    QFETCH(QString, locale);
+    QFETCH(QString, pending);
+    QFETCH(QString, message);
+
+    showT1();
+    m_editor->tableView()->setLocale(QLocale(locale));
+    const QString before = current(parameter).data().toString();
+    QLineEdit *line = openEditor(parameter);
+    QVERIFY(line);
+    QTest::keyClick(line, Qt::Key_A, Qt::ControlModifier);
+    typeText(line, typed);
+    QCOMPARE(line->text(), typed); // nothing dropped, nothing changed
+    QVERIFY2(m_editor->messageText().contains(message), qPrintable(m_editor->messageText()));
+    QTest::keyClick(line, Qt::Key_Return);
+    QCoreApplication::processEvents();
+    if (pending.isNull()) {
+        QVERIFY(line->isVisible()); // kept open to fix or cancel
+        QCOMPARE(line->text(), typed);
+        QCOMPARE(m_editor->pendingCount(), 0);
+        QVERIFY2(m_editor->messageText().contains(u"Not accepted"_s),
+                 qPrintable(m_editor->messageText()));
+        QVERIFY2(m_editor->messageText().contains(message), qPrintable(m_editor->messageText()));
+        QTest::keyClick(line, Qt::Key_Escape);
+        QTRY_VERIFY(!line->isVisible() || !m_editor->tableView()->findChild<QLineEdit *>());
+        QCOMPARE(current(parameter).data().toString(), before);
+        return;
+    }
+    QTRY_COMPARE(m_editor->pendingCount(), 1);
+    QCOMPARE(current(parameter).data().toString(), pending);
+    QVERIFY(current(parameter).data(ParameterTableModel::PendingRole).toBool());
 }
 
 void TstParameterEditor::validValuesArePendingWithUndoRedo()

@@ -1,11 +1,11 @@
 #include "parameterdelegate.h"
 
+#include "parameterinput.h"
 #include "parametertablemodel.h"
 
 #include <QComboBox>
 #include <QKeyEvent>
 #include <QLineEdit>
-#include <QRegularExpressionValidator>
 
 namespace {
 
@@ -18,11 +18,6 @@ const char StoredNullProperty[] = "parameterStoredNull";
 const char InitialisedProperty[] = "parameterEditorInitialised";
 // The editor's text as first set: leaving it unchanged makes no edit.
 const char InitialTextProperty[] = "parameterInitialText";
-
-// The validators only keep out characters that can never make a valid value; whether the
-// value is acceptable (syntax complete, inside the bounds) is validateParameterValue's call.
-const QRegularExpression IntegerInput(QStringLiteral("-?[0-9]*"));
-const QRegularExpression DecimalInput(QStringLiteral("-?[0-9]*(\\.[0-9]*)?"));
 
 const QString InvalidStyle = QStringLiteral("QLineEdit { border: 2px solid #b00020; }");
 
@@ -49,11 +44,9 @@ QWidget *ParameterDelegate::createEditor(QWidget *parent, const QStyleOptionView
         combo->addItems({QStringLiteral("true"), QStringLiteral("false")});
         editor = combo;
     } else {
+        // No input validator: it would drop the characters it does not take and leave a
+        // different number (1e5 → 15). Whatever is typed stays; the check says what it means.
         auto *line = new QLineEdit(parent);
-        if (kind == ParameterKind::Integer)
-            line->setValidator(new QRegularExpressionValidator(IntegerInput, line));
-        else if (kind == ParameterKind::Decimal)
-            line->setValidator(new QRegularExpressionValidator(DecimalInput, line));
         // Live feedback: the message row says at once whether the value would be taken.
         connect(line, &QLineEdit::textChanged, this, [this, line] {
             const Validation v = check(line, false);
@@ -101,12 +94,27 @@ QString ParameterDelegate::editorText(const QWidget *editor)
     return {};
 }
 
+ParameterInput ParameterDelegate::interpret(const QWidget *editor)
+{
+    return interpretParameterInput(editorText(editor), kindOf(editor), editor->locale());
+}
+
 Validation ParameterDelegate::check(const QWidget *editor, bool refused) const
 {
     const ParameterRule rule = ruleOf(editor);
-    const QString value = editorText(editor);
-    const Validation validation = validateParameterValue(value, rule);
-    Q_EMIT valueChecked(rule, value, validation, refused && !validation.ok);
+    const ParameterInput input = interpret(editor);
+    Validation validation;
+    if (input.ok) {
+        validation = validateParameterValue(input.value, rule);
+    } else {
+        // Not a number at all: the rule still gives the allowed range to show beside the reason.
+        validation = validateParameterValue(QString(), rule);
+        validation.ok = false;
+        validation.message = QStringLiteral("algorithm %1, parameter %2: %3")
+                                 .arg(rule.algorithmId, rule.name, input.problem);
+    }
+    Q_EMIT valueChecked(rule, input.typed, input.ok ? input.value : QString(), validation,
+                        refused && !validation.ok);
     return validation;
 }
 
@@ -115,15 +123,17 @@ void ParameterDelegate::setModelData(QWidget *editor, QAbstractItemModel *model,
 {
     // Opening a cell and leaving it is no edit: a boolean stored as `yes` shown as true, or a
     // NULL string shown as an empty line, must not become a pending `true` or ''.
-    const QString text = editorText(editor);
     if (editor->property(InitialisedProperty).toBool() &&
-        text == editor->property(InitialTextProperty).toString())
+        editorText(editor) == editor->property(InitialTextProperty).toString())
         return;
     // Also reached when the editor loses focus: a refused value is dropped, never committed.
     if (!check(editor, true).ok) {
         m_dropped = true;
         return;
     }
+    // What becomes pending is what the database will store, as the message row showed it
+    // while typing ("1e-1 is stored as 0.1").
+    const QString text = interpret(editor).value;
     QString from = editor->property(StoredProperty).toString();
     if (editor->property(StoredNullProperty).toBool())
         from = QString();
@@ -141,7 +151,7 @@ void ParameterDelegate::setModelData(QWidget *editor, QAbstractItemModel *model,
         validation.message = tr("the value can no longer be edited here");
     }
     m_dropped = true;
-    Q_EMIT valueChecked(rule, text, validation, true);
+    Q_EMIT valueChecked(rule, editorText(editor), text, validation, true);
 }
 
 bool ParameterDelegate::eventFilter(QObject *object, QEvent *event)

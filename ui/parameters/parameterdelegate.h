@@ -1,5 +1,6 @@
 #pragma once
 
+#include "parameterinput.h"
 #include "parametervalidation.h"
 
 #include <QStyledItemDelegate>
@@ -7,11 +8,12 @@
 #include <utility>
 
 // The editor of a parameter's current value, by the type the model reports (KindRole):
-// integer and decimal a QLineEdit that takes only digits, '-' and (decimal) one '.', keeping
-// the text exactly as typed (a 64-bit integer or an exact decimal never passes through int or
-// double); boolean a combo of true/false; string a plain QLineEdit. The bounds come from the
-// model (RuleRole) and the check is validateParameterValue: a refused value is never committed
-// — Enter/Tab keep the editor open and valueChecked() says why, with the allowed range.
+// integer and decimal a QLineEdit that keeps every character typed, read by
+// interpretParameterInput (a 64-bit integer or an exact decimal never passes through int or
+// double; "1e-1" is shown as stored as 0.1 before it becomes pending); boolean a combo of
+// true/false; string a plain QLineEdit. The bounds come from the model (RuleRole) and the check
+// is validateParameterValue: a refused value is never committed — Enter/Tab keep the editor
+// open and valueChecked() says why, quoting what was typed, with the allowed range.
 // An editor is filled once (a live reload does not overwrite what is being typed), a new edit
 // starts from the stored value shown when the editor opened, and leaving an editor unchanged
 // makes no edit.
@@ -36,14 +38,17 @@ public:
 
 Q_SIGNALS:
     // Each time the edited text changes, and when a value is refused (`refused` true: Enter,
-    // Tab or leaving the cell with it). `rule` names the parameter and its bounds.
-    void valueChecked(const ParameterRule &rule, const QString &value, const Validation &validation,
-                      bool refused) const;
+    // Tab or leaving the cell with it). `rule` names the parameter and its bounds; `typed` is
+    // the editor's text and `stored` what the database would store (null when it is no value
+    // of the type; different from `typed` when the input is normalised, as 010 → 10).
+    void valueChecked(const ParameterRule &rule, const QString &typed, const QString &stored,
+                      const Validation &validation, bool refused) const;
 
 protected:
     bool eventFilter(QObject *object, QEvent *event) override;
 
 private:
+    static ParameterInput interpret(const QWidget *editor);
     Validation check(const QWidget *editor, bool refused) const;
     mutable bool m_dropped = false;
 };

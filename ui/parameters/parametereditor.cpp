@@ -500,17 +500,28 @@ void ParameterEditor::editCurrent(const QModelIndex &index)
     m_table->edit(value);
 }
 
-void ParameterEditor::valueChecked(const ParameterRule &rule, const QString &value,
-                                   const Validation &validation, bool refused)
+void ParameterEditor::valueChecked(const ParameterRule &rule, const QString &typed,
+                                   const QString &stored, const Validation &validation,
+                                   bool refused)
 {
     const QString range = validation.allowedRange.isEmpty()
                               ? QString()
                               : tr(" Allowed: <b>%1</b>.").arg(esc(validation.allowedRange));
+    // Typed otherwise than the database stores it (1e-1, 010, 0,5): say what will be stored,
+    // before it becomes pending.
+    const bool normalised = !stored.isNull() && stored != typed;
     if (validation.ok) {
-        setMessage(tr("<b>%1</b> (%2) = <b>%3</b> ✓ valid.%4 Enter keeps it as a pending change, "
-                      "Esc cancels.")
-                       .arg(esc(rule.name), esc(rule.type), esc(shown(value)), range),
-                   false);
+        if (normalised) {
+            setMessage(tr("<b>%1</b> (%2): <b>%3</b> is stored as <b>%4</b> ✓ valid.%5 Enter "
+                          "keeps %4 as a pending change, Esc cancels.")
+                           .arg(esc(rule.name), esc(rule.type), esc(typed), esc(stored), range),
+                       false);
+        } else {
+            setMessage(tr("<b>%1</b> (%2) = <b>%3</b> ✓ valid.%4 Enter keeps it as a pending "
+                          "change, Esc cancels.")
+                           .arg(esc(rule.name), esc(rule.type), esc(shown(stored)), range),
+                       false);
+        }
         return;
     }
     // The database's wording names the algorithm and parameter and repeats the range: both are
@@ -522,6 +533,8 @@ void ParameterEditor::valueChecked(const ParameterRule &rule, const QString &val
         reason = reason.mid(prefix.size());
     if (!validation.allowedRange.isEmpty())
         reason.remove(QStringLiteral(" (allowed %1)").arg(validation.allowedRange));
+    if (normalised) // the database's reason names the stored form: say what it came from
+        reason = tr("“%1” is %2, and %3").arg(typed, stored, reason);
     setMessage(
         tr("<b>%1 %2:</b> %3.%4 %5")
             .arg(refused ? tr("Not accepted —") : QStringLiteral("✗"), esc(rule.name), esc(reason),

@@ -90,8 +90,8 @@ private:
     void buildLayout();
     void updateState();
     void setMessage(const QString &html, bool error);
-    void valueChecked(const ParameterRule &rule, const QString &value, const Validation &validation,
-                      bool refused);
+    void valueChecked(const ParameterRule &rule, const QString &typed, const QString &stored,
+                      const Validation &validation, bool refused);
     void valueEdited(const QString &name, const std::optional<PendingEdit> &before,
                      const std::optional<PendingEdit> &after);
     void startApply(const QString &reason);
