@@ -19,6 +19,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -165,6 +166,19 @@ void MainWindow::closeEvent(QCloseEvent *event)
             event->ignore();
             return;
         }
+        // A long action (a migration) is not dropped on one key press either.
+        const QString question = panel->interruptQuestion();
+        if (question.isEmpty())
+            continue;
+        QMessageBox box(QMessageBox::Question, tr("Quit"), question, QMessageBox::NoButton, this);
+        box.setObjectName(QStringLiteral("quitWhileRunningQuestion"));
+        QPushButton *quit = box.addButton(tr("&Quit"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(box.addButton(tr("&Keep running"), QMessageBox::RejectRole));
+        box.exec();
+        if (box.clickedButton() != quit) {
+            event->ignore();
+            return;
+        }
     }
     QSettings settings;
     settings.setValue(QLatin1String(GeometryKey), saveGeometry());
@@ -213,8 +227,9 @@ void MainWindow::createMenus()
             m_panels.at(m_stack->currentIndex())->refresh();
     });
     file->addSeparator();
-    QAction *quit =
-        file->addAction(Icons::action(QStringLiteral("quit")), tr("&Quit"), QKeySequence::Quit);
+    // Ctrl+Q everywhere (README): QKeySequence::Quit is empty on some platforms' key schemes.
+    QAction *quit = file->addAction(Icons::action(QStringLiteral("quit")), tr("&Quit"),
+                                    QKeySequence(Qt::CTRL | Qt::Key_Q));
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));

@@ -60,6 +60,10 @@ public:
         Q_UNUSED(what);
         return true;
     }
+    // What quitting now would interrupt, as a question for the user ("A migration is running:
+    // quit and roll it back?"), or empty when nothing long-running would be lost (a short read
+    // being cancelled is not worth a question).
+    virtual QString interruptQuestion() const { return {}; }
     // Starts a named action as if its button were pressed ("migrate", "rehearse", "verify",
     // "baseline" for the schema panel), for `--run`; false when there is no such action.
     virtual bool runAction(const QString &name)

@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void statusBarShowsTheConnection();
     void aboutNamesTheVersionsAndTheServer();
     void aboutSaysWhenNotConnected();
+    void quittingDuringAMigrationAsksFirst();
     void windowSidebarAndActionsHaveIcons();
     void connectsThroughTheDialog();
     void productionProfilesAreMarked();
@@ -175,6 +177,70 @@ void TstMainWindow::aboutSaysWhenNotConnected()
     window.show();
     const QString shown = showAbout(&window);
     QVERIFY2(shown.contains(QStringLiteral("Server: not connected")), qPrintable(shown));
+}
+
+// Ctrl+Q while a migration runs asks first; "Keep running" keeps it running, "Quit" closes the
+// window and the migration is rolled back on the server.
+void TstMainWindow::quittingDuringAMigrationAsksFirst()
+{
+    TestDatabase db(QStringLiteral("mainwindow_quit_migrating"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("001_sleep.sql")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("CREATE TABLE before_sleep (x int);\nSELECT pg_sleep(30);\n");
+    file.close();
+    MainWindow::Startup startup = startupFor(db, QStringLiteral("mainwindow-quit"));
+    startup.migrationsDir = dir.path();
+    startup.panel = QStringLiteral("schema");
+    MainWindow window(startup);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    Panel *schema = window.panel(QStringLiteral("schema"));
+    QSignalSpy loaded(schema, &Panel::loaded);
+    window.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
+    QVERIFY(schema->runAction(QStringLiteral("migrate")));
+    const char *sleeping = "SELECT count(*) FROM pg_stat_activity"
+                           " WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'";
+    QTRY_COMPARE_WITH_TIMEOUT(db.scalar(sleeping), QStringLiteral("1"), 15000);
+
+    // Answers the question with the button named `answer`, noting what it asked.
+    QString asked;
+    QString answer;
+    QTimer answerer;
+    answerer.setInterval(20);
+    connect(&answerer, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || box->objectName() != QLatin1String("quitWhileRunningQuestion"))
+            return;
+        asked = box->text();
+        for (QAbstractButton *button : box->buttons()) {
+            if (button->text().remove(u'&') == answer)
+                QTest::mouseClick(button, Qt::LeftButton);
+        }
+    });
+    answerer.start();
+
+    answer = QStringLiteral("Keep running");
+    QTest::keyClick(&window, Qt::Key_Q, Qt::ControlModifier);
+    QCOMPARE(asked, QStringLiteral("A migration is running: quit and roll it back?"));
+    QVERIFY(window.isVisible());
+    QVERIFY(schema->isBusy());
+    QCOMPARE(db.scalar(sleeping), QStringLiteral("1"));
+
+    asked.clear();
+    answer = QStringLiteral("Quit");
+    window.activateWindow(); // back from the question (offscreen has no window manager)
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTest::keyClick(&window, Qt::Key_Q, Qt::ControlModifier);
+    QCOMPARE(asked, QStringLiteral("A migration is running: quit and roll it back?"));
+    QTRY_VERIFY(!window.isVisible());
+    // Quitting cancelled the statement: nothing of the migration is left.
+    QTRY_COMPARE_WITH_TIMEOUT(db.scalar(sleeping), QStringLiteral("0"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(db.scalar("SELECT to_regclass('before_sleep') IS NULL"),
+                              QStringLiteral("t"), 10000);
 }
 
 // The icons come from the resources compiled into the ui library and are drawn by Qt's SVG

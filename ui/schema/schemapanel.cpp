@@ -503,6 +503,27 @@ QString SchemaPanel::busyText() const
     return {};
 }
 
+QString SchemaPanel::interruptQuestion() const
+{
+    for (const Job &job : m_jobs) {
+        if (job.generation != m_generation)
+            continue; // already stale: its answer is dropped anyway
+        switch (job.operation) {
+        case Operation::Migrate:
+            return tr("A migration is running: quit and roll it back?");
+        case Operation::Rehearse:
+            return tr("A rehearsal is running: quit and stop it? (It changes nothing either way.)");
+        case Operation::Verify:
+            return tr("Verify is running: quit and stop it?");
+        case Operation::Baseline:
+            return tr("A baseline is being recorded: quit and roll it back?");
+        case Operation::Status:
+            break; // a short read
+        }
+    }
+    return {};
+}
+
 void SchemaPanel::updateBusy(const QString &what)
 {
     const bool busy = isBusy();

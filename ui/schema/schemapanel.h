@@ -42,6 +42,7 @@ public:
     void refresh() override;
     void cancel() override;
     bool isBusy() const override { return !m_jobs.isEmpty(); }
+    QString interruptQuestion() const override;
     QList<QAction *> panelActions() const override;
     bool runAction(const QString &name) override;
 
