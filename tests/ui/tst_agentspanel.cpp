@@ -57,6 +57,7 @@ private Q_SLOTS:
     void reconnectWithRequestsInFlightNeverSticksBusy();
     void aLostConnectionIsReportedAndRefreshRecovers();
     void switchingAgentsAsksAboutPendingEdits();
+    void keyboardOnly();
     void grab();
 
 private:
@@ -273,6 +274,71 @@ void TstAgentsPanel::listsTheAgents()
     QTest::keyClick(agentsView(), Qt::Key_Down);
     QTRY_COMPARE(m_panel->shownAgent(), u"A8"_s);
     QVERIFY(waitIdle());
+}
+
+// Keyboard-only use (issue 10): a table is one Tab stop, Down from the search box enters the
+// results, Ctrl+E reaches the parameters, F6 / Shift+F6 cycle the panes, a focused table is
+// framed.
+void TstAgentsPanel::keyboardOnly()
+{
+    QVERIFY(openSeeded(u"agents_panel_keyboard"_s));
+    auto *search = m_panel->findChild<QLineEdit *>(u"searchEdit"_s);
+    QTableView *agents = agentsView();
+    QTableView *parameters = m_panel->parameterEditor()->tableView();
+    auto *diff = m_panel->findChild<QTableView *>(u"configDiffView"_s);
+    QVERIFY(search && agents && parameters && diff);
+
+    // Tab from the search box walks the filters to the agents table; one more Tab leaves it.
+    search->setFocus();
+    QWidget *focus = search;
+    for (int i = 0; i < 6 && focus != agents; ++i) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        focus = QApplication::focusWidget();
+    }
+    QCOMPARE(focus, agents);
+    const QModelIndex before = agents->currentIndex();
+    QTest::keyClick(agents, Qt::Key_Tab);
+    QVERIFY2(QApplication::focusWidget() != agents,
+             "Tab moved inside the agents table instead of leaving it");
+    QCOMPARE(agents->currentIndex(), before);
+
+    // Down in the search box enters the results, on the first row.
+    search->setFocus();
+    QTest::keyClicks(search, u"scor"_s);
+    QTRY_VERIFY(agents->model()->rowCount() > 0 && agents->model()->rowCount() < 30);
+    QVERIFY(waitIdle());
+    QTest::keyClick(search, Qt::Key_Down);
+    QVERIFY(agents->hasFocus());
+    QCOMPARE(agents->currentIndex().row(), 0);
+    // And arrows move inside the table.
+    QTest::keyClick(agents, Qt::Key_Down);
+    QCOMPARE(agents->currentIndex().row(), 1);
+    QVERIFY(waitIdle());
+
+    // Ctrl+E: the parameters of the selected agent.
+    QTest::keyClick(agents, Qt::Key_E, Qt::ControlModifier);
+    QVERIFY(parameters->hasFocus());
+    QVERIFY(parameters->currentIndex().isValid());
+
+    // F6 cycles search → agents → detail → parameters → search; Shift+F6 goes back.
+    search->setFocus();
+    const QList<QWidget *> cycle{agents, diff, parameters, search};
+    for (QWidget *expected : cycle) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6);
+        QVERIFY2(expected == QApplication::focusWidget() ||
+                     expected->isAncestorOf(QApplication::focusWidget()),
+                 qPrintable(QApplication::focusWidget()->objectName()));
+    }
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F6, Qt::ShiftModifier);
+    QVERIFY(parameters->hasFocus());
+
+    // The focused table is framed: its edge looks different with and without the focus.
+    agents->setFocus();
+    const QImage focused = agents->grab().toImage();
+    search->setFocus();
+    const QImage unfocused = agents->grab().toImage();
+    QVERIFY(focused.pixelColor(1, focused.height() / 2) !=
+            unfocused.pixelColor(1, unfocused.height() / 2));
 }
 
 void TstAgentsPanel::searchBoxFilters()

@@ -128,6 +128,8 @@ private Q_SLOTS:
     void validValuesArePendingWithUndoRedo();
     void previewChangesNothing();
     void applyWritesValuesChangelogAndConfig();
+    void applyDialogSubmitsFromTheKeyboard_data();
+    void applyDialogSubmitsFromTheKeyboard();
     void conflictKeepTheirs();
     void conflictReapplyMine();
     void liveRefreshAndConflictMarking();
@@ -527,6 +529,43 @@ void TstParameterEditor::previewChangesNothing()
     QCOMPARE(m_db->scalar("SELECT count(*) FROM algorithm_changelog WHERE algorithm_id = 'T1'"),
              u"0"_s);
     QCOMPARE(m_editor->pendingCount(), 2);
+}
+
+// The Apply dialog's default action from the keyboard: Enter in the reason (Shift+Enter is a
+// new line), or Ctrl+Return; neither does anything while the reason is too short.
+void TstParameterEditor::applyDialogSubmitsFromTheKeyboard_data()
+{
+    QTest::addColumn<int>("modifiers");
+    QTest::newRow("Enter") << int(Qt::NoModifier);
+    QTest::newRow("Ctrl+Return") << int(Qt::ControlModifier);
+}
+
+void TstParameterEditor::applyDialogSubmitsFromTheKeyboard()
+{
+    QFETCH(int, modifiers);
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);
+    QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
+    m_editor->tableView()->setFocus();
+    QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
+    auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
+    QVERIFY(dialog);
+    auto *reason = dialog->findChild<QPlainTextEdit *>(u"reason"_s);
+    QTRY_VERIFY(reason->hasFocus());
+    QTest::keyClicks(reason, u"too"_s);
+    QTest::keyClick(reason, Qt::Key_Return, Qt::KeyboardModifiers(modifiers));
+    QCoreApplication::processEvents();
+    QVERIFY(dialog->isVisible()); // not a reason yet: nothing submitted, no new line either
+    QCOMPARE(reason->toPlainText(), u"too"_s);
+    QTest::keyClick(reason, Qt::Key_Return, Qt::ShiftModifier);
+    QCOMPARE(reason->toPlainText(), u"too\n"_s); // Shift+Enter: a new line
+    QTest::keyClicks(reason, u"small batches for the new model"_s);
+    QTest::keyClick(reason, Qt::Key_Return, Qt::KeyboardModifiers(modifiers));
+    QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
+    QVERIFY(applied.first().first().value<ApplyResult>().ok);
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
+    QCOMPARE(m_db->scalar("SELECT reason FROM algorithm_changelog WHERE algorithm_id = 'T1'"),
+             u"too\nsmall batches for the new model"_s);
 }
 
 void TstParameterEditor::applyWritesValuesChangelogAndConfig()

@@ -3,7 +3,9 @@
 #include "agenttablemodel.h"
 #include "configdiffmodel.h"
 #include "parameters/parametereditor.h"
+#include "parameters/parametertablemodel.h"
 #include "reasondialog.h"
+#include "shell/keyboard.h"
 
 #include <QAction>
 #include <QApplication>
@@ -107,6 +109,19 @@ void AgentsPanel::buildActions()
         m_search->setFocus(Qt::ShortcutFocusReason);
         m_search->selectAll();
     });
+    m_parametersAction = new QAction(tr("Go to &parameters"), this);
+    m_parametersAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_parametersAction->setIcon(Icons::action(QStringLiteral("parameters")));
+    m_parametersAction->setToolTip(tr("Move the focus to the selected agent's parameters"));
+    connect(m_parametersAction, &QAction::triggered, this, [this] {
+        if (!isVisible())
+            return;
+        QTableView *parameters = m_editor->tableView();
+        parameters->setFocus(Qt::ShortcutFocusReason);
+        if (!parameters->currentIndex().isValid() && parameters->model()->rowCount() > 0)
+            parameters->setCurrentIndex(
+                parameters->model()->index(0, ParameterTableModel::Current));
+    });
     m_toggleAction = new QAction(tr("&Toggle active"), this);
     m_toggleAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
     m_toggleAction->setIcon(Icons::action(QStringLiteral("toggle-active")));
@@ -121,12 +136,12 @@ void AgentsPanel::buildActions()
     m_separator->setSeparator(true);
     // So that the shortcuts also work when the panel stands alone (tests, --screenshot); the
     // main window adds them to itself as well.
-    addActions({m_findAction, m_toggleAction, m_sortAction});
+    addActions({m_findAction, m_parametersAction, m_toggleAction, m_sortAction});
 }
 
 QList<QAction *> AgentsPanel::panelActions() const
 {
-    QList<QAction *> actions{m_findAction, m_toggleAction, m_sortAction};
+    QList<QAction *> actions{m_findAction, m_parametersAction, m_toggleAction, m_sortAction};
     const QList<QAction *> editor = m_editor->editorActions();
     if (!editor.isEmpty()) {
         actions.append(m_separator);
@@ -301,6 +316,11 @@ void AgentsPanel::buildLayout()
     layout->addWidget(m_error);
     layout->addWidget(m_mainSplitter, 1);
 
+    Keyboard::setUpView(m_table);
+    Keyboard::setUpView(m_diffView);
+    Keyboard::enterResultsOnDown(m_search, m_table);
+    // F6: the search row, the agents, the detail, the parameters.
+    Keyboard::cyclePanes(this, {m_search, m_table, m_diffView, m_editor});
     setTabOrder(m_search, m_typeFilter);
     setTabOrder(m_typeFilter, m_activeOnly);
     setTabOrder(m_activeOnly, m_toggleButton);

@@ -134,7 +134,8 @@ private:
     QAction *m_findAction = nullptr;
     QAction *m_toggleAction = nullptr;
     QAction *m_sortAction = nullptr;
-    QAction *m_separator = nullptr; // between the panel's actions and the editor's
+    QAction *m_parametersAction = nullptr; // focus the parameter editor
+    QAction *m_separator = nullptr;        // between the panel's actions and the editor's
 
     QLineEdit *m_search = nullptr;
     QComboBox *m_typeFilter = nullptr;

@@ -1,5 +1,7 @@
 #include "reasondialog.h"
 
+#include "shell/keyboard.h"
+
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,6 +29,7 @@ ActiveReasonDialog::ActiveReasonDialog(const QString &title, const QString &ques
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_edit, &QLineEdit::textChanged, this, &ActiveReasonDialog::updateState);
+    Keyboard::submitWith(this, m_buttons->button(QDialogButtonBox::Ok));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(label);
     layout->addWidget(m_edit);

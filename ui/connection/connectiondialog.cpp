@@ -1,6 +1,7 @@
 #include "connectiondialog.h"
 
 #include "passwordstore.h"
+#include "shell/keyboard.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -223,6 +224,7 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
     ui.connectButton = buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
     ui.connectButton->setObjectName(QStringLiteral("connectButton"));
     ui.connectButton->setDefault(true);
+    Keyboard::submitWith(this, ui.connectButton);
     buttons->addButton(QDialogButtonBox::Cancel);
     // Enter connects wherever the focus is; the side buttons have their own shortcuts.
     for (QPushButton *button : {ui.newButton, ui.deleteButton, ui.saveButton, ui.testButton})

@@ -2,6 +2,7 @@
 
 #include "parametertablemodel.h"
 #include "pendingedits.h"
+#include "shell/keyboard.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -103,6 +104,7 @@ ApplyDialog::ApplyDialog(const QString &algorithmId, const QList<ParameterChange
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_reason, &QPlainTextEdit::textChanged, this, &ApplyDialog::updateState);
+    Keyboard::submitWith(this, m_apply, m_reason);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(summary);

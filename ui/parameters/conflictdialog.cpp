@@ -1,6 +1,7 @@
 #include "conflictdialog.h"
 
 #include "parametertablemodel.h"
+#include "shell/keyboard.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -127,6 +128,7 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
     QPushButton *resolve = buttons->addButton(tr("&Resolve"), QDialogButtonBox::AcceptRole);
     resolve->setObjectName(QStringLiteral("resolveButton"));
     resolve->setDefault(true);
+    Keyboard::submitWith(this, resolve);
     QPushButton *later = buttons->addButton(tr("Decide &later"), QDialogButtonBox::RejectRole);
     later->setToolTip(tr("Keep every edit pending, marked as conflicting"));
     connect(allTheirs, &QPushButton::clicked, this, [this] { setAll(KeepTheirs); });

@@ -6,6 +6,7 @@
 #include "parameterdelegate.h"
 #include "parametertablemodel.h"
 #include "previewdialog.h"
+#include "shell/keyboard.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -169,6 +170,7 @@ void ParameterEditor::buildLayout()
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                              QAbstractItemView::AnyKeyPressed);
     m_table->setAlternatingRowColors(true);
+    Keyboard::setUpView(m_table);
     m_table->setWordWrap(false);
     m_table->setTabKeyNavigation(false); // Tab leaves the table for the bar's buttons
     m_table->verticalHeader()->hide();

@@ -1,6 +1,7 @@
 #include "previewdialog.h"
 
 #include "parametertablemodel.h"
+#include "shell/keyboard.h"
 
 #include <QDialogButtonBox>
 #include <QJsonArray>
@@ -149,6 +150,8 @@ PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
     QPushButton *apply = buttons->addButton(tr("Apply…"), QDialogButtonBox::AcceptRole);
     apply->setObjectName(QStringLiteral("previewApply"));
     apply->setEnabled(result.ok);
+    apply->setDefault(result.ok);
+    Keyboard::submitWith(this, apply);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(apply, &QPushButton::clicked, this, [this] {
         accept();

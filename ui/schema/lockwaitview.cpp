@@ -1,6 +1,7 @@
 #include "lockwaitview.h"
 
 #include "lockholdermodel.h"
+#include "shell/keyboard.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -24,6 +25,7 @@ LockWaitView::LockWaitView(QWidget *parent)
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_table->setObjectName(QStringLiteral("lockView"));
+    Keyboard::setUpView(m_table);
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setWordWrap(false);

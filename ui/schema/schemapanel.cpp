@@ -8,6 +8,8 @@
 #include "stepmodel.h"
 #include "verifyview.h"
 
+#include "shell/keyboard.h"
+
 #include <QAction>
 #include <QDir>
 #include <QFileDialog>
@@ -231,8 +233,12 @@ void SchemaPanel::buildLayout()
     layout->addWidget(splitter, 1);
     // Compact rows: these are lists to scan, not forms.
     const int rowHeight = fontMetrics().height() + 8;
-    for (QTableView *view : {m_migrationsView, m_stepsView})
+    for (QTableView *view : {m_migrationsView, m_stepsView}) {
         view->verticalHeader()->setDefaultSectionSize(rowHeight);
+        Keyboard::setUpView(view);
+    }
+    // F6: the buttons, the migration list, the results below.
+    Keyboard::cyclePanes(this, {m_migrateButton, m_migrationsView, m_tabs});
 }
 
 // ---------------------------------------------------------------------------------------------

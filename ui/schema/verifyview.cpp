@@ -1,5 +1,6 @@
 #include "verifyview.h"
 
+#include "shell/keyboard.h"
 #include "verifytreemodel.h"
 
 #include <QHeaderView>
@@ -19,6 +20,7 @@ VerifyView::VerifyView(QWidget *parent)
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_tree->setObjectName(QStringLiteral("verifyView"));
+    Keyboard::setUpView(m_tree);
     m_tree->setModel(m_model);
     m_tree->setUniformRowHeights(true);
     m_tree->header()->resizeSection(VerifyTreeModel::Object, 260);
