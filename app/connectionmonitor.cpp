@@ -59,8 +59,14 @@ public:
             return;
         }
         Q_EMIT connected(info, forGeneration);
-        // The heartbeat's own connection is opened after the window heard back.
-        const bool heartbeatConnected = connectHeartbeat(m_options, nullptr);
+        // The heartbeat's own connection is opened after the window heard back. A link that goes
+        // silent meanwhile is noticed as soon as on an open connection: connecting gives up
+        // after the heartbeat timeout (at least 2 s, libpq's shortest connect_timeout), not
+        // after the full connect timeout.
+        ConnectionOptions heartbeatOptions = m_options;
+        heartbeatOptions.connectTimeoutSeconds = std::min(
+            heartbeatOptions.connectTimeoutSeconds, std::max(2, (heartbeatTimeoutMs + 999) / 1000));
+        const bool heartbeatConnected = connectHeartbeat(heartbeatOptions, nullptr);
         if (forGeneration != generation)
             return;
         if (heartbeatConnected) {

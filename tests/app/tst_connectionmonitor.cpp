@@ -155,8 +155,13 @@ void TstConnectionMonitor::aSilentLinkIsNoticedByTheHeartbeatTimeout()
     monitor.setHeartbeatTimeout(700);
     QSignalSpy connected(&monitor, &ConnectionMonitor::connected);
     QSignalSpy lost(&monitor, &ConnectionMonitor::connectionLost);
+    QSignalSpy measured(&monitor, &ConnectionMonitor::roundTripMeasured);
     monitor.start(proxy.options(db.name()));
     QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 15000);
+    // `connected` comes before the heartbeat's own connection is open: one heartbeat answered
+    // means the link under test is the established one, as the test means it to be.
+    monitor.checkNow();
+    QTRY_VERIFY_WITH_TIMEOUT(!measured.isEmpty(), 15000);
     // The proxy freezes: the TCP connection stays open, nothing comes back.
     QVERIFY(proxy.pause());
     QElapsedTimer clock;
