@@ -364,8 +364,27 @@ void TstAgentsPanel::searchBoxFilters()
     QTest::keyClicks(search, u"no such agent anywhere"_s);
     QTRY_COMPARE(agentsView()->model()->rowCount(), 0);
     QVERIFY(waitIdle());
-    // The agent shown stays shown while it is filtered out.
-    QCOMPARE(m_panel->shownAgent(), u"A1"_s);
+    // Nothing matches: the table says so, and the agent it hid (nothing of it pending) is no
+    // longer shown as if selected (issue 10).
+    auto *noMatch = m_panel->findChild<QLabel *>(u"noMatchLabel"_s);
+    QVERIFY(noMatch && noMatch->isVisible());
+    QCOMPARE(noMatch->text(), u"No agent matches the search and filters."_s);
+    QCOMPARE(m_panel->shownAgent(), QString());
+    QCOMPARE(m_panel->parameterEditor()->algorithmId(), QString());
+    QCOMPARE(m_panel->findChild<QLabel *>(u"detailTitle"_s)->text(), u"No agent selected"_s);
+    // A search that hides the shown agent but matches others shows the first of them.
+    search->clear();
+    QTRY_COMPARE(agentsView()->model()->rowCount(), 30);
+    QVERIFY(waitIdle());
+    QVERIFY(!noMatch->isVisible());
+    QVERIFY(m_panel->selectAgent(u"A2"_s));
+    QTRY_COMPARE(m_panel->shownAgent(), u"A2"_s);
+    QTest::keyClicks(search, u"forecast"_s);
+    QTRY_COMPARE(QString::number(agentsView()->model()->rowCount()), expected);
+    QVERIFY(waitIdle());
+    const QString first = agentsView()->model()->index(0, 0).data().toString();
+    QTRY_COMPARE(m_panel->shownAgent(), first);
+    QCOMPARE(m_panel->parameterEditor()->algorithmId(), first);
 }
 
 void TstAgentsPanel::typeFilterAndActiveOnly()

@@ -20,6 +20,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -55,6 +56,8 @@ private Q_SLOTS:
     void baselineAdoptsExistingTables();
     void aLostConnectionIsReported();
     void staysResponsiveAt200MsRoundTrips();
+    void chartNamesItsColoursAndTicks_data();
+    void chartNamesItsColoursAndTicks();
 
 private:
     // A shown panel on `db` whose first status has arrived, its models under testers.
@@ -299,6 +302,9 @@ void TstSchemaPanel::migrateFillsStepsLiveAndExports()
     auto *chart = m_panel->findChild<RunChartView *>(QStringLiteral("chartView"));
     QCOMPARE(chart->categories().size(), std::min(statements, RunChartView::maxSteps()));
     QCOMPARE(chart->barSetCount(), 1);
+    // Red bars are named in the legend in their own colour (issue 10).
+    QVERIFY(chart->legend().contains(
+        std::pair(QStringLiteral("The three slowest"), QColor(0xd3, 0x2f, 0x2f))));
     m_panel->grab().save(QDir::temp().filePath(QStringLiteral("tst_schemapanel_migrated.png")));
 
     // export through the dialog, as a user would
@@ -322,6 +328,17 @@ void TstSchemaPanel::migrateFillsStepsLiveAndExports()
     const QJsonObject report = QJsonDocument::fromJson(json.readAll()).object();
     QCOMPARE(report.value(QStringLiteral("steps")).toArray().size(), statements);
     QCOMPARE(report.value(QStringLiteral("outcome")).toString(), QStringLiteral("ok"));
+
+    // Migrate and Rehearse again: nothing pending, and the progress says so (issue 10).
+    for (const auto &[button, text] :
+         {std::pair{"migrateButton", QStringLiteral("Nothing to migrate: all %1 applied")},
+          std::pair{"rehearseButton", QStringLiteral("Nothing to rehearse: all %1 applied")}}) {
+        QSignalSpy again(m_panel.get(), &Panel::loaded);
+        QVERIFY(click(button));
+        QVERIFY(again.wait(60000));
+        QCOMPARE(progress->text(), text.arg(set.migrations.size()));
+        QCOMPARE(progress->value(), progress->maximum());
+    }
 }
 
 void TstSchemaPanel::rehearseLeavesNothingAndComparesWithThePreviousRun()
@@ -600,6 +617,48 @@ void TstSchemaPanel::staysResponsiveAt200MsRoundTrips()
     probe.stop();
     QVERIFY2(longestGap < 200,
              qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(longestGap)));
+}
+
+// The chart of a run (issue 10): tick labels that differ, red only where there is something to
+// single out, and a legend whose swatches are the bars' colours.
+void TstSchemaPanel::chartNamesItsColoursAndTicks_data()
+{
+    QTest::addColumn<QList<double>>("stepMs");
+    QTest::addColumn<bool>("red");
+    QTest::newRow("one 1.7 ms step") << QList<double>{1.7} << false;
+    QTest::newRow("three small steps") << QList<double>{0.2, 0.4, 0.3} << false;
+    QTest::newRow("five steps") << QList<double>{12, 3, 40, 7, 1} << true;
+    QTest::newRow("sub-millisecond") << QList<double>{0.05, 0.08, 0.02, 0.01, 0.03} << true;
+}
+
+void TstSchemaPanel::chartNamesItsColoursAndTicks()
+{
+    QFETCH(QList<double>, stepMs);
+    QFETCH(bool, red);
+    RunReport report;
+    for (int i = 0; i < stepMs.size(); ++i) {
+        StepReport step;
+        step.migration = QStringLiteral("001_x");
+        step.step = i + 1;
+        step.summary = QStringLiteral("CREATE TABLE t%1").arg(i);
+        step.ms = stepMs.at(i);
+        step.state = StepReport::State::Done;
+        report.steps.append(step);
+    }
+    RunChartView chart;
+    chart.resize(600, 400);
+    chart.setRun(report, {});
+    const QStringList ticks = chart.tickLabels();
+    QVERIFY(ticks.size() >= 2);
+    QCOMPARE(QSet<QString>(ticks.cbegin(), ticks.cend()).size(), ticks.size());
+    const QString title = chart.chart()->title();
+    QCOMPARE(title.contains(QStringLiteral("red")), red);
+    const auto legend = chart.legend();
+    QCOMPARE(legend.size(), red ? 2 : 1);
+    QCOMPARE(legend.first(), std::pair(QStringLiteral("This run (ms)"), QColor(0x42, 0x7d, 0xc4)));
+    if (red)
+        QCOMPARE(legend.last(),
+                 std::pair(QStringLiteral("The three slowest"), QColor(0xd3, 0x2f, 0x2f)));
 }
 
 QTEST_MAIN(TstSchemaPanel)

@@ -213,6 +213,14 @@ void AgentsPanel::buildLayout()
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     m_table->installEventFilter(this);
+    // Said in the table itself when nothing matches, not only by the count.
+    m_noMatch = new QLabel(m_table->viewport());
+    m_noMatch->setObjectName(QStringLiteral("noMatchLabel"));
+    m_noMatch->setAlignment(Qt::AlignCenter);
+    m_noMatch->setStyleSheet(QStringLiteral("QLabel { color: #6b6b6b; padding: 24px; }"));
+    m_noMatch->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_noMatch->hide();
+    (new QVBoxLayout(m_table->viewport()))->addWidget(m_noMatch);
     QHeaderView *header = m_table->horizontalHeader();
     header->setHighlightSections(false);
     header->setSectionsClickable(true);
@@ -546,9 +554,19 @@ void AgentsPanel::agentsLoaded(int request, const QList<Agent> &agents, const Db
     m_settingSelection = false;
     m_count->setText(agents.size() == 1 ? tr("1 agent") : tr("%1 agents").arg(agents.size()));
     const int row = m_model->rowOf(m_shownId);
+    m_noMatch->setVisible(agents.isEmpty());
+    m_noMatch->setText(unfiltered ? tr("This database has no agents yet.")
+                                  : tr("No agent matches the search and filters."));
     if (row >= 0)
         m_shownAgent = m_model->agent(row);
     restoreSelection();
+    if (!m_shownId.isEmpty() && row < 0 && m_editor->pendingCount() == 0) {
+        // The filter hides the shown agent and nothing of it is pending: it goes, rather than
+        // stay on screen as if selected. (With pending edits it stays, and the count says so.)
+        m_shownId.clear();
+        m_shownAgent = {};
+        m_editor->showAgent({});
+    }
     if (m_shownId.isEmpty() && m_model->rowCount() > 0) {
         // Nothing shown yet (a fresh connection): the first agent, so that the panel is
         // never an empty page.

@@ -135,6 +135,7 @@ private:
     QAction *m_toggleAction = nullptr;
     QAction *m_sortAction = nullptr;
     QAction *m_parametersAction = nullptr; // focus the parameter editor
+    QLabel *m_noMatch = nullptr;           // over the table when no agent matches
     QAction *m_separator = nullptr;        // between the panel's actions and the editor's
 
     QLineEdit *m_search = nullptr;

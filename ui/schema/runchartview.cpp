@@ -4,9 +4,12 @@
 #include <QBarSet>
 #include <QChart>
 #include <QHorizontalBarSeries>
+#include <QHorizontalStackedBarSeries>
+#include <QLegendMarker>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 RunChartView::RunChartView(QWidget *parent)
     : QChartView(new QChart, parent)
@@ -28,10 +31,7 @@ void RunChartView::clear()
 
 int RunChartView::barSetCount() const
 {
-    const QList<QAbstractSeries *> series = chart()->series();
-    const auto *bars =
-        series.isEmpty() ? nullptr : qobject_cast<const QAbstractBarSeries *>(series.first());
-    return bars ? int(bars->count()) : 0;
+    return chart()->series().isEmpty() ? 0 : m_setCount;
 }
 
 static QString label(const StepReport &step)
@@ -64,24 +64,29 @@ void RunChartView::setRun(const RunReport &report, const RunComparison &comparis
         const StepComparison *c = comparison.find(step.migration, step.step);
         anyFlagged = anyFlagged || (c && c->flagged);
     }
-    auto *now = new QBarSet(report.rehearsal ? tr("This rehearsal (ms)") : tr("This run (ms)"));
-    now->setColor(QColor(0x42, 0x7d, 0xc4));
-    now->setSelectedColor(QColor(0xd3, 0x2f, 0x2f));
+    // Red: the steps much slower than the previous run; without any, the three slowest, when
+    // there are more than three to tell apart. The red bars are a set of their own, so that
+    // the legend's swatch matches them.
+    const bool markSlowest = !anyFlagged && done.size() > 3;
+    auto *plain = new QBarSet(report.rehearsal ? tr("This rehearsal (ms)") : tr("This run (ms)"));
+    plain->setColor(QColor(0x42, 0x7d, 0xc4));
+    auto *marked =
+        new QBarSet(anyFlagged ? tr("Much slower than the previous run") : tr("The three slowest"));
+    marked->setColor(QColor(0xd3, 0x2f, 0x2f));
     QBarSet *previous = nullptr;
     if (comparison.found) {
         previous = new QBarSet(tr("Previous run (ms)"));
-        previous->setColor(QColor(0xb0, 0xbe, 0xc5));
+        previous->setColor(QColor(0xc5, 0xce, 0xd6));
     }
     double maxMs = 0;
     // A horizontal series draws its first category at the bottom: fill fastest first.
     for (int i = int(done.size()) - 1; i >= 0; --i) {
         const StepReport &step = done.at(i);
         const StepComparison *c = comparison.find(step.migration, step.step);
-        const int bar = int(now->count());
-        now->append(step.ms);
+        const bool red = anyFlagged ? (c && c->flagged) : (markSlowest && i < 3);
+        plain->append(red ? 0 : step.ms);
+        marked->append(red ? step.ms : 0);
         maxMs = std::max(maxMs, step.ms);
-        if (anyFlagged ? (c && c->flagged) : i < 3)
-            now->selectBar(bar);
         if (previous) {
             const double ms = c ? std::max(0.0, c->previousMs) : 0;
             previous->append(ms);
@@ -89,12 +94,23 @@ void RunChartView::setRun(const RunReport &report, const RunComparison &comparis
         }
         m_categories.prepend(label(step));
     }
-    auto *series = new QHorizontalBarSeries;
-    if (previous)
-        series->append(previous);
-    series->append(now);
-    series->setBarWidth(previous ? 0.8 : 0.6);
-    chart()->addSeries(series);
+    m_setCount = previous ? 2 : 1;
+    // The previous run as a wide light bar behind this run's: both read against one scale.
+    QHorizontalBarSeries *before = nullptr;
+    if (previous) {
+        before = new QHorizontalBarSeries;
+        before->append(previous);
+        before->setBarWidth(0.8);
+        chart()->addSeries(before);
+    }
+    auto *current = new QHorizontalStackedBarSeries;
+    current->append(plain);
+    if (anyFlagged || markSlowest)
+        current->append(marked);
+    else
+        delete marked;
+    current->setBarWidth(previous ? 0.4 : 0.6);
+    chart()->addSeries(current);
 
     auto *steps = new QBarCategoryAxis;
     steps->setTruncateLabels(false); // Qt elides them to "…" whatever the room
@@ -102,18 +118,49 @@ void RunChartView::setRun(const RunReport &report, const RunComparison &comparis
     std::reverse(bottomUp.begin(), bottomUp.end());
     steps->append(bottomUp);
     chart()->addAxis(steps, Qt::AlignLeft);
-    series->attachAxis(steps);
     auto *ms = new QValueAxis;
     ms->setRange(0, maxMs > 0 ? maxMs * 1.05 : 1);
-    ms->setLabelFormat(QStringLiteral("%.0f"));
     ms->setTitleText(tr("ms (server time)"));
     ms->applyNiceNumbers();
+    // As many decimals as the ticks need to differ (0 0.5 1 1.5 2, not 0 1 1 2 2).
+    const double interval = (ms->max() - ms->min()) / std::max(1, ms->tickCount() - 1);
+    const int decimals = interval >= 1 ? 0 : int(std::ceil(-std::log10(interval) - 1e-9));
+    ms->setLabelFormat(QStringLiteral("%.%1f").arg(std::clamp(decimals, 0, 6)));
     chart()->addAxis(ms, Qt::AlignBottom);
-    series->attachAxis(ms);
+    for (QAbstractSeries *series : chart()->series()) {
+        series->attachAxis(steps);
+        series->attachAxis(ms);
+    }
 
-    const QString highlighted =
-        anyFlagged ? tr("red: much slower than the previous run") : tr("red: the three slowest");
-    chart()->setTitle(
-        tr("Slowest %n step(s) of %1 — %2", nullptr, int(done.size()))
-            .arg(report.rehearsal ? tr("the rehearsal") : tr("the run"), highlighted));
+    QString title = tr("Slowest %n step(s) of %1", nullptr, int(done.size()))
+                        .arg(report.rehearsal ? tr("the rehearsal") : tr("the run"));
+    if (anyFlagged)
+        title += tr(" — red: much slower than the previous run");
+    else if (markSlowest)
+        title += tr(" — red: the three slowest");
+    chart()->setTitle(title);
+}
+
+QStringList RunChartView::tickLabels() const
+{
+    QStringList labels;
+    for (QAbstractAxis *axis : chart()->axes(Qt::Horizontal)) {
+        const auto *value = qobject_cast<QValueAxis *>(axis);
+        if (!value)
+            continue;
+        const int count = value->tickCount();
+        for (int i = 0; i < count; ++i) {
+            const double tick = value->min() + (value->max() - value->min()) * i / (count - 1);
+            labels.append(QString::asprintf(value->labelFormat().toLatin1().constData(), tick));
+        }
+    }
+    return labels;
+}
+
+QList<std::pair<QString, QColor>> RunChartView::legend() const
+{
+    QList<std::pair<QString, QColor>> entries;
+    for (QLegendMarker *marker : chart()->legend()->markers())
+        entries.append({marker->label(), marker->brush().color()});
+    return entries;
 }

@@ -71,6 +71,14 @@ void RunProgressView::finish(int roundTrips, int finishedSteps, int totalSteps)
     }
 }
 
+void RunProgressView::finishWithNothingToDo(int roundTrips, const QString &text)
+{
+    finish(roundTrips);
+    m_bar->setRange(0, 1);
+    m_bar->setValue(1);
+    m_bar->setFormat(text);
+}
+
 void RunProgressView::setRoundTrips(int roundTrips)
 {
     m_roundTrips->setText(tr("Round trips: %1").arg(roundTrips));

@@ -22,6 +22,8 @@ public:
     void setFinishedSteps(int finished);
     // Stops the clock; the elapsed time stays shown. `totalSteps` >= 0 corrects the total.
     void finish(int roundTrips, int finishedSteps = -1, int totalSteps = -1);
+    // A run that had nothing to do: the bar full, saying so ("Nothing to migrate: all 9 applied").
+    void finishWithNothingToDo(int roundTrips, const QString &text);
     void setRoundTrips(int roundTrips);
     bool hasRoundTrips() const;
     void reset();

@@ -663,7 +663,10 @@ void SchemaPanel::migrationFinished(const RunReport &report)
     for (const StepReport &step : report.steps)
         m_steps->updateStep(step);
     m_finishedSteps = m_steps->finishedCount();
-    m_progress->finish(report.roundTrips, m_finishedSteps, int(report.steps.size()));
+    if (report.outcome == RunReport::Outcome::Ok && report.migrations.isEmpty())
+        m_progress->finishWithNothingToDo(report.roundTrips, nothingToDoText(report));
+    else
+        m_progress->finish(report.roundTrips, m_finishedSteps, int(report.steps.size()));
 
     // Archiving the run and finding the previous one read and write local files: off the GUI
     // thread. The rest of the report waits for the comparison (a moment).
@@ -684,6 +687,13 @@ void SchemaPanel::migrationFinished(const RunReport &report)
     }));
 }
 
+QString SchemaPanel::nothingToDoText(const RunReport &report) const
+{
+    const int count = int(m_set.migrations.size());
+    return report.rehearsal ? tr("Nothing to rehearse: all %n applied", nullptr, count)
+                            : tr("Nothing to migrate: all %n applied", nullptr, count);
+}
+
 void SchemaPanel::runArchived()
 {
     const ArchiveResult result = m_archiving.result();
@@ -702,7 +712,7 @@ void SchemaPanel::runArchived()
         [](const MigrationOutcome &m) { return m.state == MigrationOutcome::State::Applied; }));
     QString message;
     if (report.outcome == RunReport::Outcome::Ok && report.migrations.isEmpty())
-        message = tr("Nothing to migrate: every migration is applied.");
+        message = nothingToDoText(report) + QLatin1Char('.');
     else if (report.outcome == RunReport::Outcome::Ok)
         message = report.rehearsal
                       ? tr("Rehearsal of %n migration(s) finished and rolled back; nothing was "

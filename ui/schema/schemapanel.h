@@ -69,6 +69,7 @@ private:
     bool currentJobIs(std::initializer_list<Operation> operations) const;
     // Takes the finished job off the queue; false when its result is stale.
     bool finishJob();
+    QString nothingToDoText(const RunReport &report) const;
     void updateBusy(const QString &what);
     void updateActions();
     QString busyText() const;
