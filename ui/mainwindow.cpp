@@ -129,9 +129,9 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     restoreState(settings.value(QLatin1String(StateKey)).toByteArray());
     const QString first =
         m_startup.panel.isEmpty()
-            ? settings.value(QLatin1String(LastPanelKey), QStringLiteral("schema")).toString()
+            ? settings.value(QLatin1String(LastPanelKey), QStringLiteral("agents")).toString()
             : m_startup.panel;
-    showPanel(panel(first) ? first : QStringLiteral("schema"));
+    showPanel(panel(first) ? first : QStringLiteral("agents"));
     traceStartup(this, panel(first) ? panel(first) : m_schema);
     if (!m_startup.screenshot.isEmpty())
         new Screenshot(this, panel(first) ? panel(first) : m_schema, m_startup.screenshot,
@@ -359,9 +359,8 @@ void MainWindow::setProductionLook(bool production, const QString &profile)
         tr("PRODUCTION — %1: every write asks for confirmation").arg(profile));
     statusBar()->setStyleSheet(production ? QStringLiteral("QStatusBar { background: #ffcdd2; }")
                                           : QString());
-    setWindowTitle(production          ? tr("AlgoAdmin — %1 [PRODUCTION]").arg(profile)
-                   : profile.isEmpty() ? QStringLiteral("AlgoAdmin")
-                                       : tr("AlgoAdmin — %1").arg(profile));
+    // Qt appends the application's display name ("— AlgoAdmin") itself.
+    setWindowTitle(production ? tr("%1 [PRODUCTION]").arg(profile) : profile);
 }
 
 void MainWindow::showShortcuts()

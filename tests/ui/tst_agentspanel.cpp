@@ -25,6 +25,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QTextDocumentFragment>
 #include <QTimer>
 
 #include <functional>
@@ -501,11 +502,17 @@ void TstAgentsPanel::toggleAsksForAReasonAndIsAudited()
 
     // A reason is required: OK stays disabled for one word.
     bool okDisabledForOneWord = false;
+    bool ruleStated = false;
     onNextModal([&](QWidget *dialog) {
         auto *edit = dialog->findChild<QLineEdit *>(u"reasonEdit"_s);
         auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
         QTest::keyClicks(edit, u"because"_s);
         okDisabledForOneWord = !ok->isEnabled();
+        // The rule is stated, the same as the Apply dialog's (issue 10).
+        ruleStated =
+            QTextDocumentFragment::fromHtml(dialog->findChild<QLabel *>(u"reasonHint"_s)->text())
+                .toPlainText()
+                .contains(u"at least 3 words or 10 characters"_s);
         QTest::keyClicks(edit, u" of the maintenance window"_s);
         QTest::mouseClick(ok, Qt::LeftButton);
     });
@@ -513,6 +520,7 @@ void TstAgentsPanel::toggleAsksForAReasonAndIsAudited()
     QTRY_COMPARE(m_db->scalar("SELECT is_active FROM algorithm_agents WHERE algorithm_id = 'A1'"),
                  u"f"_s);
     QVERIFY(okDisabledForOneWord);
+    QVERIFY(ruleStated);
     QCOMPARE(rows(*m_db, "SELECT old_value, new_value, reason, user_id FROM algorithm_changelog"
                          " WHERE algorithm_id = 'A1' AND parameter_name = 'is_active'"),
              QStringList{u"true|false|because of the maintenance window|42"_s});
@@ -537,6 +545,23 @@ void TstAgentsPanel::toggleAsksForAReasonAndIsAudited()
              u"window is over"_s);
     QTRY_COMPARE(model->index(0, AgentTableModel::Active).data(Qt::CheckStateRole).toInt(),
                  int(Qt::Checked));
+    QVERIFY(waitIdle());
+
+    // A click on the box of another row selects that row before asking (issue 10).
+    QCOMPARE(m_panel->shownAgent(), u"A1"_s);
+    const QModelIndex third = model->index(2, AgentTableModel::Active);
+    const QString thirdId = model->index(2, AgentTableModel::AlgorithmId).data().toString();
+    QString askedWhileShown;
+    onNextModal([&](QWidget *dialog) {
+        askedWhileShown = m_panel->shownAgent();
+        static_cast<QDialog *>(dialog)->reject();
+    });
+    agentsView()->scrollTo(third);
+    const QRect box = agentsView()->visualRect(third);
+    QTest::mouseClick(agentsView()->viewport(), Qt::LeftButton, {},
+                      QPoint(box.left() + 10, box.center().y())); // the indicator, left
+    QTRY_COMPARE(askedWhileShown, thirdId);
+    QCOMPARE(agentsView()->currentIndex().row(), 2);
     QVERIFY(waitIdle());
 }
 

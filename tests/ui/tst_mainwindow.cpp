@@ -99,6 +99,8 @@ void TstMainWindow::statusBarShowsTheConnection()
     QTRY_VERIFY_WITH_TIMEOUT(
         labelText(&window, "serverLabel").startsWith(QLatin1String("PostgreSQL 15")), 15000);
     QVERIFY(labelText(&window, "profileLabel").contains(QLatin1String("test database")));
+    // The title names the profile; Qt adds "— AlgoAdmin" once (issue 10: it said it twice).
+    QCOMPARE(window.windowTitle(), QStringLiteral("test database"));
     QCOMPARE(labelText(&window, "roleLabel"), QStringLiteral("role postgres"));
     QVERIFY2(labelText(&window, "roundTripLabel").startsWith(QLatin1String("RTT ")),
              qPrintable(labelText(&window, "roundTripLabel")));
@@ -415,6 +417,9 @@ void TstMainWindow::geometryAndLastPanelAreRemembered()
     {
         MainWindow window(startup);
         window.show();
+        // The very first start opens on the Agents panel (issue 10).
+        QCOMPARE(window.findChild<QListWidget *>(QStringLiteral("sidebar"))->currentItem()->text(),
+                 QStringLiteral("Agents"));
         window.resize(1137, 702);
         window.showPanel(QStringLiteral("metrics"));
         window.close();

@@ -607,6 +607,15 @@ void TstParameterEditor::applyWritesValuesChangelogAndConfig()
     // The rows reload with the new values, nothing marked.
     QTRY_COMPARE(current(u"batch_size"_s).data().toString(), u"64"_s);
     QVERIFY(!current(u"batch_size"_s).data(ParameterTableModel::PendingRole).toBool());
+    // A new edit (here Ctrl+R, no cell editor involved) makes "✓ Applied …" stale: it goes.
+    QVERIFY(m_editor->messageText().contains(u"Applied"_s));
+    m_editor->activateWindow(); // back from the dialog (offscreen has no window manager)
+    QVERIFY(QTest::qWaitForWindowActive(m_editor.get()));
+    m_editor->tableView()->setFocus();
+    m_editor->tableView()->setCurrentIndex(current(u"batch_size"_s));
+    QTest::keyClick(m_editor->tableView(), Qt::Key_R, Qt::ControlModifier);
+    QCOMPARE(m_editor->pendingCount(), 1);
+    QVERIFY2(!m_editor->messageText().contains(u"Applied"_s), qPrintable(m_editor->messageText()));
 }
 
 void TstParameterEditor::conflictKeepTheirs()

@@ -876,6 +876,11 @@ void AgentsPanel::requestToggle(const QString &algorithmId, bool active)
     for (const Toggle &toggle : std::as_const(m_toggles))
         if (toggle.algorithmId == algorithmId)
             return; // one at a time per agent
+    // The checkbox of another row: that agent becomes the selected one first, so that the
+    // question is asked about what the user sees (pending edits of the shown one ask first;
+    // keeping them cancels the toggle).
+    if (algorithmId != m_shownId && !selectAgent(algorithmId))
+        return;
     const int row = m_model->rowOf(algorithmId);
     const QString name = row >= 0 ? m_model->agent(row).name : QString();
     const QString label = name.isEmpty() ? algorithmId : tr("%1 (%2)").arg(algorithmId, name);

@@ -1,12 +1,12 @@
 #include "reasondialog.h"
 
+#include "pendingedits.h"
 #include "shell/keyboard.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QVBoxLayout>
 
 ActiveReasonDialog::ActiveReasonDialog(const QString &title, const QString &question,
@@ -43,21 +43,14 @@ QString ActiveReasonDialog::reason() const
     return m_edit->text().simplified();
 }
 
-bool ActiveReasonDialog::acceptable(const QString &reason)
-{
-    const QString text = reason.simplified();
-    static const QRegularExpression word(QStringLiteral("\\w\\w*"));
-    int words = 0;
-    for (auto it = word.globalMatch(text); it.hasNext(); it.next())
-        ++words;
-    return words >= minimumWords && text.size() >= minimumLength;
-}
-
 void ActiveReasonDialog::updateState()
 {
-    const bool ok = acceptable(m_edit->text());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
-    m_hint->setText(ok ? tr("It is written to the changelog with your user id.")
-                       : tr("<span style='color:#8d5a00'>A reason of a few words is required "
-                            "(it goes to the audit trail).</span>"));
+    // The same rule and wording as the Apply dialog's.
+    const QString problem = reasonProblem(m_edit->text());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+    m_hint->setText(problem.isEmpty()
+                        ? tr("<span style='color:#1b7f3b'>✓ Required: at least 3 words or 10 "
+                             "characters.</span> It is written to the changelog with your user "
+                             "id.")
+                        : tr("<span style='color:#6b6b6b'>%1</span>").arg(problem.toHtmlEscaped()));
 }

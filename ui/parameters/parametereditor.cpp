@@ -401,6 +401,7 @@ bool ParameterEditor::reportLoss(const DbError &error)
 
 void ParameterEditor::setMessage(const QString &html, bool error)
 {
+    m_messageIsApplied = false;
     m_message->setText(html);
     m_message->setVisible(!html.isEmpty());
     m_message->setStyleSheet(
@@ -413,6 +414,9 @@ void ParameterEditor::setMessage(const QString &html, bool error)
 void ParameterEditor::updateState()
 {
     const int count = pendingCount();
+    // "✓ Applied …" is about the edits that were applied: new ones make it stale.
+    if (m_messageIsApplied && count > 0)
+        setMessage({}, false);
     const int conflicts = int(m_model->conflicting().size());
     const bool applying = m_applyRequest != 0;
     const bool editable = !m_readOnly && !applying && !m_algorithmId.isEmpty();
@@ -712,6 +716,7 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
             tr("Applied %1 to %2 (change set %3).")
                 .arg(changesText(int(result.changes.size())), m_applyAgent, result.changeSet);
         setMessage(QStringLiteral("✓ %1").arg(esc(message)), false);
+        m_messageIsApplied = true; // until the next edit (updateState)
         Q_EMIT messagePosted(message);
         Q_EMIT changesApplied(result);
         updateState();

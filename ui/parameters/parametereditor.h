@@ -90,6 +90,7 @@ private:
     void buildLayout();
     void updateState();
     void setMessage(const QString &html, bool error);
+    bool m_messageIsApplied = false; // the message row says what the last apply did
     void valueChecked(const ParameterRule &rule, const QString &typed, const QString &stored,
                       const Validation &validation, bool refused);
     void valueEdited(const QString &name, const std::optional<PendingEdit> &before,
