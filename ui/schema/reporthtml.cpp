@@ -27,9 +27,9 @@ static QString holdersRows(const QList<LockHolder> &holders)
     return rows;
 }
 
-static QString errorRows(const DbError &e)
+static QString errorRows(const DbError &e, const QString &whatLabel = tr("Failed"))
 {
-    return row(tr("Failed"), e.what) + row(tr("File:line / where"), e.where) +
+    return row(whatLabel, e.what) + row(tr("File:line / where"), e.where) +
            row(tr("SQLSTATE"), e.sqlState) + row(tr("Message"), e.message) +
            row(tr("Detail"), e.detail) + row(tr("Hint"), e.hint);
 }
@@ -89,37 +89,58 @@ static QString stateAfter(const RunReport &report, const MigrationSet &set)
         else
             ++notRun;
     }
-    QString text;
+    // One statement per fact, none contradicting another: what happened to the migration that
+    // stopped, what this run committed before it, what was applied before, what did not run.
+    QStringList parts;
     if (stopped.isEmpty()) {
-        text = applied.isEmpty() ? tr("nothing committed.")
-                                 : tr("the remaining migrations did not run.");
+        if (applied.isEmpty())
+            parts.append(tr("nothing committed"));
     } else {
-        const Migration *migration = nullptr;
-        for (const Migration &m : set.migrations) {
-            if (m.id() == stopped)
-                migration = &m;
-        }
-        text = migration && !migration->transactional
-                   ? tr("migration %1 runs outside a transaction: its statements before the "
-                        "failed one stay committed, the rest did not run.")
-                         .arg(stopped)
-                   : tr("nothing committed — migration %1 rolled back.").arg(stopped);
+        const Migration *migration = set.find(stopped.section(QLatin1Char('_'), 0, 0));
+        parts.append(migration && !migration->transactional
+                         ? tr("migration %1 runs outside a transaction: its statements before "
+                              "the one that stopped stay committed, the rest did not run")
+                               .arg(stopped)
+                         : tr("nothing committed of migration %1: it rolled back").arg(stopped));
     }
-    const int before = int(report.alreadyApplied.size() + applied.size());
-    text += QLatin1Char(' ') + tr("%n earlier migration(s) stay applied", before) +
-            (applied.isEmpty()
-                 ? QString()
-                 : QStringLiteral(" (%1 %2)")
-                       .arg(tr("this run committed"), applied.join(QStringLiteral(", ")))) +
-            QStringLiteral("; ") + tr("%n later migration(s) not run.", notRun);
-    return text;
+    if (!applied.isEmpty())
+        parts.append((stopped.isEmpty() ? tr("this run committed %1")
+                                        : tr("this run committed %1 before it"))
+                         .arg(applied.join(QStringLiteral(", "))));
+    if (!report.alreadyApplied.isEmpty())
+        parts.append(tr("%n migration(s) applied before this run stay applied",
+                        int(report.alreadyApplied.size())));
+    if (notRun > 0)
+        parts.append(tr("%n later migration(s) did not run", notRun));
+    return parts.join(QStringLiteral("; ")) + QLatin1Char('.');
+}
+
+// The text of the statement that failed or was stopped, shortened for the box.
+static QString failedStatement(const RunReport &report, const MigrationSet &set)
+{
+    for (const StepReport &step : report.steps) {
+        if (step.state != StepReport::State::Failed)
+            continue;
+        const Migration *migration = set.find(step.migration.section(QLatin1Char('_'), 0, 0));
+        if (!migration || step.step < 1 || step.step > migration->statements.size())
+            return {};
+        QString text = migration->statements.at(step.step - 1).text.trimmed();
+        if (text.size() > 600)
+            text = text.left(599) + QChar(0x2026);
+        return text;
+    }
+    return {};
 }
 
 QString runFailure(const RunReport &report, const MigrationSet &set)
 {
     if (report.outcome == RunReport::Outcome::Ok)
         return {};
-    QString rows = errorRows(report.error) + holdersRows(report.lockHolders);
+    // A cancel is the user's: the step is where it stopped, not a failure.
+    QString rows =
+        errorRows(report.error, report.outcome == RunReport::Outcome::Cancelled ? tr("Stopped at")
+                                                                                : tr("Failed")) +
+        row(tr("Statement"), failedStatement(report, set)) + holdersRows(report.lockHolders);
     if (report.outcome == RunReport::Outcome::LockTimeout && report.lockHolders.isEmpty())
         rows += row(tr("Lock held by"),
                     tr("(the holder released the lock before it could be observed)"));
