@@ -96,13 +96,16 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     createMenus();
 
     connect(m_connection, &ConnectionController::opening, this, [this](const QString &what) {
-        m_status->setConnecting(what);
+        // Said once: by the busy indicator (the panels say "Connecting…").
+        m_status->setConnecting({});
         m_banner->showReconnected(); // whatever was lost is no longer what we are on
         if (m_busyPanels.isEmpty())
             m_status->setBusy(true, what, false);
-        statusBar()->showMessage(what);
+        statusBar()->clearMessage();
+        ConnectionContext opening;
+        opening.connecting = what;
         for (Panel *panel : std::as_const(m_panels))
-            panel->setConnection({});
+            panel->setConnection(opening);
     });
     connect(m_connection, &ConnectionController::opened, this, &MainWindow::connectionOpened);
     connect(m_connection, &ConnectionController::openFailed, this, &MainWindow::connectionFailed);

@@ -18,6 +18,9 @@ struct ConnectionContext
     QString auditUserId;       // written to algorithm_changelog.user_id by writes
     bool production = false;   // writes ask for confirmation first
     bool readOnly = false;     // the server or the role allows no writes
+    // While not connected yet: what the window is doing ("Starting the local sandbox…"), for
+    // panels to say instead of "Not connected". Empty when nothing is being opened.
+    QString connecting;
     bool isValid() const { return !profileName.isEmpty(); }
     // auditUserId as the repositories take it: RepositorySupport::NoUserId when the profile
     // names none (the changelog's user_id then stays NULL rather than a made-up 0).

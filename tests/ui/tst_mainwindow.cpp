@@ -22,6 +22,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -96,6 +97,14 @@ void TstMainWindow::statusBarShowsTheConnection()
     window.show();
     QSignalSpy schemaLoaded(window.panel(QStringLiteral("schema")), &Panel::loaded);
     window.start();
+    // While it connects, what is happening is said once — by the busy indicator — and the
+    // Agents panel says "Connecting…", not "Not connected" with a banner (issue 10).
+    QCOMPARE(labelText(&window, "busyText"), QStringLiteral("Connecting to test database…"));
+    QCOMPARE(labelText(&window, "profileLabel"), QString());
+    QCOMPARE(window.statusBar()->currentMessage(), QString());
+    QCOMPARE(labelText(&window, "detailTitle"), QStringLiteral("Connecting…"));
+    QVERIFY(labelText(&window, "detailDescription").startsWith(QLatin1String("Connecting to")));
+    QVERIFY(!window.findChild<QLabel *>(QStringLiteral("readOnlyBanner"))->isVisible());
     QTRY_VERIFY_WITH_TIMEOUT(
         labelText(&window, "serverLabel").startsWith(QLatin1String("PostgreSQL 15")), 15000);
     QVERIFY(labelText(&window, "profileLabel").contains(QLatin1String("test database")));

@@ -724,13 +724,16 @@ void AgentsPanel::parametersShown(const Agent &agent, const QList<Parameter> &pa
 void AgentsPanel::showDetail()
 {
     if (m_shownId.isEmpty()) {
+        const QString connecting = connection().connecting;
         m_detailTitle->setText(connection().isValid() ? tr("No agent selected")
-                                                      : tr("Not connected"));
+                               : connecting.isEmpty() ? tr("Not connected")
+                                                      : tr("Connecting…"));
         m_detailMeta->clear();
         m_detailDescription->setText(
             connection().isValid()
                 ? tr("Select an agent in the list to see its configuration and parameters.")
-                : tr("Connect to a database (Ctrl+K) to see its agents."));
+            : connecting.isEmpty() ? tr("Connect to a database (Ctrl+K) to see its agents.")
+                                   : tr("%1 The agents appear once it is ready.").arg(connecting));
         m_detailPath->clear();
         m_diffSummary->clear();
         m_diff->clear();

@@ -256,7 +256,9 @@ void ParameterEditor::setConnection(const ConnectionContext &context, const Priv
     m_privileges = privileges;
     m_readOnly = !context.isValid() || context.readOnly || !privileges.canUpdateParameters;
     QString banner;
-    if (!context.isValid())
+    if (!context.isValid() && !context.connecting.isEmpty())
+        banner.clear(); // connecting: the panel says so once; nothing is shown to edit yet
+    else if (!context.isValid())
         banner = tr("Not connected: parameters cannot be edited. Pending changes are kept "
                     "until you reconnect.");
     else if (context.readOnly)
