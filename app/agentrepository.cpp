@@ -87,8 +87,11 @@ const QByteArray CommitSql = "COMMIT";
 const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true),"
                                " set_config('algoadmin.reason', $2, true),"
                                " set_config('algoadmin.change_set', $3, true)";
+// A toggle is a modification of the agent like a parameter change (sql/007): who and when.
 const QByteArray SetActiveSql = "UPDATE algorithm_agents SET is_active = $2::boolean,"
-                                " updated_at = now() WHERE algorithm_id = $1 RETURNING id";
+                                " updated_at = now(), last_modified_at = now(),"
+                                " last_modified_by = NULLIF($3, '')::integer"
+                                " WHERE algorithm_id = $1 RETURNING id";
 
 // One row of ListSql's columns.
 Agent agentFromRow(const PgResult &result, int row)
@@ -221,7 +224,9 @@ bool AgentRepository::setActive(const QString &algorithmId, bool active, const Q
     const QList<PipelineCommand> commands{
         {BeginSql, {}, After::Nothing},
         {SettingsSql, {userIdSetting(userId), reason.toUtf8(), QByteArray()}, After::Nothing},
-        {SetActiveSql, {text(algorithmId), active ? "true" : "false"}, After::Sync},
+        {SetActiveSql,
+         {text(algorithmId), active ? "true" : "false", userIdSetting(userId)},
+         After::Sync},
         {CommitSql, {}, After::Sync}};
     ++m_roundTrips;
     const BatchResults batch = run(m_database, commands, QStringLiteral("set agent active"));

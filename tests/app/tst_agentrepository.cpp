@@ -218,6 +218,11 @@ void TstAgentRepository::setActiveIsAudited()
                           " WHERE algorithm_id = 'A1' AND parameter_name = 'is_active'"
                           " ORDER BY modified_at, old_value"),
                  QStringList({u"true|false|maintenance window|42"_s, u"false|true|done|7"_s}));
+        // A toggle modifies the agent: who and when, as a parameter change does (issue 10).
+        QCOMPARE(db.scalar("SELECT last_modified_by::text || ' ' ||"
+                           " (last_modified_at > now() - interval '1 minute')::text"
+                           " FROM algorithm_agents WHERE algorithm_id = 'A1'"),
+                 u"7 true"_s);
     }
     database = QSqlDatabase();
     SqlDatabase::close(u"agents"_s);

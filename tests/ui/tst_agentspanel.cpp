@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void aLostConnectionIsReportedAndRefreshRecovers();
     void switchingAgentsAsksAboutPendingEdits();
     void keyboardOnly();
+    void aWriteWithoutAuditUserAsksForOne();
     void grab();
 
 private:
@@ -274,6 +276,68 @@ void TstAgentsPanel::listsTheAgents()
     agentsView()->setFocus();
     QTest::keyClick(agentsView(), Qt::Key_Down);
     QTRY_COMPARE(m_panel->shownAgent(), u"A8"_s);
+    QVERIFY(waitIdle());
+}
+
+// A profile without an audit user id (the Local sandbox) asks before its first write, and an id
+// set there is what the changelog and "Modified by" record, then and afterwards (issue 10).
+void TstAgentsPanel::aWriteWithoutAuditUserAsksForOne()
+{
+    QSettings().remove(u"auditUserIds"_s);
+    m_db = std::make_unique<TestDatabase>(u"agents_panel_audit_id"_s);
+    const QString prepared = prepareSeededDatabase(*m_db);
+    QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
+    m_panel->show();
+    m_panel->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_panel.get()));
+    ConnectionContext context;
+    context.profileName = u"audit test sandbox"_s;
+    context.options = m_db->options();
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    m_panel->setConnection(context);
+    QVERIFY(loaded.wait(20000) && waitIdle());
+    QVERIFY(m_panel->selectAgent(u"A1"_s));
+
+    QStringList seen;
+    onNextModal([&](QWidget *dialog) {
+        seen.append(dialog->objectName());
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(u"auditUserIdEdit"_s), u"77"_s);
+        onNextModal([&](QWidget *reason) {
+            seen.append(reason->objectName());
+            QTest::keyClicks(reason->findChild<QLineEdit *>(u"reasonEdit"_s),
+                             u"pause for the audit"_s);
+            QTest::keyClick(reason, Qt::Key_Return);
+        });
+        QTest::mouseClick(dialog->findChild<QPushButton *>(u"setAuditUserButton"_s),
+                          Qt::LeftButton);
+    });
+    QTest::mouseClick(m_panel->findChild<QPushButton *>(u"toggleActiveButton"_s), Qt::LeftButton);
+    QTRY_COMPARE(m_db->scalar("SELECT is_active FROM algorithm_agents WHERE algorithm_id = 'A1'"),
+                 u"f"_s);
+    QCOMPARE(seen, (QStringList{u"auditIdentityDialog"_s, u"reasonDialog"_s}));
+    QCOMPARE(m_db->scalar("SELECT user_id FROM algorithm_changelog WHERE algorithm_id = 'A1'"
+                          " AND parameter_name = 'is_active'"),
+             u"77"_s);
+    QCOMPARE(m_db->scalar("SELECT last_modified_by FROM algorithm_agents"
+                          " WHERE algorithm_id = 'A1'"),
+             u"77"_s);
+    QVERIFY(waitIdle());
+
+    // Remembered: the next write asks for a reason only.
+    seen.clear();
+    onNextModal([&](QWidget *reason) {
+        seen.append(reason->objectName());
+        QTest::keyClicks(reason->findChild<QLineEdit *>(u"reasonEdit"_s), u"audit is over"_s);
+        QTest::keyClick(reason, Qt::Key_Return);
+    });
+    QTest::mouseClick(m_panel->findChild<QPushButton *>(u"toggleActiveButton"_s), Qt::LeftButton);
+    QTRY_COMPARE(m_db->scalar("SELECT is_active FROM algorithm_agents WHERE algorithm_id = 'A1'"),
+                 u"t"_s);
+    QCOMPARE(seen, QStringList{u"reasonDialog"_s});
+    QCOMPARE(m_db->scalar("SELECT string_agg(user_id::text, ',') FROM algorithm_changelog"
+                          " WHERE algorithm_id = 'A1' AND parameter_name = 'is_active'"),
+             u"77,77"_s);
+    QSettings().remove(u"auditUserIds"_s);
     QVERIFY(waitIdle());
 }
 

@@ -5,6 +5,7 @@
 #include "parameters/parametereditor.h"
 #include "parameters/parametertablemodel.h"
 #include "reasondialog.h"
+#include "shell/auditidentity.h"
 #include "shell/keyboard.h"
 
 #include <QAction>
@@ -884,6 +885,13 @@ void AgentsPanel::requestToggle(const QString &algorithmId, bool active)
     // keeping them cancels the toggle).
     if (algorithmId != m_shownId && !selectAgent(algorithmId))
         return;
+    // Without an audit user id the changelog would record no user: asked once, before.
+    ConnectionContext context = connection();
+    if (!AuditIdentity::confirm(this, &context,
+                                active ? tr("switch %1 on").arg(algorithmId)
+                                       : tr("switch %1 off").arg(algorithmId)))
+        return;
+    storeConnection(context);
     const int row = m_model->rowOf(algorithmId);
     const QString name = row >= 0 ? m_model->agent(row).name : QString();
     const QString label = name.isEmpty() ? algorithmId : tr("%1 (%2)").arg(algorithmId, name);

@@ -6,6 +6,7 @@
 #include "parameterdelegate.h"
 #include "parametertablemodel.h"
 #include "previewdialog.h"
+#include "shell/auditidentity.h"
 #include "shell/keyboard.h"
 
 #include <QAction>
@@ -675,6 +676,9 @@ void ParameterEditor::apply()
         m_applyDialog->raise();
         return;
     }
+    // Without an audit user id the changelog would record no user: asked once, before.
+    if (!AuditIdentity::confirm(this, &m_context, tr("apply these changes")))
+        return;
     auto *dialog = new ApplyDialog(m_algorithmId, m_model->pendingEdits().changes(m_algorithmId),
                                    m_context.profileName, m_context.production, m_lastReason, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);

@@ -1,5 +1,6 @@
 #include "connectioncontroller.h"
 
+#include "auditidentity.h"
 #include "localcluster.h"
 
 #include <QtConcurrent>
@@ -104,7 +105,10 @@ void ConnectionController::monitorConnected(const ServerInfo &info)
 {
     m_context.profileName = m_target.name;
     m_context.options = m_target.options;
-    m_context.auditUserId = m_target.auditUserId;
+    // A profile without one may have had an id set when it first wrote (AuditIdentity).
+    m_context.auditUserId = m_target.auditUserId.isEmpty()
+                                ? AuditIdentity::remembered(m_target.name)
+                                : m_target.auditUserId;
     m_context.production = m_target.production;
     m_context.readOnly = info.readOnly;
     Q_EMIT opened(m_context, info);
