@@ -12,12 +12,14 @@
 #include "testdatabase.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
@@ -56,6 +58,7 @@ private Q_SLOTS:
     void baselineAdoptsExistingTables();
     void aLostConnectionIsReported();
     void staysResponsiveAt200MsRoundTrips();
+    void aSetThatLacksAppliedMigrationsWarnsFirst();
     void chartNamesItsColoursAndTicks_data();
     void chartNamesItsColoursAndTicks();
 
@@ -623,6 +626,65 @@ void TstSchemaPanel::staysResponsiveAt200MsRoundTrips()
     probe.stop();
     QVERIFY2(longestGap < 200,
              qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(longestGap)));
+}
+
+// A chosen directory that lacks what the database has applied (issue 10): running it asks
+// first (No runs nothing), and results of the other set do not stay on screen.
+void TstSchemaPanel::aSetThatLacksAppliedMigrationsWarnsFirst()
+{
+    TestDatabase db(QStringLiteral("schemapanel_foreign"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QVERIFY(migrateDatabase(db.options()).outcome == RunReport::Outcome::Ok);
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(
+                 dir, {{QStringLiteral("101_walk_table.sql"), "CREATE TABLE walk (x int);\n"}})
+                 .isEmpty());
+    QVERIFY(db.exec("CREATE TABLE drifted (x int)").ok()); // something for verify to report
+    QVERIFY(openPanel(db)); // the bundled set: verify it, so that there is a result to go
+    QSignalSpy verified(m_panel.get(), &Panel::loaded);
+    QVERIFY(click("verifyButton"));
+    QVERIFY(verified.wait(60000));
+    QVERIFY(model("verifyView")->rowCount() > 0);
+
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    m_panel->setMigrationsDirectory(dir.path());
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(model("verifyView")->rowCount(), 0); // the bundled set's result went
+    QVERIFY(column("migrationsView", MigrationListModel::State)
+                .contains(QStringLiteral("missing on disk")));
+
+    // Migrate: the warning names what is missing; No runs nothing.
+    QString warning;
+    QTimer answerer;
+    answerer.setInterval(20);
+    QMessageBox::StandardButton answer = QMessageBox::No;
+    connect(&answerer, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (box && box->objectName() == QLatin1String("foreignSetWarning")) {
+            warning = box->text();
+            box->button(answer)->click();
+        }
+    });
+    answerer.start();
+    QVERIFY(click("migrateButton"));
+    QTRY_VERIFY(!warning.isEmpty());
+    QVERIFY2(warning.contains(QStringLiteral("001_algorithm_tables")), qPrintable(warning));
+    QVERIFY(!m_panel->isBusy());
+    QCOMPARE(value(db, "SELECT to_regclass('walk') IS NULL"), QStringLiteral("t"));
+    // Yes runs it.
+    warning.clear();
+    answer = QMessageBox::Yes;
+    QSignalSpy ran(m_panel.get(), &Panel::loaded);
+    QVERIFY(click("migrateButton"));
+    QVERIFY(ran.wait(60000));
+    QVERIFY(!warning.isEmpty());
+    QCOMPARE(value(db, "SELECT to_regclass('walk') IS NOT NULL"), QStringLiteral("t"));
+    QVERIFY(model("stepsView")->rowCount() > 0);
+    // Back to the bundled set: the directory's run does not stay on screen.
+    QSignalSpy back(m_panel.get(), &Panel::loaded);
+    QVERIFY(click("bundledButton"));
+    QVERIFY(back.wait(20000));
+    QCOMPARE(model("stepsView")->rowCount(), 0);
 }
 
 // The chart of a run (issue 10): tick labels that differ, red only where there is something to

@@ -17,6 +17,7 @@
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSplitter>
@@ -263,19 +264,24 @@ void SchemaPanel::setConnection(const ConnectionContext &context)
         // after a loss keeps it.
         m_conninfo = context.options.toConninfo();
         m_migrations->setMigrations({});
-        m_queuedSteps.clear();
-        m_steps->clear();
-        m_verifyView->clear();
-        m_chart->clear();
-        m_lockView->clear();
-        m_lastRun = {};
-        m_lastComparison = {};
-        m_summary->clear();
-        m_progress->reset();
-        if (m_set.ok())
-            showFailure({}); // a broken set's error stays
+        clearResults();
     }
     refresh();
+}
+
+void SchemaPanel::clearResults()
+{
+    m_queuedSteps.clear();
+    m_steps->clear();
+    m_verifyView->clear();
+    m_chart->clear();
+    m_lockView->clear();
+    m_lastRun = {};
+    m_lastComparison = {};
+    m_summary->clear();
+    m_progress->reset();
+    if (m_set.ok())
+        showFailure({}); // a broken set's error stays
 }
 
 void SchemaPanel::setMigrationsDirectory(const QString &directory)
@@ -286,6 +292,7 @@ void SchemaPanel::setMigrationsDirectory(const QString &directory)
         m_worker->cancel();
     loadMigrationSet();
     m_migrations->setMigrations({}, m_set);
+    clearResults(); // a run's or verify's results were about the other set
     refresh();
 }
 
@@ -423,9 +430,32 @@ bool SchemaPanel::runAction(const QString &name)
     return isBusy();
 }
 
+bool SchemaPanel::confirmForeignSet(const QString &what)
+{
+    QStringList missing;
+    for (const MigrationStatus &m : m_migrations->migrations()) {
+        if (m.state == MigrationStatus::State::Missing)
+            missing.append(m.version + QLatin1Char('_') + m.name);
+    }
+    if (missing.isEmpty())
+        return true;
+    QMessageBox box(QMessageBox::Warning, tr("Migrations that do not describe this database"),
+                    tr("The database has %n applied migration(s) that this set does not contain "
+                       "(%1). The set does not describe this database: what %2 finds or does "
+                       "may not be what you expect.\n\n%3 anyway?",
+                       nullptr, int(missing.size()))
+                        .arg(missing.mid(0, 3).join(QStringLiteral(", ")) +
+                                 (missing.size() > 3 ? QStringLiteral(", …") : QString()),
+                             what.toLower(), what),
+                    QMessageBox::Yes | QMessageBox::No, this);
+    box.setObjectName(QStringLiteral("foreignSetWarning"));
+    box.setDefaultButton(QMessageBox::No);
+    return box.exec() == QMessageBox::Yes;
+}
+
 void SchemaPanel::migrate()
 {
-    if (isBusy())
+    if (isBusy() || !confirmForeignSet(tr("Migrate")))
         return;
     const int pending = pendingMigrationCount();
     if (!confirmWrite(tr("apply %n pending migration(s)", nullptr, pending)))
@@ -435,7 +465,7 @@ void SchemaPanel::migrate()
 
 void SchemaPanel::rehearse()
 {
-    if (isBusy())
+    if (isBusy() || !confirmForeignSet(tr("Rehearse")))
         return;
     // Nothing stays, but while it runs the rehearsal holds the locks its statements take.
     if (!confirmWrite(tr("rehearse %n pending migration(s) (rolled back at the end, but it "
@@ -447,13 +477,13 @@ void SchemaPanel::rehearse()
 
 void SchemaPanel::verify()
 {
-    if (!isBusy())
+    if (!isBusy() && confirmForeignSet(tr("Verify")))
         start(Operation::Verify);
 }
 
 void SchemaPanel::baseline()
 {
-    if (isBusy())
+    if (isBusy() || !confirmForeignSet(tr("Baseline")))
         return;
     if (!confirmWrite(tr("record the pending migrations whose objects exist as applied, "
                          "without running them (baseline)")))

@@ -70,6 +70,10 @@ private:
     // Takes the finished job off the queue; false when its result is stale.
     bool finishJob();
     QString nothingToDoText(const RunReport &report) const;
+    // Results shown (steps, chart, verify, failure) go: they belong to another set or database.
+    void clearResults();
+    // Before running a set that lacks migrations the database has applied: asks; true to go on.
+    bool confirmForeignSet(const QString &what);
     void updateBusy(const QString &what);
     void updateActions();
     QString busyText() const;
