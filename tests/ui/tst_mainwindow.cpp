@@ -272,6 +272,10 @@ void TstMainWindow::windowSidebarAndActionsHaveIcons()
         return false;
     };
     QVERIFY(hasInk(window.windowIcon()));
+    // Narrow enough for a laptop beside another window (issue 10: it could not go under
+    // about 1,000 px).
+    QVERIFY2(window.minimumSizeHint().width() <= 800,
+             qPrintable(QString::number(window.minimumSizeHint().width())));
     auto *sidebar = window.findChild<QListWidget *>(QStringLiteral("sidebar"));
     QVERIFY(sidebar);
     QCOMPARE(sidebar->count(), 5);

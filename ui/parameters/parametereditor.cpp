@@ -176,7 +176,12 @@ void ParameterEditor::buildLayout()
     m_table->setTabKeyNavigation(false); // Tab leaves the table for the bar's buttons
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The two texts share what the values leave (the description was narrow while the impact
+    // took everything).
+    m_table->horizontalHeader()->setSectionResizeMode(ParameterTableModel::Description,
+                                                      QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(ParameterTableModel::Impact,
+                                                      QHeaderView::Stretch);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->setColumnWidth(ParameterTableModel::Name, 190);
     m_table->setColumnWidth(ParameterTableModel::Type, 80);
@@ -495,7 +500,6 @@ void ParameterEditor::fitColumns()
         m_table->setColumnWidth(column,
                                 std::clamp(m_table->columnWidth(column) + 12, minimum, 280));
     }
-    m_table->setColumnWidth(ParameterTableModel::Description, 220);
 }
 
 void ParameterEditor::editCurrent(const QModelIndex &index)

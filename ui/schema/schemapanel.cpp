@@ -166,8 +166,9 @@ void SchemaPanel::buildLayout()
     runRow->addSpacing(8);
     runRow->addWidget(m_cancelButton);
     runRow->addWidget(m_exportButton);
-    runRow->addSpacing(8);
-    runRow->addWidget(m_progress, 1);
+    runRow->addStretch(1);
+    // The progress has a row of its own: beside the buttons it made the window at least
+    // 1,000 px wide.
 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("summaryLabel"));
@@ -229,6 +230,7 @@ void SchemaPanel::buildLayout()
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(sourceRow);
     layout->addLayout(runRow);
+    layout->addWidget(m_progress);
     layout->addWidget(m_summary);
     layout->addWidget(m_errorView);
     layout->addWidget(splitter, 1);
