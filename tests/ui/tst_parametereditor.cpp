@@ -28,6 +28,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QTextDocumentFragment>
 #include <QThread>
 #include <QTimer>
 #include <QUndoStack>
@@ -146,6 +147,7 @@ private Q_SLOTS:
     void liveRefreshKeepsWhatIsTyped();
     void openingAndLeavingMakesNoEdit();
     void reapplyRebasesOntoTheNewestValue();
+    void applyDialogShowsTheNewestValue();
     void confirmDiscardRefusedWhileApplying();
 
 private:
@@ -1036,6 +1038,10 @@ void TstParameterEditor::reapplyRebasesOntoTheNewestValue()
         current(u"batch_size"_s).data(ParameterTableModel::StoredValueRole).toString(), u"256"_s,
         10000);
     QTRY_VERIFY(!m_editor->isBusy());
+    // The open dialog shows it before anything is decided (issue 10: it kept the older value).
+    QTRY_VERIFY(dialog->findChild<QLabel *>(u"theirs_batch_size"_s)->text().contains(u"256"_s));
+    QVERIFY(dialog->findChild<QLabel *>(u"changedAgain"_s)->isVisible());
+    QCOMPARE(dialog->conflicts().first().actual, u"256"_s);
     dialog->setResolution(u"batch_size"_s, ConflictDialog::ReapplyMine);
     QTest::mouseClick(dialog->findChild<QPushButton *>(u"resolveButton"_s), Qt::LeftButton);
     QTRY_VERIFY(!dialog || !dialog->isVisible());
@@ -1058,6 +1064,32 @@ void TstParameterEditor::reapplyRebasesOntoTheNewestValue()
                           " WHERE algorithm_id = 'T1' AND user_id = 42"),
              u"256>64"_s);
     QCOMPARE(m_editor->pendingCount(), 0);
+}
+
+// A row already marked "changed by someone else": the Apply dialog lists the newest value
+// beside the edit, not only the value the edit began from (issue 10).
+void TstParameterEditor::applyDialogShowsTheNewestValue()
+{
+    showT1();
+    typeValue(u"learning_rate"_s, u"0.30"_s);
+    QVERIFY(theirUpdate(*m_db, "learning_rate", "0.65", "night shift tuning"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        current(u"learning_rate"_s).data(ParameterTableModel::StoredValueRole).toString(),
+        u"0.65"_s, 10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    m_editor->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_editor.get()));
+    m_editor->tableView()->setFocus();
+    QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
+    auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
+    QVERIFY(dialog);
+    QString shown;
+    for (QLabel *label : dialog->findChildren<QLabel *>())
+        shown += QTextDocumentFragment::fromHtml(label->text()).toPlainText() + u'\n';
+    // The edit (from its base to the new value) and, beside it, the newest value.
+    QVERIFY2(shown.contains(u" 0.02 \n→\n 0.30\n"_s), qPrintable(shown));
+    QVERIFY2(shown.contains(u"now 0.65: changed by someone else"_s), qPrintable(shown));
+    dialog->reject();
 }
 
 void TstParameterEditor::confirmDiscardRefusedWhileApplying()

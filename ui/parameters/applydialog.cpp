@@ -43,7 +43,7 @@ protected:
 
 ApplyDialog::ApplyDialog(const QString &algorithmId, const QList<ParameterChange> &changes,
                          const QString &profileName, bool production, const QString &reason,
-                         QWidget *parent)
+                         const QHash<QString, QString> &newest, QWidget *parent)
     : QDialog(parent)
     , m_profileName(profileName)
     , m_production(production)
@@ -57,12 +57,23 @@ ApplyDialog::ApplyDialog(const QString &algorithmId, const QList<ParameterChange
                  algorithmId));
 
     QStringList lines;
-    for (const ParameterChange &change : changes)
+    for (const ParameterChange &change : changes) {
+        // A value someone else changed since the edit began: the newest value, not only the
+        // base the edit started from (the apply will report the conflict).
+        const auto moved = newest.constFind(change.name);
+        const QString now =
+            moved == newest.constEnd()
+                ? QString()
+                : QStringLiteral("<td style='color:#b00020'>&nbsp;%1</td>")
+                      .arg(tr("now %1: changed by someone else since your edit began")
+                               .arg(ParameterTableModel::displayValue(*moved))
+                               .toHtmlEscaped());
         lines.append(QStringLiteral("<tr><td><code>%1</code></td><td style='color:#6b6b6b'>"
-                                    "&nbsp;%2&nbsp;</td><td>→</td><td><b>&nbsp;%3</b></td></tr>")
+                                    "&nbsp;%2&nbsp;</td><td>→</td><td><b>&nbsp;%3</b></td>%4</tr>")
                          .arg(change.name.toHtmlEscaped(),
                               ParameterTableModel::displayValue(change.from).toHtmlEscaped(),
-                              ParameterTableModel::displayValue(change.to).toHtmlEscaped()));
+                              ParameterTableModel::displayValue(change.to).toHtmlEscaped(), now));
+    }
     auto *summary = new QLabel(
         tr("<p>These changes to <b>%1</b> on <b>%2</b> are written in one transaction, each "
            "with a changelog row carrying your reason:</p>")

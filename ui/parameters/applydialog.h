@@ -3,6 +3,7 @@
 #include "parameterrepository.h"
 
 #include <QDialog>
+#include <QHash>
 
 class QLabel;
 class QLineEdit;
@@ -16,9 +17,11 @@ class ApplyDialog : public QDialog
     Q_OBJECT
 
 public:
+    // `newest`: for an edit whose stored value moved since it began (a conflict), the value
+    // stored now, shown beside the edit's base.
     ApplyDialog(const QString &algorithmId, const QList<ParameterChange> &changes,
                 const QString &profileName, bool production, const QString &reason,
-                QWidget *parent = nullptr);
+                const QHash<QString, QString> &newest = {}, QWidget *parent = nullptr);
 
     QString reason() const;
 

@@ -93,13 +93,15 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
             cell(QStringLiteral("<code>%1</code>").arg(conflict.name.toHtmlEscaped()), this), row,
             0);
         grid->addWidget(cell(yours, this), row, 1);
-        grid->addWidget(cell(theirs, this), row, 2);
-        grid->addWidget(cell(who(conflict).toHtmlEscaped(), this), row, 3);
-        grid->addWidget(cell(when.toHtmlEscaped(), this, conflict.changeSet), row, 4);
-        grid->addWidget(cell(conflict.reason.isEmpty() ? tr("<i>none given</i>")
-                                                       : conflict.reason.toHtmlEscaped(),
-                             this),
-                        row, 5);
+        QList<QLabel *> cells{cell(theirs, this), cell(who(conflict).toHtmlEscaped(), this),
+                              cell(when.toHtmlEscaped(), this, conflict.changeSet),
+                              cell(conflict.reason.isEmpty() ? tr("<i>none given</i>")
+                                                             : conflict.reason.toHtmlEscaped(),
+                                   this)};
+        cells.first()->setObjectName(QStringLiteral("theirs_%1").arg(conflict.name));
+        for (int c = 0; c < cells.size(); ++c)
+            grid->addWidget(cells.at(c), row, 2 + c);
+        m_theirCells.insert(conflict.name, cells);
         auto *choice = new QComboBox(this);
         choice->setObjectName(QStringLiteral("choice_%1").arg(conflict.name));
         choice->addItem(tr("Keep theirs"), KeepTheirs);
@@ -136,8 +138,16 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
+    m_changedAgain = new QLabel(this);
+    m_changedAgain->setObjectName(QStringLiteral("changedAgain"));
+    m_changedAgain->setWordWrap(true);
+    m_changedAgain->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fff4e5; border-left: 4px solid #e65100; padding: 6px 8px; }"));
+    m_changedAgain->hide();
+
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
+    layout->addWidget(m_changedAgain);
     layout->addWidget(scroll, 1);
     layout->addWidget(buttons);
     resize(980, std::min(620, 190 + 56 * int(conflicts.size())));
@@ -159,4 +169,29 @@ void ConflictDialog::setAll(Resolution resolution)
 {
     for (auto it = m_choices.constBegin(); it != m_choices.constEnd(); ++it)
         setResolution(it.key(), resolution);
+}
+
+void ConflictDialog::theirValueChanged(const QString &name, const QString &value)
+{
+    for (ParameterConflict &conflict : m_conflicts) {
+        if (conflict.name != name || conflict.actual == value)
+            continue;
+        const QString before = conflict.actual;
+        conflict.actual = value;
+        const QList<QLabel *> cells = m_theirCells.value(name);
+        if (cells.size() == 4) {
+            cells.at(0)->setText(
+                QStringLiteral("<b style='color:#b00020'>%1</b>")
+                    .arg(ParameterTableModel::displayValue(value).toHtmlEscaped()));
+            // Who, when and why of this newer change are in the changelog, not here.
+            for (int c = 1; c < 4; ++c)
+                cells.at(c)->setText(tr("<i>changed again — see the changelog</i>"));
+        }
+        m_changedAgain->setText(
+            tr("<b>%1 changed again while this dialog was open:</b> now %2 (was %3). A "
+               "decision to re-apply yours is based on the value shown now.")
+                .arg(name.toHtmlEscaped(), ParameterTableModel::displayValue(value).toHtmlEscaped(),
+                     ParameterTableModel::displayValue(before).toHtmlEscaped()));
+        m_changedAgain->show();
+    }
 }

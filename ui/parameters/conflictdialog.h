@@ -7,6 +7,7 @@
 #include <QHash>
 
 class QComboBox;
+class QLabel;
 
 // An apply refused because others changed some of the values since the user's edits began:
 // per parameter theirs (value, who, when, why) beside yours, and a choice of keeping theirs
@@ -31,8 +32,13 @@ public:
     Resolution resolution(const QString &name) const;
     void setResolution(const QString &name, Resolution resolution);
     void setAll(Resolution resolution);
+    // Their value moved again while the dialog is open (a live reload): shown in its row and
+    // above the table, and what a resolution is based on from now on.
+    void theirValueChanged(const QString &name, const QString &value);
 
 private:
+    QLabel *m_changedAgain = nullptr;
+    QHash<QString, QList<QLabel *>> m_theirCells; // theirs, who, when, reason
     QList<ParameterConflict> m_conflicts;
     QHash<QString, QComboBox *> m_choices;
 };

@@ -683,8 +683,15 @@ void ParameterEditor::apply()
     // Without an audit user id the changelog would record no user: asked once, before.
     if (!AuditIdentity::confirm(this, &m_context, tr("apply these changes")))
         return;
-    auto *dialog = new ApplyDialog(m_algorithmId, m_model->pendingEdits().changes(m_algorithmId),
-                                   m_context.profileName, m_context.production, m_lastReason, this);
+    const QList<ParameterChange> changes = m_model->pendingEdits().changes(m_algorithmId);
+    QHash<QString, QString> newest;
+    for (const ParameterChange &change : changes) {
+        const Parameter *p = m_model->parameter(change.name);
+        if (p && !sameStoredValue(p->currentValue, change.from))
+            newest.insert(change.name, p->currentValue);
+    }
+    auto *dialog = new ApplyDialog(m_algorithmId, changes, m_context.profileName,
+                                   m_context.production, m_lastReason, newest, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startApply(dialog->reason()); });
     m_applyDialog = dialog;
@@ -829,8 +836,9 @@ void ParameterEditor::resolveConflicts()
         if (conflict.algorithmId != m_algorithmId)
             continue;
         m_resolutions.append(
-            {conflict.name, !conflict.missing &&
-                                dialog->resolution(conflict.name) == ConflictDialog::ReapplyMine});
+            {conflict.name,
+             !conflict.missing && dialog->resolution(conflict.name) == ConflictDialog::ReapplyMine,
+             conflict.actual});
     }
     // Their value in the dialog may already be stale: a re-applied edit starts from what the
     // newest reload says, so a reload still coming is waited for.
@@ -849,12 +857,19 @@ bool ParameterEditor::reloadPending() const
 
 void ParameterEditor::finishResolution()
 {
-    const QList<std::pair<QString, bool>> resolutions = std::exchange(m_resolutions, {});
-    QStringList kept, reapplied;
-    for (const auto &[name, reapply] : resolutions) {
+    const QList<Resolution> resolutions = std::exchange(m_resolutions, {});
+    QStringList kept, reapplied, movedAgain;
+    for (const auto &[name, reapply, seen] : resolutions) {
         if (!m_model->pendingEdits().contains(name))
             continue;
-        if (reapply && m_model->parameter(name)) {
+        const Parameter *newest = m_model->parameter(name);
+        if (reapply && newest && !sameStoredValue(newest->currentValue, seen)) {
+            // Their value moved again after the user decided on the one shown: overwriting a
+            // change nobody looked at is not what "re-apply mine" meant. Still a conflict.
+            movedAgain.append(name);
+            continue;
+        }
+        if (reapply && newest) {
             m_model->rebase(name);
             reapplied.append(name);
         } else {
@@ -866,6 +881,10 @@ void ParameterEditor::finishResolution()
     m_undo->clear();
     m_knownConflicts = m_model->conflicting();
     QStringList parts;
+    if (!movedAgain.isEmpty())
+        parts.append(tr("%1 changed again after you decided: still in conflict, look at the "
+                        "newest value and Apply again to decide")
+                         .arg(esc(movedAgain.join(QStringLiteral(", ")))));
     if (!kept.isEmpty())
         parts.append(tr("kept theirs for %1").arg(esc(kept.join(QStringLiteral(", ")))));
     if (!reapplied.isEmpty())
@@ -906,6 +925,14 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
                 setMessage(esc(message), false);
         }
         m_knownConflicts = conflicts;
+        // An open conflict dialog shows the newest values before anything is decided.
+        if (m_conflictDialog) {
+            for (const ParameterConflict &conflict : m_conflictDialog->conflicts()) {
+                const Parameter *p = m_model->parameter(conflict.name);
+                if (p && conflict.algorithmId == m_algorithmId && !conflict.missing)
+                    m_conflictDialog->theirValueChanged(conflict.name, p->currentValue);
+            }
+        }
         if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
             m_table->setCurrentIndex(m_model->index(0, ParameterTableModel::Current));
         updateState();

@@ -160,7 +160,14 @@ private:
     QList<ParameterChange> m_lostChanges;
     // Resolutions of the conflict dialog waiting for the reload in flight: re-apply rebases
     // onto the newest stored value. Name → re-apply (true) or keep theirs (false).
-    QList<std::pair<QString, bool>> m_resolutions;
+    // A decision of the conflict dialog: re-apply (or keep theirs) for the value it showed.
+    struct Resolution
+    {
+        QString name;
+        bool reapply = false;
+        QString seenTheirs;
+    };
+    QList<Resolution> m_resolutions;
 
     QPointer<PreviewDialog> m_previewDialog;
     QPointer<ApplyDialog> m_applyDialog;
