@@ -770,6 +770,11 @@ void TstAgentsPanel::detailShowsTheConfigDiff()
     QCOMPARE(shown, QStringList({u"a|1|1|"_s, u"b|2|3|changed"_s, u"c|\"x\"|—|removed"_s,
                                  u"d|—|true|added"_s}));
     QVERIFY(m_panel->findChild<QLabel *>(u"diffSummary"_s)->text().contains(u"3 keys"_s));
+    // A value the column elides is whole in the tooltip (issue 10: "25000…").
+    QCOMPARE(diff->index(1, ConfigDiffModel::Current).data(Qt::ToolTipRole).toString(),
+             u"b differs\ndefault: 2\ncurrent: 3"_s);
+    QCOMPARE(diff->index(2, ConfigDiffModel::Default).data(Qt::ToolTipRole).toString(),
+             u"c is only in default_config\ndefault: \"x\""_s);
     QVERIFY(waitIdle());
 }
 

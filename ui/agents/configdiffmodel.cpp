@@ -140,19 +140,29 @@ QVariant ConfigDiffModel::data(const QModelIndex &index, int role) const
             return font;
         }
         return {};
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
+        // The values whole: a narrow column elides them ("25000…").
+        QStringList lines;
         switch (row.state) {
         case State::Same:
-            return tr("%1 is the same in both").arg(row.key);
+            lines.append(tr("%1 is the same in both").arg(row.key));
+            break;
         case State::Added:
-            return tr("%1 is only in current_config").arg(row.key);
+            lines.append(tr("%1 is only in current_config").arg(row.key));
+            break;
         case State::Removed:
-            return tr("%1 is only in default_config").arg(row.key);
+            lines.append(tr("%1 is only in default_config").arg(row.key));
+            break;
         case State::Changed:
-            return tr("%1: default %2, current %3")
-                .arg(row.key, row.defaultValue, row.currentValue);
+            lines.append(tr("%1 differs").arg(row.key));
+            break;
         }
-        return {};
+        if (row.state != State::Added)
+            lines.append(tr("default: %1").arg(row.defaultValue));
+        if (row.state != State::Removed)
+            lines.append(tr("current: %1").arg(row.currentValue));
+        return lines.join(QLatin1Char('\n'));
+    }
     }
     return {};
 }
