@@ -157,6 +157,7 @@ private:
     QLineEdit *openEditor(const QString &parameter);
     void typeValue(const QString &parameter, const QString &text);
     void applyWithReason(const QString &reason);
+    ApplyDialog *openApplyDialog();
     QModelIndex current(const QString &parameter) const;
 
     std::unique_ptr<TestDatabase> m_db;
@@ -278,13 +279,20 @@ void TstParameterEditor::typeValue(const QString &parameter, const QString &text
         !m_editor->tableView()->findChild<QLineEdit *>(u"parameterValueEditor"_s)->isVisible());
 }
 
-void TstParameterEditor::applyWithReason(const QString &reason)
+// Ctrl+Return in the table, as a user opens Apply…; the dialog, or null when it did not open.
+ApplyDialog *TstParameterEditor::openApplyDialog()
 {
     m_editor->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_editor.get()));
+    if (!QTest::qWaitForWindowActive(m_editor.get()))
+        return nullptr;
     m_editor->tableView()->setFocus();
     QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
-    auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
+    return waitForChild<ApplyDialog>(m_editor.get());
+}
+
+void TstParameterEditor::applyWithReason(const QString &reason)
+{
+    auto *dialog = openApplyDialog();
     QVERIFY(dialog);
     auto *text = dialog->findChild<QPlainTextEdit *>(u"reason"_s);
     auto *button = dialog->findChild<QPushButton *>(u"applyButton"_s);
@@ -548,9 +556,7 @@ void TstParameterEditor::applyDialogSubmitsFromTheKeyboard()
     showT1();
     typeValue(u"batch_size"_s, u"64"_s);
     QSignalSpy applied(m_editor.get(), &ParameterEditor::changesApplied);
-    m_editor->tableView()->setFocus();
-    QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
-    auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
+    auto *dialog = openApplyDialog();
     QVERIFY(dialog);
     auto *reason = dialog->findChild<QPlainTextEdit *>(u"reason"_s);
     QTRY_VERIFY(reason->hasFocus());
@@ -1077,11 +1083,7 @@ void TstParameterEditor::applyDialogShowsTheNewestValue()
         current(u"learning_rate"_s).data(ParameterTableModel::StoredValueRole).toString(),
         u"0.65"_s, 10000);
     QTRY_VERIFY(!m_editor->isBusy());
-    m_editor->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_editor.get()));
-    m_editor->tableView()->setFocus();
-    QTest::keyClick(m_editor->tableView(), Qt::Key_Return, Qt::ControlModifier);
-    auto *dialog = waitForChild<ApplyDialog>(m_editor.get());
+    auto *dialog = openApplyDialog();
     QVERIFY(dialog);
     QString shown;
     for (QLabel *label : dialog->findChildren<QLabel *>())
