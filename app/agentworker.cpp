@@ -186,6 +186,23 @@ int AgentWorker::loadParameters(const QString &algorithmId)
         });
 }
 
+int AgentWorker::loadLatestChanges(const QString &algorithmId, const QStringList &names)
+{
+    return enqueue(
+        [this, algorithmId, names](int request) {
+            DbError error;
+            QList<ParameterConflict> changes;
+            if (ensureOpen(&error))
+                changes = m_parameters->latestChanges(algorithmId, names, &error);
+            noteFailure(error);
+            Q_EMIT latestChangesLoaded(request, changes, error);
+        },
+        [this](int request) {
+            Q_EMIT latestChangesLoaded(request, {},
+                                       droppedError(QStringLiteral("read the newest changes")));
+        });
+}
+
 int AgentWorker::simulate(const QList<ParameterChange> &changes, int userId, const QString &reason)
 {
     return enqueue(

@@ -41,6 +41,8 @@ public:
 
     int loadAgents(const AgentFilter &filter);      // → agentsLoaded
     int loadParameters(const QString &algorithmId); // → parametersLoaded
+    // What `names` hold now and who set them, when and why → latestChangesLoaded.
+    int loadLatestChanges(const QString &algorithmId, const QStringList &names);
     int simulate(const QList<ParameterChange> &changes, int userId, const QString &reason);
     int apply(const QList<ParameterChange> &changes, const QString &reason, int userId);
     int setActive(const QString &algorithmId, bool active, const QString &reason, int userId);
@@ -57,6 +59,8 @@ Q_SIGNALS:
     // The agent's row as it is now (config, last modified) with its parameters and drift.
     void parametersLoaded(int request, const Agent &agent, const QList<Parameter> &parameters,
                           const ConfigDrift &drift, const DbError &error);
+    void latestChangesLoaded(int request, const QList<ParameterConflict> &changes,
+                             const DbError &error);
     void simulated(int request, const SimulateResult &result);
     void applied(int request, const ApplyResult &result);
     void activeSet(int request, const QString &algorithmId, bool active, const DbError &error);

@@ -74,6 +74,24 @@ JOIN algorithm_parameters p
 WHERE p.xmin = xid(pg_current_xact_id_if_assigned())
 )SQL";
 
+// What each of the named parameters holds now and the newest changelog row that explains it, in
+// the column order of ConflictsSql (with no `from`); a name the agent lacks comes back missing.
+const QByteArray LatestChangesSql = R"SQL(
+SELECT $1::text, r.parameter_name, NULL::text, p.current_value, p.id IS NULL,
+       c.user_id, c.db_role, to_char(c.modified_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS'), c.reason,
+       c.change_set
+FROM unnest($2::text[]) AS r(parameter_name)
+LEFT JOIN algorithm_parameters p
+       ON p.algorithm_id = $1::text AND p.parameter_name = r.parameter_name
+LEFT JOIN LATERAL (
+    SELECT l.user_id, l.db_role, l.modified_at, l.reason, l.change_set
+    FROM algorithm_changelog l
+    WHERE l.algorithm_id = $1::text AND l.parameter_name = r.parameter_name
+    ORDER BY l.modified_at DESC, l.id DESC
+    LIMIT 1) c ON true
+ORDER BY r.parameter_name
+)SQL";
+
 const QByteArray ConfigsSql = "SELECT algorithm_id, coalesce(current_config, '{}')::text"
                               " FROM algorithm_agents WHERE algorithm_id = ANY($1::text[])"
                               " ORDER BY algorithm_id";
@@ -227,6 +245,19 @@ QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *
     if (error)
         *error = {};
     return parameters;
+}
+
+QList<ParameterConflict> ParameterRepository::latestChanges(const QString &algorithmId,
+                                                           const QStringList &names,
+                                                           DbError *error)
+{
+    ++m_roundTrips;
+    const BatchResults batch = run(m_database, {{LatestChangesSql, {text(algorithmId), textArray(names)}}},
+                                   QStringLiteral("read the newest changes"));
+    const DbError failure = firstError(batch, QStringLiteral("read the newest changes"));
+    if (error)
+        *error = failure;
+    return failure.isError() ? QList<ParameterConflict>() : conflicts(batch.results.constFirst());
 }
 
 Validation ParameterRepository::validate(const QString &value, const Parameter &parameter)

@@ -121,6 +121,10 @@ public:
     static const QByteArray &loadSql();
     static QList<Parameter> fromResult(const PgResult &result);
 
+    // The value each of `names` holds now with the newest changelog row that explains it (who,
+    // when, why), as conflicts without a `from`; one read-only round trip.
+    QList<ParameterConflict> latestChanges(const QString &algorithmId, const QStringList &names,
+                                           DbError *error);
     // The pure check of an edited value (validateParameterValue), no SQL.
     static Validation validate(const QString &value, const Parameter &parameter);
 

@@ -92,6 +92,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     setCentralWidget(central);
 
     statusBar()->addPermanentWidget(m_status);
+    m_status->makeRoomIn(statusBar());
     connect(m_status, &ConnectionStatus::cancelRequested, this, &MainWindow::cancelRequests);
     createMenus();
 

@@ -19,8 +19,10 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -40,7 +42,13 @@ class TstAgentsPanel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        // Columns a user hid are remembered; a run starts from none.
+        QSettings().remove(u"agents/hiddenColumns"_s);
+        QSettings().remove(u"parameters/hiddenColumns"_s);
+    }
     void init();
     void cleanup();
     void modelsPassTheTester();
@@ -61,6 +69,9 @@ private Q_SLOTS:
     void switchingAgentsAsksAboutPendingEdits();
     void keyboardOnly();
     void aWriteWithoutAuditUserAsksForOne();
+    void narrowWindowsNeverScrollSideways();
+    void longConfigValuesWrapWhole();
+    void headerMenuHidesAColumnAndRemembersIt();
     void grab();
 
 private:
@@ -988,6 +999,151 @@ void TstAgentsPanel::switchingAgentsAsksAboutPendingEdits()
     QVERIFY(waitIdle());
     QCOMPARE(editor->pendingCount(), 0);
     QCOMPARE(editor->algorithmId(), u"A2"_s);
+}
+
+// Issue 10: at 1,052 × 700 "Modified at" needed scrolling sideways. At any width the agents
+// and parameters tables fit: the columns the detail pane repeats go first, and come back when
+// there is room. (The panel is the window less its sidebar of about 150 px.)
+void TstAgentsPanel::narrowWindowsNeverScrollSideways()
+{
+    QVERIFY(openSeeded(u"agents_panel_narrow"_s));
+    QVERIFY(m_panel->selectAgent(u"A1"_s));
+    QVERIFY(waitIdle());
+    QTableView *agents = agentsView();
+    QTableView *parameters = m_panel->parameterEditor()->tableView();
+    QTRY_VERIFY(parameters->model()->rowCount() > 0);
+    QHeaderView *header = agents->horizontalHeader();
+    const auto fits = [](QTableView *view) {
+        return view->horizontalScrollBar()->maximum() == 0 &&
+               view->horizontalHeader()->length() <= view->viewport()->width();
+    };
+    const auto visible = [header](int column) { return !header->isSectionHidden(column); };
+    for (int width : {902, 650, 1250, 902}) {
+        m_panel->resize(width, 700);
+        QTRY_VERIFY2(fits(agents), qPrintable(QString::number(width)));
+        QTRY_VERIFY2(fits(parameters), qPrintable(QString::number(width)));
+        // ... and fill it, also when the stretching texts have gone (the name takes the room).
+        QTRY_COMPARE(agents->horizontalHeader()->length(), agents->viewport()->width());
+        QTRY_COMPARE(parameters->horizontalHeader()->length(), parameters->viewport()->width());
+        // What a row is named by, and its switch, always show.
+        for (int column :
+             {AgentTableModel::AlgorithmId, AgentTableModel::Name, AgentTableModel::Active})
+            QVERIFY2(visible(column), qPrintable(QString::number(column)));
+        QVERIFY(header->sectionSize(AgentTableModel::Name) >= 150);
+        QVERIFY(!parameters->horizontalHeader()->isSectionHidden(ParameterTableModel::Current));
+        if (width == 902) {
+            // The width the issue measured: the modification time is there, the columns the
+            // detail pane shows as well (version, layers, by whom) are what went, and the
+            // header says so.
+            QVERIFY(visible(AgentTableModel::LastModifiedAt));
+            QVERIFY(visible(AgentTableModel::ImpactScore));
+            QVERIFY(!visible(AgentTableModel::LastModifiedBy));
+            QVERIFY2(header->toolTip().contains(u"Hidden for lack of room: Modified by"_s),
+                     qPrintable(header->toolTip()));
+        }
+        if (width == 1250) {
+            for (int column = 0; column < AgentTableModel::ColumnCount; ++column)
+                QVERIFY2(visible(column), qPrintable(QString::number(column)));
+            QVERIFY(!header->toolTip().contains(u"Hidden"_s));
+            QVERIFY(!parameters->horizontalHeader()->isSectionHidden(ParameterTableModel::Impact));
+        }
+    }
+    // The texts a narrow parameters table hides are in the name's tooltip.
+    m_panel->resize(650, 700);
+    QTRY_VERIFY(parameters->horizontalHeader()->isSectionHidden(ParameterTableModel::Impact));
+    const QString tip =
+        parameters->model()->index(0, ParameterTableModel::Name).data(Qt::ToolTipRole).toString();
+    const QString impact =
+        parameters->model()->index(0, ParameterTableModel::Impact).data().toString();
+    QVERIFY(!impact.isEmpty());
+    QVERIFY2(tip.contains(impact), qPrintable(tip));
+}
+
+// Issue 10: config values were cut off ("25000…"). A value wider than its column wraps, inside
+// the number if it must, and its row grows to show all of it.
+void TstAgentsPanel::longConfigValuesWrapWhole()
+{
+    QVERIFY(openSeeded(u"agents_panel_wrap"_s));
+    QVERIFY(m_db->exec("UPDATE algorithm_agents SET default_config = '{\"max_budget_cents\":"
+                       " 250000000000, \"a\": 1}', current_config = '{\"max_budget_cents\":"
+                       " 500000000000000, \"a\": 1}' WHERE algorithm_id = 'A3'")
+                .ok());
+    m_panel->resize(650, 700);
+    m_panel->refresh();
+    QVERIFY(waitIdle());
+    QVERIFY(m_panel->selectAgent(u"A3"_s));
+    auto *view = m_panel->findChild<QTableView *>(u"configDiffView"_s);
+    QAbstractItemModel *diff = view->model();
+    QTRY_COMPARE(diff->rowCount(), 2);
+    QVERIFY(waitIdle());
+    const int row = diff->index(0, ConfigDiffModel::Key).data().toString() == u"a"_s ? 1 : 0;
+    const QModelIndex value = diff->index(row, ConfigDiffModel::Current);
+    QCOMPARE(value.data().toString(), u"500000000000000"_s);
+    QFont font = view->font();
+    if (const QVariant f = value.data(Qt::FontRole); f.isValid())
+        font = f.value<QFont>();
+    const QFontMetrics metrics(font);
+    const int column = view->columnWidth(ConfigDiffModel::Current);
+    // Too wide for one line in the column, so it takes more lines, and the row is that tall.
+    QVERIFY2(metrics.horizontalAdvance(value.data().toString()) > column - 8,
+             qPrintable(QString::number(column)));
+    const int oneLine = view->rowHeight(1 - row); // {"a": 1}
+    QVERIFY(oneLine < 2 * metrics.height());
+    QTRY_VERIFY2(view->rowHeight(row) >= oneLine + metrics.height() * 3 / 4,
+                 qPrintable(u"%1 vs %2"_s.arg(view->rowHeight(row)).arg(oneLine)));
+    // Wider, the row shrinks back to one line.
+    m_panel->resize(1900, 700);
+    QTRY_VERIFY2(view->columnWidth(ConfigDiffModel::Current) >
+                     metrics.horizontalAdvance(value.data().toString()) + 8,
+                 qPrintable(u"%1 vs %2"_s.arg(view->columnWidth(ConfigDiffModel::Current))
+                                .arg(metrics.horizontalAdvance(value.data().toString()))));
+    QTRY_COMPARE(view->rowHeight(row), oneLine);
+}
+
+// The header's context menu hides a column (kept when the window is wide) and a panel opened
+// later remembers it.
+void TstAgentsPanel::headerMenuHidesAColumnAndRemembersIt()
+{
+    QVERIFY(openSeeded(u"agents_panel_columns"_s));
+    m_panel->resize(1400, 700);
+    QHeaderView *header = agentsView()->horizontalHeader();
+    QTRY_VERIFY(!header->isSectionHidden(AgentTableModel::Type));
+    const auto menuAction = [](const QString &text) -> QAction * {
+        for (QWidget *top : QApplication::topLevelWidgets())
+            if (auto *menu = qobject_cast<QMenu *>(top);
+                menu && menu->objectName() == u"columnMenu"_s && menu->isVisible())
+                for (QAction *action : menu->actions())
+                    if (action->text() == text)
+                        return action;
+        return nullptr;
+    };
+    const QPoint at = QPoint(header->sectionViewportPosition(AgentTableModel::Type) + 5, 5);
+    Q_EMIT header->customContextMenuRequested(at);
+    QAction *type = nullptr;
+    QTRY_VERIFY((type = menuAction(u"Type"_s)));
+    QVERIFY(type->isChecked());
+    type->trigger();
+    QVERIFY(header->isSectionHidden(AgentTableModel::Type));
+    // Not brought back for lack of room: it was the user's choice.
+    m_panel->resize(1600, 700);
+    QTest::qWait(50);
+    QVERIFY(header->isSectionHidden(AgentTableModel::Type));
+    // A panel opened later starts without it.
+    {
+        AgentsPanel another;
+        QVERIFY(another.findChild<QTableView *>(u"agentsView"_s)
+                    ->horizontalHeader()
+                    ->isSectionHidden(AgentTableModel::Type));
+    }
+    Q_EMIT header->customContextMenuRequested(at);
+    QTRY_VERIFY((type = menuAction(u"Type"_s)));
+    QVERIFY(!type->isChecked());
+    type->trigger();
+    QVERIFY(!header->isSectionHidden(AgentTableModel::Type));
+    QVERIFY(QSettings().value(u"agents/hiddenColumns"_s).toList().isEmpty());
+    for (QWidget *top : QApplication::topLevelWidgets())
+        if (qobject_cast<QMenu *>(top))
+            top->close();
 }
 
 void TstAgentsPanel::grab()

@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "panel.h"
 #include "shell/aboutdialog.h"
+#include "shell/connectionstatus.h"
 #include "testdatabase.h"
 #include "version.h"
 
@@ -122,6 +123,40 @@ void TstMainWindow::statusBarShowsTheConnection()
         QCOMPARE(panel->connection().profileName, QStringLiteral("test database"));
     // Not production: no strip, no confirmation.
     QVERIFY(!window.findChild<QLabel *>(QStringLiteral("productionStrip"))->isVisible());
+
+    // In the narrowest window the busy text no longer covers a message (issue 10): while one
+    // shows, the server and role, then the busy text, step aside into tooltips.
+    auto *status = window.findChild<ConnectionStatus *>();
+    QVERIFY(status);
+    window.resize(window.minimumSizeHint().width(), 600);
+    status->setBusy(true,
+                    QStringLiteral("Loading the parameters of A12 — Warehouse Slotting Optimizer…"));
+    const QString message = QStringLiteral("Applied 4 changes to A12 (change set 1a2b3c4d)");
+    window.statusBar()->showMessage(message, 20000);
+    const int messageWidth = window.statusBar()->fontMetrics().horizontalAdvance(message);
+    // (Both once the window has been laid out at its new width.)
+    QTRY_VERIFY2(status->compactness() > 0 && status->x() - 8 >= messageWidth,
+                 qPrintable(QStringLiteral("window %1, level %2, message to %3 of %4")
+                                .arg(window.width())
+                                .arg(status->compactness())
+                                .arg(status->x() - 8)
+                                .arg(messageWidth)));
+    grabFor(&window, "mainwindow-narrow-status");
+    QVERIFY(!window.findChild<QLabel *>(QStringLiteral("serverLabel"))->isVisible());
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("profileLabel"))
+                ->toolTip()
+                .contains(QLatin1String("PostgreSQL 15")));
+    QVERIFY(window.findChild<QProgressBar *>(QStringLiteral("busyIndicator"))
+                ->toolTip()
+                .startsWith(QLatin1String("Loading the parameters of A12")));
+    // Without the message, or in a wide window, everything is back.
+    window.statusBar()->clearMessage();
+    window.resize(1400, 760);
+    QTRY_COMPARE(status->compactness(), 0);
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("serverLabel"))->isVisible());
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("busyText"))->isVisible());
+    status->setBusy(false, {});
+    QVERIFY(!window.findChild<QLabel *>(QStringLiteral("busyText"))->isVisible());
 }
 
 // Opens Help > About through its menu action and returns what the dialog shows (with

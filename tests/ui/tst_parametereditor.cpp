@@ -72,9 +72,11 @@ VALUES ('T1', 'batch_size', 'integer', '32', '32', '1', '1000', 'Items per batch
 
 // A change made by someone else on a second connection, audited with their user id and
 // reason (one statement per exec: the test connection runs them with PQexecParams).
-bool theirUpdate(TestDatabase &db, const char *name, const char *value, const char *reason)
+bool theirUpdate(TestDatabase &db, const char *name, const char *value, const char *reason,
+                 const char *userId = "7")
 {
-    return db.exec("BEGIN").ok() && db.exec("SET LOCAL algoadmin.user_id = '7'").ok() &&
+    return db.exec("BEGIN").ok() &&
+           db.exec("SELECT set_config('algoadmin.user_id', $1, true)", {userId}).ok() &&
            db.exec("SELECT set_config('algoadmin.reason', $1, true)", {reason}).ok() &&
            db.exec("UPDATE algorithm_parameters SET current_value = $2"
                    " WHERE algorithm_id = 'T1' AND parameter_name = $1",
@@ -1038,8 +1040,15 @@ void TstParameterEditor::reapplyRebasesOntoTheNewestValue()
     QVERIFY(dialog);
     QCOMPARE(dialog->conflicts().first().actual, u"128"_s);
     QTRY_VERIFY(!m_editor->isBusy());
-    // A third change lands while the dialog is open; the live reload shows it.
-    QVERIFY(theirUpdate(*m_db, "batch_size", "256", "another shift"));
+    const auto cellText = [&](const QString &name) {
+        return QTextDocumentFragment::fromHtml(dialog->findChild<QLabel *>(name)->text())
+            .toPlainText();
+    };
+    QVERIFY(cellText(u"theirsBy_batch_size"_s).startsWith(u"user 7"_s));
+    QCOMPARE(cellText(u"theirsReason_batch_size"_s), u"night shift tuning"_s);
+    // A third change, by someone else again, lands while the dialog is open; the live reload
+    // shows it.
+    QVERIFY(theirUpdate(*m_db, "batch_size", "256", "another shift", "8"));
     QTRY_COMPARE_WITH_TIMEOUT(
         current(u"batch_size"_s).data(ParameterTableModel::StoredValueRole).toString(), u"256"_s,
         10000);
@@ -1048,6 +1057,12 @@ void TstParameterEditor::reapplyRebasesOntoTheNewestValue()
     QTRY_VERIFY(dialog->findChild<QLabel *>(u"theirs_batch_size"_s)->text().contains(u"256"_s));
     QVERIFY(dialog->findChild<QLabel *>(u"changedAgain"_s)->isVisible());
     QCOMPARE(dialog->conflicts().first().actual, u"256"_s);
+    // With who made it and why, read from the changelog (it said "see the changelog").
+    QTRY_VERIFY2(cellText(u"theirsBy_batch_size"_s).startsWith(u"user 8"_s),
+                 qPrintable(cellText(u"theirsBy_batch_size"_s)));
+    QCOMPARE(cellText(u"theirsReason_batch_size"_s), u"another shift"_s);
+    QCOMPARE(dialog->conflicts().first().userId, 8);
+    QVERIFY(dialog->conflicts().first().modifiedAt.isValid());
     dialog->setResolution(u"batch_size"_s, ConflictDialog::ReapplyMine);
     QTest::mouseClick(dialog->findChild<QPushButton *>(u"resolveButton"_s), Qt::LeftButton);
     QTRY_VERIFY(!dialog || !dialog->isVisible());

@@ -6,7 +6,9 @@
 #include "parameters/parametertablemodel.h"
 #include "reasondialog.h"
 #include "shell/auditidentity.h"
+#include "shell/columnfitter.h"
 #include "shell/keyboard.h"
+#include "shell/wrappingdelegate.h"
 
 #include <QAction>
 #include <QApplication>
@@ -228,7 +230,6 @@ void AgentsPanel::buildLayout()
     header->setSortIndicatorShown(true);
     header->setSortIndicator(AgentTableModel::AlgorithmId, Qt::AscendingOrder);
     header->setMinimumSectionSize(36);
-    header->setStretchLastSection(true);
     // Wide enough for the demo data's values; the name takes what is left.
     for (const auto &[column, width] : {std::pair{AgentTableModel::AlgorithmId, 46},
                                         {AgentTableModel::Name, 170},
@@ -240,6 +241,13 @@ void AgentsPanel::buildLayout()
                                         {AgentTableModel::LastModifiedBy, 84},
                                         {AgentTableModel::LastModifiedAt, 116}})
         header->resizeSection(column, width);
+    // Never a sideways scroll: what does not fit goes, the columns the detail pane repeats
+    // first (issue 10: "Modified at" needed scrolling at 1,052 px).
+    m_columns = new ColumnFitter(m_table, {AgentTableModel::Name}, 150,
+                                 {AgentTableModel::LastModifiedBy, AgentTableModel::EsaLayers,
+                                  AgentTableModel::Version, AgentTableModel::LastModifiedAt,
+                                  AgentTableModel::Type, AgentTableModel::ImpactScore},
+                                 QStringLiteral("agents/hiddenColumns"));
     connect(header, &QHeaderView::sortIndicatorChanged, this, &AgentsPanel::applySort);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &AgentsPanel::currentRowChanged);
@@ -286,11 +294,23 @@ void AgentsPanel::buildLayout()
     m_diffView->installEventFilter(this);
     QHeaderView *diffHeader = m_diffView->horizontalHeader();
     diffHeader->setHighlightSections(false);
-    diffHeader->setSectionResizeMode(ConfigDiffModel::Key, QHeaderView::Interactive);
-    diffHeader->setSectionResizeMode(ConfigDiffModel::Default, QHeaderView::Stretch);
-    diffHeader->setSectionResizeMode(ConfigDiffModel::Current, QHeaderView::Stretch);
     diffHeader->setSectionResizeMode(ConfigDiffModel::Change, QHeaderView::ResizeToContents);
-    diffHeader->resizeSection(ConfigDiffModel::Key, 130);
+    diffHeader->resizeSection(ConfigDiffModel::Key, 130); // then fitted to the keys shown
+    // The values share what the key leaves (and wrap, see below); a narrow pane drops the
+    // Change column (the row's colour and tooltip say it) rather than scrolling.
+    new ColumnFitter(m_diffView, {ConfigDiffModel::Default, ConfigDiffModel::Current}, 50,
+                     {ConfigDiffModel::Change}, QStringLiteral("agents/hiddenDiffColumns"));
+    connect(m_diff, &QAbstractItemModel::modelReset, this, [this] {
+        m_diffView->resizeColumnToContents(ConfigDiffModel::Key);
+        m_diffView->setColumnWidth(
+            ConfigDiffModel::Key,
+            std::clamp(m_diffView->columnWidth(ConfigDiffModel::Key) + 8, 80, 180));
+    });
+    // A long value (a budget in cents, a JSON list) wraps rather than ending in "…".
+    auto *wrapping = new WrappingDelegate(m_diffView);
+    for (int column : {ConfigDiffModel::Default, ConfigDiffModel::Current})
+        m_diffView->setItemDelegateForColumn(column, wrapping);
+    m_diffView->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto *detailLayout = new QVBoxLayout(detail);
     detailLayout->setContentsMargins(10, 8, 10, 8);
     detailLayout->addLayout(titleRow);

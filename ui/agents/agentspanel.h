@@ -7,6 +7,7 @@
 #include <QSet>
 
 class AgentTableModel;
+class ColumnFitter;
 class ConfigDiffModel;
 class ParameterEditor;
 class QAction;
@@ -146,6 +147,7 @@ private:
     QLabel *m_readOnlyNote = nullptr;
     QLabel *m_error = nullptr;
     QTableView *m_table = nullptr;
+    ColumnFitter *m_columns = nullptr;
     QSplitter *m_topSplitter = nullptr;
     QSplitter *m_mainSplitter = nullptr;
 

@@ -141,7 +141,7 @@ QVariant ConfigDiffModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole: {
-        // The values whole: a narrow column elides them ("25000…").
+        // The values whole and how they differ (a narrow pane drops the Change column).
         QStringList lines;
         switch (row.state) {
         case State::Same:

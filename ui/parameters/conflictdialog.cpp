@@ -37,6 +37,19 @@ QString who(const ParameterConflict &conflict)
     return parts.isEmpty() ? QObject::tr("unknown") : parts.join(QStringLiteral(", "));
 }
 
+QString whenText(const ParameterConflict &conflict)
+{
+    return conflict.modifiedAt.isValid()
+               ? QLocale().toString(conflict.modifiedAt.toLocalTime(), QLocale::ShortFormat)
+               : QObject::tr("unknown");
+}
+
+QString reasonHtml(const ParameterConflict &conflict)
+{
+    return conflict.reason.isEmpty() ? QObject::tr("<i>none given</i>")
+                                     : conflict.reason.toHtmlEscaped();
+}
+
 } // namespace
 
 ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const PendingEdits &edits,
@@ -85,20 +98,16 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
                 ? tr("<i>deleted</i>")
                 : QStringLiteral("<b style='color:#b00020'>%1</b>")
                       .arg(ParameterTableModel::displayValue(conflict.actual).toHtmlEscaped());
-        const QString when =
-            conflict.modifiedAt.isValid()
-                ? QLocale().toString(conflict.modifiedAt.toLocalTime(), QLocale::ShortFormat)
-                : tr("unknown");
         grid->addWidget(
             cell(QStringLiteral("<code>%1</code>").arg(conflict.name.toHtmlEscaped()), this), row,
             0);
         grid->addWidget(cell(yours, this), row, 1);
         QList<QLabel *> cells{cell(theirs, this), cell(who(conflict).toHtmlEscaped(), this),
-                              cell(when.toHtmlEscaped(), this, conflict.changeSet),
-                              cell(conflict.reason.isEmpty() ? tr("<i>none given</i>")
-                                                             : conflict.reason.toHtmlEscaped(),
-                                   this)};
-        cells.first()->setObjectName(QStringLiteral("theirs_%1").arg(conflict.name));
+                              cell(whenText(conflict).toHtmlEscaped(), this, conflict.changeSet),
+                              cell(reasonHtml(conflict), this)};
+        const char *cellNames[] = {"theirs_%1", "theirsBy_%1", "theirsWhen_%1", "theirsReason_%1"};
+        for (int c = 0; c < cells.size(); ++c)
+            cells.at(c)->setObjectName(QString::fromLatin1(cellNames[c]).arg(conflict.name));
         for (int c = 0; c < cells.size(); ++c)
             grid->addWidget(cells.at(c), row, 2 + c);
         m_theirCells.insert(conflict.name, cells);
@@ -171,21 +180,28 @@ void ConflictDialog::setAll(Resolution resolution)
         setResolution(it.key(), resolution);
 }
 
-void ConflictDialog::theirValueChanged(const QString &name, const QString &value)
+bool ConflictDialog::theirValueChanged(const QString &name, const QString &value)
 {
+    bool changed = false;
     for (ParameterConflict &conflict : m_conflicts) {
         if (conflict.name != name || conflict.actual == value)
             continue;
+        changed = true;
         const QString before = conflict.actual;
         conflict.actual = value;
+        // Until the lookup answers, the row must not show the previous change's who and why.
+        conflict.hasUserId = false;
+        conflict.dbRole.clear();
+        conflict.modifiedAt = {};
+        conflict.reason.clear();
+        conflict.changeSet.clear();
         const QList<QLabel *> cells = m_theirCells.value(name);
         if (cells.size() == 4) {
             cells.at(0)->setText(
                 QStringLiteral("<b style='color:#b00020'>%1</b>")
                     .arg(ParameterTableModel::displayValue(value).toHtmlEscaped()));
-            // Who, when and why of this newer change are in the changelog, not here.
             for (int c = 1; c < 4; ++c)
-                cells.at(c)->setText(tr("<i>changed again — see the changelog</i>"));
+                cells.at(c)->setText(tr("<i>changed again — looking it up…</i>"));
         }
         m_changedAgain->setText(
             tr("<b>%1 changed again while this dialog was open:</b> now %2 (was %3). A "
@@ -194,4 +210,32 @@ void ConflictDialog::theirValueChanged(const QString &name, const QString &value
                      ParameterTableModel::displayValue(before).toHtmlEscaped()));
         m_changedAgain->show();
     }
+    return changed;
+}
+
+void ConflictDialog::theirChangeExplained(const ParameterConflict &latest)
+{
+    for (ParameterConflict &conflict : m_conflicts) {
+        if (conflict.algorithmId != latest.algorithmId || conflict.name != latest.name ||
+            conflict.actual != latest.actual || latest.missing)
+            continue; // moved once more since: the next lookup explains that one
+        conflict.hasUserId = latest.hasUserId;
+        conflict.userId = latest.userId;
+        conflict.dbRole = latest.dbRole;
+        conflict.modifiedAt = latest.modifiedAt;
+        conflict.reason = latest.reason;
+        conflict.changeSet = latest.changeSet;
+        setTheirDetails(conflict);
+    }
+}
+
+void ConflictDialog::setTheirDetails(const ParameterConflict &conflict)
+{
+    const QList<QLabel *> cells = m_theirCells.value(conflict.name);
+    if (cells.size() != 4)
+        return;
+    cells.at(1)->setText(who(conflict).toHtmlEscaped());
+    cells.at(2)->setText(whenText(conflict).toHtmlEscaped());
+    cells.at(2)->setToolTip(conflict.changeSet);
+    cells.at(3)->setText(reasonHtml(conflict));
 }

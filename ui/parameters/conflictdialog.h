@@ -33,10 +33,16 @@ public:
     void setResolution(const QString &name, Resolution resolution);
     void setAll(Resolution resolution);
     // Their value moved again while the dialog is open (a live reload): shown in its row and
-    // above the table, and what a resolution is based on from now on.
-    void theirValueChanged(const QString &name, const QString &value);
+    // above the table, and what a resolution is based on from now on. False when `value` is
+    // what the dialog already shows.
+    bool theirValueChanged(const QString &name, const QString &value);
+    // Who set their newest value, when and why (ParameterRepository::latestChanges): shown in
+    // the row while that is still the value shown.
+    void theirChangeExplained(const ParameterConflict &latest);
 
 private:
+    void setTheirDetails(const ParameterConflict &conflict);
+
     QLabel *m_changedAgain = nullptr;
     QHash<QString, QList<QLabel *>> m_theirCells; // theirs, who, when, reason
     QList<ParameterConflict> m_conflicts;

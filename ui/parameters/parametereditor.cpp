@@ -7,6 +7,7 @@
 #include "parametertablemodel.h"
 #include "previewdialog.h"
 #include "shell/auditidentity.h"
+#include "shell/columnfitter.h"
 #include "shell/keyboard.h"
 
 #include <QAction>
@@ -66,6 +67,19 @@ ParameterEditor::ParameterEditor(AgentWorker *worker, QWidget *parent)
     // The worker lives on its own thread: these are queued to this (the GUI) thread.
     connect(m_worker, &AgentWorker::parametersLoaded, this, &ParameterEditor::parametersLoaded);
     connect(m_worker, &AgentWorker::simulated, this, &ParameterEditor::simulated);
+    connect(m_worker, &AgentWorker::latestChangesLoaded, this,
+            [this](int request, const QList<ParameterConflict> &changes, const DbError &error) {
+                if (request != m_latestRequest)
+                    return;
+                m_latestRequest = 0;
+                if (!m_conflictDialog)
+                    return;
+                if (error.isError()) // the row keeps saying it changed; the value is right
+                    Q_EMIT messagePosted(
+                        tr("Could not read who changed it again: %1").arg(error.message));
+                for (const ParameterConflict &latest : changes)
+                    m_conflictDialog->theirChangeExplained(latest);
+            });
     connect(m_worker, &AgentWorker::applied, this, &ParameterEditor::applied);
     connect(m_worker, &AgentWorker::changeReceived, this, &ParameterEditor::changeReceived);
 
@@ -176,12 +190,6 @@ void ParameterEditor::buildLayout()
     m_table->setTabKeyNavigation(false); // Tab leaves the table for the bar's buttons
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    // The two texts share what the values leave (the description was narrow while the impact
-    // took everything).
-    m_table->horizontalHeader()->setSectionResizeMode(ParameterTableModel::Description,
-                                                      QHeaderView::Stretch);
-    m_table->horizontalHeader()->setSectionResizeMode(ParameterTableModel::Impact,
-                                                      QHeaderView::Stretch);
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->setColumnWidth(ParameterTableModel::Name, 190);
     m_table->setColumnWidth(ParameterTableModel::Type, 80);
@@ -189,7 +197,14 @@ void ParameterEditor::buildLayout()
     m_table->setColumnWidth(ParameterTableModel::Default, 90);
     m_table->setColumnWidth(ParameterTableModel::Min, 70);
     m_table->setColumnWidth(ParameterTableModel::Max, 70);
-    m_table->setColumnWidth(ParameterTableModel::Description, 220);
+    // The two texts share what the values leave (the description was narrow while the impact
+    // took everything); in a narrow window they go, the impact first, then the default and
+    // bounds, before anything scrolls sideways (the name's tooltip has all of them).
+    new ColumnFitter(m_table, {ParameterTableModel::Description, ParameterTableModel::Impact}, 110,
+                     {ParameterTableModel::Impact, ParameterTableModel::Type,
+                      ParameterTableModel::Description, ParameterTableModel::Default,
+                      ParameterTableModel::Max, ParameterTableModel::Min},
+                     QStringLiteral("parameters/hiddenColumns"), ParameterTableModel::Name);
     m_table->addAction(m_copyAction);
     // Enter on a row edits its current value (F2 and typing do so through the edit triggers).
     connect(m_table, &QTableView::activated, this, &ParameterEditor::editCurrent);
@@ -927,11 +942,17 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
         m_knownConflicts = conflicts;
         // An open conflict dialog shows the newest values before anything is decided.
         if (m_conflictDialog) {
-            for (const ParameterConflict &conflict : m_conflictDialog->conflicts()) {
+            QStringList moved;
+            const QList<ParameterConflict> shown = m_conflictDialog->conflicts();
+            for (const ParameterConflict &conflict : shown) {
                 const Parameter *p = m_model->parameter(conflict.name);
-                if (p && conflict.algorithmId == m_algorithmId && !conflict.missing)
-                    m_conflictDialog->theirValueChanged(conflict.name, p->currentValue);
+                if (p && conflict.algorithmId == m_algorithmId && !conflict.missing &&
+                    m_conflictDialog->theirValueChanged(conflict.name, p->currentValue))
+                    moved.append(conflict.name);
             }
+            // Who made the newer change, when and why: read from the changelog.
+            if (!moved.isEmpty())
+                m_latestRequest = m_worker->loadLatestChanges(m_algorithmId, moved);
         }
         if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
             m_table->setCurrentIndex(m_model->index(0, ParameterTableModel::Current));

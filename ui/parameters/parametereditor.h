@@ -146,6 +146,7 @@ private:
     int m_loadRequest = 0;
     int m_simulateRequest = 0;
     int m_applyRequest = 0;
+    int m_latestRequest = 0; // who changed a conflict's value again (not a busy request)
     int m_lastPendingCount = 0;
     bool m_reloadAgain = false;           // a change arrived while a load was running
     QList<ParameterChange> m_sentChanges; // of the running simulate or apply

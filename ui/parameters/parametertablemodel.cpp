@@ -208,6 +208,13 @@ QVariant ParameterTableModel::data(const QModelIndex &index, int role) const
             return tr("Unknown type: expected integer, float, number, decimal, boolean or string");
         if (index.column() == Description || index.column() == Impact)
             return data(index, Qt::DisplayRole);
+        if (index.column() == Name) // all of it, also when a narrow window hides columns
+            return tr("%1 (%2): default %3, min %4, max %5\n%6\nImpact: %7")
+                .arg(p.name, p.type, displayValue(p.defaultValue),
+                     p.minValue.isEmpty() ? tr("none") : p.minValue,
+                     p.maxValue.isEmpty() ? tr("none") : p.maxValue,
+                     p.description.isEmpty() ? tr("No description") : p.description,
+                     p.impactDescription.isEmpty() ? tr("not described") : p.impactDescription);
         return {};
     case Qt::BackgroundRole:
         if (conflicting)

@@ -2,9 +2,11 @@
 
 #include "icons.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
+#include <QStatusBar>
 #include <QToolButton>
 
 static QLabel *statusLabel(const char *name, QWidget *parent)
@@ -62,11 +64,13 @@ void ConnectionStatus::setConnecting(const QString &what)
     m_role->clear();
     m_readOnly->hide();
     m_roundTrip->clear();
+    compact();
 }
 
 void ConnectionStatus::setConnected(const ConnectionContext &context, const ServerInfo &info)
 {
     m_profile->setText(QStringLiteral("<b>%1</b>").arg(context.profileName.toHtmlEscaped()));
+    m_profileTarget = info.target;
     m_profile->setToolTip(info.target);
     // "15.5 (Debian 15.5-0+deb12u1)": the number is what matters; the rest is in the tooltip.
     m_server->setText(tr("PostgreSQL %1").arg(info.serverVersion.section(QLatin1Char(' '), 0, 0)));
@@ -78,6 +82,7 @@ void ConnectionStatus::setConnected(const ConnectionContext &context, const Serv
     m_serverVersion = info.serverVersion;
     m_serverRole = info.role;
     m_profileName = context.profileName;
+    compact();
 }
 
 void ConnectionStatus::forgetServer()
@@ -90,12 +95,14 @@ void ConnectionStatus::forgetServer()
 void ConnectionStatus::setDisconnected(const QString &why)
 {
     m_profile->setText(why.isEmpty() ? tr("Not connected") : why);
+    m_profileTarget.clear();
     m_profile->setToolTip({});
     forgetServer();
     m_server->clear();
     m_role->clear();
     m_readOnly->hide();
     m_roundTrip->clear();
+    compact();
 }
 
 void ConnectionStatus::setLost(bool lost)
@@ -103,6 +110,7 @@ void ConnectionStatus::setLost(bool lost)
     if (lost)
         m_roundTrip->setText(
             QStringLiteral("<span style='color:#c62828'>%1</span>").arg(tr("connection lost")));
+    compact();
 }
 
 void ConnectionStatus::setRoundTrip(double ms)
@@ -111,12 +119,62 @@ void ConnectionStatus::setRoundTrip(double ms)
         m_roundTrip->clear();
     else
         m_roundTrip->setText(tr("RTT %1 ms").arg(ms, 0, 'f', ms < 1 ? 2 : ms < 10 ? 1 : 0));
+    compact();
 }
 
 void ConnectionStatus::setBusy(bool busy, const QString &what, bool cancellable)
 {
+    m_isBusy = busy;
     m_busy->setVisible(busy);
+    m_busy->setToolTip(what);
     m_cancel->setVisible(busy && cancellable);
-    m_busyText->setVisible(busy);
     m_busyText->setText(what);
+    applyCompactness(m_compactness);
+    compact();
+}
+
+void ConnectionStatus::makeRoomIn(QStatusBar *bar)
+{
+    m_bar = bar;
+    bar->installEventFilter(this);
+    connect(bar, &QStatusBar::messageChanged, this, &ConnectionStatus::compact);
+}
+
+bool ConnectionStatus::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_bar && event->type() == QEvent::Resize)
+        compact();
+    return QWidget::eventFilter(watched, event);
+}
+
+void ConnectionStatus::applyCompactness(int level)
+{
+    m_compactness = level;
+    m_server->setVisible(level < 1);
+    m_role->setVisible(level < 1);
+    m_busyText->setVisible(m_isBusy && level < 2);
+    // What steps aside stays at hand.
+    m_profile->setToolTip(level < 1 ? m_profileTarget
+                                    : QStringList{m_profileTarget, m_server->text(), m_role->text()}
+                                          .join(QLatin1Char('\n'))
+                                          .trimmed());
+}
+
+void ConnectionStatus::compact()
+{
+    if (!m_bar)
+        return;
+    const QString message = m_bar->currentMessage();
+    // QStatusBar draws the message from x = 6 to 2 px before this widget, with a size grip of
+    // about 12 px at the right.
+    const int room = m_bar->width() - 24 -
+                     (message.isEmpty() ? 0 : m_bar->fontMetrics().horizontalAdvance(message));
+    int level = 0;
+    for (; level < 2; ++level) {
+        applyCompactness(level);
+        layout()->invalidate();
+        if (sizeHint().width() <= room)
+            break;
+    }
+    applyCompactness(level);
 }

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QProgressBar;
+class QStatusBar;
 class QToolButton;
 
 // The permanent part of the status bar: busy indicator with Cancel, then the connection —
@@ -25,6 +26,11 @@ public:
     void setRoundTrip(double ms);
     // `cancellable`: whether the Cancel button shows (connecting cannot be cancelled).
     void setBusy(bool busy, const QString &what, bool cancellable = true);
+    // Sits in `bar` and leaves room for its temporary message: in a narrow window the server,
+    // the role and then the busy text step aside (into tooltips) while a message is shown.
+    void makeRoomIn(QStatusBar *bar);
+    // 0 all shown, 1 server and role hidden, 2 busy text hidden as well.
+    int compactness() const { return m_compactness; }
     // The server connected to now ("15.5 (Debian 15.5-0+deb12u1)", "postgres", "Local
     // sandbox"); empty strings while connecting or disconnected. Help > About shows it.
     QString serverVersion() const { return m_serverVersion; }
@@ -34,8 +40,13 @@ public:
 Q_SIGNALS:
     void cancelRequested();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void forgetServer();
+    void compact();
+    void applyCompactness(int level);
 
     QProgressBar *m_busy = nullptr;
     QLabel *m_busyText = nullptr;
@@ -48,4 +59,8 @@ private:
     QString m_serverVersion;
     QString m_serverRole;
     QString m_profileName;
+    QString m_profileTarget; // where the profile points (its tooltip)
+    QStatusBar *m_bar = nullptr;
+    bool m_isBusy = false;
+    int m_compactness = 0;
 };
