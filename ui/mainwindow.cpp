@@ -2,8 +2,8 @@
 
 #include "agents/agentspanel.h"
 #include "connection/connectiondialog.h"
-#include "connectionprofile.h"
-#include "passwordstore.h"
+#include "db/connectionprofile.h"
+#include "db/passwordstore.h"
 #include "schema/schemapanel.h"
 #include "shell/aboutdialog.h"
 #include "shell/connectionbanner.h"

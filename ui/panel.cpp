@@ -1,6 +1,6 @@
 #include "panel.h"
 
-#include "repositorysupport.h"
+#include "repositories/repositorysupport.h"
 
 #include <QMessageBox>
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "connectionoptions.h"
-#include "dberror.h"
+#include "db/connectionoptions.h"
+#include "db/dberror.h"
 #include "shell/icons.h"
 
 #include <QList>

@@ -1,11 +1,11 @@
 #include "cli.h"
 
-#include "demoseed.h"
-#include "localcluster.h"
-#include "migrationengine.h"
-#include "pgconnection.h"
-#include "report.h"
-#include "sandbox.h"
+#include "sandbox/demoseed.h"
+#include "sandbox/localcluster.h"
+#include "migrations/migrationengine.h"
+#include "db/pgconnection.h"
+#include "migrations/report.h"
+#include "sandbox/sandbox.h"
 #include "version.h"
 
 #include <QElapsedTimer>

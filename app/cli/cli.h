@@ -1,6 +1,6 @@
 #pragma once
 
-#include "connectionoptions.h"
+#include "db/connectionoptions.h"
 
 #include <QCommandLineParser>
 #include <QStringList>

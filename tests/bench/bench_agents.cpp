@@ -8,13 +8,13 @@
 //
 //   bench_agents [--runs N] [--rtt MS] [--data-dir DIR]
 #include "agents/agentspanel.h"
-#include "agentworker.h"
+#include "workers/agentworker.h"
 #include "benchsupport.h"
-#include "demoseed.h"
-#include "localcluster.h"
-#include "migrationengine.h"
+#include "sandbox/demoseed.h"
+#include "sandbox/localcluster.h"
+#include "migrations/migrationengine.h"
 #include "parameters/parametereditor.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

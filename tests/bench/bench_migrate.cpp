@@ -8,9 +8,9 @@
 // Every tool runs as its own process against a fresh database, through the same proxy, with
 // the same conninfo, so process start, connection set-up and round trips are all counted.
 #include "benchsupport.h"
-#include "localcluster.h"
-#include "migration.h"
-#include "pgconnection.h"
+#include "sandbox/localcluster.h"
+#include "migrations/migration.h"
+#include "db/pgconnection.h"
 
 #include <QCoreApplication>
 #include <QDir>

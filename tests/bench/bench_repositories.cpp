@@ -11,16 +11,16 @@
 // read on a direct Unix-socket connection, the statement already prepared (as a panel
 // re-reads). Round trips are measured, not assumed: the same read through algoadmin-delayproxy
 // with MS (default 50) of round-trip time, (delayed - direct) / MS.
-#include "agentrepository.h"
+#include "repositories/agentrepository.h"
 #include "benchsupport.h"
-#include "changelogrepository.h"
-#include "chatrepository.h"
-#include "localcluster.h"
-#include "metricsrepository.h"
-#include "parameterrepository.h"
-#include "pgconnection.h"
-#include "sqldatabase.h"
-#include "sqltimestamp.h"
+#include "repositories/changelogrepository.h"
+#include "repositories/chatrepository.h"
+#include "sandbox/localcluster.h"
+#include "repositories/metricsrepository.h"
+#include "repositories/parameterrepository.h"
+#include "db/pgconnection.h"
+#include "db/sqldatabase.h"
+#include "db/sqltimestamp.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

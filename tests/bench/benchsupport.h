@@ -2,7 +2,7 @@
 
 // What the benchmarks share: medians and the delay proxy in front of a local cluster.
 
-#include "localcluster.h"
+#include "sandbox/localcluster.h"
 
 #include <QList>
 #include <QProcess>

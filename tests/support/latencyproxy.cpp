@@ -1,6 +1,6 @@
 #include "latencyproxy.h"
 
-#include "localcluster.h"
+#include "sandbox/localcluster.h"
 
 #include <csignal>
 

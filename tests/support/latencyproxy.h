@@ -1,6 +1,6 @@
 #pragma once
 
-#include "connectionoptions.h"
+#include "db/connectionoptions.h"
 
 #include <QProcess>
 #include <QString>

@@ -1,6 +1,6 @@
 #include "testdatabase.h"
 
-#include "localcluster.h"
+#include "sandbox/localcluster.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

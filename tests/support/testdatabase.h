@@ -1,8 +1,8 @@
 #pragma once
 
-#include "connectionoptions.h"
-#include "migrationengine.h"
-#include "pgconnection.h"
+#include "db/connectionoptions.h"
+#include "migrations/migrationengine.h"
+#include "db/pgconnection.h"
 
 #include <QList>
 #include <QPair>

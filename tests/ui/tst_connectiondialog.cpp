@@ -2,7 +2,7 @@
 // test cluster: typing a profile, testing it, connecting, and what ends up in the settings file
 // (never a password, even with "save password" ticked and no keyring to take it).
 #include "connection/connectiondialog.h"
-#include "passwordstore.h"
+#include "db/passwordstore.h"
 #include "testdatabase.h"
 
 #include <QApplication>

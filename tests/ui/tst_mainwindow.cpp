@@ -2,7 +2,7 @@
 // connection, a lost connection raises the banner and comes back by itself, production
 // profiles are marked, the window remembers its geometry and panel, --screenshot works.
 #include "connection/connectiondialog.h"
-#include "connectionmonitor.h"
+#include "db/connectionmonitor.h"
 #include "mainwindow.h"
 #include "panel.h"
 #include "shell/aboutdialog.h"

@@ -4,7 +4,7 @@
 // changelog rows with reason and change set, current_config), a conflicting change from a
 // second connection (conflict dialog, nothing lost, keep theirs / re-apply), live refresh and
 // conflict marking from the change feed, and a read-only role.
-#include "agentworker.h"
+#include "workers/agentworker.h"
 #include "parameters/applydialog.h"
 #include "parameters/conflictdialog.h"
 #include "parameters/parametereditor.h"

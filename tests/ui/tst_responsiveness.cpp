@@ -3,13 +3,13 @@
 // runs from the schema panel and the connection is tested from the dialog.
 #include "agents/agentspanel.h"
 #include "connection/connectiondialog.h"
-#include "connectionprofile.h"
+#include "db/connectionprofile.h"
 #include "latencyproxy.h"
 #include "mainwindow.h"
 #include "panel.h"
 #include "parameters/parametereditor.h"
-#include "passwordstore.h"
-#include "sandbox.h"
+#include "db/passwordstore.h"
+#include "sandbox/sandbox.h"
 #include "testdatabase.h"
 
 #include <QElapsedTimer>

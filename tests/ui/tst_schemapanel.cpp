@@ -2,7 +2,7 @@
 // the engine on the panel's worker thread, every model checked by QAbstractItemModelTester
 // while it fills.
 #include "latencyproxy.h"
-#include "migrationengine.h"
+#include "migrations/migrationengine.h"
 #include "schema/lockholdermodel.h"
 #include "schema/migrationlistmodel.h"
 #include "schema/runchartview.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "agentworker.h"
+#include "workers/agentworker.h"
 #include "panel.h"
 
 #include <QHash>

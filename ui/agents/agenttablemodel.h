@@ -1,6 +1,6 @@
 #pragma once
 
-#include "agentrepository.h"
+#include "repositories/agentrepository.h"
 
 #include <QAbstractTableModel>
 #include <QList>

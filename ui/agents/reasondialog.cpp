@@ -1,6 +1,6 @@
 #include "reasondialog.h"
 
-#include "pendingedits.h"
+#include "editing/pendingedits.h"
 #include "shell/keyboard.h"
 
 #include <QDialogButtonBox>

@@ -1,6 +1,6 @@
 #include "connectiondialog.h"
 
-#include "passwordstore.h"
+#include "db/passwordstore.h"
 #include "shell/keyboard.h"
 
 #include <QCheckBox>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "connectionprofile.h"
-#include "serverprobe.h"
+#include "db/connectionprofile.h"
+#include "db/serverprobe.h"
 
 #include <QDialog>
 #include <QFutureWatcher>

@@ -1,7 +1,7 @@
 #include "applydialog.h"
 
 #include "parametertablemodel.h"
-#include "pendingedits.h"
+#include "editing/pendingedits.h"
 #include "shell/keyboard.h"
 
 #include <QDialogButtonBox>

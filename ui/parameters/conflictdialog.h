@@ -1,7 +1,7 @@
 #pragma once
 
-#include "parameterrepository.h"
-#include "pendingedits.h"
+#include "repositories/parameterrepository.h"
+#include "editing/pendingedits.h"
 
 #include <QDialog>
 #include <QHash>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "pendingedits.h"
+#include "editing/pendingedits.h"
 
 #include <QList>
 #include <QUndoCommand>

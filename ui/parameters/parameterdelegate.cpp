@@ -1,6 +1,6 @@
 #include "parameterdelegate.h"
 
-#include "parameterinput.h"
+#include "editing/parameterinput.h"
 #include "parametertablemodel.h"
 
 #include <QComboBox>

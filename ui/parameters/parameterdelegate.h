@@ -1,7 +1,7 @@
 #pragma once
 
-#include "parameterinput.h"
-#include "parametervalidation.h"
+#include "editing/parameterinput.h"
+#include "editing/parametervalidation.h"
 
 #include <QStyledItemDelegate>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "agentworker.h"
+#include "workers/agentworker.h"
 #include "panel.h"
-#include "pendingedits.h"
+#include "editing/pendingedits.h"
 
 #include <QPointer>
 #include <QSet>

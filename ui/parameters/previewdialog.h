@@ -1,6 +1,6 @@
 #pragma once
 
-#include "parameterrepository.h"
+#include "repositories/parameterrepository.h"
 
 #include <QDialog>
 

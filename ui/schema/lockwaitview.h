@@ -1,6 +1,6 @@
 #pragma once
 
-#include "migrationengine.h"
+#include "migrations/migrationengine.h"
 
 #include <QElapsedTimer>
 #include <QWidget>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "migration.h"
-#include "migrationengine.h"
+#include "migrations/migration.h"
+#include "migrations/migrationengine.h"
 
 #include <QString>
 

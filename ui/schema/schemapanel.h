@@ -1,10 +1,10 @@
 #pragma once
 
-#include "migration.h"
-#include "migrationengine.h"
-#include "migrationworker.h"
+#include "migrations/migration.h"
+#include "migrations/migrationengine.h"
+#include "migrations/migrationworker.h"
 #include "panel.h"
-#include "runarchive.h"
+#include "migrations/runarchive.h"
 
 #include <QFutureWatcher>
 #include <QQueue>

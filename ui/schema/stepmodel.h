@@ -1,7 +1,7 @@
 #pragma once
 
-#include "migrationengine.h"
-#include "runarchive.h"
+#include "migrations/migrationengine.h"
+#include "migrations/runarchive.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

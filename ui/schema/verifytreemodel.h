@@ -1,6 +1,6 @@
 #pragma once
 
-#include "schemasnapshot.h"
+#include "migrations/schemasnapshot.h"
 
 #include <QAbstractItemModel>
 

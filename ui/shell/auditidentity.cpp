@@ -1,6 +1,6 @@
 #include "auditidentity.h"
 
-#include "repositorysupport.h"
+#include "repositories/repositorysupport.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>

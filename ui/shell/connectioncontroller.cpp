@@ -1,7 +1,7 @@
 #include "connectioncontroller.h"
 
 #include "auditidentity.h"
-#include "localcluster.h"
+#include "sandbox/localcluster.h"
 
 #include <QtConcurrent>
 

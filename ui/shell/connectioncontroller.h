@@ -1,8 +1,8 @@
 #pragma once
 
-#include "connectionmonitor.h"
+#include "db/connectionmonitor.h"
 #include "panel.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <QFutureWatcher>
 #include <QObject>

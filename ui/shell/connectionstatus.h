@@ -1,7 +1,7 @@
 #pragma once
 
 #include "panel.h"
-#include "serverprobe.h"
+#include "db/serverprobe.h"
 
 #include <QWidget>
 

@@ -1,0 +1,137 @@
+#include "db/connectionoptions.h"
+
+#include <libpq-fe.h>
+
+QString ConnectionOptions::validate() const
+{
+    if (database.isEmpty())
+        return {};
+    // A plain database name is always fine; anything that looks like a conninfo or URI must
+    // parse, so that a typo is reported as bad usage rather than as a failed connection.
+    const bool looksExpanded = database.contains(QLatin1Char('=')) ||
+                               database.startsWith(QLatin1String("postgresql://")) ||
+                               database.startsWith(QLatin1String("postgres://"));
+    if (!looksExpanded)
+        return {};
+    char *errmsg = nullptr;
+    PQconninfoOption *parsed = PQconninfoParse(database.toUtf8().constData(), &errmsg);
+    if (!parsed) {
+        const QString reason =
+            errmsg ? QString::fromUtf8(errmsg).trimmed() : QStringLiteral("out of memory");
+        PQfreemem(errmsg);
+        return reason;
+    }
+    PQconninfoFree(parsed);
+    return {};
+}
+
+QList<QPair<QByteArray, QByteArray>> ConnectionOptions::keywordValues() const
+{
+    QList<QPair<QByteArray, QByteArray>> pairs;
+    // Defaults first: with expand_dbname, later pairs override what the dbname string says,
+    // and anything the dbname string sets overrides these.
+    if (qEnvironmentVariableIsEmpty("PGCONNECT_TIMEOUT"))
+        pairs.append({"connect_timeout", QByteArray::number(connectTimeoutSeconds)});
+    if (qEnvironmentVariableIsEmpty("PGAPPNAME"))
+        pairs.append({"fallback_application_name", applicationName.toUtf8()});
+    // A dead network path must not hang a run for hours: probe an idle connection after 30 s
+    // and give up on unacknowledged writes after a minute (TCP only; ignored on sockets).
+    pairs.append({QByteArray("keepalives_idle"), QByteArray("30")});
+    pairs.append({QByteArray("keepalives_interval"), QByteArray("10")});
+    pairs.append({QByteArray("keepalives_count"), QByteArray("3")});
+    pairs.append({QByteArray("tcp_user_timeout"), QByteArray("60000")});
+    QByteArray userOptions = qgetenv("PGOPTIONS");
+    if (!database.isEmpty()) {
+        pairs.append({"dbname", database.toUtf8()});
+        if (PQconninfoOption *parsed = PQconninfoParse(database.toUtf8().constData(), nullptr)) {
+            for (PQconninfoOption *option = parsed; option->keyword; ++option) {
+                if (qstrcmp(option->keyword, "options") == 0 && option->val)
+                    userOptions = option->val;
+            }
+            PQconninfoFree(parsed);
+        }
+    }
+    pairs.append({"options", QStringLiteral("-c lock_timeout=%1 -c statement_timeout=%2")
+                                     .arg(lockTimeoutMs)
+                                     .arg(statementTimeoutMs)
+                                     .toUtf8() +
+                                 (userOptions.isEmpty() ? QByteArray() : ' ' + userOptions)});
+    if (!host.isEmpty())
+        pairs.append({"host", host.toUtf8()});
+    if (!port.isEmpty())
+        pairs.append({"port", port.toUtf8()});
+    if (!user.isEmpty())
+        pairs.append({"user", user.toUtf8()});
+    return pairs;
+}
+
+QString ConnectionOptions::displayName() const
+{
+    QString host;
+    QString port;
+    QString dbname;
+    QString userName;
+    const QString conninfo = toConninfo();
+    PQconninfoOption *parsed = PQconninfoParse(conninfo.toUtf8().constData(), nullptr);
+    for (PQconninfoOption *option = parsed; option && option->keyword; ++option) {
+        const QString value = option->val ? QString::fromUtf8(option->val) : QString();
+        if (qstrcmp(option->keyword, "host") == 0)
+            host = value;
+        else if (qstrcmp(option->keyword, "port") == 0)
+            port = value;
+        else if (qstrcmp(option->keyword, "dbname") == 0)
+            dbname = value;
+        else if (qstrcmp(option->keyword, "user") == 0)
+            userName = value;
+    }
+    PQconninfoFree(parsed);
+    // Unset parts come from libpq's environment, as they will when connecting.
+    const auto orEnv = [](const QString &value, const char *variable) {
+        return value.isEmpty() ? qEnvironmentVariable(variable) : value;
+    };
+    return QStringLiteral("%1@%2:%3/%4")
+        .arg(orEnv(userName, "PGUSER"), orEnv(host, "PGHOST"), orEnv(port, "PGPORT"),
+             orEnv(dbname, "PGDATABASE"));
+}
+
+static QString quoteConninfoValue(const QString &value)
+{
+    QString escaped = value;
+    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    escaped.replace(QLatin1Char('\''), QLatin1String("\\'"));
+    return QLatin1Char('\'') + escaped + QLatin1Char('\'');
+}
+
+QString ConnectionOptions::toConninfo() const
+{
+    // A URI cannot be mixed with key=value pairs, so expand everything into key=value form.
+    QList<QPair<QByteArray, QByteArray>> merged;
+    const auto put = [&merged](const QByteArray &key, const QByteArray &value) {
+        for (auto &pair : merged) {
+            if (pair.first == key) {
+                pair.second = value;
+                return;
+            }
+        }
+        merged.append({key, value});
+    };
+    for (const auto &[key, value] : keywordValues()) {
+        PQconninfoOption *parsed = nullptr;
+        if (key == "dbname" && (value.contains('=') || value.startsWith("postgres")))
+            parsed = PQconninfoParse(value.constData(), nullptr);
+        if (!parsed) {
+            put(key, value);
+            continue;
+        }
+        for (PQconninfoOption *option = parsed; option->keyword; ++option) {
+            if (option->val)
+                put(option->keyword, option->val);
+        }
+        PQconninfoFree(parsed);
+    }
+    QStringList parts;
+    for (const auto &[key, value] : merged)
+        parts.append(QString::fromUtf8(key) + QLatin1Char('=') +
+                     quoteConninfoValue(QString::fromUtf8(value)));
+    return parts.join(QLatin1Char(' '));
+}

@@ -1,0 +1,205 @@
+#include "db/pgconnection.h"
+
+#include <QVarLengthArray>
+
+ExecStatusType PgResult::status() const
+{
+    return m_result ? PQresultStatus(m_result.get()) : PGRES_FATAL_ERROR;
+}
+
+bool PgResult::ok() const
+{
+    const ExecStatusType s = status();
+    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
+
+int PgResult::rows() const
+{
+    return m_result ? PQntuples(m_result.get()) : 0;
+}
+
+int PgResult::columns() const
+{
+    return m_result ? PQnfields(m_result.get()) : 0;
+}
+
+bool PgResult::isNull(int row, int column) const
+{
+    return !m_result || PQgetisnull(m_result.get(), row, column);
+}
+
+QString PgResult::value(int row, int column) const
+{
+    if (isNull(row, column))
+        return {};
+    return QString::fromUtf8(PQgetvalue(m_result.get(), row, column),
+                             PQgetlength(m_result.get(), row, column));
+}
+
+QByteArray PgResult::rawValue(int row, int column) const
+{
+    if (isNull(row, column))
+        return {};
+    return QByteArray(PQgetvalue(m_result.get(), row, column),
+                      PQgetlength(m_result.get(), row, column));
+}
+
+QString PgResult::commandTag() const
+{
+    return m_result ? QString::fromUtf8(PQcmdStatus(m_result.get())) : QString();
+}
+
+static QString field(const PGresult *result, int code)
+{
+    const char *value = result ? PQresultErrorField(result, code) : nullptr;
+    return value ? QString::fromUtf8(value) : QString();
+}
+
+DbError PgResult::error(const QString &what, const QString &where) const
+{
+    DbError error;
+    error.what = what;
+    error.where = where;
+    if (!m_result) {
+        error.message = QStringLiteral("no result from the server");
+        return error;
+    }
+    if (status() == PGRES_PIPELINE_ABORTED) {
+        error.message = QStringLiteral("not run: an earlier statement in the same batch failed");
+        return error;
+    }
+    error.message = field(m_result.get(), PG_DIAG_MESSAGE_PRIMARY);
+    if (error.message.isEmpty())
+        error.message = QString::fromUtf8(PQresultErrorMessage(m_result.get())).trimmed();
+    error.sqlState = field(m_result.get(), PG_DIAG_SQLSTATE);
+    error.detail = field(m_result.get(), PG_DIAG_MESSAGE_DETAIL);
+    error.hint = field(m_result.get(), PG_DIAG_MESSAGE_HINT);
+    return error;
+}
+
+int PgResult::errorPosition() const
+{
+    return field(m_result.get(), PG_DIAG_STATEMENT_POSITION).toInt();
+}
+
+PgConnection::PgConnection() = default;
+
+PgConnection::~PgConnection()
+{
+    close();
+}
+
+bool PgConnection::open(const ConnectionOptions &options, DbError *error)
+{
+    close();
+    const auto pairs = options.keywordValues();
+    QVarLengthArray<const char *, 16> keywords;
+    QVarLengthArray<const char *, 16> values;
+    for (const auto &[key, value] : pairs) {
+        keywords.append(key.constData());
+        values.append(value.constData());
+    }
+    keywords.append(nullptr);
+    values.append(nullptr);
+    PGconn *conn = PQconnectdbParams(keywords.constData(), values.constData(), 1);
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        if (error) {
+            *error = {};
+            error->what = QStringLiteral("connect");
+            if (conn) {
+                const char *host = PQhost(conn);
+                const char *port = PQport(conn);
+                error->where = QStringLiteral("%1:%2").arg(QString::fromUtf8(host ? host : ""),
+                                                           QString::fromUtf8(port ? port : ""));
+                error->message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+            } else {
+                error->message = QStringLiteral("out of memory");
+            }
+            error->sqlState = QStringLiteral("08001");
+            error->hint = QStringLiteral(
+                "Check the host, port and database (-h, -p, -d), that the server is running and "
+                "accepts connections, and the password (PGPASSWORD or ~/.pgpass).");
+        }
+        if (conn)
+            PQfinish(conn);
+        return false;
+    }
+    m_conn = conn;
+    // libpq prints notices (e.g. "relation already exists, skipping") on stderr by default;
+    // they are not errors, and a report must not be interleaved with them.
+    PQsetNoticeProcessor(
+        m_conn, [](void *, const char *) {}, nullptr);
+    std::lock_guard lock(m_cancelMutex);
+    m_cancel = PQgetCancel(m_conn);
+    return true;
+}
+
+void PgConnection::close()
+{
+    {
+        std::lock_guard lock(m_cancelMutex);
+        if (m_cancel) {
+            PQfreeCancel(m_cancel);
+            m_cancel = nullptr;
+        }
+    }
+    if (m_conn) {
+        PQfinish(m_conn);
+        m_conn = nullptr;
+    }
+}
+
+PgResult PgConnection::exec(const QByteArray &sql, const QList<QByteArray> &params)
+{
+    if (!m_conn)
+        return PgResult();
+    QVarLengthArray<const char *, 8> values;
+    for (const QByteArray &param : params)
+        values.append(param.isNull() ? nullptr : param.constData());
+    return PgResult(PQexecParams(m_conn, sql.constData(), int(params.size()), nullptr,
+                                 values.constData(), nullptr, nullptr, 0));
+}
+
+void PgConnection::requestCancel()
+{
+    std::lock_guard lock(m_cancelMutex);
+    if (!m_cancel)
+        return;
+    char message[256];
+    PQcancel(m_cancel, message, sizeof message);
+}
+
+QString PgConnection::host() const
+{
+    return m_conn ? QString::fromUtf8(PQhost(m_conn)) : QString();
+}
+
+QString PgConnection::port() const
+{
+    return m_conn ? QString::fromUtf8(PQport(m_conn)) : QString();
+}
+
+QString PgConnection::database() const
+{
+    return m_conn ? QString::fromUtf8(PQdb(m_conn)) : QString();
+}
+
+QString PgConnection::user() const
+{
+    return m_conn ? QString::fromUtf8(PQuser(m_conn)) : QString();
+}
+
+int PgConnection::serverVersion() const
+{
+    return m_conn ? PQserverVersion(m_conn) : 0;
+}
+
+int PgConnection::backendPid() const
+{
+    return m_conn ? PQbackendPID(m_conn) : 0;
+}
+
+QString PgConnection::describe() const
+{
+    return QStringLiteral("%1@%2:%3/%4").arg(user(), host(), port(), database());
+}

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "db/connectionoptions.h"
+#include "db/dberror.h"
+
+#include <QString>
+
+// What the status bar and the connection dialog show of a server.
+struct ServerInfo
+{
+    DbError error;         // set when the connection or the query failed (libpq's reason)
+    QString target;        // user@host:port/database, never a password
+    QString serverVersion; // "15.5"
+    QString role;          // current_user
+    QString database;
+    bool readOnly = false; // hot standby, default_transaction_read_only, or no UPDATE on parameters
+    QString readOnlyReason;     // why, for the badge's tooltip
+    bool schemaPresent = false; // algorithm_parameters exists
+    double connectMs = -1;      // opening the connection (TCP, TLS, authentication)
+    double roundTripMs = -1;    // the fastest of the pings: the network's round trip
+    bool ok() const { return !error.isError(); }
+};
+
+// Connects, reads everything above in one query and measures the round trip with `pings`
+// empty queries. Blocking: run it off the GUI thread. libpq's connect_timeout bounds a dead host.
+ServerInfo probeServer(const ConnectionOptions &options, int pings = 3);

@@ -1,0 +1,99 @@
+#include "db/sqldatabase.h"
+
+#include <QSqlDriver>
+#include <QVariant>
+
+namespace SqlDatabase {
+
+QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError *error)
+{
+    close(name);
+    QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    if (!database.isValid()) {
+        if (error)
+            *error = {QStringLiteral("open a database connection"),
+                      {},
+                      QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not available"),
+                      {},
+                      {},
+                      QStringLiteral("Install the Debian package libqt6sql6-psql.")};
+        return database;
+    }
+    // QPSQL appends its connect options to the conninfo it builds, with ';' read as a
+    // separator: hand it every key=value, already quoted, so URIs and libpq's environment
+    // work exactly as for the engine's own connections.
+    // QPSQL splits its connect options on ';', so values that may hold one (a password) go
+    // through the setters, which QPSQL quotes itself; the rest as key='value' options.
+    QStringList rest;
+    const QString conninfo = options.toConninfo();
+    PQconninfoOption *parsed = PQconninfoParse(conninfo.toUtf8().constData(), nullptr);
+    for (PQconninfoOption *option = parsed; option && option->keyword; ++option) {
+        if (!option->val)
+            continue;
+        const QString key = QString::fromUtf8(option->keyword);
+        const QString value = QString::fromUtf8(option->val);
+        if (key == QLatin1String("host"))
+            database.setHostName(value);
+        else if (key == QLatin1String("port"))
+            database.setPort(value.toInt());
+        else if (key == QLatin1String("dbname"))
+            database.setDatabaseName(value);
+        else if (key == QLatin1String("user"))
+            database.setUserName(value);
+        else if (key == QLatin1String("password"))
+            database.setPassword(value);
+        else
+            rest.append(key + QStringLiteral("='") +
+                        QString(value)
+                            .replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+                            .replace(QLatin1Char('\''), QLatin1String("\\'")) +
+                        QLatin1Char('\''));
+    }
+    PQconninfoFree(parsed);
+    database.setConnectOptions(rest.join(QLatin1Char(';')));
+    if (!database.open()) {
+        if (error) {
+            *error =
+                toDbError(database.lastError(), QStringLiteral("connect"), options.displayName());
+            error->sqlState = QStringLiteral("08001");
+        }
+        return database;
+    }
+    return database;
+}
+
+void close(const QString &name)
+{
+    if (!QSqlDatabase::contains(name))
+        return;
+    {
+        QSqlDatabase database = QSqlDatabase::database(name, false);
+        database.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+PGconn *nativeHandle(const QSqlDatabase &database)
+{
+    if (!database.isOpen() || !database.driver())
+        return nullptr;
+    const QVariant handle = database.driver()->handle();
+    // Qt documents "PGconn*"; its metatype spells libpq's struct tag, "pg_conn*".
+    if (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)
+        return nullptr;
+    return *static_cast<PGconn *const *>(handle.data());
+}
+
+DbError toDbError(const QSqlError &error, const QString &what, const QString &where)
+{
+    DbError result;
+    result.what = what;
+    result.where = where;
+    result.message = error.databaseText().trimmed();
+    if (result.message.isEmpty())
+        result.message = error.driverText().trimmed();
+    result.sqlState = error.nativeErrorCode();
+    return result;
+}
+
+} // namespace SqlDatabase

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "db/connectionoptions.h"
+#include "db/dberror.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+
+#include <libpq-fe.h>
+
+// Qt Sql connections for the repositories. Each thread uses its own named connection (never
+// the default one, never one connection on two threads); openSqlDatabase() makes it from the
+// same ConnectionOptions as everything else, timeouts and keepalives included.
+namespace SqlDatabase {
+
+// Opens (blocking; run it on a worker thread) a QPSQL connection called `name`, replacing any
+// earlier one of that name. On failure, `error` says why with libpq's words.
+QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError *error);
+// Closes and removes the named connection (call on the thread that used it).
+void close(const QString &name);
+// The libpq handle under a QPSQL connection, for what Qt Sql cannot do: pipelines, cancel,
+// LISTEN details. Null if the connection is not open.
+PGconn *nativeHandle(const QSqlDatabase &database);
+// A QSqlError as the project's error value (SQLSTATE from nativeErrorCode()).
+DbError toDbError(const QSqlError &error, const QString &what, const QString &where = {});
+
+} // namespace SqlDatabase

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "migrations/sqlsplitter.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+// One migration file `NNN_name.sql`, loaded and split into statements.
+struct Migration
+{
+    QString version;           // the NNN prefix as written, e.g. "001"
+    QString name;              // the part after NNN_, e.g. "algorithm_tables"
+    QString fileName;          // e.g. "001_algorithm_tables.sql"
+    QString path;              // where it was read from (":/sql/…" for bundled files)
+    QByteArray checksum;       // sha-256 of the file's bytes, lower-case hex
+    bool transactional = true; // false when the first line is the no-transaction marker
+    QList<SqlStatement> statements;
+
+    qint64 versionNumber() const { return version.toLongLong(); }
+    QString id() const { return version + QLatin1Char('_') + name; }
+};
+
+// The first line of a file that must not run inside a transaction (e.g. for
+// CREATE INDEX CONCURRENTLY); its statements then run and commit one at a time.
+inline constexpr char NoTransactionMarker[] = "-- algoadmin:no-transaction";
+
+struct MigrationSet
+{
+    QList<Migration> migrations; // sorted by version number
+    QString source;              // "bundled" or the directory path
+    QString error;               // why the set could not be loaded (bad name, split error…)
+    bool ok() const { return error.isEmpty(); }
+
+    // The migrations compiled into the binary (sql/ in the source tree).
+    static MigrationSet bundled();
+    // A directory of NNN_name.sql files; other files are ignored, a misnamed .sql is an error.
+    static MigrationSet fromDirectory(const QString &directory);
+
+    const Migration *find(const QString &version) const;
+};
+
+// Parses one file's text into a Migration (split, marker, checksum). Fails with a message
+// naming file:line when the text cannot be split.
+bool parseMigration(const QString &fileName, const QString &path, const QByteArray &contents,
+                    Migration *migration, QString *error);

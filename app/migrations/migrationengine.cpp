@@ -1,0 +1,1498 @@
+#include "migrations/migrationengine.h"
+
+#include "db/pgconnection.h"
+#include "db/pipeline.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+#include <mutex>
+
+// ---------------------------------------------------------------------------------------------
+// SQL of the engine. Every value is a bound parameter.
+
+// Session settings and facts, in one statement.
+static const char SetupSql[] =
+    "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),"
+    " set_config('client_min_messages', 'warning', false), current_schema(), current_user,"
+    " pg_backend_pid(), current_setting('search_path'),"
+    " set_config('algoadmin.live_schema', coalesce(current_schema(), ''), false)";
+
+// Serialises concurrent runners on one database. The progress token is set in the same
+// statement, so it exists only if the lock was granted (see GuardSql).
+static const char LockSql[] =
+    "SELECT pg_advisory_lock($1::bigint), set_config('algoadmin.progress', $2, false)";
+
+// Pipelined work cannot wait for the client to notice a failure, so each segment that must
+// only run after an earlier one succeeded starts with this guard: the token is set by the last
+// statement of that earlier segment, and a rolled-back segment rolls its setting back too.
+// A false comparison divides by zero, which aborts the segment up to its Sync.
+static const char GuardSql[] =
+    "SELECT 1 / coalesce(current_setting('algoadmin.progress', true) = $1, false)::int";
+static const char ProgressSql[] = "SELECT set_config('algoadmin.progress', $1, false)";
+
+// One round trip for a whole migrate: the client sends every migration before it has seen the
+// history, and the server decides. The plan is the list of versions not yet applied, set only
+// when the runners' lock is held and no applied file changed ($1 versions, $2 checksums, in
+// file order). Each migration's segment then starts with PlanGuardSql: it runs only if its
+// version is planned and every planned version before it has committed (DoneSql, at the end
+// of each segment, rolls back with a failed one). pg_catalog is named explicitly because a
+// migration may change search_path.
+static const char PlanSql[] = R"SQL(
+SELECT pg_catalog.set_config('algoadmin.plan',
+                             coalesce(string_agg(f.version, ',' ORDER BY f.n), ''), false)
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS f(version, checksum, n)
+LEFT JOIN algoadmin_schema_history h ON h.version = f.version
+WHERE h.version IS NULL
+HAVING NOT EXISTS (SELECT 1
+                   FROM unnest($1::text[], $2::text[]) AS g(version, checksum)
+                   JOIN algoadmin_schema_history c ON c.version = g.version
+                   WHERE c.checksum <> g.checksum)
+)SQL";
+static const char PlanGuardSql[] = R"SQL(
+WITH plan AS (
+    SELECT p.version, p.n
+    FROM pg_catalog.unnest(pg_catalog.string_to_array(
+             pg_catalog.current_setting('algoadmin.plan', true), ',')) WITH ORDINALITY AS p(version, n)
+), me AS (
+    SELECT n FROM plan WHERE version = $1
+)
+SELECT 1 / (EXISTS (SELECT 1 FROM me)
+            AND NOT EXISTS (
+                SELECT 1 FROM plan, me
+                WHERE plan.n < me.n
+                  AND NOT plan.version = ANY (pg_catalog.string_to_array(coalesce(
+                          pg_catalog.current_setting('algoadmin.done', true), ''), ','))))::int
+)SQL";
+static const char DoneSql[] =
+    "SELECT pg_catalog.set_config('algoadmin.done', coalesce("
+    "pg_catalog.current_setting('algoadmin.done', true), '') || ',' || $1, false)";
+
+// The history row is written where set-up found the history table, whatever search_path the
+// migration left behind (until the end of its transaction).
+static const char HistoryPathSql[] =
+    "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident("
+    "pg_catalog.current_setting('algoadmin.live_schema')), true)";
+
+static const char CreateHistorySql[] = R"SQL(
+CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
+    version    text PRIMARY KEY,
+    name       text NOT NULL,
+    checksum   text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    applied_by text NOT NULL DEFAULT current_user,
+    total_ms   numeric NOT NULL DEFAULT 0,
+    steps      jsonb NOT NULL DEFAULT '[]',
+    kind       text NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
+))SQL";
+
+static const char HistoryExistsSql[] = "SELECT to_regclass('algoadmin_schema_history') IS NOT NULL";
+static const char HistorySql[] =
+    "SELECT version, name, checksum, extract(epoch FROM applied_at)::float8 * 1000, applied_by,"
+    " total_ms::float8, kind FROM algoadmin_schema_history";
+
+// Server-side clock marks between statements: exact per-statement server time, recorded in
+// the migration's own transaction, without a round trip per statement.
+static const char CreateMarksSql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS algoadmin_step_marks"
+    " (run text NOT NULL, step int NOT NULL, at timestamptz NOT NULL)";
+static const char GrantMarksSql[] = "GRANT ALL ON pg_temp.algoadmin_step_marks TO PUBLIC";
+static const char MarkStatement[] = "algoadmin_mark";
+static const char MarkSql[] =
+    "INSERT INTO pg_temp.algoadmin_step_marks (run, step, at)"
+    " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
+
+// The history row, with each step's time computed from the marks; $4 = [[line, summary], …].
+static const char RecordSql[] = R"SQL(
+INSERT INTO algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
+SELECT $1, $2, $3,
+       coalesce(round((extract(epoch FROM max(m.at) - min(m.at)) * 1000)::numeric, 3), 0),
+       coalesce(jsonb_agg(jsonb_build_object(
+                    'step', m.step,
+                    'line', ($4::jsonb -> (m.step - 1) ->> 0)::int,
+                    'summary', $4::jsonb -> (m.step - 1) ->> 1,
+                    'ms', m.ms) ORDER BY m.step) FILTER (WHERE m.step > 0), '[]'),
+       'migrate'
+FROM (SELECT step, at,
+             round((extract(epoch FROM at - lag(at) OVER (ORDER BY step)) * 1000)::numeric, 3)
+                 AS ms
+      FROM pg_temp.algoadmin_step_marks WHERE run = $1) m
+)SQL";
+
+static const char BaselineRecordSql[] =
+    "INSERT INTO %1.algoadmin_schema_history (version, name, checksum, kind)"
+    " VALUES ($1, $2, $3, 'baseline')";
+
+static const char SetLocalSearchPathSql[] = "SELECT set_config('search_path', $1, true)";
+
+static const char LockHoldersSql[] =
+    "SELECT a.pid, a.usename, a.application_name, a.state, left(a.query, 2000),"
+    " extract(epoch FROM coalesce(a.xact_start, a.query_start))::float8 * 1000"
+    " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1::int)) ORDER BY a.pid";
+
+// Any fixed number would do; advisory locks are per database already.
+static const char AdvisoryLockKey[] = "7101968462031457";
+
+// ---------------------------------------------------------------------------------------------
+
+QString LockHolder::describe() const
+{
+    const qint64 heldMs = since.isValid() ? since.msecsTo(QDateTime::currentDateTime()) : -1;
+    return QStringLiteral("pid %1, role %2, application \"%3\", %4 since %5%6: %7")
+        .arg(pid)
+        .arg(role, application, state,
+             since.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t")),
+             heldMs >= 0 ? QStringLiteral(" (%1 s)").arg(heldMs / 1000.0, 0, 'f', 1) : QString(),
+             QString(query).simplified());
+}
+
+QString StepReport::stateName() const
+{
+    switch (state) {
+    case State::Pending:
+        return QStringLiteral("pending");
+    case State::Running:
+        return QStringLiteral("running");
+    case State::Done:
+        return QStringLiteral("done");
+    case State::Failed:
+        return QStringLiteral("failed");
+    case State::Skipped:
+        break;
+    }
+    return QStringLiteral("skipped");
+}
+
+QString MigrationOutcome::stateName() const
+{
+    switch (state) {
+    case State::Applied:
+        return QStringLiteral("applied");
+    case State::Failed:
+        return QStringLiteral("failed");
+    case State::RolledBack:
+        return QStringLiteral("rolled back");
+    case State::NotRun:
+        break;
+    }
+    return QStringLiteral("not run");
+}
+
+QString MigrationStatus::stateName() const
+{
+    switch (state) {
+    case State::Applied:
+        return QStringLiteral("applied");
+    case State::Pending:
+        return QStringLiteral("pending");
+    case State::Changed:
+        return QStringLiteral("changed");
+    case State::Missing:
+        break;
+    }
+    return QStringLiteral("missing file");
+}
+
+static bool anyChanged(const QList<MigrationStatus> &migrations)
+{
+    return std::any_of(migrations.cbegin(), migrations.cend(), [](const MigrationStatus &m) {
+        return m.state == MigrationStatus::State::Changed;
+    });
+}
+
+bool StatusReport::hasChanged() const
+{
+    return anyChanged(migrations);
+}
+
+bool VerifyReport::hasChanged() const
+{
+    return anyChanged(migrations);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// What a command in a batch stands for, so results can be read back in order.
+struct Role
+{
+    enum Kind
+    {
+        Other,
+        Setup,      // the session's settings and facts
+        SetUp,      // any other statement of set-up
+        SetUpGuard, // set-up's own guard (the lock is ours)
+        Plan,       // the one-round-trip migrate's plan
+        Lock,
+        Guard,
+        Mark,
+        Statement,
+        Record,
+        HistoryExists,
+        History,
+        LiveSnapshot,
+        ShadowSnapshot
+    };
+    Kind kind = Other;
+    int migration = -1; // index into the run's migration list
+    int step = 0;       // 1-based statement, or the mark's number (0 = before the first)
+};
+
+struct Batch
+{
+    QList<PipelineCommand> commands;
+    QList<Role> roles;
+
+    void add(const QByteArray &sql, QList<QByteArray> params, PipelineCommand::After after,
+             Role role = {})
+    {
+        commands.append({sql, std::move(params), after});
+        roles.append(role);
+    }
+
+    // A clock mark: the prepared MarkSql, so that the server does not parse and plan it again
+    // for every statement of a migration.
+    void addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role)
+    {
+        commands.append(
+            PipelineCommand::execute(MarkStatement, {run, QByteArray::number(step)}, after));
+        roles.append(role);
+    }
+};
+
+struct HistoryRow
+{
+    QString version;
+    QString name;
+    QString checksum;
+    QDateTime appliedAt;
+    QString appliedBy;
+    double totalMs = 0;
+    QString kind;
+};
+
+bool isTransactionControl(const QString &statement)
+{
+    // BEGIN inside a DO or function body is in a dollar quote, never at a statement's start.
+    static const QRegularExpression control(
+        QStringLiteral("^\\s*(BEGIN|START\\s+TRANSACTION|COMMIT(?!\\s+PREPARED)|END|"
+                       "ROLLBACK(?!\\s+(TO|PREPARED))|ABORT|PREPARE\\s+TRANSACTION)\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    return control.match(statement).hasMatch();
+}
+
+// COPY … FROM STDIN / TO STDOUT needs a data stream that a migration file does not carry.
+bool isClientCopy(const QString &statement)
+{
+    static const QRegularExpression copy(
+        QStringLiteral("^\\s*COPY\\b[\\s\\S]*\\b(FROM\\s+STDIN|TO\\s+STDOUT)\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    return copy.match(statement).hasMatch();
+}
+
+// Statements that may not run inside a transaction block, in the form in which they can: for a
+// rehearsal or the verify shadow, which both run inside one. A null result means "leave out".
+QString transactionSafe(const QString &statement)
+{
+    static const QRegularExpression concurrently(
+        QStringLiteral("^(\\s*(?:CREATE\\s+(?:UNIQUE\\s+)?INDEX|DROP\\s+INDEX|REINDEX\\s+\\w+)"
+                       ")\\s+CONCURRENTLY\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression outsideOnly(
+        QStringLiteral("^\\s*(VACUUM|CHECKPOINT|ALTER\\s+SYSTEM|CREATE\\s+DATABASE|"
+                       "DROP\\s+DATABASE|CREATE\\s+TABLESPACE|DROP\\s+TABLESPACE)\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    // Transaction control would end the rehearsal's or the replay's own transaction.
+    if (outsideOnly.match(statement).hasMatch() || isTransactionControl(statement))
+        return {};
+    QString safe = statement;
+    safe.replace(concurrently, QStringLiteral("\\1"));
+    return safe;
+}
+
+// The server counts the error position in characters (code points), QString in UTF-16 units.
+int lineOfError(const SqlStatement &statement, int position)
+{
+    int line = statement.line;
+    int characters = 0;
+    const QString &text = statement.text;
+    for (qsizetype i = 0; i < text.size() && characters < position - 1; ++i, ++characters) {
+        if (text.at(i) == QLatin1Char('\n'))
+            ++line;
+        else if (text.at(i).isHighSurrogate() && i + 1 < text.size())
+            ++i;
+    }
+    return line;
+}
+
+QByteArray quotedIdentifier(const QString &name)
+{
+    return '"' + name.toUtf8().replace('"', "\"\"") + '"';
+}
+
+QDateTime fromMs(const QString &ms)
+{
+    return ms.isEmpty() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(qint64(ms.toDouble()));
+}
+
+} // namespace
+
+// One connection and what we learned about it.
+struct EngineSession
+{
+    MigrationEngine *engine = nullptr;
+    PgConnection connection;
+    std::unique_ptr<PgConnection> monitor; // opened only to see who holds a lock we wait for
+    QString schema;
+    QString searchPath;
+    QString dbRole;
+    int pid = 0;
+    int roundTrips = 0;
+    QList<LockHolder> lastHolders;
+    qint64 lastObservationMs = -1;
+    bool historyExists = false;
+    QList<HistoryRow> history;
+    SchemaSnapshot live; // with captureLive
+    int catalogQueries = 0;
+
+    explicit EngineSession(MigrationEngine *owner)
+        : engine(owner)
+    {}
+    EngineSession(const EngineSession &) = delete;
+    EngineSession &operator=(const EngineSession &) = delete;
+
+    ~EngineSession()
+    {
+        std::lock_guard lock(engine->m_activeMutex);
+        engine->m_active = nullptr;
+    }
+
+    bool open(DbError *error)
+    {
+        if (!connection.open(engine->m_connection, error))
+            return false;
+        std::lock_guard lock(engine->m_activeMutex);
+        engine->m_active = &connection;
+        return true;
+    }
+
+    QString target() const { return connection.describe(); }
+
+    // Who blocks our backend right now, through a second connection.
+    QList<LockHolder> observeHolders()
+    {
+        if (!monitor) {
+            monitor = std::make_unique<PgConnection>();
+            ConnectionOptions options = engine->m_connection;
+            options.applicationName = QStringLiteral("algoadmin-monitor");
+            DbError ignored;
+            if (!monitor->open(options, &ignored))
+                return {};
+        }
+        if (!monitor->isOpen())
+            return {};
+        const PgResult result = monitor->exec(LockHoldersSql, {QByteArray::number(pid)});
+        QList<LockHolder> holders;
+        for (int row = 0; row < result.rows(); ++row) {
+            holders.append({result.value(row, 0).toInt(), result.value(row, 1),
+                            result.value(row, 2), result.value(row, 3), result.value(row, 4),
+                            fromMs(result.value(row, 5))});
+        }
+        return holders;
+    }
+
+    // Runs one batch; results go to `onResult`, lock waits to the engine's callback.
+    bool run(const Batch &batch,
+             const std::function<void(const Role &, const PgResult &)> &onResult,
+             const std::function<LockWait(const Role &)> &describeWait, DbError *error)
+    {
+        Pipeline pipeline(connection);
+        const qint64 lockTimeout = engine->m_settings.lockTimeoutMs;
+        const qint64 firstLook = std::clamp<qint64>(lockTimeout / 4, 50, 300);
+        pipeline.setTickHandler(
+            [&](int index, qint64 runningMs) {
+                if (runningMs < firstLook)
+                    return;
+                if (lastObservationMs >= 0 && runningMs - lastObservationMs < 1000 &&
+                    runningMs >= lastObservationMs)
+                    return;
+                lastObservationMs = runningMs;
+                const QList<LockHolder> holders = observeHolders();
+                if (holders.isEmpty())
+                    return;
+                lastHolders = holders;
+                if (engine->m_callbacks.lockWaitObserved && describeWait) {
+                    LockWait wait = describeWait(batch.roles.at(index));
+                    wait.waitedMs = runningMs;
+                    wait.remainingMs = std::max<qint64>(0, lockTimeout - runningMs);
+                    wait.holders = holders;
+                    engine->m_callbacks.lockWaitObserved(wait);
+                }
+            },
+            50);
+        ++roundTrips;
+        return pipeline.run(
+            batch.commands,
+            [&](int index, const PgResult &result) {
+                lastObservationMs = -1;
+                onResult(batch.roles.at(index), result);
+            },
+            error);
+    }
+
+    // Round trip 1 of every operation: settings, facts, optionally the runners' lock and the
+    // history table, and the applied migrations.
+    struct SetUpSteps
+    {
+        bool takeLock = false;      // the runners' advisory lock
+        bool createHistory = false; // create algoadmin_schema_history if missing
+        bool prepareMarks = false;  // the temp table and prepared statement of clock marks
+        bool captureLive = false;   // the live schema's catalog snapshot
+    };
+
+    // Round trip 1 of every operation, in three parts so that migrate can send its migrations
+    // in the same batch: the commands, what their results say, and the verdict.
+    void buildSetUp(Batch &batch, const SetUpSteps &steps) const
+    {
+        batch.add(SetupSql,
+                  {QByteArray::number(engine->m_settings.lockTimeoutMs),
+                   QByteArray::number(engine->m_settings.statementTimeoutMs)},
+                  PipelineCommand::After::Sync, {Role::Setup});
+        if (steps.takeLock) {
+            batch.add(LockSql, {AdvisoryLockKey, "locked"}, PipelineCommand::After::Sync,
+                      {Role::Lock});
+        }
+        if (steps.createHistory || steps.prepareMarks) {
+            // Only once the lock is ours: two runners creating the table at once would clash.
+            batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
+            if (steps.createHistory)
+                batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+        }
+        if (steps.prepareMarks) {
+            batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+            // A migration may SET ROLE; the marks must stay writable for it.
+            batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+            batch.commands.append(
+                PipelineCommand::prepare(MarkStatement, MarkSql, PipelineCommand::After::Nothing));
+            batch.roles.append(Role{Role::SetUp});
+        }
+        if (steps.createHistory || steps.prepareMarks)
+            batch.commands.last().after = PipelineCommand::After::Sync;
+        if (!steps.createHistory)
+            batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
+        batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
+        if (steps.captureLive) {
+            // With only pg_catalog on the path every name comes out schema-qualified, the
+            // same way for the live schema and the scratch one.
+            batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing,
+                      {Role::SetUp});
+            batch.add(SchemaSnapshot::catalogQuery(), {QByteArray()}, PipelineCommand::After::Sync,
+                      {Role::LiveSnapshot});
+        }
+    }
+
+    static bool isSetUpRole(const Role &role)
+    {
+        switch (role.kind) {
+        case Role::Setup:
+        case Role::Lock:
+        case Role::SetUpGuard:
+        case Role::SetUp:
+        case Role::HistoryExists:
+        case Role::History:
+        case Role::LiveSnapshot:
+            return true;
+        default:
+            return false;
+        }
+    }
+
+    // Reads one set-up result; the first failure goes to `failure`.
+    void takeSetUpResult(const Role &role, const PgResult &result, const SetUpSteps &steps,
+                         DbError &failure)
+    {
+        switch (role.kind) {
+        case Role::Setup:
+            if (!result.ok()) {
+                failure = result.error(QStringLiteral("session set-up"), target());
+                return;
+            }
+            schema = result.value(0, 3);
+            dbRole = result.value(0, 4);
+            pid = result.value(0, 5).toInt();
+            searchPath = result.value(0, 6);
+            return;
+        case Role::Lock:
+            if (!result.ok() && failure.message.isEmpty()) {
+                failure = result.error(
+                    QStringLiteral("take the migration lock (another algoadmin run?)"), target());
+                if (failure.sqlState == QLatin1String("57014") && engine->m_cancelled)
+                    failure.message = QStringLiteral("cancelled by the user");
+            }
+            return;
+        case Role::HistoryExists:
+            historyExists = result.ok() && result.value(0, 0) == QLatin1String("t");
+            return;
+        case Role::History:
+            if (!result.ok()) {
+                // Without the table (status, verify) there is simply no history.
+                if ((historyExists || steps.createHistory) && failure.message.isEmpty())
+                    failure = result.error(QStringLiteral("read the migration history"), target());
+                return;
+            }
+            historyExists = true;
+            for (int row = 0; row < result.rows(); ++row) {
+                history.append({result.value(row, 0), result.value(row, 1), result.value(row, 2),
+                                fromMs(result.value(row, 3)), result.value(row, 4),
+                                result.value(row, 5).toDouble(), result.value(row, 6)});
+            }
+            return;
+        case Role::LiveSnapshot:
+            if (result.ok()) {
+                live = SchemaSnapshot::fromResult(result, {schema});
+                ++catalogQueries;
+            } else if (failure.message.isEmpty()) {
+                failure = result.error(QStringLiteral("read the schema"), target());
+            }
+            return;
+        default:
+            if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
+                failure.message.isEmpty())
+                failure = result.error(QStringLiteral("create the migration history"), target());
+            return;
+        }
+    }
+
+    bool finishSetUp(const DbError &failure, DbError *error, bool *lockTimedOut)
+    {
+        if (!failure.isError())
+            return true;
+        *error = failure;
+        // Any lock of set-up may time out: the runners' lock, or the history table held by
+        // someone else.
+        if (lockTimedOut)
+            *lockTimedOut = failure.sqlState == QLatin1String("55P03");
+        return false;
+    }
+
+    bool setUp(const SetUpSteps &steps, DbError *error, bool *lockTimedOut)
+    {
+        Batch batch;
+        buildSetUp(batch, steps);
+        DbError failure;
+        const bool transportOk = run(
+            batch,
+            [&](const Role &role, const PgResult &result) {
+                takeSetUpResult(role, result, steps, failure);
+            },
+            [](const Role &) { return LockWait{}; }, error);
+        return transportOk && finishSetUp(failure, error, lockTimedOut);
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+MigrationEngine::MigrationEngine(ConnectionOptions connection, MigrationSet migrations,
+                                 EngineSettings settings)
+    : m_connection(std::move(connection))
+    , m_migrations(std::move(migrations))
+    , m_settings(settings)
+{
+    m_connection.lockTimeoutMs = settings.lockTimeoutMs;
+    m_connection.statementTimeoutMs = settings.statementTimeoutMs;
+}
+
+MigrationEngine::~MigrationEngine() = default;
+
+void MigrationEngine::setCallbacks(EngineCallbacks callbacks)
+{
+    m_callbacks = std::move(callbacks);
+}
+
+void MigrationEngine::cancel()
+{
+    m_cancelled = true;
+    std::lock_guard lock(m_activeMutex);
+    if (m_active)
+        m_active->requestCancel();
+}
+
+// Applied, pending, changed or missing, from the history and the files.
+static QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history)
+{
+    QHash<QString, HistoryRow> applied;
+    for (const HistoryRow &row : history)
+        applied.insert(row.version, row);
+    QList<MigrationStatus> result;
+    for (const Migration &migration : set.migrations) {
+        MigrationStatus status;
+        status.version = migration.version;
+        status.name = migration.name;
+        status.fileName = migration.fileName;
+        const auto it = applied.constFind(migration.version);
+        if (it != applied.cend()) {
+            status.state = it->checksum == QString::fromLatin1(migration.checksum)
+                               ? MigrationStatus::State::Applied
+                               : MigrationStatus::State::Changed;
+            status.appliedAt = it->appliedAt;
+            status.appliedBy = it->appliedBy;
+            status.totalMs = it->totalMs;
+            status.kind = it->kind;
+            applied.erase(it);
+        }
+        result.append(status);
+    }
+    for (const HistoryRow &row : std::as_const(applied)) {
+        MigrationStatus status;
+        status.version = row.version;
+        status.name = row.name;
+        status.fileName = row.version + QLatin1Char('_') + row.name + QLatin1String(".sql");
+        status.state = MigrationStatus::State::Missing;
+        status.appliedAt = row.appliedAt;
+        status.appliedBy = row.appliedBy;
+        status.totalMs = row.totalMs;
+        status.kind = row.kind;
+        result.append(status);
+    }
+    std::sort(result.begin(), result.end(), [](const MigrationStatus &a, const MigrationStatus &b) {
+        return a.version.toLongLong() < b.version.toLongLong();
+    });
+    return result;
+}
+
+StatusReport MigrationEngine::status()
+{
+    QElapsedTimer clock;
+    clock.start();
+    StatusReport report;
+    if (!m_migrations.ok()) {
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        return report;
+    }
+    EngineSession session(this);
+    if (session.open(&report.error) && session.setUp({}, &report.error, nullptr)) {
+        report.historyExists = session.historyExists;
+        report.migrations = classify(m_migrations, session.history);
+    }
+    report.target = session.target();
+    report.roundTrips = session.roundTrips;
+    report.wallMs = clock.nsecsElapsed() / 1e6;
+    return report;
+}
+
+RunReport MigrationEngine::migrate()
+{
+    return run(false);
+}
+
+RunReport MigrationEngine::rehearse()
+{
+    return run(true);
+}
+
+RunReport MigrationEngine::run(bool rehearsal)
+{
+    QElapsedTimer clock;
+    clock.start();
+    m_cancelled = false;
+    RunReport report;
+    report.rehearsal = rehearsal;
+    const auto finish = [&](RunReport::Outcome outcome) {
+        report.outcome = outcome;
+        report.wallMs = clock.nsecsElapsed() / 1e6;
+        report.serverMs = 0;
+        for (const StepReport &step : std::as_const(report.steps))
+            report.serverMs += std::max(0.0, step.ms);
+        return report;
+    };
+    if (!m_migrations.ok()) {
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        return finish(RunReport::Outcome::BadInput);
+    }
+    // A transactional migration must not commit or roll back by itself: the engine owns its
+    // transaction, and a COMMIT inside would make "all or nothing" a lie.
+    for (const Migration &migration : m_migrations.migrations) {
+        for (const SqlStatement &statement : migration.statements) {
+            if (isClientCopy(statement.text)) {
+                report.error = {QStringLiteral("check migration %1").arg(migration.id()),
+                                QStringLiteral("%1:%2").arg(migration.fileName).arg(statement.line),
+                                QStringLiteral("COPY from STDIN or to STDOUT needs a client data "
+                                               "stream, which a migration file does not have"),
+                                {},
+                                {},
+                                QStringLiteral("Load data with INSERT … SELECT or COPY from a "
+                                               "server-side file.")};
+                return finish(RunReport::Outcome::BadInput);
+            }
+            if (migration.transactional && isTransactionControl(statement.text)) {
+                report.error = {QStringLiteral("check migration %1").arg(migration.id()),
+                                QStringLiteral("%1:%2").arg(migration.fileName).arg(statement.line),
+                                QStringLiteral("%1 inside a migration: each migration already "
+                                               "runs in its own transaction")
+                                    .arg(summarizeStatement(statement.text)),
+                                {},
+                                {},
+                                QStringLiteral("Remove the statement, or put \"%1\" on the "
+                                               "file's first line to run it without one.")
+                                    .arg(QLatin1String(NoTransactionMarker))};
+                return finish(RunReport::Outcome::BadInput);
+            }
+        }
+    }
+
+    EngineSession session(this);
+    bool lockTimedOut = false;
+    if (!session.open(&report.error)) {
+        report.target = report.error.where;
+        return finish(RunReport::Outcome::Failed);
+    }
+    report.target = session.target();
+    // A rehearsal leaves nothing behind, not even the history table.
+    EngineSession::SetUpSteps steps;
+    steps.takeLock = true;
+    steps.createHistory = !rehearsal;
+    steps.prepareMarks = true;
+    const auto setUpFailed = [&]() {
+        report.roundTrips = session.roundTrips;
+        report.lockHolders = session.lastHolders;
+        report.migrations.clear();
+        report.steps.clear();
+        if (m_cancelled)
+            return finish(RunReport::Outcome::Cancelled);
+        return finish(lockTimedOut ? RunReport::Outcome::LockTimeout : RunReport::Outcome::Failed);
+    };
+    // With only transactional migrations, migrate is one round trip: every migration goes with
+    // set-up and the server skips the applied ones (see PlanSql). Otherwise the history is
+    // read first, so that a no-transaction migration is only sent when it is pending.
+    const bool oneRoundTrip =
+        !rehearsal && std::all_of(m_migrations.migrations.cbegin(), m_migrations.migrations.cend(),
+                                  [](const Migration &m) { return m.transactional; });
+    QList<const Migration *> pending;
+    if (oneRoundTrip) {
+        for (const Migration &migration : m_migrations.migrations)
+            pending.append(&migration);
+    } else {
+        if (!session.setUp(steps, &report.error, &lockTimedOut))
+            return setUpFailed();
+        for (const MigrationStatus &status : classify(m_migrations, session.history)) {
+            if (status.state == MigrationStatus::State::Pending)
+                pending.append(m_migrations.find(status.version));
+        }
+    }
+    // What was there before this run; in one round trip, known only afterwards.
+    const auto noteHistory = [&]() {
+        for (const MigrationStatus &status : classify(m_migrations, session.history)) {
+            if (status.state == MigrationStatus::State::Changed)
+                report.changed.append(status.version + QLatin1Char('_') + status.name);
+            else if (status.state == MigrationStatus::State::Applied)
+                report.alreadyApplied.append(status.version + QLatin1Char('_') + status.name);
+        }
+        report.roundTrips = session.roundTrips;
+    };
+    if (!oneRoundTrip)
+        noteHistory();
+    const auto changedFilesError = [&]() {
+        return DbError{QStringLiteral("check applied migrations"),
+                       m_migrations.source,
+                       QStringLiteral("applied migration files were changed since they ran: %1")
+                           .arg(report.changed.join(QStringLiteral(", "))),
+                       {},
+                       {},
+                       QStringLiteral("Restore the applied files as they were (status shows "
+                                      "which), or put the change in a new migration.")};
+    };
+    if (!report.changed.isEmpty()) {
+        report.error = changedFilesError();
+        return finish(RunReport::Outcome::ChangedFiles);
+    }
+    for (const Migration *migration : pending) {
+        MigrationOutcome outcome;
+        outcome.id = migration->id();
+        outcome.version = migration->version;
+        outcome.fileName = migration->fileName;
+        outcome.steps = int(migration->statements.size());
+        report.migrations.append(outcome);
+        for (int i = 0; i < migration->statements.size(); ++i) {
+            StepReport step;
+            step.migration = migration->id();
+            step.fileName = migration->fileName;
+            step.step = i + 1;
+            step.line = migration->statements.at(i).line;
+            step.summary = summarizeStatement(migration->statements.at(i).text);
+            report.steps.append(step);
+        }
+    }
+    if (pending.isEmpty())
+        return finish(RunReport::Outcome::Ok);
+
+    // Index of each migration's first step in report.steps.
+    QList<int> firstStep;
+    for (int i = 0, at = 0; i < pending.size(); ++i) {
+        firstStep.append(at);
+        at += int(pending.at(i)->statements.size());
+    }
+    QList<double> lastMark(pending.size(), 0);
+    auto stepOf = [&](const Role &role) -> StepReport & {
+        return report.steps[firstStep.at(role.migration) + role.step - 1];
+    };
+    auto startStep = [&](int migration, int step) {
+        if (step > pending.at(migration)->statements.size())
+            return;
+        StepReport &s = report.steps[firstStep.at(migration) + step - 1];
+        s.state = StepReport::State::Running;
+        if (m_callbacks.stepStarted)
+            m_callbacks.stepStarted(s);
+    };
+    bool failed = false;
+    auto noteFailure = [&](const DbError &error, const Role &role) {
+        if (failed)
+            return;
+        failed = true;
+        report.error = error;
+        if (role.migration >= 0)
+            report.migrations[role.migration].state = MigrationOutcome::State::Failed;
+        if (error.sqlState == QLatin1String("55P03"))
+            report.lockHolders = session.lastHolders;
+    };
+
+    const auto onResult = [&](const Role &role, const PgResult &result) {
+        const bool aborted = result.status() == PGRES_PIPELINE_ABORTED;
+        switch (role.kind) {
+        case Role::Mark: {
+            if (!result.ok()) {
+                // A mark fails only when the migration broke the session (e.g. SET ROLE to a
+                // role that cannot write our temp table): the migration is not applied.
+                if (!aborted)
+                    noteFailure(result.error(QStringLiteral("time migration %1")
+                                                 .arg(pending.at(role.migration)->id()),
+                                             session.target()),
+                                role);
+                return;
+            }
+            const double at = result.value(0, 0).toDouble();
+            if (role.step > 0) {
+                StepReport &step = stepOf(role);
+                step.ms = at - lastMark[role.migration];
+                step.state = StepReport::State::Done;
+                report.migrations[role.migration].ms += step.ms;
+                if (m_callbacks.stepFinished)
+                    m_callbacks.stepFinished(step);
+            }
+            lastMark[role.migration] = at;
+            startStep(role.migration, role.step + 1);
+            return;
+        }
+        case Role::Statement: {
+            StepReport &step = stepOf(role);
+            if (result.ok())
+                return; // its time arrives with the next mark
+            if (aborted) {
+                step.state = StepReport::State::Skipped;
+                return;
+            }
+            step.state = StepReport::State::Failed;
+            if (m_callbacks.stepFinished)
+                m_callbacks.stepFinished(step);
+            const Migration *migration = pending.at(role.migration);
+            const SqlStatement &statement = migration->statements.at(role.step - 1);
+            DbError error = result.error(QStringLiteral("migration %1, step %2 (%3)")
+                                             .arg(migration->id())
+                                             .arg(role.step)
+                                             .arg(step.summary),
+                                         QStringLiteral("%1:%2")
+                                             .arg(migration->fileName)
+                                             .arg(lineOfError(statement, result.errorPosition())));
+            if (error.sqlState == QLatin1String("57014") && m_cancelled)
+                error.message = QStringLiteral("cancelled by the user");
+            noteFailure(error, role);
+            return;
+        }
+        case Role::Guard:
+            if (!result.ok()) {
+                for (int i = 0; i < pending.at(role.migration)->statements.size(); ++i)
+                    report.steps[firstStep.at(role.migration) + i].state =
+                        StepReport::State::Skipped;
+                // 22012 is the guard doing its job after an earlier failure; anything else
+                // is a failure of its own.
+                if (!aborted && result.error().sqlState != QLatin1String("22012"))
+                    noteFailure(result.error(QStringLiteral("start migration %1")
+                                                 .arg(pending.at(role.migration)->id()),
+                                             session.target()),
+                                role);
+            }
+            return;
+        case Role::Record:
+            if (result.ok()) {
+                report.migrations[role.migration].state = MigrationOutcome::State::Applied;
+            } else if (!aborted) {
+                noteFailure(result.error(QStringLiteral("record migration %1 in the history")
+                                             .arg(pending.at(role.migration)->id()),
+                                         session.target()),
+                            role);
+            }
+            return;
+        default:
+            if (!result.ok() && !aborted && role.kind != Role::Other)
+                noteFailure(result.error(QStringLiteral("run migrations"), session.target()), role);
+            return;
+        }
+    };
+    const auto describeWait = [&](const Role &role) {
+        LockWait wait;
+        if (role.migration >= 0) {
+            wait.migration = pending.at(role.migration)->id();
+            wait.step = role.step;
+        }
+        return wait;
+    };
+
+    // Appends one migration's statements, each followed by a clock mark.
+    const auto addSteps = [&](Batch &batch, int index, bool inRehearsal) {
+        const Migration *migration = pending.at(index);
+        const QByteArray run = migration->version.toUtf8();
+        batch.addMark(run, 0, PipelineCommand::After::Flush, {Role::Mark, index, 0});
+        for (int i = 0; i < migration->statements.size(); ++i) {
+            QString text = migration->statements.at(i).text;
+            // A transactional migration is rehearsed exactly as it will run, so that a
+            // statement that cannot run in a transaction fails here as it would in migrate.
+            if (inRehearsal && !migration->transactional)
+                text = transactionSafe(text);
+            if (!text.isNull())
+                batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
+                          {Role::Statement, index, i + 1});
+            batch.addMark(run, i + 1, PipelineCommand::After::Flush, {Role::Mark, index, i + 1});
+        }
+    };
+    const auto stepMeta = [](const Migration *migration) {
+        QJsonArray meta;
+        for (const SqlStatement &statement : migration->statements)
+            meta.append(QJsonArray{statement.line, summarizeStatement(statement.text)});
+        return QJsonDocument(meta).toJson(QJsonDocument::Compact);
+    };
+    const auto addRecord = [&](Batch &batch, int index) {
+        const Migration *migration = pending.at(index);
+        // A migration may SET ROLE to create objects as their owner; its history row is
+        // written as the role that runs the migrations.
+        batch.add("RESET ROLE", {}, PipelineCommand::After::Nothing);
+        batch.add(HistoryPathSql, {}, PipelineCommand::After::Nothing);
+        batch.add(RecordSql,
+                  {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
+                   stepMeta(migration)},
+                  PipelineCommand::After::Nothing, {Role::Record, index});
+        batch.add(DoneSql, {migration->version.toUtf8()}, PipelineCommand::After::Nothing);
+        batch.add(ProgressSql, {"applied:" + migration->version.toUtf8()},
+                  PipelineCommand::After::Sync);
+    };
+
+    DbError transport;
+    if (oneRoundTrip) {
+        Batch batch;
+        session.buildSetUp(batch, steps);
+        QStringList versions;
+        QStringList checksums;
+        for (const Migration *migration : std::as_const(pending)) {
+            versions.append(migration->version);
+            checksums.append(QString::fromLatin1(migration->checksum));
+        }
+        // Array literals of digits and hex digits: nothing to quote.
+        const auto array = [](const QStringList &items) {
+            return (QLatin1Char('{') + items.join(QLatin1Char(',')) + QLatin1Char('}')).toUtf8();
+        };
+        batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
+        batch.add(PlanSql, {array(versions), array(checksums)}, PipelineCommand::After::Sync,
+                  {Role::Plan});
+        for (int i = 0; i < pending.size(); ++i) {
+            batch.add(PlanGuardSql, {pending.at(i)->version.toUtf8()},
+                      PipelineCommand::After::Nothing, {Role::Guard, i});
+            addSteps(batch, i, false);
+            addRecord(batch, i);
+        }
+        DbError setUpFailure;
+        const bool transportOk = session.run(
+            batch,
+            [&](const Role &role, const PgResult &result) {
+                if (EngineSession::isSetUpRole(role)) {
+                    session.takeSetUpResult(role, result, steps, setUpFailure);
+                } else if (role.kind == Role::Plan) {
+                    if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
+                        !setUpFailure.isError())
+                        setUpFailure =
+                            result.error(QStringLiteral("plan the migrations"), session.target());
+                } else {
+                    onResult(role, result);
+                }
+            },
+            describeWait, &transport);
+        if (!transportOk && !failed && !setUpFailure.isError())
+            report.error = transport;
+        if (!transportOk)
+            failed = true;
+        if (!session.finishSetUp(setUpFailure, &report.error, &lockTimedOut))
+            return setUpFailed();
+        noteHistory();
+        // Drop what was applied before this run: the server skipped it.
+        for (qsizetype i = report.migrations.size() - 1; i >= 0; --i) {
+            const MigrationOutcome &outcome = report.migrations.at(i);
+            if (!report.alreadyApplied.contains(outcome.id) && !report.changed.contains(outcome.id))
+                continue;
+            report.steps.remove(firstStep.at(i), outcome.steps);
+            report.migrations.removeAt(i);
+        }
+        if (!report.changed.isEmpty()) {
+            report.migrations.clear();
+            report.steps.clear();
+            report.error = changedFilesError();
+            return finish(RunReport::Outcome::ChangedFiles);
+        }
+    } else if (rehearsal) {
+        Batch batch;
+        batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+        for (int i = 0; i < pending.size(); ++i)
+            addSteps(batch, i, true);
+        batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+        batch.add("ROLLBACK", {}, PipelineCommand::After::Sync); // after a failure, too
+        if (!session.run(batch, onResult, describeWait, &transport)) {
+            report.roundTrips = session.roundTrips;
+            if (!failed)
+                report.error = transport;
+            return finish(RunReport::Outcome::Failed);
+        }
+        // Every migration whose statements ran was rolled back; the one that failed keeps
+        // its state.
+        for (int i = 0; i < report.migrations.size(); ++i) {
+            MigrationOutcome &outcome = report.migrations[i];
+            const bool ran = std::any_of(
+                report.steps.cbegin() + firstStep.at(i),
+                report.steps.cbegin() + firstStep.at(i) + outcome.steps,
+                [](const StepReport &step) { return step.state == StepReport::State::Done; });
+            if (outcome.state == MigrationOutcome::State::NotRun && ran)
+                outcome.state = MigrationOutcome::State::RolledBack;
+        }
+    } else {
+        QByteArray token = "locked";
+        int next = 0;
+        int carriedRecord = -1; // a no-transaction migration whose history row is still to write
+        while ((next < pending.size() || carriedRecord >= 0) && !failed && !m_cancelled) {
+            Batch batch;
+            if (carriedRecord >= 0) {
+                addRecord(batch, carriedRecord);
+                token = "applied:" + pending.at(carriedRecord)->version.toUtf8();
+                carriedRecord = -1;
+            }
+            // Every transactional migration up to the next no-transaction one: one round trip.
+            while (next < pending.size() && pending.at(next)->transactional) {
+                batch.add(GuardSql, {token}, PipelineCommand::After::Nothing, {Role::Guard, next});
+                addSteps(batch, next, false);
+                addRecord(batch, next);
+                token = "applied:" + pending.at(next)->version.toUtf8();
+                ++next;
+            }
+            if (!batch.commands.isEmpty() &&
+                !session.run(batch, onResult, describeWait, &transport)) {
+                if (!failed)
+                    report.error = transport;
+                failed = true;
+                break;
+            }
+            if (failed || m_cancelled || next >= pending.size())
+                continue;
+            // A no-transaction migration: each statement commits by itself, so we wait for
+            // each one and stop at the first failure.
+            const int index = next++;
+            const Migration *migration = pending.at(index);
+            const QByteArray run = migration->version.toUtf8();
+            for (int i = 0; i < migration->statements.size() && !failed && !m_cancelled; ++i) {
+                Batch single;
+                if (i == 0)
+                    single.addMark(run, 0, PipelineCommand::After::Sync, {Role::Mark, index, 0});
+                single.add(migration->statements.at(i).text.toUtf8(), {},
+                           PipelineCommand::After::Sync, {Role::Statement, index, i + 1});
+                single.addMark(run, i + 1, PipelineCommand::After::Sync,
+                               {Role::Mark, index, i + 1});
+                if (!session.run(single, onResult, describeWait, &transport)) {
+                    if (!failed)
+                        report.error = transport;
+                    failed = true;
+                }
+            }
+            if (!failed && !m_cancelled)
+                carriedRecord = index;
+            else if (failed && report.error.hint.isEmpty() && migration->statements.size() > 1)
+                report.error.hint = QStringLiteral(
+                    "This migration runs without a transaction: the statements before the "
+                    "failing one stay committed.");
+        }
+    }
+    report.roundTrips = session.roundTrips;
+    const bool allApplied = std::all_of(
+        report.migrations.cbegin(), report.migrations.cend(),
+        [](const MigrationOutcome &m) { return m.state == MigrationOutcome::State::Applied; });
+    // A cancel that came after the last commit stopped nothing: report what happened.
+    if (m_cancelled && (failed || !allApplied)) {
+        if (!report.error.isError())
+            report.error = {QStringLiteral("migrate"),
+                            session.target(),
+                            QStringLiteral("cancelled by the user"),
+                            QStringLiteral("57014"),
+                            {},
+                            {}};
+        for (MigrationOutcome &outcome : report.migrations) {
+            if (outcome.state == MigrationOutcome::State::Failed)
+                outcome.state = MigrationOutcome::State::RolledBack;
+        }
+        return finish(RunReport::Outcome::Cancelled);
+    }
+    if (!failed && !rehearsal && !allApplied) {
+        // Every failure path should have said why; never report success for a migration
+        // that is not in the history.
+        report.error = {QStringLiteral("migrate"),
+                        session.target(),
+                        QStringLiteral("not every pending migration was applied"),
+                        {},
+                        {},
+                        QStringLiteral("Run `algoadmin status` to see which.")};
+        failed = true;
+    }
+    if (failed) {
+        return finish(report.error.sqlState == QLatin1String("55P03")
+                          ? RunReport::Outcome::LockTimeout
+                          : RunReport::Outcome::Failed);
+    }
+    return finish(RunReport::Outcome::Ok);
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify and baseline: apply migrations to a scratch schema inside a transaction that is
+// rolled back, and read its catalog next to the live one.
+
+namespace {
+
+struct ShadowRun
+{
+    QList<SchemaSnapshot> after; // the shadow's catalog after each migration (or only the last)
+    DbError error;
+    int catalogQueries = 0;
+};
+
+} // namespace
+
+static ShadowRun runShadow(EngineSession &session, const QList<const Migration *> &migrations,
+                           bool snapshotEach, DbError *transport, bool *transportOk)
+{
+    ShadowRun shadow;
+    const QByteArray shadowName = "algoadmin_shadow_" + QByteArray::number(session.pid);
+    const QByteArray shadowPath = shadowName + ", " + session.searchPath.toUtf8();
+    Batch batch;
+    batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+    // DDL takes no parameters; the name is ours, made of letters, '_' and digits.
+    batch.add("CREATE SCHEMA " + shadowName, {}, PipelineCommand::After::Nothing);
+    for (int m = 0; m < migrations.size(); ++m) {
+        batch.add(SetLocalSearchPathSql, {shadowPath}, PipelineCommand::After::Nothing);
+        for (int i = 0; i < migrations.at(m)->statements.size(); ++i) {
+            const QString text = transactionSafe(migrations.at(m)->statements.at(i).text);
+            if (!text.isNull())
+                batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
+                          {Role::Statement, m, i + 1});
+        }
+        if (snapshotEach || m == migrations.size() - 1) {
+            batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
+            batch.add(SchemaSnapshot::catalogQuery(), {shadowName}, PipelineCommand::After::Nothing,
+                      {Role::ShadowSnapshot, m});
+        }
+    }
+    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+    const QString shadowSchema = QString::fromUtf8(shadowName);
+    *transportOk = session.run(
+        batch,
+        [&](const Role &role, const PgResult &result) {
+            const bool aborted = result.status() == PGRES_PIPELINE_ABORTED;
+            if (!result.ok()) {
+                if (aborted || shadow.error.isError())
+                    return;
+                if (role.kind == Role::Statement) {
+                    const Migration *migration = migrations.at(role.migration);
+                    const SqlStatement &statement = migration->statements.at(role.step - 1);
+                    shadow.error = result.error(
+                        QStringLiteral("apply migration %1 to a scratch schema, step %2 (%3)")
+                            .arg(migration->id())
+                            .arg(role.step)
+                            .arg(summarizeStatement(statement.text)),
+                        QStringLiteral("%1:%2")
+                            .arg(migration->fileName)
+                            .arg(lineOfError(statement, result.errorPosition())));
+                    if (shadow.error.hint.isEmpty())
+                        shadow.error.hint = QStringLiteral(
+                            "verify and baseline replay the migrations in a scratch schema; "
+                            "statements must not name the live schema explicitly.");
+                } else {
+                    shadow.error =
+                        result.error(QStringLiteral("read the schema"), session.target());
+                }
+                return;
+            }
+            if (role.kind == Role::ShadowSnapshot) {
+                shadow.after.append(
+                    SchemaSnapshot::fromResult(result, {shadowSchema, session.schema}));
+                ++shadow.catalogQueries;
+            }
+        },
+        nullptr, transport);
+    return shadow;
+}
+
+// The expected schema depends only on the migrations' contents, the server's version, the
+// live schema and search_path the replay resolves names through, and the catalog query: the
+// replay's result is kept in the user's cache under a hash of those, so that a repeated verify
+// is one round trip instead of re-running every migration.
+static QString expectedCachePath(const QList<const Migration *> &migrations,
+                                 const EngineSession &session)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData("snapshot format 2");
+    hash.addData(SchemaSnapshot::catalogQuery());
+    hash.addData(QByteArray::number(session.connection.serverVersion()));
+    // The replay resolves names through the live search_path (extensions, IF NOT EXISTS).
+    hash.addData(session.schema.toUtf8() + '\0' + session.searchPath.toUtf8());
+    for (const Migration *migration : migrations) {
+        hash.addData(migration->version.toUtf8());
+        hash.addData(migration->checksum);
+    }
+    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) +
+           QStringLiteral("/algoadmin/expected-schema/") +
+           QString::fromLatin1(hash.result().toHex()) + QStringLiteral(".json");
+}
+
+VerifyReport MigrationEngine::verify()
+{
+    QElapsedTimer clock;
+    clock.start();
+    VerifyReport report;
+    const auto finish = [&]() {
+        report.wallMs = clock.nsecsElapsed() / 1e6;
+        return report;
+    };
+    if (!m_migrations.ok()) {
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        return finish();
+    }
+    EngineSession session(this);
+    const bool opened = session.open(&report.error);
+    report.target = opened ? session.target() : report.error.where;
+    EngineSession::SetUpSteps steps;
+    steps.captureLive = true;
+    if (!opened || !session.setUp(steps, &report.error, nullptr)) {
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    report.migrations = classify(m_migrations, session.history);
+    report.catalogQueries = session.catalogQueries;
+    report.roundTrips = session.roundTrips;
+    if (session.schema.isEmpty()) {
+        report.error = {QStringLiteral("verify"),
+                        session.target(),
+                        QStringLiteral("the search_path names no existing schema"),
+                        {},
+                        {},
+                        QStringLiteral("Set search_path to the schema the migrations create.")};
+        return finish();
+    }
+    // What the database should have: the applied migrations, or all of them when nothing
+    // has been recorded (a database adopted by hand, or not migrated yet).
+    QList<const Migration *> expected;
+    for (const MigrationStatus &status : std::as_const(report.migrations)) {
+        const bool counted = session.history.isEmpty()
+                                 ? status.state != MigrationStatus::State::Missing
+                                 : status.state == MigrationStatus::State::Applied ||
+                                       status.state == MigrationStatus::State::Changed;
+        if (counted)
+            expected.append(m_migrations.find(status.version));
+    }
+    SchemaSnapshot expectedSchema;
+    const QString cachePath = expectedCachePath(expected, session);
+    bool cached = false;
+    if (m_settings.useExpectedSchemaCache && !expected.isEmpty()) {
+        QFile file(cachePath);
+        if (file.open(QIODevice::ReadOnly))
+            expectedSchema = SchemaSnapshot::fromJson(file.readAll(), &cached);
+    }
+    if (!cached && !expected.isEmpty()) {
+        bool transportOk = false;
+        const ShadowRun shadow = runShadow(session, expected, false, &report.error, &transportOk);
+        report.roundTrips = session.roundTrips;
+        report.catalogQueries += shadow.catalogQueries;
+        if (!transportOk)
+            return finish();
+        if (shadow.error.isError() || shadow.after.isEmpty()) {
+            report.error = shadow.error.isError()
+                               ? shadow.error
+                               : DbError{QStringLiteral("verify"),
+                                         session.target(),
+                                         QStringLiteral("the scratch schema could not be read"),
+                                         {},
+                                         {},
+                                         {}};
+            return finish();
+        }
+        expectedSchema = shadow.after.last();
+        if (m_settings.useExpectedSchemaCache) {
+            // A cache that cannot be written only costs the next verify a replay.
+            QDir().mkpath(QFileInfo(cachePath).absolutePath());
+            QSaveFile file(cachePath);
+            if (file.open(QIODevice::WriteOnly)) {
+                file.write(expectedSchema.toJson());
+                file.commit();
+            }
+        }
+    }
+    report.expectedFromCache = cached;
+    report.expectedTables = expectedSchema.tableCount();
+    report.differences = SchemaSnapshot::diff(expectedSchema, session.live);
+    return finish();
+}
+
+BaselineReport MigrationEngine::baseline(const QString &toVersion)
+{
+    QElapsedTimer clock;
+    clock.start();
+    BaselineReport report;
+    const auto finish = [&]() {
+        report.wallMs = clock.nsecsElapsed() / 1e6;
+        return report;
+    };
+    if (!m_migrations.ok()) {
+        report.error = {
+            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        return finish();
+    }
+    if (!toVersion.isEmpty() && !m_migrations.find(toVersion)) {
+        report.error = {QStringLiteral("baseline"),
+                        m_migrations.source,
+                        QStringLiteral("there is no migration with version %1").arg(toVersion),
+                        {},
+                        {},
+                        {}};
+        return finish();
+    }
+    EngineSession session(this);
+    if (!session.open(&report.error)) {
+        report.target = report.error.where;
+        return finish();
+    }
+    report.target = session.target();
+    EngineSession::SetUpSteps steps;
+    steps.takeLock = true;
+    steps.createHistory = true;
+    steps.captureLive = true;
+    if (!session.setUp(steps, &report.error, &report.lockTimedOut)) {
+        report.lockHolders = session.lastHolders;
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    const QList<MigrationStatus> statuses = classify(m_migrations, session.history);
+    QList<const Migration *> all;
+    QList<int> pendingIndexes; // into `all`
+    for (const MigrationStatus &status : statuses) {
+        if (status.state == MigrationStatus::State::Missing)
+            continue;
+        if (status.state == MigrationStatus::State::Pending)
+            pendingIndexes.append(int(all.size()));
+        else
+            report.alreadyApplied.append(status.version + QLatin1Char('_') + status.name);
+        all.append(m_migrations.find(status.version));
+    }
+    if (pendingIndexes.isEmpty()) {
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    bool transportOk = false;
+    const ShadowRun shadow = runShadow(session, all, true, &report.error, &transportOk);
+    if (!transportOk || shadow.error.isError() || shadow.after.size() != all.size()) {
+        if (shadow.error.isError())
+            report.error = shadow.error;
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    // A pending migration is already there when every object it adds or changes exists in
+    // the live schema (by name: verify judges the definitions) and what it drops is gone.
+    QList<int> adopt;
+    QList<int> undetectable; // adopted only if a later migration is found present
+    for (int index : std::as_const(pendingIndexes)) {
+        const Migration *migration = all.at(index);
+        bool present = true;
+        bool detectable = false;
+        if (!toVersion.isEmpty()) {
+            present = migration->versionNumber() <= m_migrations.find(toVersion)->versionNumber();
+            detectable = true;
+        } else {
+            const SchemaSnapshot before = index > 0 ? shadow.after.at(index - 1) : SchemaSnapshot();
+            for (const SchemaDifference &change :
+                 SchemaSnapshot::diff(shadow.after.at(index), before)) {
+                detectable = true;
+                const QString key = change.object().kind + QLatin1Char('/') +
+                                    change.object().table + QLatin1Char('/') + change.object().name;
+                const bool inLive = session.live.objects().contains(key);
+                if (change.change == SchemaDifference::Change::Unexpected ? inLive : !inLive)
+                    present = false;
+            }
+        }
+        if (!present)
+            break;
+        if (!detectable) {
+            undetectable.append(index);
+            continue;
+        }
+        adopt.append(undetectable);
+        undetectable.clear();
+        adopt.append(index);
+    }
+    for (int index : std::as_const(pendingIndexes)) {
+        if (!adopt.contains(index))
+            report.pending.append(all.at(index)->id());
+    }
+    if (adopt.isEmpty()) {
+        report.roundTrips = session.roundTrips;
+        return finish();
+    }
+    Batch batch;
+    batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+    for (int index : std::as_const(adopt)) {
+        const Migration *migration = all.at(index);
+        batch.add(QString::fromLatin1(BaselineRecordSql)
+                      .arg(QString::fromUtf8(quotedIdentifier(session.schema)))
+                      .toUtf8(),
+                  {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum},
+                  PipelineCommand::After::Nothing, {Role::Record, index});
+    }
+    batch.add("COMMIT", {}, PipelineCommand::After::Sync);
+    DbError failure;
+    if (session.run(
+            batch,
+            [&](const Role &role, const PgResult &result) {
+                if (role.kind == Role::Record && !result.ok() && !failure.isError())
+                    failure = result.error(QStringLiteral("record the baseline"), session.target());
+            },
+            nullptr, &report.error)) {
+        if (failure.isError()) {
+            report.error = failure;
+        } else {
+            for (int index : std::as_const(adopt))
+                report.adopted.append(all.at(index)->id());
+        }
+    }
+    report.roundTrips = session.roundTrips;
+    return finish();
+}

@@ -1,0 +1,190 @@
+#include "migrations/schemasnapshot.h"
+
+#include "db/pgconnection.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+// One query whatever the schema's size: every relation of the schema and, joined to it, its
+// columns, indexes, constraints and triggers, plus the schema's functions. The first branch's
+// columns are text: a UNION takes its column types from the branches in order, and with
+// relname (type name) first, a function's key, name and argument types, was cut to 63 bytes,
+// so that two overloads could share one key.
+static const char CatalogQuery[] = R"SQL(
+WITH ns AS (
+    SELECT oid FROM pg_namespace
+    WHERE nspname = coalesce($1, current_setting('algoadmin.live_schema', true))
+),
+rel AS (
+    SELECT c.oid, c.relname, c.relkind
+    FROM pg_class c
+    WHERE c.relnamespace = (SELECT oid FROM ns)
+      AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      AND c.relname <> 'algoadmin_schema_history'
+)
+SELECT 'table'::text, r.relname::text, r.relname::text,
+       CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
+                      WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                      ELSE 'foreign table' END
+FROM rel r
+UNION ALL
+SELECT 'column', r.relname, a.attname,
+       format_type(a.atttypid, a.atttypmod)
+       || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+       || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')
+FROM rel r
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+UNION ALL
+SELECT 'index', r.relname, i.relname, pg_get_indexdef(i.oid)
+FROM rel r
+JOIN pg_index x ON x.indrelid = r.oid
+JOIN pg_class i ON i.oid = x.indexrelid
+UNION ALL
+SELECT 'constraint', r.relname, con.conname, pg_get_constraintdef(con.oid)
+FROM rel r
+JOIN pg_constraint con ON con.conrelid = r.oid
+UNION ALL
+SELECT 'trigger', r.relname, t.tgname, pg_get_triggerdef(t.oid)
+FROM rel r
+JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
+UNION ALL
+SELECT 'function', '', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       pg_get_functiondef(p.oid)
+FROM pg_proc p
+WHERE p.pronamespace = (SELECT oid FROM ns) AND p.prokind IN ('f', 'p')
+)SQL";
+
+const char *SchemaSnapshot::catalogQuery()
+{
+    return CatalogQuery;
+}
+
+QString SchemaSnapshot::keyOf(const SchemaObject &object)
+{
+    return object.kind + QLatin1Char('/') + object.table + QLatin1Char('/') + object.name;
+}
+
+SchemaSnapshot SchemaSnapshot::fromResult(const PgResult &result, const QStringList &schemas)
+{
+    // The catalog prints names qualified with their schema; drop it so that the same
+    // definition in the shadow schema and in the live one compares equal.
+    QStringList alternatives;
+    for (const QString &schema : schemas) {
+        alternatives << QRegularExpression::escape(schema)
+                     << QRegularExpression::escape(
+                            QLatin1Char('"') +
+                            QString(schema).replace(QLatin1Char('"'), QLatin1String("\"\"")) +
+                            QLatin1Char('"'));
+    }
+    const QRegularExpression qualifier(
+        QStringLiteral("(?<![\\w\"])(%1)\\.").arg(alternatives.join(QLatin1Char('|'))));
+    SchemaSnapshot snapshot;
+    for (int row = 0; row < result.rows(); ++row) {
+        SchemaObject object{result.value(row, 0), result.value(row, 1), result.value(row, 2),
+                            result.value(row, 3)};
+        object.definition.replace(qualifier, QString());
+        object.name.replace(qualifier, QString()); // function keys carry argument types
+        snapshot.m_objects.insert(keyOf(object), object);
+    }
+    return snapshot;
+}
+
+QByteArray SchemaSnapshot::toJson() const
+{
+    QJsonArray array;
+    for (const SchemaObject &object : m_objects)
+        array.append(QJsonArray{object.kind, object.table, object.name, object.definition});
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+SchemaSnapshot SchemaSnapshot::fromJson(const QByteArray &json, bool *ok)
+{
+    SchemaSnapshot snapshot;
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    *ok = error.error == QJsonParseError::NoError && document.isArray();
+    if (!*ok)
+        return snapshot;
+    for (const QJsonValue &value : document.array()) {
+        const QJsonArray item = value.toArray();
+        if (item.size() != 4) {
+            *ok = false;
+            return {};
+        }
+        const SchemaObject object{item.at(0).toString(), item.at(1).toString(),
+                                  item.at(2).toString(), item.at(3).toString()};
+        snapshot.m_objects.insert(keyOf(object), object);
+    }
+    return snapshot;
+}
+
+int SchemaSnapshot::tableCount() const
+{
+    int count = 0;
+    for (const SchemaObject &object : m_objects)
+        count += object.kind == QLatin1String("table");
+    return count;
+}
+
+QList<SchemaDifference> SchemaSnapshot::diff(const SchemaSnapshot &expected,
+                                             const SchemaSnapshot &found)
+{
+    // A table missing or unexpected as a whole is one difference, not one per column.
+    const auto tableIn = [](const SchemaSnapshot &snapshot, const QString &table) {
+        return snapshot.m_objects.contains(QStringLiteral("table/%1/%1").arg(table));
+    };
+    QList<SchemaDifference> differences;
+    for (auto it = expected.m_objects.cbegin(); it != expected.m_objects.cend(); ++it) {
+        const SchemaObject &object = it.value();
+        const auto other = found.m_objects.constFind(it.key());
+        if (other == found.m_objects.cend()) {
+            if (object.kind == QLatin1String("table") || object.table.isEmpty() ||
+                tableIn(found, object.table))
+                differences.append({SchemaDifference::Change::Missing, object, {}});
+        } else if (other->definition != object.definition) {
+            differences.append({SchemaDifference::Change::Differs, object, *other});
+        }
+    }
+    for (auto it = found.m_objects.cbegin(); it != found.m_objects.cend(); ++it) {
+        const SchemaObject &object = it.value();
+        if (expected.m_objects.contains(it.key()))
+            continue;
+        if (object.kind == QLatin1String("table") || object.table.isEmpty() ||
+            tableIn(expected, object.table))
+            differences.append({SchemaDifference::Change::Unexpected, {}, object});
+    }
+    return differences;
+}
+
+QString SchemaDifference::changeName() const
+{
+    switch (change) {
+    case Change::Missing:
+        return QStringLiteral("missing");
+    case Change::Unexpected:
+        return QStringLiteral("unexpected");
+    case Change::Differs:
+        break;
+    }
+    return QStringLiteral("differs");
+}
+
+QString SchemaDifference::describe() const
+{
+    const SchemaObject &o = object();
+    QString subject = o.kind == QLatin1String("table") || o.table.isEmpty()
+                          ? QStringLiteral("%1 %2").arg(o.kind, o.name)
+                          : QStringLiteral("%1 %2.%3").arg(o.kind, o.table, o.name);
+    switch (change) {
+    case Change::Missing:
+        return QStringLiteral("%1: missing (expected %2)").arg(subject, expected.definition);
+    case Change::Unexpected:
+        return QStringLiteral("%1: unexpected (found %2)").arg(subject, found.definition);
+    case Change::Differs:
+        break;
+    }
+    return QStringLiteral("%1: expected %2, found %3")
+        .arg(subject, expected.definition, found.definition);
+}

@@ -1,0 +1,76 @@
+#include "repositories/chatrepository.h"
+
+#include "db/sqldatabase.h"
+#include "db/sqltimestamp.h"
+
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace {
+
+constexpr char kFirstPage[] =
+    "SELECT id, algorithm_id, user_id, message, response, created_at::text AS created_at_text"
+    " FROM algorithm_chat_history WHERE algorithm_id = ?"
+    " ORDER BY created_at DESC, id DESC LIMIT ?";
+constexpr char kNextPage[] =
+    "SELECT id, algorithm_id, user_id, message, response, created_at::text AS created_at_text"
+    " FROM algorithm_chat_history WHERE algorithm_id = ?"
+    " AND (created_at, id) < (?::timestamp, ?)"
+    " ORDER BY created_at DESC, id DESC LIMIT ?";
+
+} // namespace
+
+ChatRepository::ChatRepository(const QSqlDatabase &database)
+    : m_database(database)
+{}
+
+ChatRepository::~ChatRepository() = default;
+
+std::optional<ChatPage> ChatRepository::page(const QString &algorithmId,
+                                             const std::optional<ChatCursor> &after, int limit,
+                                             DbError *error)
+{
+    std::shared_ptr<QSqlQuery> &slot = after ? m_next : m_first;
+    if (!slot) {
+        auto query = std::make_shared<QSqlQuery>(m_database);
+        query->setForwardOnly(true);
+        if (!query->prepare(QString::fromLatin1(after ? kNextPage : kFirstPage))) {
+            if (error)
+                *error = SqlDatabase::toDbError(query->lastError(),
+                                                QStringLiteral("prepare the chat page query"));
+            return std::nullopt;
+        }
+        slot = query;
+    }
+    QSqlQuery &q = *slot;
+    int n = 0;
+    q.bindValue(n++, algorithmId);
+    if (after) {
+        q.bindValue(n++, after->createdAt);
+        q.bindValue(n++, after->id);
+    }
+    q.bindValue(n++, qMax(0, limit));
+    if (!q.exec()) {
+        if (error)
+            *error = SqlDatabase::toDbError(q.lastError(), QStringLiteral("read a page of chat"));
+        return std::nullopt;
+    }
+    ChatPage result;
+    while (q.next()) {
+        ChatMessage m;
+        m.id = q.value(0).toString();
+        m.algorithmId = q.value(1).toString();
+        if (!q.isNull(2))
+            m.userId = q.value(2).toInt();
+        m.message = q.isNull(3) ? QString() : q.value(3).toString();
+        m.response = q.isNull(4) ? QString() : q.value(4).toString();
+        m.createdAtText = q.value(5).toString();
+        m.createdAt = SqlTimestamp::fromSql(m.createdAtText);
+        result.messages.append(m);
+    }
+    q.finish();
+    if (limit > 0 && result.messages.size() == limit)
+        result.next =
+            ChatCursor{result.messages.constLast().createdAtText, result.messages.constLast().id};
+    return result;
+}

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "repositories/changelogrepository.h"
+#include "db/dberror.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+class QSqlQuery;
+
+// One time bucket of a metric, aggregated by the server.
+struct MetricBucket
+{
+    QDateTime start; // UTC spec (see sqltimestamp.h)
+    double min = 0;
+    double avg = 0;
+    double max = 0;
+    qint64 count = 0;
+};
+
+// A metric around a change: [t - window, t) against [t, t + window).
+struct MetricImpact
+{
+    double meanBefore = 0;
+    double medianBefore = 0;
+    qint64 countBefore = 0;
+    double meanAfter = 0;
+    double medianAfter = 0;
+    qint64 countAfter = 0;
+};
+
+// Reads algorithm_metrics (and the changelog entries to mark on a chart) on one named Qt Sql
+// connection, on its thread. Each read is one prepared statement, one round trip.
+class MetricsRepository
+{
+public:
+    explicit MetricsRepository(const QSqlDatabase &database);
+    ~MetricsRepository();
+    MetricsRepository(const MetricsRepository &) = delete;
+    MetricsRepository &operator=(const MetricsRepository &) = delete;
+
+    // The algorithm's metric names, sorted.
+    std::optional<QStringList> metricNames(const QString &algorithmId, DbError *error);
+    // The metric in [from, to) in at most maxPoints buckets of equal width
+    // ceil((to - from) / maxPoints) seconds (at least 1 s) starting at `from`; empty buckets are
+    // left out. Aggregated server-side with date_bin in one query.
+    std::optional<QList<MetricBucket>> series(const QString &algorithmId, const QString &metric,
+                                              const QDateTime &from, const QDateTime &to,
+                                              int maxPoints, DbError *error);
+    // The algorithm's changelog entries with modified_at in [from, to), oldest first.
+    std::optional<QList<ChangelogEntry>> changeMarkers(const QString &algorithmId,
+                                                       const QDateTime &from, const QDateTime &to,
+                                                       DbError *error);
+    // Mean, median and count of the metric (of the entry's algorithm) before and after the
+    // entry's modified_at, each side `windowSeconds` wide; means and medians are 0 when a side
+    // has no rows.
+    std::optional<MetricImpact> impact(const ChangelogEntry &change, const QString &metric,
+                                       qint64 windowSeconds, DbError *error);
+
+private:
+    QSqlQuery *prepared(std::shared_ptr<QSqlQuery> &slot, const char *sql, DbError *error);
+
+    QSqlDatabase m_database;
+    std::shared_ptr<QSqlQuery> m_names;
+    std::shared_ptr<QSqlQuery> m_series;
+    std::shared_ptr<QSqlQuery> m_markers;
+    std::shared_ptr<QSqlQuery> m_impact;
+};

@@ -1,0 +1,535 @@
+#include "repositories/parameterrepository.h"
+
+#include "repositories/repositorysupport.h"
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QSet>
+#include <QUuid>
+
+using namespace RepositorySupport;
+
+namespace {
+
+const QByteArray LoadSql =
+    "SELECT id, algorithm_id, parameter_name, parameter_type, current_value, default_value,"
+    " min_value, max_value, description, impact_description,"
+    " to_char(created_at, '" +
+    QByteArray(TimestampFormat) +
+    "') FROM algorithm_parameters WHERE algorithm_id = $1 ORDER BY parameter_name";
+
+const QByteArray BeginSql = "BEGIN";
+const QByteArray CommitSql = "COMMIT";
+const QByteArray RollbackSql = "ROLLBACK";
+
+// Transaction-local, read by the audit and config triggers (sql/005, sql/007).
+const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true),"
+                               " set_config('algoadmin.reason', $2, true),"
+                               " set_config('algoadmin.change_set', $3, true)";
+
+// $1 algorithm ids, $2 names, $3 expected (from) values, $4 new values. Only rows that still
+// hold the expected value are written (the lost-update guard); RETURNING says which.
+const QByteArray UpdateSql = R"SQL(
+UPDATE algorithm_parameters p
+SET current_value = r.to_value
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+     AS r(algorithm_id, parameter_name, from_value, to_value)
+WHERE p.algorithm_id = r.algorithm_id
+  AND p.parameter_name = r.parameter_name
+  AND p.current_value IS NOT DISTINCT FROM r.from_value
+RETURNING p.algorithm_id, p.parameter_name, r.from_value, p.current_value
+)SQL";
+
+// Run after UpdateSql in the same transaction, with a fresh snapshot: the requested rows this
+// transaction did not write (their xmin is not ours), with the value they hold now and the
+// newest changelog row that explains it.
+const QByteArray ConflictsSql = R"SQL(
+SELECT r.algorithm_id, r.parameter_name, r.from_value, p.current_value, p.id IS NULL,
+       c.user_id, c.db_role, to_char(c.modified_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS'), c.reason,
+       c.change_set
+FROM unnest($1::text[], $2::text[], $3::text[]) AS r(algorithm_id, parameter_name, from_value)
+LEFT JOIN algorithm_parameters p
+       ON p.algorithm_id = r.algorithm_id AND p.parameter_name = r.parameter_name
+LEFT JOIN LATERAL (
+    SELECT l.user_id, l.db_role, l.modified_at, l.reason, l.change_set
+    FROM algorithm_changelog l
+    WHERE l.algorithm_id = r.algorithm_id AND l.parameter_name = r.parameter_name
+    ORDER BY l.modified_at DESC, l.id DESC
+    LIMIT 1) c ON true
+WHERE p.id IS NULL OR p.xmin IS DISTINCT FROM xid(pg_current_xact_id_if_assigned())
+ORDER BY r.algorithm_id, r.parameter_name
+)SQL";
+
+// Fails the transaction (so that the COMMIT after it rolls back) unless this transaction wrote
+// every one of the $3 requested rows. The client reports the conflicts read just before; the
+// message is the backstop's own.
+const QByteArray GuardSql = R"SQL(
+SELECT CASE WHEN count(*) = $3::int THEN 'ok'
+            ELSE ('algoadmin apply refused: ' || ($3::int - count(*)) || ' of ' || $3
+                  || ' parameters no longer hold the value the edit started from')::int::text
+       END
+FROM unnest($1::text[], $2::text[]) AS r(algorithm_id, parameter_name)
+JOIN algorithm_parameters p
+  ON p.algorithm_id = r.algorithm_id AND p.parameter_name = r.parameter_name
+WHERE p.xmin = xid(pg_current_xact_id_if_assigned())
+)SQL";
+
+// What each of the named parameters holds now and the newest changelog row that explains it, in
+// the column order of ConflictsSql (with no `from`); a name the agent lacks comes back missing.
+const QByteArray LatestChangesSql = R"SQL(
+SELECT $1::text, r.parameter_name, NULL::text, p.current_value, p.id IS NULL,
+       c.user_id, c.db_role, to_char(c.modified_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS'), c.reason,
+       c.change_set
+FROM unnest($2::text[]) AS r(parameter_name)
+LEFT JOIN algorithm_parameters p
+       ON p.algorithm_id = $1::text AND p.parameter_name = r.parameter_name
+LEFT JOIN LATERAL (
+    SELECT l.user_id, l.db_role, l.modified_at, l.reason, l.change_set
+    FROM algorithm_changelog l
+    WHERE l.algorithm_id = $1::text AND l.parameter_name = r.parameter_name
+    ORDER BY l.modified_at DESC, l.id DESC
+    LIMIT 1) c ON true
+ORDER BY r.parameter_name
+)SQL";
+
+const QByteArray ConfigsSql = "SELECT algorithm_id, coalesce(current_config, '{}')::text"
+                              " FROM algorithm_agents WHERE algorithm_id = ANY($1::text[])"
+                              " ORDER BY algorithm_id";
+
+// The parameter rows a changelog entry or change set touched, oldest first, with today's rule.
+const QByteArray RevertEntriesSql = R"SQL(
+SELECT l.algorithm_id, l.parameter_name, l.old_value, l.new_value, p.id IS NOT NULL,
+       p.parameter_type, p.min_value, p.max_value
+FROM algorithm_changelog l
+LEFT JOIN algorithm_parameters p
+       ON p.algorithm_id = l.algorithm_id AND p.parameter_name = l.parameter_name
+WHERE l.id = $1 OR l.change_set = $1
+ORDER BY l.modified_at, l.id
+)SQL";
+
+// One change per parameter, in first-seen order: from the first edit's `from` (what the user
+// saw) to the last edit's `to`.
+QList<ParameterChange> deduplicated(const QList<ParameterChange> &changes)
+{
+    QList<ParameterChange> result;
+    QHash<QPair<QString, QString>, qsizetype> seen;
+    for (const ParameterChange &change : changes) {
+        const auto key = qMakePair(change.algorithmId, change.name);
+        if (const auto it = seen.constFind(key); it != seen.cend()) {
+            result[*it].to = change.to;
+            continue;
+        }
+        seen.insert(key, result.size());
+        result.append(change);
+    }
+    return result;
+}
+
+QJsonObject jsonObject(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QList<AppliedChange> appliedChanges(const PgResult &result)
+{
+    QList<AppliedChange> changes;
+    for (int row = 0; row < result.rows(); ++row) {
+        auto value = [&](int column) {
+            return result.value(row, column); // a null QString for SQL NULL
+        };
+        changes.append({value(0), value(1), value(2), value(3)});
+    }
+    return changes;
+}
+
+QList<ParameterConflict> conflicts(const PgResult &result)
+{
+    QList<ParameterConflict> list;
+    for (int row = 0; row < result.rows(); ++row) {
+        auto value = [&](int column) {
+            return result.value(row, column); // a null QString for SQL NULL
+        };
+        ParameterConflict conflict;
+        conflict.algorithmId = value(0);
+        conflict.name = value(1);
+        conflict.expected = value(2);
+        conflict.actual = value(3);
+        conflict.missing = value(4) == QLatin1String("t");
+        conflict.hasUserId = !result.isNull(row, 5);
+        conflict.userId = value(5).toInt();
+        conflict.dbRole = value(6);
+        conflict.modifiedAt = timestamp(value(7));
+        conflict.reason = value(8);
+        conflict.changeSet = value(9);
+        list.append(conflict);
+    }
+    return list;
+}
+
+QString shown(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("NULL") : u'"' + value + u'"';
+}
+
+} // namespace
+
+QString ParameterConflict::toString() const
+{
+    if (missing)
+        return QStringLiteral("algorithm %1, parameter %2: no such parameter any more")
+            .arg(algorithmId, name);
+    QString text = QStringLiteral("algorithm %1, parameter %2: now %3, not %4")
+                       .arg(algorithmId, name, shown(actual), shown(expected));
+    if (modifiedAt.isValid() || hasUserId || !dbRole.isEmpty()) {
+        text += QStringLiteral(" (set by user %1, role %2, at %3")
+                    .arg(hasUserId ? QString::number(userId) : QStringLiteral("unknown"),
+                         dbRole.isEmpty() ? QStringLiteral("unknown") : dbRole,
+                         modifiedAt.toString(Qt::ISODateWithMs));
+        if (!reason.isEmpty())
+            text += QStringLiteral(": ") + reason;
+        text += u')';
+    }
+    return text;
+}
+
+ParameterRepository::ParameterRepository(QSqlDatabase database)
+    : m_database(std::move(database))
+{}
+
+const QByteArray &ParameterRepository::loadSql()
+{
+    return LoadSql;
+}
+
+QList<Parameter> ParameterRepository::fromResult(const PgResult &result)
+{
+    QList<Parameter> parameters;
+    parameters.reserve(result.rows());
+    for (int row = 0; row < result.rows(); ++row) {
+        auto value = [&](int column) {
+            return result.value(row, column); // a null QString for SQL NULL
+        };
+        Parameter p;
+        p.id = value(0);
+        p.algorithmId = value(1);
+        p.name = value(2);
+        p.type = value(3);
+        p.currentValue = value(4);
+        p.defaultValue = value(5);
+        p.minValue = value(6);
+        p.maxValue = value(7);
+        p.description = value(8);
+        p.impactDescription = value(9);
+        p.createdAt = timestamp(value(10));
+        p.kind = parameterKind(p.type);
+        const Validation validation = validateParameterValue(p.currentValue, p.rule());
+        p.valueValid = validation.ok;
+        p.problem = validation.message;
+        parameters.append(p);
+    }
+    return parameters;
+}
+
+QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *error)
+{
+    ++m_roundTrips;
+    const BatchResults batch =
+        run(m_database, {{LoadSql, {text(algorithmId)}}}, QStringLiteral("load parameters"));
+    const DbError failure = firstError(batch, QStringLiteral("load parameters"));
+    if (failure.isError()) {
+        if (error)
+            *error = failure;
+        return {};
+    }
+    const QList<Parameter> parameters = fromResult(batch.results.constFirst());
+    if (error)
+        *error = {};
+    return parameters;
+}
+
+QList<ParameterConflict> ParameterRepository::latestChanges(const QString &algorithmId,
+                                                           const QStringList &names,
+                                                           DbError *error)
+{
+    ++m_roundTrips;
+    const BatchResults batch = run(m_database, {{LatestChangesSql, {text(algorithmId), textArray(names)}}},
+                                   QStringLiteral("read the newest changes"));
+    const DbError failure = firstError(batch, QStringLiteral("read the newest changes"));
+    if (error)
+        *error = failure;
+    return failure.isError() ? QList<ParameterConflict>() : conflicts(batch.results.constFirst());
+}
+
+Validation ParameterRepository::validate(const QString &value, const Parameter &parameter)
+{
+    return validateParameterValue(value, parameter.rule());
+}
+
+struct ParameterRepository::Batch
+{
+    BatchResults results;
+    int update = -1;
+    int conflicts = -1;
+    int guard = -1;
+    int before = -1;
+    int after = -1;
+    int end = -1; // COMMIT or ROLLBACK
+};
+
+ParameterRepository::Batch ParameterRepository::runChanges(const QList<ParameterChange> &changes,
+                                                           int userId, const QString &reason,
+                                                           const QString &changeSet, bool simulate)
+{
+    QStringList agents, names, froms, tos;
+    QStringList agentSet;
+    for (const ParameterChange &change : changes) {
+        agents.append(change.algorithmId);
+        names.append(change.name);
+        froms.append(change.from);
+        tos.append(change.to);
+        if (!agentSet.contains(change.algorithmId))
+            agentSet.append(change.algorithmId);
+    }
+    const QByteArray agentArray = textArray(agents);
+    const QByteArray nameArray = textArray(names);
+    const QByteArray fromArray = textArray(froms);
+    const QByteArray toArray = textArray(tos);
+
+    using After = PipelineCommand::After;
+    Batch batch;
+    QList<PipelineCommand> commands;
+    commands.append({BeginSql, {}, After::Nothing});
+    if (simulate) {
+        batch.before = int(commands.size());
+        commands.append({ConfigsSql, {textArray(agentSet)}, After::Nothing});
+    }
+    commands.append({SettingsSql,
+                     {userIdSetting(userId), reason.toUtf8(), changeSet.toUtf8()},
+                     After::Nothing});
+    batch.update = int(commands.size());
+    commands.append({UpdateSql, {agentArray, nameArray, fromArray, toArray}, After::Nothing});
+    batch.conflicts = int(commands.size());
+    commands.append({ConflictsSql, {agentArray, nameArray, fromArray}, After::Nothing});
+    if (simulate) {
+        batch.after = int(commands.size());
+        commands.append({ConfigsSql, {textArray(agentSet)}, After::Nothing});
+    } else {
+        batch.guard = int(commands.size());
+        commands.append({GuardSql,
+                         {agentArray, nameArray, QByteArray::number(changes.size())},
+                         After::Nothing});
+    }
+    // The Sync ends the segment; after an error the transaction is aborted and the COMMIT
+    // of the next segment rolls it back (tag ROLLBACK), so one round trip always ends it.
+    commands.last().after = After::Sync;
+    batch.end = int(commands.size());
+    commands.append({simulate ? RollbackSql : CommitSql, {}, After::Sync});
+    ++m_roundTrips;
+    batch.results =
+        run(m_database, commands, simulate ? QStringLiteral("simulate") : QStringLiteral("apply"));
+    return batch;
+}
+
+SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &changes, int userId,
+                                             const QString &reason)
+{
+    SimulateResult result;
+    const QList<ParameterChange> unique = deduplicated(changes);
+    if (unique.isEmpty()) {
+        result.ok = true;
+        return result;
+    }
+    const int before = m_roundTrips;
+    const Batch batch = runChanges(unique, userId, reason,
+                                   QUuid::createUuid().toString(QUuid::WithoutBraces), true);
+    result.roundTrips = m_roundTrips - before;
+    const BatchResults &r = batch.results;
+    result.error = firstError(r, QStringLiteral("simulate"));
+    if (r.ok) {
+        if (r.results.at(batch.update).ok())
+            result.changes = appliedChanges(r.results.at(batch.update));
+        if (r.results.at(batch.conflicts).ok())
+            result.conflicts = conflicts(r.results.at(batch.conflicts));
+        const PgResult &beforeRows = r.results.at(batch.before);
+        const PgResult &afterRows = r.results.at(batch.after);
+        if (beforeRows.ok() && afterRows.ok()) {
+            for (int row = 0; row < beforeRows.rows(); ++row) {
+                ConfigDiff diff{beforeRows.value(row, 0), jsonObject(beforeRows.value(row, 1)), {}};
+                for (int other = 0; other < afterRows.rows(); ++other) {
+                    if (afterRows.value(other, 0) == diff.algorithmId)
+                        diff.after = jsonObject(afterRows.value(other, 1));
+                }
+                result.configs.append(diff);
+            }
+        }
+    }
+    result.ok = !result.error.isError() && result.conflicts.isEmpty();
+    return result;
+}
+
+ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, const QString &reason,
+                                       int userId)
+{
+    ApplyResult result;
+    const QList<ParameterChange> unique = deduplicated(changes);
+    if (unique.isEmpty()) {
+        result.ok = true;
+        return result;
+    }
+    result.changeSet = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const int before = m_roundTrips;
+    const Batch batch = runChanges(unique, userId, reason, result.changeSet, false);
+    result.roundTrips = m_roundTrips - before;
+    const BatchResults &r = batch.results;
+    if (!r.ok) {
+        // The server rolls back a transaction whose connection is gone before its COMMIT;
+        // whether a COMMIT whose answer never arrived went through, the change set tells.
+        // Applying again is safe either way: an edit that did commit no longer finds its
+        // `from` value and comes back as a conflict, never as a second write.
+        result.error = r.error;
+        result.error.hint =
+            QStringLiteral("The connection was lost during the apply; the database keeps it "
+                           "whole or not at all (change set %1 in the changelog if it "
+                           "committed). Reconnect and apply again: the edits are kept, and an "
+                           "edit that is already in place, or that someone else made "
+                           "meanwhile, is shown as a conflict, never overwritten.")
+                .arg(result.changeSet);
+        result.retryable = true;
+        return result;
+    }
+    if (r.results.at(batch.conflicts).ok())
+        result.conflicts = conflicts(r.results.at(batch.conflicts));
+    const PgResult &end = r.results.at(batch.end);
+    const bool committed = end.ok() && end.commandTag() == QLatin1String("COMMIT");
+    if (committed) {
+        result.ok = true;
+        result.changes = appliedChanges(r.results.at(batch.update));
+        return result;
+    }
+    result.changeSet.clear();
+    if (!result.conflicts.isEmpty()) {
+        result.error.what = QStringLiteral("apply");
+        result.error.message =
+            QStringLiteral("%1 parameter(s) were changed by someone else meanwhile; nothing "
+                           "was written")
+                .arg(result.conflicts.size());
+        result.error.detail = result.conflicts.constFirst().toString();
+        result.error.hint = QStringLiteral(
+            "Reload the parameters, check the other values, then edit and apply again.");
+        result.error.sqlState = QStringLiteral("40001");
+        return result;
+    }
+    result.error = firstError(r, QStringLiteral("apply"));
+    if (!result.error.isError())
+        result.error = end.error(QStringLiteral("apply"));
+    if (result.error.sqlState == QLatin1String("42501") && result.error.hint.isEmpty())
+        result.error.hint = QStringLiteral(
+            "This database role may read the parameters but not change them; nothing was "
+            "written. Connect as a role with UPDATE on algorithm_parameters.current_value.");
+    return result;
+}
+
+ApplyResult ParameterRepository::resetToDefault(const QString &algorithmId,
+                                                const QStringList &names, const QString &reason,
+                                                int userId)
+{
+    const int before = m_roundTrips;
+    DbError error;
+    const QList<Parameter> parameters = load(algorithmId, &error);
+    if (error.isError()) {
+        ApplyResult result;
+        result.error = error;
+        result.roundTrips = m_roundTrips - before;
+        return result;
+    }
+    QList<ParameterChange> changes;
+    QSet<QString> wanted(names.cbegin(), names.cend());
+    for (const Parameter &p : parameters) {
+        if (!names.isEmpty() && !wanted.remove(p.name))
+            continue;
+        if (p.currentValue == p.defaultValue && p.currentValue.isNull() == p.defaultValue.isNull())
+            continue;
+        // A legacy default that today's rule refuses is reported before anything is sent.
+        const Validation validation = validateParameterValue(p.defaultValue, p.rule());
+        if (!validation.ok) {
+            ApplyResult refused;
+            refused.error.what = QStringLiteral("reset to default");
+            refused.error.message = validation.message;
+            refused.error.sqlState = QStringLiteral("23514");
+            refused.error.hint =
+                QStringLiteral("The default value is outside today's rule; nothing was sent.");
+            refused.roundTrips = m_roundTrips - before;
+            return refused;
+        }
+        changes.append({p.algorithmId, p.name, p.currentValue, p.defaultValue});
+    }
+    ApplyResult result;
+    if (!wanted.isEmpty()) {
+        result.error.what = QStringLiteral("reset to default");
+        result.error.message = QStringLiteral("algorithm %1 has no parameter %2")
+                                   .arg(algorithmId, QStringList(wanted.values()).join(u", "));
+    } else {
+        result = apply(changes, reason, userId);
+    }
+    result.roundTrips = m_roundTrips - before;
+    return result;
+}
+
+ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const QString &reason,
+                                        int userId)
+{
+    const int before = m_roundTrips;
+    ApplyResult result;
+    auto done = [&]() -> ApplyResult {
+        result.roundTrips = m_roundTrips - before;
+        return result;
+    };
+    ++m_roundTrips;
+    const BatchResults batch =
+        run(m_database, {{RevertEntriesSql, {text(entryIdOrChangeSet)}}}, QStringLiteral("revert"));
+    result.error = firstError(batch, QStringLiteral("revert"));
+    if (result.error.isError())
+        return done();
+    const PgResult &rows = batch.results.constFirst();
+    if (rows.rows() == 0) {
+        result.error.what = QStringLiteral("revert");
+        result.error.message =
+            QStringLiteral("no changelog entry or change set %1").arg(entryIdOrChangeSet);
+        return done();
+    }
+    // Per parameter: back to the oldest entry's old value, from the newest entry's new value.
+    QList<ParameterChange> changes;
+    QHash<QPair<QString, QString>, qsizetype> index;
+    for (int row = 0; row < rows.rows(); ++row) {
+        auto value = [&](int column) {
+            return rows.isNull(row, column) ? QString() : rows.value(row, column);
+        };
+        if (value(4) != QLatin1String("t")) {
+            result.error.what = QStringLiteral("revert");
+            result.error.message = QStringLiteral("algorithm %1 has no parameter %2 any more "
+                                                  "(an agent's is_active is toggled, not reverted)")
+                                       .arg(value(0), value(1));
+            return done();
+        }
+        const auto key = qMakePair(value(0), value(1));
+        if (const auto it = index.constFind(key); it != index.cend()) {
+            changes[*it].from = value(3);
+            continue;
+        }
+        // Today's rule, before anything is sent; the trigger stays the backstop.
+        const Validation validation =
+            validateParameterValue(value(2), {value(0), value(1), value(5), value(6), value(7)});
+        if (!validation.ok) {
+            result.error.what = QStringLiteral("revert");
+            result.error.message = validation.message;
+            result.error.sqlState = QStringLiteral("23514");
+            result.error.hint =
+                QStringLiteral("The old value is outside today's rule; nothing was sent.");
+            return done();
+        }
+        index.insert(key, changes.size());
+        changes.append({value(0), value(1), value(3), value(2)});
+    }
+    result = apply(changes, reason, userId);
+    return done();
+}

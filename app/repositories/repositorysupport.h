@@ -1,0 +1,50 @@
+#pragma once
+
+#include "db/dberror.h"
+#include "db/pipeline.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QStringList>
+
+#include <limits>
+
+// What the repositories share: running a batch on a QPSQL connection's libpq handle (one
+// round trip) and the text forms PostgreSQL takes and gives.
+namespace RepositorySupport {
+
+// The results of a batch, by command index (an unset PgResult for a statement that never got
+// one).
+struct BatchResults
+{
+    bool ok = false; // the batch ran (statements may still have failed: check each result)
+    QList<PgResult> results;
+    DbError error; // the connection failed (08006) or was not open
+};
+
+BatchResults run(const QSqlDatabase &database, const QList<PipelineCommand> &commands,
+                 const QString &what);
+
+// The first statement error of a batch (skipped statements are not errors), or none.
+DbError firstError(const BatchResults &batch, const QString &what);
+
+// The audit user id of a write when the profile names none: the changelog's user_id stays NULL
+// (sql/005 reads an empty algoadmin.user_id as NULL).
+inline constexpr int NoUserId = std::numeric_limits<int>::min();
+// algoadmin.user_id's value for `userId`.
+inline QByteArray userIdSetting(int userId)
+{
+    return userId == NoUserId ? QByteArray("") : QByteArray::number(userId);
+}
+
+// A text[] literal: {"a","b",NULL}; a null QString is NULL.
+QByteArray textArray(const QStringList &values);
+// A QString as a parameter: null stays NULL.
+QByteArray text(const QString &value);
+// "YYYY-MM-DD\"T\"HH24:MI:SS.MS" as the queries format timestamps.
+QDateTime timestamp(const QString &value);
+// The SQL to format a timestamp column as timestamp() reads it.
+inline constexpr char TimestampFormat[] = R"(YYYY-MM-DD"T"HH24:MI:SS.MS)";
+
+} // namespace RepositorySupport
