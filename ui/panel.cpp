@@ -24,3 +24,14 @@ bool Panel::confirmWrite(const QString &what)
     box.setDefaultButton(QMessageBox::No);
     return box.exec() == QMessageBox::Yes;
 }
+
+void Panel::reportBusy(const QString &what)
+{
+    const bool busy = isBusy();
+    const QString shown = busy ? what : QString();
+    if (busy == m_reportedBusy && shown == m_reportedWhat)
+        return;
+    m_reportedBusy = busy;
+    m_reportedWhat = shown;
+    Q_EMIT busyChanged(busy, shown);
+}

@@ -30,7 +30,7 @@ struct ConnectionContext
 // One page of the main window. MainWindow hands every panel the connection, puts its actions
 // in a menu of its own, shows its busy state in the status bar (with a Cancel button) and
 // turns connectionLost() into the reconnect banner. A panel does its database work off the
-// GUI thread (a worker QObject or QtConcurrent) and never blocks.
+// GUI thread through a DatabaseWorker of its own (app/db/databaseworker.h) and never blocks.
 class Panel : public QWidget
 {
     Q_OBJECT
@@ -89,10 +89,15 @@ Q_SIGNALS:
 protected:
     // Stores the context; subclasses call it from setConnection().
     void storeConnection(const ConnectionContext &context) { m_connection = context; }
+    // Tells the window (busyChanged) that work started or ended, or that what runs is now
+    // `what`: call after anything that may change isBusy(). Emits only on a change.
+    void reportBusy(const QString &what);
     // For a production connection asks "Really <what> on <profile>?" (default No); true
     // otherwise or when confirmed.
     bool confirmWrite(const QString &what);
 
 private:
     ConnectionContext m_connection;
+    bool m_reportedBusy = false;
+    QString m_reportedWhat;
 };

@@ -1,11 +1,9 @@
 #include "migrations/migrationworker.h"
 
-#include <QMetaObject>
+#include <algorithm>
 
-#include <thread>
-
-MigrationWorker::MigrationWorker(QObject *parent)
-    : QObject(parent)
+MigrationWorker::MigrationWorker()
+    : DatabaseWorker(QStringLiteral("migrations"))
 {
     static const bool registered = [] {
         qRegisterMetaType<StepReport>();
@@ -14,32 +12,38 @@ MigrationWorker::MigrationWorker(QObject *parent)
         qRegisterMetaType<StatusReport>();
         qRegisterMetaType<VerifyReport>();
         qRegisterMetaType<BaselineReport>();
+        qRegisterMetaType<RunComparison>();
         return true;
     }();
     Q_UNUSED(registered)
 }
 
-void MigrationWorker::start(const Request &request)
+int MigrationWorker::run(const Request &request)
 {
-    QMetaObject::invokeMethod(
-        this, [this, request] { run(request); }, Qt::QueuedConnection);
+    // Never dropped: this worker's connection is never set, so nothing overtakes a request.
+    return enqueue([this, request](int) { execute(request); }, [](int) {});
 }
 
-void MigrationWorker::cancel()
+int MigrationWorker::archive(const RunReport &report, const QHash<QString, QByteArray> &checksums,
+                             const RunArchive &archive)
 {
-    std::shared_ptr<MigrationEngine> engine;
-    {
-        std::lock_guard lock(m_engineMutex);
-        engine = m_engine;
-    }
-    if (!engine)
-        return;
-    // PQcancel opens a connection to the server: keep it off the caller's (GUI) thread. The
-    // shared pointer keeps the engine alive until the request has gone.
-    std::thread([engine] { engine->cancel(); }).detach();
+    const auto work = [this, report, checksums, archive](int request) {
+        const bool anyDone =
+            std::any_of(report.steps.cbegin(), report.steps.cend(),
+                        [](const StepReport &s) { return s.state == StepReport::State::Done; });
+        RunComparison comparison;
+        QString error;
+        if (anyDone) {
+            comparison = archive.compareWithLatest(report, checksums);
+            archive.save(report, checksums, &error);
+        }
+        Q_EMIT runArchived(request, comparison, error);
+    };
+    // Even when shutdown() overtook it: a run that happened is archived.
+    return enqueue(work, work);
 }
 
-void MigrationWorker::run(const Request &request)
+void MigrationWorker::execute(const Request &request)
 {
     auto engine =
         std::make_shared<MigrationEngine>(request.connection, request.migrations, request.settings);
@@ -48,10 +52,9 @@ void MigrationWorker::run(const Request &request)
     callbacks.stepFinished = [this](const StepReport &step) { Q_EMIT stepFinished(step); };
     callbacks.lockWaitObserved = [this](const LockWait &wait) { Q_EMIT lockWaitObserved(wait); };
     engine->setCallbacks(callbacks);
-    {
-        std::lock_guard lock(m_engineMutex);
-        m_engine = engine;
-    }
+    // The engine's connections are its own: cancel() reaches them through it. The shared
+    // pointer keeps the engine alive until a cancel in flight has gone.
+    CancelScope cancelling(this, [engine] { engine->cancel(); });
     switch (request.operation) {
     case Operation::Migrate:
         Q_EMIT migrationFinished(engine->migrate());
@@ -69,6 +72,4 @@ void MigrationWorker::run(const Request &request)
         Q_EMIT baselineFinished(engine->baseline(request.baselineTo));
         break;
     }
-    std::lock_guard lock(m_engineMutex);
-    m_engine.reset();
 }

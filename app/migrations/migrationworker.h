@@ -1,13 +1,13 @@
 #pragma once
 
 #include "db/connectionoptions.h"
+#include "db/databaseworker.h"
 #include "migrations/migration.h"
 #include "migrations/migrationengine.h"
+#include "migrations/runarchive.h"
 
 #include <QObject>
 
-#include <memory>
-#include <mutex>
 
 Q_DECLARE_METATYPE(StepReport)
 Q_DECLARE_METATYPE(LockWait)
@@ -15,12 +15,14 @@ Q_DECLARE_METATYPE(RunReport)
 Q_DECLARE_METATYPE(StatusReport)
 Q_DECLARE_METATYPE(VerifyReport)
 Q_DECLARE_METATYPE(BaselineReport)
+Q_DECLARE_METATYPE(RunComparison)
 
-// The migration engine for a GUI: lives on a worker thread (moveToThread), runs one operation
-// at a time when start() is called, and reports progress and results as signals carrying value
-// structs, delivered on the receiver's thread. cancel() may be called from any thread and never
-// waits on the network.
-class MigrationWorker : public QObject
+// The migration engine for a GUI: its requests on a DatabaseWorker's thread, one operation at
+// a time, progress and results as signals carrying value structs, delivered on the receiver's
+// thread. The engine opens the connections it needs for each operation (the session holding
+// the migration lock), so this worker's own connection is not used. cancel() may be called from
+// any thread and never waits on the network: it cancels the running engine's statement.
+class MigrationWorker : public DatabaseWorker
 {
     Q_OBJECT
 
@@ -44,13 +46,15 @@ public:
         QString baselineTo; // Baseline only
     };
 
-    explicit MigrationWorker(QObject *parent = nullptr);
+    MigrationWorker();
 
-    // Queues `request` on the worker's thread (returns at once).
-    void start(const Request &request);
-    // Asks the server to stop the running statement; the cancel request itself (a short
-    // connection to the server) is sent from a helper thread, never the caller's.
-    void cancel();
+    // Queues `request` on the worker's thread (returns at once); answered by the signal of its
+    // operation. Run start() (the thread) first.
+    int run(const Request &request);
+    // Compares a finished run with the newest archived one, then saves it in `archive` (local
+    // files) → runArchived. A run that applied nothing is neither compared nor saved.
+    int archive(const RunReport &report, const QHash<QString, QByteArray> &checksums,
+                const RunArchive &archive);
 
 Q_SIGNALS:
     void stepStarted(const StepReport &step);
@@ -60,10 +64,8 @@ Q_SIGNALS:
     void statusLoaded(const StatusReport &report);
     void verifyFinished(const VerifyReport &report);
     void baselineFinished(const BaselineReport &report);
+    void runArchived(int request, const RunComparison &comparison, const QString &error);
 
 private:
-    void run(const Request &request);
-
-    std::mutex m_engineMutex;
-    std::shared_ptr<MigrationEngine> m_engine; // the running operation's, for cancel()
+    void execute(const Request &request);
 };

@@ -139,11 +139,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("local socket"), cluster.connectionOptions(), directConninfo},
         {QStringLiteral("%1 ms RTT").arg(rtt), delayed, delayedConninfo}};
     for (const Link &link : links) {
-        QThread thread;
         auto *worker = new AgentWorker;
-        worker->moveToThread(&thread);
-        QObject::connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
-        thread.start();
+        worker->start();
         worker->setConnection(link.options);
         if (!waitFor(worker, &AgentWorker::connectionOpened)) {
             std::fprintf(stderr, "bench: the worker did not connect\n");
@@ -250,8 +247,7 @@ int main(int argc, char *argv[])
             Bench::median(psqlSelect), 100);
         row(QStringLiteral("apply 10 changes → done, ") + link.name, Bench::median(applyTimes),
             Bench::median(psqlApply), 200);
-        thread.quit();
-        thread.wait();
+        worker->shutdown(QDeadlineTimer::Forever);
     }
     out() << "\npsql starts a process and connects every time; AgentWorker keeps its "
              "connection, as the panel does.\n";

@@ -42,19 +42,13 @@ static QString keyCount(int count)
 
 AgentsPanel::AgentsPanel(QWidget *parent)
     : Panel(parent)
-    , m_thread(new QThread)
     , m_worker(new AgentWorker)
     , m_model(new AgentTableModel(this))
     , m_diff(new ConfigDiffModel(this))
     , m_searchDebounce(new QTimer(this))
     , m_changeReload(new QTimer(this))
 {
-    m_worker->moveToThread(m_thread);
-    // Both go once the thread has ended, which may be after the panel is gone.
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
-    m_thread->setObjectName(QStringLiteral("AgentsPanel worker"));
-    m_thread->start();
+    m_worker->start();
     m_editor = new ParameterEditor(m_worker, this);
     m_editor->setObjectName(QStringLiteral("parameterEditor"));
 
@@ -84,12 +78,7 @@ AgentsPanel::~AgentsPanel()
     m_editor->disconnect(this);
     delete m_editor;
     m_editor = nullptr;
-    // The worker stops its statement and returns; the thread ends. Over a dead link even the
-    // cancel cannot get through: the thread is then left to end on its own rather than
-    // holding the window's exit.
-    m_worker->cancel();
-    m_thread->quit();
-    m_thread->wait(1000);
+    m_worker->shutdown();
 }
 
 ParameterEditor *AgentsPanel::parameterEditor() const
@@ -984,14 +973,8 @@ QString AgentsPanel::ownBusyText() const
 
 void AgentsPanel::updateBusy()
 {
-    const bool busy = isBusy();
-    QString what = ownBusyText();
-    if (what.isEmpty())
-        what = m_editorBusyText;
-    if (busy != m_wasBusy || (busy && what != m_lastBusyText))
-        Q_EMIT busyChanged(busy, busy ? what : QString());
-    m_wasBusy = busy;
-    m_lastBusyText = busy ? what : QString();
+    const QString what = ownBusyText();
+    reportBusy(what.isEmpty() ? m_editorBusyText : what);
 }
 
 void AgentsPanel::showError(const QString &text)

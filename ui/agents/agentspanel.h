@@ -18,7 +18,6 @@ class QLineEdit;
 class QPushButton;
 class QSplitter;
 class QTableView;
-class QThread;
 class QTimer;
 
 // The Agents panel (issue 5, point 1 and the frame around the parameters): the agents table
@@ -94,7 +93,6 @@ private:
     void parametersShown(const Agent &agent, const QList<Parameter> &parameters,
                          const ConfigDrift &drift);
 
-    QThread *m_thread = nullptr;
     AgentWorker *m_worker = nullptr;
     AgentTableModel *m_model = nullptr;
     ConfigDiffModel *m_diff = nullptr;
@@ -111,8 +109,6 @@ private:
     QSet<int> m_requests;
     int m_agentsRequest = -1; // the latest list request: older answers are dropped
     QHash<int, Toggle> m_toggles;
-    bool m_wasBusy = false;
-    QString m_lastBusyText;
     QString m_editorBusyText;
 
     // What is shown.

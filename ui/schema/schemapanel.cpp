@@ -24,31 +24,22 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
-#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 // How often live step results are applied to the table (see flushSteps()).
 static constexpr int StepFlushMs = 50;
 
 SchemaPanel::SchemaPanel(QWidget *parent)
     : Panel(parent)
-    , m_thread(new QThread)
     , m_worker(new MigrationWorker)
     , m_migrations(new MigrationListModel(this))
     , m_steps(new StepModel(this))
     , m_stepFlush(new QTimer(this))
 {
-    connect(&m_archiving, &QFutureWatcher<ArchiveResult>::finished, this,
-            &SchemaPanel::runArchived);
     m_stepFlush->setSingleShot(true);
     m_stepFlush->setInterval(StepFlushMs);
     connect(m_stepFlush, &QTimer::timeout, this, &SchemaPanel::flushSteps);
-    m_worker->moveToThread(m_thread);
-    // Both go once the thread has ended, which may be after the panel is gone.
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
     connect(m_worker, &MigrationWorker::stepStarted, this, &SchemaPanel::stepStarted,
             Qt::QueuedConnection);
     connect(m_worker, &MigrationWorker::stepFinished, this, &SchemaPanel::stepFinished,
@@ -63,8 +54,9 @@ SchemaPanel::SchemaPanel(QWidget *parent)
             Qt::QueuedConnection);
     connect(m_worker, &MigrationWorker::baselineFinished, this, &SchemaPanel::baselineFinished,
             Qt::QueuedConnection);
-    m_thread->setObjectName(QStringLiteral("SchemaPanel worker"));
-    m_thread->start();
+    connect(m_worker, &MigrationWorker::runArchived, this, &SchemaPanel::runArchived,
+            Qt::QueuedConnection);
+    m_worker->start();
 
     buildActions();
     buildLayout();
@@ -74,13 +66,9 @@ SchemaPanel::SchemaPanel(QWidget *parent)
 
 SchemaPanel::~SchemaPanel()
 {
-    // The engine stops its statement; the worker then returns and the thread ends. Over a
-    // dead link even the cancel request cannot get through: then the thread is left to end
-    // on its own (its signals die with this panel) rather than holding the window's exit.
-    m_worker->cancel();
-    m_thread->quit();
-    m_thread->wait(1000);
-    m_archiving.waitForFinished(); // local files: quick
+    // The engine stops its statement, a run's archiving still queued is done (local files),
+    // and the thread ends (see DatabaseWorker::shutdown).
+    m_worker->shutdown();
 }
 
 void SchemaPanel::buildActions()
@@ -374,7 +362,7 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
     request.settings = m_settings;
     request.baselineTo = baselineTo;
     m_jobs.enqueue({operation, m_generation});
-    m_worker->start(request);
+    m_worker->run(request);
     if (operation == Operation::Migrate || operation == Operation::Rehearse) {
         m_totalSteps = pendingStepCount();
         m_finishedSteps = 0;
@@ -564,10 +552,7 @@ QString SchemaPanel::interruptQuestion() const
 
 void SchemaPanel::updateBusy(const QString &what)
 {
-    const bool busy = isBusy();
-    if (busy || m_wasBusy)
-        Q_EMIT busyChanged(busy, busy ? what : QString());
-    m_wasBusy = busy;
+    reportBusy(what);
     updateActions();
 }
 
@@ -702,21 +687,7 @@ void SchemaPanel::migrationFinished(const RunReport &report)
 
     // Archiving the run and finding the previous one read and write local files: off the GUI
     // thread. The rest of the report waits for the comparison (a moment).
-    const bool anyDone =
-        std::any_of(report.steps.cbegin(), report.steps.cend(),
-                    [](const StepReport &s) { return s.state == StepReport::State::Done; });
-    const QHash<QString, QByteArray> checksums = migrationChecksums(m_set);
-    const RunArchive archive = m_archive;
-    const int serial = ++m_runSerial;
-    m_archiving.setFuture(QtConcurrent::run([report, checksums, archive, anyDone, serial] {
-        ArchiveResult result;
-        result.serial = serial;
-        if (!anyDone)
-            return result;
-        result.comparison = archive.compareWithLatest(report, checksums);
-        archive.save(report, checksums, &result.error);
-        return result;
-    }));
+    m_archiveRequest = m_worker->archive(report, migrationChecksums(m_set), m_archive);
 }
 
 QString SchemaPanel::nothingToDoText(const RunReport &report) const
@@ -726,15 +697,14 @@ QString SchemaPanel::nothingToDoText(const RunReport &report) const
                             : tr("Nothing to migrate: all %n applied", nullptr, count);
 }
 
-void SchemaPanel::runArchived()
+void SchemaPanel::runArchived(int request, const RunComparison &comparison, const QString &error)
 {
-    const ArchiveResult result = m_archiving.result();
-    if (result.serial != m_runSerial)
+    if (request != m_archiveRequest)
         return; // another run finished since
     const RunReport &report = m_lastRun;
-    if (!result.error.isEmpty())
-        Q_EMIT messagePosted(tr("The run could not be archived: %1").arg(result.error));
-    m_lastComparison = result.comparison;
+    if (!error.isEmpty())
+        Q_EMIT messagePosted(tr("The run could not be archived: %1").arg(error));
+    m_lastComparison = comparison;
     m_steps->setComparison(m_lastComparison);
     m_chart->setRun(report, m_lastComparison);
 

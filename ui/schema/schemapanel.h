@@ -6,7 +6,6 @@
 #include "panel.h"
 #include "migrations/runarchive.h"
 
-#include <QFutureWatcher>
 #include <QQueue>
 
 class LockWaitView;
@@ -96,12 +95,11 @@ private:
     void flushSteps();
     void lockWaitObserved(const LockWait &wait);
     void migrationFinished(const RunReport &report);
-    void runArchived();
+    void runArchived(int request, const RunComparison &comparison, const QString &error);
     void statusLoaded(const StatusReport &report);
     void verifyFinished(const VerifyReport &report);
     void baselineFinished(const BaselineReport &report);
 
-    QThread *m_thread = nullptr;
     MigrationWorker *m_worker = nullptr;
     QQueue<Job> m_jobs;   // requested of the worker, in its order
     int m_generation = 0; // bumped when the connection or the migration set changes
@@ -112,23 +110,15 @@ private:
     RunArchive m_archive;
     RunReport m_lastRun;
     RunComparison m_lastComparison;
-    struct ArchiveResult
-    {
-        RunComparison comparison;
-        QString error;
-        int serial = 0;
-    };
-    QFutureWatcher<ArchiveResult> m_archiving; // compare with the previous run, then save
-    int m_runSerial = 0;
+    int m_archiveRequest = 0; // the newest run's comparison and saving (on the worker)
     bool m_showingStatusFailure = false; // the error box shows a failed status load
     int m_totalSteps = 0;
     int m_finishedSteps = 0;
-    bool m_wasBusy = false;
     QList<StepReport> m_queuedSteps; // arrived, not yet in the table (see flushSteps())
-    QTimer *m_stepFlush = nullptr;
 
     MigrationListModel *m_migrations = nullptr;
     StepModel *m_steps = nullptr;
+    QTimer *m_stepFlush = nullptr;
 
     QAction *m_migrateAction = nullptr;
     QAction *m_rehearseAction = nullptr;

@@ -21,24 +21,19 @@ private Q_SLOTS:
     void cancelReturnsAtOnceAndStopsTheServerStatement();
 
 private:
-    QThread *m_thread = nullptr;
     MigrationWorker *m_worker = nullptr;
 };
 
 void TstMigrationWorker::init()
 {
-    m_thread = new QThread(this);
     m_worker = new MigrationWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread->start();
+    m_worker->start();
 }
 
 void TstMigrationWorker::cleanup()
 {
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
+    m_worker->shutdown(QDeadlineTimer::Forever);
+    m_worker = nullptr;
 }
 
 void TstMigrationWorker::migrateReportsEveryStepOnTheReceiversThread()
@@ -53,7 +48,7 @@ void TstMigrationWorker::migrateReportsEveryStepOnTheReceiversThread()
     });
     QSignalSpy finished(m_worker, &MigrationWorker::migrationFinished);
     const MigrationSet set = MigrationSet::bundled();
-    m_worker->start({MigrationWorker::Operation::Migrate, db.options(), set, {}, {}});
+    m_worker->run({MigrationWorker::Operation::Migrate, db.options(), set, {}, {}});
     QVERIFY(finished.wait(30000));
     const RunReport report = finished.first().first().value<RunReport>();
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
@@ -77,9 +72,9 @@ void TstMigrationWorker::statusAndVerifyAfterwards()
     EngineSettings settings;
     settings.useExpectedSchemaCache = false;
     // queued one after the other: the worker runs them in order
-    m_worker->start({MigrationWorker::Operation::Migrate, db.options(), set, settings, {}});
-    m_worker->start({MigrationWorker::Operation::Status, db.options(), set, settings, {}});
-    m_worker->start({MigrationWorker::Operation::Verify, db.options(), set, settings, {}});
+    m_worker->run({MigrationWorker::Operation::Migrate, db.options(), set, settings, {}});
+    m_worker->run({MigrationWorker::Operation::Status, db.options(), set, settings, {}});
+    m_worker->run({MigrationWorker::Operation::Verify, db.options(), set, settings, {}});
     QVERIFY(verified.wait(60000));
     QCOMPARE(finished.size(), 1);
     QCOMPARE(status.size(), 1);
@@ -100,7 +95,7 @@ void TstMigrationWorker::cancelReturnsAtOnceAndStopsTheServerStatement()
                                                             "SELECT pg_sleep(60);\n"}});
     QSignalSpy started(m_worker, &MigrationWorker::stepStarted);
     QSignalSpy finished(m_worker, &MigrationWorker::migrationFinished);
-    m_worker->start({MigrationWorker::Operation::Migrate,
+    m_worker->run({MigrationWorker::Operation::Migrate,
                      db.options(),
                      MigrationSet::fromDirectory(dir.path()),
                      {},

@@ -29,7 +29,6 @@ private Q_SLOTS:
 private:
     bool openWorker();
     std::unique_ptr<TestDatabase> m_db;
-    QThread *m_thread = nullptr;
     AgentWorker *m_worker = nullptr;
 };
 
@@ -38,19 +37,13 @@ void TstAgentWorker::init()
     m_db = std::make_unique<TestDatabase>(QStringLiteral("agentworker"));
     const QString problem = prepareSeededDatabase(*m_db);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
-    m_thread = new QThread;
     m_worker = new AgentWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread->start();
+    m_worker->start();
 }
 
 void TstAgentWorker::cleanup()
 {
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
+    m_worker->shutdown(QDeadlineTimer::Forever);
     m_worker = nullptr;
     m_db.reset();
 }
