@@ -19,6 +19,9 @@ struct ParameterChangeNotice
     QString algorithmId;
     QString parameterName;
     QString changeSet;
+    // Written by an apply of this program's own worker (AgentWorker marks it as it arrives):
+    // its answer already told the panel, which need not reload for it.
+    bool own = false;
 };
 Q_DECLARE_METATYPE(ParameterChangeNotice)
 

@@ -19,7 +19,13 @@ DbError AgentWorker::prepareConnection(const QSqlDatabase &database)
     ConnectionOptions listening = connectionOptions();
     listening.applicationName += QStringLiteral(" (changes)");
     m_listener = new ChangeListener(listening, this);
-    connect(m_listener, &ChangeListener::changeReceived, this, &AgentWorker::changeReceived);
+    connect(m_listener, &ChangeListener::changeReceived, this,
+            [this](ParameterChangeNotice notice) {
+                // An apply's notices are handled after its answer (both on this thread), so
+                // its change set is known by then.
+                notice.own = !notice.changeSet.isEmpty() && m_ownChangeSets.contains(notice.changeSet);
+                Q_EMIT changeReceived(notice);
+            });
     m_listener->start();
     Q_EMIT connectionOpened(privileges);
     return {};
@@ -115,6 +121,7 @@ int AgentWorker::apply(const QList<ParameterChange> &changes, const QString &rea
                 result = m_parameters->apply(changes, reason, userId);
             else
                 result.retryable = true;
+            noteOwnChangeSet(result.changeSet); // also when the answer was lost: it may commit
             noteFailure(result.error);
             Q_EMIT applied(request, result);
         },
@@ -141,4 +148,14 @@ int AgentWorker::setActive(const QString &algorithmId, bool active, const QStrin
             Q_EMIT activeSet(request, algorithmId, active,
                              droppedError(QStringLiteral("set agent active")));
         });
+}
+
+void AgentWorker::noteOwnChangeSet(const QString &changeSet)
+{
+    if (changeSet.isEmpty())
+        return;
+    m_ownChangeSets.append(changeSet);
+    // Notices arrive within moments of their apply; a few hundred cover any backlog.
+    if (m_ownChangeSets.size() > 256)
+        m_ownChangeSets.removeFirst();
 }

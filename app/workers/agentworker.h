@@ -45,7 +45,7 @@ Q_SIGNALS:
     void simulated(int request, const SimulateResult &result);
     void applied(int request, const ApplyResult &result);
     void activeSet(int request, const QString &algorithmId, bool active, const DbError &error);
-    // Another client (or this one) changed a parameter: from the change feed.
+    // A parameter changed: from the change feed, with `own` set for this worker's applies.
     void changeReceived(const ParameterChangeNotice &notice);
 
 protected:
@@ -53,8 +53,13 @@ protected:
     void releaseConnection() override;
 
 private:
+    void noteOwnChangeSet(const QString &changeSet);
+
     // Worker-thread state, made by prepareConnection().
     std::unique_ptr<AgentRepository> m_agents;
     std::unique_ptr<ParameterRepository> m_parameters;
     ChangeListener *m_listener = nullptr;
+    // The change sets of this worker's applies, newest last, a bounded number of them: their
+    // notices come back through the feed.
+    QStringList m_ownChangeSets;
 };

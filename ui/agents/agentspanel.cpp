@@ -357,7 +357,7 @@ void AgentsPanel::connectWorker()
             [this](const ParameterChangeNotice &notice) {
                 // Another client's apply moves "last modified": reload the list once it
                 // settles. Our own applies reload it when they are answered.
-                if (!notice.changeSet.isEmpty() && m_ownChangeSets.contains(notice.changeSet))
+                if (notice.own)
                     return;
                 if (m_open)
                     m_changeReload->start();
@@ -367,8 +367,7 @@ void AgentsPanel::connectWorker()
 void AgentsPanel::connectEditor()
 {
     connect(m_editor, &ParameterEditor::parametersShown, this, &AgentsPanel::parametersShown);
-    connect(m_editor, &ParameterEditor::changesApplied, this, [this](const ApplyResult &result) {
-        m_ownChangeSets.insert(result.changeSet);
+    connect(m_editor, &ParameterEditor::changesApplied, this, [this](const ApplyResult &) {
         m_changeReload->stop(); // this load covers the apply's notices that came first
         loadAgents();
     });

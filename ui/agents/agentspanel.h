@@ -126,7 +126,6 @@ private:
     QTimer *m_searchDebounce = nullptr;
     QTimer *m_changeReload = nullptr;
     // Change sets the editor applied: their notices are covered by the reload after the apply.
-    QSet<QString> m_ownChangeSets;
 
     QAction *m_findAction = nullptr;
     QAction *m_toggleAction = nullptr;

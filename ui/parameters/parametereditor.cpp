@@ -753,7 +753,6 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
         Q_EMIT changesApplied(result);
         updateState();
         // This reload covers the apply's own notices, whichever arrives first.
-        m_ownChangeSets.insert(result.changeSet);
         m_reloadTimer->stop();
         reload();
         return;
@@ -969,7 +968,7 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
 
 void ParameterEditor::changeReceived(const ParameterChangeNotice &notice)
 {
-    if (!notice.changeSet.isEmpty() && m_ownChangeSets.contains(notice.changeSet))
+    if (notice.own)
         return;
     if (!m_algorithmId.isEmpty() && notice.algorithmId == m_algorithmId)
         m_reloadTimer->start();

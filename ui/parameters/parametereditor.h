@@ -157,7 +157,6 @@ private:
     QString m_lostChangeSet;
     // Change sets this editor applied: their notices from the change feed are already
     // covered by the reload that follows the apply's answer.
-    QSet<QString> m_ownChangeSets;
     QList<ParameterChange> m_lostChanges;
     // Resolutions of the conflict dialog waiting for the reload in flight: re-apply rebases
     // onto the newest stored value. Name → re-apply (true) or keep theirs (false).

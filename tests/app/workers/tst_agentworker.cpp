@@ -233,6 +233,16 @@ void TstAgentWorker::applyIsAnsweredAndTheFeedReportsIt()
     QCOMPARE(notice.algorithmId, QStringLiteral("A2"));
     QCOMPARE(notice.parameterName, name);
     QCOMPARE(notice.changeSet, result.changeSet);
+    // Marked as this worker's own, once, where it arrives (the panel and the editor kept a
+    // set each); another client's change is not.
+    QVERIFY(notice.own);
+    feed.clear();
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET current_value = $2"
+                       " WHERE algorithm_id = 'A2' AND parameter_name = $1",
+                       {name.toUtf8(), current.toUtf8()})
+                .ok());
+    QTRY_VERIFY_WITH_TIMEOUT(!feed.isEmpty(), 10000);
+    QVERIFY(!feed.at(0).at(0).value<ParameterChangeNotice>().own);
 }
 
 void TstAgentWorker::cancelStopsARequestWaitingForALock()
@@ -266,7 +276,8 @@ void TstAgentWorker::cancelStopsARequestWaitingForALock()
     loaded.clear();
     m_worker->loadParameters(QStringLiteral("A1"));
     QVERIFY(loaded.wait(10000));
-    QVERIFY(!loaded.at(0).at(4).value<DbError>().isError());
+    QVERIFY2(!loaded.at(0).at(4).value<DbError>().isError(),
+             qPrintable(loaded.at(0).at(4).value<DbError>().toString()));
 }
 
 void TstAgentWorker::aKilledConnectionIsReportedThenReopened()
