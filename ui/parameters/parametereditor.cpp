@@ -305,8 +305,7 @@ void ParameterEditor::showAgent(const QString &algorithmId)
     m_model->setEdits({});
     m_knownConflicts.clear();
     m_resolutions.clear();
-    m_lostChangeSet.clear();
-    m_lostChanges.clear();
+    m_lost.clear();
     m_reloadTimer->stop();
     m_reloadAgain = false;
     setMessage({}, false);
@@ -732,8 +731,7 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
     finishRequest(&m_applyRequest);
     const int count = int(m_sentChanges.size());
     if (result.ok) {
-        m_lostChangeSet.clear();
-        m_lostChanges.clear();
+        m_lost.clear();
         if (m_applyAgent == m_algorithmId) {
             for (const ParameterChange &change : std::as_const(m_sentChanges)) {
                 const auto edit = m_model->pendingEdits().edit(change.name);
@@ -759,22 +757,14 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
     }
     QList<ParameterConflict> conflicts = result.conflicts;
     QStringList alreadyApplied;
-    if (!m_lostChangeSet.isEmpty() && m_applyAgent == m_algorithmId) {
-        // A conflict written by the change set of our own apply that lost its connection, with
-        // our value: that apply did commit. The edit is done, not in conflict.
-        for (qsizetype i = conflicts.size() - 1; i >= 0; --i) {
-            const ParameterConflict &conflict = conflicts.at(i);
-            const auto edit = m_model->pendingEdits().edit(conflict.name);
-            const bool sentThen =
-                std::any_of(m_lostChanges.cbegin(), m_lostChanges.cend(),
-                            [&](const ParameterChange &c) { return c.name == conflict.name; });
-            if (conflict.changeSet == m_lostChangeSet && !conflict.missing && sentThen && edit &&
-                sameStoredValue(edit->to, conflict.actual)) {
-                m_model->keepTheirs(conflict.name);
-                alreadyApplied.prepend(conflict.name);
-                conflicts.removeAt(i);
-            }
-        }
+    if (!m_lost.isEmpty() && m_applyAgent == m_algorithmId) {
+        // A conflict our own apply that lost its connection wrote: that apply did commit. The
+        // edit is done, not in conflict.
+        const LostApply::Sorted sorted = m_lost.sort(conflicts, m_model->pendingEdits());
+        conflicts = sorted.conflicts;
+        alreadyApplied = sorted.alreadyApplied;
+        for (const QString &name : std::as_const(alreadyApplied))
+            m_model->keepTheirs(name);
         if (!alreadyApplied.isEmpty())
             m_undo->clear();
     }
@@ -783,10 +773,9 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
             ? QString()
             : tr("%1 already applied by your earlier attempt (change set %2); dropped from "
                  "your edits.")
-                  .arg(esc(alreadyApplied.join(QStringLiteral(", "))), esc(m_lostChangeSet));
+                  .arg(esc(alreadyApplied.join(QStringLiteral(", "))), esc(m_lost.changeSet()));
     if (!alreadyApplied.isEmpty() && conflicts.isEmpty()) {
-        m_lostChangeSet.clear();
-        m_lostChanges.clear();
+        m_lost.clear();
         m_knownConflicts = m_model->conflicting();
         setMessage(tr("<b>Nothing new was applied:</b> %1 %2")
                        .arg(earlier, pendingCount() > 0 ? tr("Your other pending changes are kept.")
@@ -818,10 +807,8 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
     if (reportLoss(result.error) || result.retryable) {
         // The commit may or may not have reached the server before the connection went: the
         // next apply tells, as its `from` no longer matches a value that is already ours.
-        if (m_applyAgent == m_algorithmId && !result.changeSet.isEmpty()) {
-            m_lostChangeSet = result.changeSet;
-            m_lostChanges = m_sentChanges;
-        }
+        if (m_applyAgent == m_algorithmId && !result.changeSet.isEmpty())
+            m_lost.remember(result.changeSet, m_sentChanges);
         setMessage(
             tr("<b>The connection was lost while applying:</b> it is unknown whether change set "
                "%1 was committed. Your edits are kept; Apply again checks: a value that is "

@@ -2,6 +2,7 @@
 
 #include "workers/agentworker.h"
 #include "panel.h"
+#include "editing/lostapply.h"
 #include "editing/pendingedits.h"
 
 #include <QPointer>
@@ -152,12 +153,9 @@ private:
     QList<ParameterChange> m_sentChanges; // of the running simulate or apply
     QString m_applyAgent;
     QString m_lastReason;
-    // An apply that lost its connection may have committed: its change set and changes, so
-    // that a later conflict caused by that very change set is recognised as ours.
-    QString m_lostChangeSet;
-    // Change sets this editor applied: their notices from the change feed are already
-    // covered by the reload that follows the apply's answer.
-    QList<ParameterChange> m_lostChanges;
+    // An apply that lost its connection may have committed: a later conflict caused by that
+    // very change set is recognised as ours.
+    LostApply m_lost;
     // Resolutions of the conflict dialog waiting for the reload in flight: re-apply rebases
     // onto the newest stored value. Name → re-apply (true) or keep theirs (false).
     // A decision of the conflict dialog: re-apply (or keep theirs) for the value it showed.
