@@ -2,6 +2,7 @@
 
 #include "db/pgconnection.h"
 #include "db/pipeline.h"
+#include "migrations/enginesupport.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -676,8 +677,7 @@ StatusReport MigrationEngine::status()
     clock.start();
     StatusReport report;
     if (!m_migrations.ok()) {
-        report.error = {
-            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        report.error = loadMigrationsError(m_migrations);
         return report;
     }
     EngineSession session(this);
@@ -717,8 +717,7 @@ RunReport MigrationEngine::run(bool rehearsal)
         return report;
     };
     if (!m_migrations.ok()) {
-        report.error = {
-            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        report.error = loadMigrationsError(m_migrations);
         return finish(RunReport::Outcome::BadInput);
     }
     // A transactional migration must not commit or roll back by itself: the engine owns its
@@ -1285,8 +1284,7 @@ VerifyReport MigrationEngine::verify()
         return report;
     };
     if (!m_migrations.ok()) {
-        report.error = {
-            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        report.error = loadMigrationsError(m_migrations);
         return finish();
     }
     EngineSession session(this);
@@ -1374,8 +1372,7 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
         return report;
     };
     if (!m_migrations.ok()) {
-        report.error = {
-            QStringLiteral("load migrations"), m_migrations.source, m_migrations.error, {}, {}, {}};
+        report.error = loadMigrationsError(m_migrations);
         return finish();
     }
     if (!toVersion.isEmpty() && !m_migrations.find(toVersion)) {
