@@ -1,0 +1,329 @@
+#include "migrations/enginesession.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <mutex>
+
+// ---------------------------------------------------------------------------------------------
+// SQL of the session. Every value is a bound parameter.
+
+// Session settings and facts, in one statement.
+static const char SetupSql[] =
+    "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),"
+    " set_config('client_min_messages', 'warning', false), current_schema(), current_user,"
+    " pg_backend_pid(), current_setting('search_path'),"
+    " set_config('algoadmin.live_schema', coalesce(current_schema(), ''), false)";
+
+// Serialises concurrent runners on one database. The progress token is set in the same
+// statement, so it exists only if the lock was granted (see GuardSql).
+static const char LockSql[] =
+    "SELECT pg_advisory_lock($1::bigint), set_config('algoadmin.progress', $2, false)";
+
+static const char CreateHistorySql[] = R"SQL(
+CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
+    version    text PRIMARY KEY,
+    name       text NOT NULL,
+    checksum   text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    applied_by text NOT NULL DEFAULT current_user,
+    total_ms   numeric NOT NULL DEFAULT 0,
+    steps      jsonb NOT NULL DEFAULT '[]',
+    kind       text NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
+))SQL";
+
+static const char HistoryExistsSql[] = "SELECT to_regclass('algoadmin_schema_history') IS NOT NULL";
+static const char HistorySql[] =
+    "SELECT version, name, checksum, extract(epoch FROM applied_at)::float8 * 1000, applied_by,"
+    " total_ms::float8, kind FROM algoadmin_schema_history";
+
+// Server-side clock marks between statements: exact per-statement server time, recorded in
+// the migration's own transaction, without a round trip per statement.
+static const char CreateMarksSql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS algoadmin_step_marks"
+    " (run text NOT NULL, step int NOT NULL, at timestamptz NOT NULL)";
+static const char GrantMarksSql[] = "GRANT ALL ON pg_temp.algoadmin_step_marks TO PUBLIC";
+static const char MarkStatement[] = "algoadmin_mark";
+static const char MarkSql[] =
+    "INSERT INTO pg_temp.algoadmin_step_marks (run, step, at)"
+    " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
+
+static const char LockHoldersSql[] =
+    "SELECT a.pid, a.usename, a.application_name, a.state, left(a.query, 2000),"
+    " extract(epoch FROM coalesce(a.xact_start, a.query_start))::float8 * 1000"
+    " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1::int)) ORDER BY a.pid";
+
+// Any fixed number would do; advisory locks are per database already.
+static const char AdvisoryLockKey[] = "7101968462031457";
+
+// ---------------------------------------------------------------------------------------------
+
+static QDateTime fromMs(const QString &ms)
+{
+    return ms.isEmpty() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(qint64(ms.toDouble()));
+}
+
+// A clock mark: the prepared MarkSql, so that the server does not parse and plan it again for
+// every statement of a migration.
+void Batch::addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role)
+{
+    commands.append(
+        PipelineCommand::execute(MarkStatement, {run, QByteArray::number(step)}, after));
+    roles.append(role);
+}
+
+QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history)
+{
+    QHash<QString, HistoryRow> applied;
+    for (const HistoryRow &row : history)
+        applied.insert(row.version, row);
+    QList<MigrationStatus> result;
+    for (const Migration &migration : set.migrations) {
+        MigrationStatus status;
+        status.version = migration.version;
+        status.name = migration.name;
+        status.fileName = migration.fileName;
+        const auto it = applied.constFind(migration.version);
+        if (it != applied.cend()) {
+            status.state = it->checksum == QString::fromLatin1(migration.checksum)
+                               ? MigrationStatus::State::Applied
+                               : MigrationStatus::State::Changed;
+            status.appliedAt = it->appliedAt;
+            status.appliedBy = it->appliedBy;
+            status.totalMs = it->totalMs;
+            status.kind = it->kind;
+            applied.erase(it);
+        }
+        result.append(status);
+    }
+    for (const HistoryRow &row : std::as_const(applied)) {
+        MigrationStatus status;
+        status.version = row.version;
+        status.name = row.name;
+        status.fileName = row.version + QLatin1Char('_') + row.name + QLatin1String(".sql");
+        status.state = MigrationStatus::State::Missing;
+        status.appliedAt = row.appliedAt;
+        status.appliedBy = row.appliedBy;
+        status.totalMs = row.totalMs;
+        status.kind = row.kind;
+        result.append(status);
+    }
+    std::sort(result.begin(), result.end(), [](const MigrationStatus &a, const MigrationStatus &b) {
+        return a.version.toLongLong() < b.version.toLongLong();
+    });
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+EngineSession::EngineSession(MigrationEngine *owner)
+    : engine(owner)
+{}
+
+EngineSession::~EngineSession()
+{
+    std::lock_guard lock(engine->m_activeMutex);
+    engine->m_active = nullptr;
+}
+
+bool EngineSession::open(DbError *error)
+{
+    if (!connection.open(engine->m_connection, error))
+        return false;
+    std::lock_guard lock(engine->m_activeMutex);
+    engine->m_active = &connection;
+    return true;
+}
+
+QList<LockHolder> EngineSession::observeHolders()
+{
+    if (!monitor) {
+        monitor = std::make_unique<PgConnection>();
+        ConnectionOptions options = engine->m_connection;
+        options.applicationName = QStringLiteral("algoadmin-monitor");
+        DbError ignored;
+        if (!monitor->open(options, &ignored))
+            return {};
+    }
+    if (!monitor->isOpen())
+        return {};
+    const PgResult result = monitor->exec(LockHoldersSql, {QByteArray::number(pid)});
+    QList<LockHolder> holders;
+    for (int row = 0; row < result.rows(); ++row) {
+        holders.append({result.value(row, 0).toInt(), result.value(row, 1), result.value(row, 2),
+                        result.value(row, 3), result.value(row, 4), fromMs(result.value(row, 5))});
+    }
+    return holders;
+}
+
+bool EngineSession::run(const Batch &batch,
+                        const std::function<void(const Role &, const PgResult &)> &onResult,
+                        const std::function<LockWait(const Role &)> &describeWait, DbError *error)
+{
+    Pipeline pipeline(connection);
+    const qint64 lockTimeout = engine->m_settings.lockTimeoutMs;
+    const qint64 firstLook = std::clamp<qint64>(lockTimeout / 4, 50, 300);
+    pipeline.setTickHandler(
+        [&](int index, qint64 runningMs) {
+            if (runningMs < firstLook)
+                return;
+            if (lastObservationMs >= 0 && runningMs - lastObservationMs < 1000 &&
+                runningMs >= lastObservationMs)
+                return;
+            lastObservationMs = runningMs;
+            const QList<LockHolder> holders = observeHolders();
+            if (holders.isEmpty())
+                return;
+            lastHolders = holders;
+            if (engine->m_callbacks.lockWaitObserved && describeWait) {
+                LockWait wait = describeWait(batch.roles.at(index));
+                wait.waitedMs = runningMs;
+                wait.remainingMs = std::max<qint64>(0, lockTimeout - runningMs);
+                wait.holders = holders;
+                engine->m_callbacks.lockWaitObserved(wait);
+            }
+        },
+        50);
+    ++roundTrips;
+    return pipeline.run(
+        batch.commands,
+        [&](int index, const PgResult &result) {
+            lastObservationMs = -1;
+            onResult(batch.roles.at(index), result);
+        },
+        error);
+}
+
+void EngineSession::buildSetUp(Batch &batch, const SetUpSteps &steps) const
+{
+    batch.add(SetupSql,
+              {QByteArray::number(engine->m_settings.lockTimeoutMs),
+               QByteArray::number(engine->m_settings.statementTimeoutMs)},
+              PipelineCommand::After::Sync, {Role::Setup});
+    if (steps.takeLock) {
+        batch.add(LockSql, {AdvisoryLockKey, "locked"}, PipelineCommand::After::Sync, {Role::Lock});
+    }
+    if (steps.createHistory || steps.prepareMarks) {
+        // Only once the lock is ours: two runners creating the table at once would clash.
+        batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
+        if (steps.createHistory)
+            batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+    }
+    if (steps.prepareMarks) {
+        batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+        // A migration may SET ROLE; the marks must stay writable for it.
+        batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+        batch.commands.append(
+            PipelineCommand::prepare(MarkStatement, MarkSql, PipelineCommand::After::Nothing));
+        batch.roles.append(Role{Role::SetUp});
+    }
+    if (steps.createHistory || steps.prepareMarks)
+        batch.commands.last().after = PipelineCommand::After::Sync;
+    if (!steps.createHistory)
+        batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
+    batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
+    if (steps.captureLive) {
+        // With only pg_catalog on the path every name comes out schema-qualified, the
+        // same way for the live schema and the scratch one.
+        batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing,
+                  {Role::SetUp});
+        batch.add(SchemaSnapshot::catalogQuery(), {QByteArray()}, PipelineCommand::After::Sync,
+                  {Role::LiveSnapshot});
+    }
+}
+
+bool EngineSession::isSetUpRole(const Role &role)
+{
+    switch (role.kind) {
+    case Role::Setup:
+    case Role::Lock:
+    case Role::SetUpGuard:
+    case Role::SetUp:
+    case Role::HistoryExists:
+    case Role::History:
+    case Role::LiveSnapshot:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void EngineSession::takeSetUpResult(const Role &role, const PgResult &result,
+                                    const SetUpSteps &steps, DbError &failure)
+{
+    switch (role.kind) {
+    case Role::Setup:
+        if (!result.ok()) {
+            failure = result.error(QStringLiteral("session set-up"), target());
+            return;
+        }
+        schema = result.value(0, 3);
+        dbRole = result.value(0, 4);
+        pid = result.value(0, 5).toInt();
+        searchPath = result.value(0, 6);
+        return;
+    case Role::Lock:
+        if (!result.ok() && failure.message.isEmpty()) {
+            failure = result.error(
+                QStringLiteral("take the migration lock (another algoadmin run?)"), target());
+            if (failure.sqlState == QLatin1String("57014") && engine->m_cancelled)
+                failure.message = QStringLiteral("cancelled by the user");
+        }
+        return;
+    case Role::HistoryExists:
+        historyExists = result.ok() && result.value(0, 0) == QLatin1String("t");
+        return;
+    case Role::History:
+        if (!result.ok()) {
+            // Without the table (status, verify) there is simply no history.
+            if ((historyExists || steps.createHistory) && failure.message.isEmpty())
+                failure = result.error(QStringLiteral("read the migration history"), target());
+            return;
+        }
+        historyExists = true;
+        for (int row = 0; row < result.rows(); ++row) {
+            history.append({result.value(row, 0), result.value(row, 1), result.value(row, 2),
+                            fromMs(result.value(row, 3)), result.value(row, 4),
+                            result.value(row, 5).toDouble(), result.value(row, 6)});
+        }
+        return;
+    case Role::LiveSnapshot:
+        if (result.ok()) {
+            live = SchemaSnapshot::fromResult(result, {schema});
+            ++catalogQueries;
+        } else if (failure.message.isEmpty()) {
+            failure = result.error(QStringLiteral("read the schema"), target());
+        }
+        return;
+    default:
+        if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED && failure.message.isEmpty())
+            failure = result.error(QStringLiteral("create the migration history"), target());
+        return;
+    }
+}
+
+bool EngineSession::finishSetUp(const DbError &failure, DbError *error, bool *lockTimedOut)
+{
+    if (!failure.isError())
+        return true;
+    *error = failure;
+    // Any lock of set-up may time out: the runners' lock, or the history table held by
+    // someone else.
+    if (lockTimedOut)
+        *lockTimedOut = failure.sqlState == QLatin1String("55P03");
+    return false;
+}
+
+bool EngineSession::setUp(const SetUpSteps &steps, DbError *error, bool *lockTimedOut)
+{
+    Batch batch;
+    buildSetUp(batch, steps);
+    DbError failure;
+    const bool transportOk = run(
+        batch,
+        [&](const Role &role, const PgResult &result) {
+            takeSetUpResult(role, result, steps, failure);
+        },
+        [](const Role &) { return LockWait{}; }, error);
+    return transportOk && finishSetUp(failure, error, lockTimedOut);
+}

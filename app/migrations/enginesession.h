@@ -1,0 +1,150 @@
+#pragma once
+
+#include "db/dberror.h"
+#include "db/pgconnection.h"
+#include "db/pipeline.h"
+#include "migrations/migrationengine.h"
+#include "migrations/schemasnapshot.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+// The engine's connection and its batches (internal to app/migrations).
+
+// Pipelined work cannot wait for the client to notice a failure, so each segment that must
+// only run after an earlier one succeeded starts with this guard: the token is set by the last
+// statement of that earlier segment, and a rolled-back segment rolls its setting back too.
+// A false comparison divides by zero, which aborts the segment up to its Sync.
+inline constexpr char GuardSql[] =
+    "SELECT 1 / coalesce(current_setting('algoadmin.progress', true) = $1, false)::int";
+inline constexpr char ProgressSql[] = "SELECT set_config('algoadmin.progress', $1, false)";
+
+inline constexpr char SetLocalSearchPathSql[] = "SELECT set_config('search_path', $1, true)";
+
+// What a command in a batch stands for, so results can be read back in order.
+struct Role
+{
+    enum Kind
+    {
+        Other,
+        Setup,      // the session's settings and facts
+        SetUp,      // any other statement of set-up
+        SetUpGuard, // set-up's own guard (the lock is ours)
+        Plan,       // the one-round-trip migrate's plan
+        Lock,
+        Guard,
+        Mark,
+        Statement,
+        Record,
+        HistoryExists,
+        History,
+        LiveSnapshot,
+        ShadowSnapshot
+    };
+    Kind kind = Other;
+    int migration = -1; // index into the run's migration list
+    int step = 0;       // 1-based statement, or the mark's number (0 = before the first)
+};
+
+// Commands for one round trip, each with its role.
+struct Batch
+{
+    QList<PipelineCommand> commands;
+    QList<Role> roles;
+
+    void add(const QByteArray &sql, QList<QByteArray> params, PipelineCommand::After after,
+             Role role = {})
+    {
+        commands.append({sql, std::move(params), after});
+        roles.append(role);
+    }
+
+    // A clock mark for step `step` of the migration with version `run` (0 = before its first
+    // statement); set-up's prepareMarks must have run on the session.
+    void addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role);
+};
+
+// One row of algoadmin_schema_history.
+struct HistoryRow
+{
+    QString version;
+    QString name;
+    QString checksum;
+    QDateTime appliedAt;
+    QString appliedBy;
+    double totalMs = 0;
+    QString kind;
+};
+
+// Applied, pending, changed or missing, from the history and the files; in version order.
+QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history);
+
+// One connection of one engine operation and what we learned about it. While open it is the
+// connection MigrationEngine::cancel() interrupts.
+struct EngineSession
+{
+    MigrationEngine *engine = nullptr;
+    PgConnection connection;
+    std::unique_ptr<PgConnection> monitor; // opened only to see who holds a lock we wait for
+    QString schema;                        // current_schema(), empty when search_path names none
+    QString searchPath;
+    QString dbRole;
+    int pid = 0;
+    int roundTrips = 0;            // batches run, connection set-up excluded
+    QList<LockHolder> lastHolders; // who held a lock we waited for, when last seen
+    qint64 lastObservationMs = -1;
+    bool historyExists = false;
+    QList<HistoryRow> history;
+    SchemaSnapshot live; // with captureLive
+    int catalogQueries = 0;
+
+    explicit EngineSession(MigrationEngine *owner);
+    EngineSession(const EngineSession &) = delete;
+    EngineSession &operator=(const EngineSession &) = delete;
+    ~EngineSession();
+
+    // Opens the connection; from then on until the session ends, cancel() interrupts it.
+    bool open(DbError *error);
+
+    QString target() const { return connection.describe(); }
+
+    // Who blocks our backend right now, through a second connection; empty when nobody does
+    // or that connection cannot be opened.
+    QList<LockHolder> observeHolders();
+
+    // Runs one batch in one round trip: each result goes to `onResult` with its command's role;
+    // while a statement waits on a lock, the engine's lockWaitObserved callback gets
+    // `describeWait`'s answer for its role (none without `describeWait`). False when the
+    // connection failed (`error` says why); a statement's failure is only in its result.
+    bool run(const Batch &batch,
+             const std::function<void(const Role &, const PgResult &)> &onResult,
+             const std::function<LockWait(const Role &)> &describeWait, DbError *error);
+
+    // Round trip 1 of every operation: settings, facts, optionally the runners' lock and the
+    // history table, and the applied migrations.
+    struct SetUpSteps
+    {
+        bool takeLock = false;      // the runners' advisory lock
+        bool createHistory = false; // create algoadmin_schema_history if missing
+        bool prepareMarks = false;  // the temp table and prepared statement of clock marks
+        bool captureLive = false;   // the live schema's catalog snapshot
+    };
+
+    // Round trip 1 of every operation, in three parts so that migrate can send its migrations
+    // in the same batch: the commands, what their results say, and the verdict.
+    void buildSetUp(Batch &batch, const SetUpSteps &steps) const;
+    static bool isSetUpRole(const Role &role);
+    // Reads one set-up result into the session; the first failure goes to `failure`.
+    void takeSetUpResult(const Role &role, const PgResult &result, const SetUpSteps &steps,
+                         DbError &failure);
+    // False with `error` (and `lockTimedOut`, if given) set when set-up failed.
+    bool finishSetUp(const DbError &failure, DbError *error, bool *lockTimedOut);
+
+    // All three in one round trip.
+    bool setUp(const SetUpSteps &steps, DbError *error, bool *lockTimedOut);
+};

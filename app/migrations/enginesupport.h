@@ -1,0 +1,23 @@
+#pragma once
+
+#include "db/dberror.h"
+#include "migrations/migration.h"
+
+#include <QString>
+
+// What the parts of the migration engine share besides the session (enginesession.h): what a
+// migration's statements may do, and the errors every operation reports the same way.
+
+// The error of every operation on a set that could not be loaded (`set.ok()` is false).
+DbError loadMigrationsError(const MigrationSet &set);
+
+// BEGIN, COMMIT, ROLLBACK and the like at the statement's start.
+bool isTransactionControl(const QString &statement);
+// COPY … FROM STDIN / TO STDOUT.
+bool isClientCopy(const QString &statement);
+// The statement in a form that runs inside a transaction block (CONCURRENTLY taken out), or a
+// null QString for one that can only run outside one (VACUUM, transaction control…).
+QString transactionSafe(const QString &statement);
+// The file line of a server error at `position` (1-based characters, as the server counts)
+// inside `statement`.
+int lineOfError(const SqlStatement &statement, int position);

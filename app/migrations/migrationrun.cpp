@@ -1,0 +1,642 @@
+#include "migrations/migrationrun.h"
+
+#include "migrations/enginesupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStringList>
+
+#include <algorithm>
+
+// ---------------------------------------------------------------------------------------------
+// SQL of a migrate. Every value is a bound parameter.
+
+// One round trip for a whole migrate: the client sends every migration before it has seen the
+// history, and the server decides. The plan is the list of versions not yet applied, set only
+// when the runners' lock is held and no applied file changed ($1 versions, $2 checksums, in
+// file order). Each migration's segment then starts with PlanGuardSql: it runs only if its
+// version is planned and every planned version before it has committed (DoneSql, at the end
+// of each segment, rolls back with a failed one). pg_catalog is named explicitly because a
+// migration may change search_path.
+static const char PlanSql[] = R"SQL(
+SELECT pg_catalog.set_config('algoadmin.plan',
+                             coalesce(string_agg(f.version, ',' ORDER BY f.n), ''), false)
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS f(version, checksum, n)
+LEFT JOIN algoadmin_schema_history h ON h.version = f.version
+WHERE h.version IS NULL
+HAVING NOT EXISTS (SELECT 1
+                   FROM unnest($1::text[], $2::text[]) AS g(version, checksum)
+                   JOIN algoadmin_schema_history c ON c.version = g.version
+                   WHERE c.checksum <> g.checksum)
+)SQL";
+static const char PlanGuardSql[] = R"SQL(
+WITH plan AS (
+    SELECT p.version, p.n
+    FROM pg_catalog.unnest(pg_catalog.string_to_array(
+             pg_catalog.current_setting('algoadmin.plan', true), ',')) WITH ORDINALITY AS p(version, n)
+), me AS (
+    SELECT n FROM plan WHERE version = $1
+)
+SELECT 1 / (EXISTS (SELECT 1 FROM me)
+            AND NOT EXISTS (
+                SELECT 1 FROM plan, me
+                WHERE plan.n < me.n
+                  AND NOT plan.version = ANY (pg_catalog.string_to_array(coalesce(
+                          pg_catalog.current_setting('algoadmin.done', true), ''), ','))))::int
+)SQL";
+static const char DoneSql[] =
+    "SELECT pg_catalog.set_config('algoadmin.done', coalesce("
+    "pg_catalog.current_setting('algoadmin.done', true), '') || ',' || $1, false)";
+
+// The history row is written where set-up found the history table, whatever search_path the
+// migration left behind (until the end of its transaction).
+static const char HistoryPathSql[] =
+    "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident("
+    "pg_catalog.current_setting('algoadmin.live_schema')), true)";
+
+// The history row, with each step's time computed from the marks; $4 = [[line, summary], …].
+static const char RecordSql[] = R"SQL(
+INSERT INTO algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
+SELECT $1, $2, $3,
+       coalesce(round((extract(epoch FROM max(m.at) - min(m.at)) * 1000)::numeric, 3), 0),
+       coalesce(jsonb_agg(jsonb_build_object(
+                    'step', m.step,
+                    'line', ($4::jsonb -> (m.step - 1) ->> 0)::int,
+                    'summary', $4::jsonb -> (m.step - 1) ->> 1,
+                    'ms', m.ms) ORDER BY m.step) FILTER (WHERE m.step > 0), '[]'),
+       'migrate'
+FROM (SELECT step, at,
+             round((extract(epoch FROM at - lag(at) OVER (ORDER BY step)) * 1000)::numeric, 3)
+                 AS ms
+      FROM pg_temp.algoadmin_step_marks WHERE run = $1) m
+)SQL";
+
+// ---------------------------------------------------------------------------------------------
+
+// [[line, summary], …] of a migration's statements, for RecordSql.
+static QByteArray stepMeta(const Migration *migration)
+{
+    QJsonArray meta;
+    for (const SqlStatement &statement : migration->statements)
+        meta.append(QJsonArray{statement.line, summarizeStatement(statement.text)});
+    return QJsonDocument(meta).toJson(QJsonDocument::Compact);
+}
+
+// Array literals of digits and hex digits: nothing to quote.
+static QByteArray arrayLiteral(const QStringList &items)
+{
+    return (QLatin1Char('{') + items.join(QLatin1Char(',')) + QLatin1Char('}')).toUtf8();
+}
+
+// The progress token of a migration that committed; the next segment's guard expects it.
+static QByteArray appliedToken(const Migration *migration)
+{
+    return "applied:" + migration->version.toUtf8();
+}
+
+MigrationRun::MigrationRun(EngineSession &session, const MigrationSet &migrations,
+                           const EngineCallbacks &callbacks, const std::atomic<bool> &cancelled,
+                           bool rehearsal)
+    : m_session(session)
+    , m_migrations(migrations)
+    , m_callbacks(callbacks)
+    , m_cancelled(cancelled)
+    , m_rehearsal(rehearsal)
+{
+    m_clock.start();
+    m_report.rehearsal = rehearsal;
+    // A rehearsal leaves nothing behind, not even the history table.
+    m_setUpSteps.takeLock = true;
+    m_setUpSteps.createHistory = !rehearsal;
+    m_setUpSteps.prepareMarks = true;
+}
+
+// A transactional migration must not commit or roll back by itself: the engine owns its
+// transaction, and a COMMIT inside would make "all or nothing" a lie.
+bool MigrationRun::checkStatements()
+{
+    for (const Migration &migration : m_migrations.migrations) {
+        for (const SqlStatement &statement : migration.statements) {
+            if (isClientCopy(statement.text)) {
+                m_report.error = {
+                    QStringLiteral("check migration %1").arg(migration.id()),
+                    QStringLiteral("%1:%2").arg(migration.fileName).arg(statement.line),
+                    QStringLiteral("COPY from STDIN or to STDOUT needs a client data "
+                                   "stream, which a migration file does not have"),
+                    {},
+                    {},
+                    QStringLiteral("Load data with INSERT … SELECT or COPY from a "
+                                   "server-side file.")};
+                return false;
+            }
+            if (migration.transactional && isTransactionControl(statement.text)) {
+                m_report.error = {
+                    QStringLiteral("check migration %1").arg(migration.id()),
+                    QStringLiteral("%1:%2").arg(migration.fileName).arg(statement.line),
+                    QStringLiteral("%1 inside a migration: each migration already "
+                                   "runs in its own transaction")
+                        .arg(summarizeStatement(statement.text)),
+                    {},
+                    {},
+                    QStringLiteral("Remove the statement, or put \"%1\" on the "
+                                   "file's first line to run it without one.")
+                        .arg(QLatin1String(NoTransactionMarker))};
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+bool MigrationRun::open()
+{
+    if (!m_session.open(&m_report.error)) {
+        m_report.target = m_report.error.where;
+        return false;
+    }
+    m_report.target = m_session.target();
+    return true;
+}
+
+bool MigrationRun::readHistory()
+{
+    if (!m_session.setUp(m_setUpSteps, &m_report.error, &m_lockTimedOut))
+        return false;
+    for (const MigrationStatus &status : classify(m_migrations, m_session.history)) {
+        if (status.state == MigrationStatus::State::Pending)
+            m_pending.append(m_migrations.find(status.version));
+    }
+    noteHistory();
+    return true;
+}
+
+// What was there before this run; in one round trip, known only afterwards.
+void MigrationRun::noteHistory()
+{
+    for (const MigrationStatus &status : classify(m_migrations, m_session.history)) {
+        if (status.state == MigrationStatus::State::Changed)
+            m_report.changed.append(status.version + QLatin1Char('_') + status.name);
+        else if (status.state == MigrationStatus::State::Applied)
+            m_report.alreadyApplied.append(status.version + QLatin1Char('_') + status.name);
+    }
+    m_report.roundTrips = m_session.roundTrips;
+}
+
+DbError MigrationRun::changedFilesError() const
+{
+    return DbError{QStringLiteral("check applied migrations"),
+                   m_migrations.source,
+                   QStringLiteral("applied migration files were changed since they ran: %1")
+                       .arg(m_report.changed.join(QStringLiteral(", "))),
+                   {},
+                   {},
+                   QStringLiteral("Restore the applied files as they were (status shows "
+                                  "which), or put the change in a new migration.")};
+}
+
+bool MigrationRun::listPending()
+{
+    for (const Migration *migration : std::as_const(m_pending)) {
+        MigrationOutcome outcome;
+        outcome.id = migration->id();
+        outcome.version = migration->version;
+        outcome.fileName = migration->fileName;
+        outcome.steps = int(migration->statements.size());
+        m_report.migrations.append(outcome);
+        for (int i = 0; i < migration->statements.size(); ++i) {
+            StepReport step;
+            step.migration = migration->id();
+            step.fileName = migration->fileName;
+            step.step = i + 1;
+            step.line = migration->statements.at(i).line;
+            step.summary = summarizeStatement(migration->statements.at(i).text);
+            m_report.steps.append(step);
+        }
+    }
+    for (int i = 0, at = 0; i < m_pending.size(); ++i) {
+        m_firstStep.append(at);
+        at += int(m_pending.at(i)->statements.size());
+    }
+    m_lastMark = QList<double>(m_pending.size(), 0);
+    return !m_pending.isEmpty();
+}
+
+RunReport MigrationRun::finish(RunReport::Outcome outcome)
+{
+    m_report.outcome = outcome;
+    m_report.wallMs = m_clock.nsecsElapsed() / 1e6;
+    m_report.serverMs = 0;
+    for (const StepReport &step : std::as_const(m_report.steps))
+        m_report.serverMs += std::max(0.0, step.ms);
+    return m_report;
+}
+
+RunReport MigrationRun::finish(RunReport::Outcome outcome, const DbError &error)
+{
+    m_report.error = error;
+    return finish(outcome);
+}
+
+RunReport MigrationRun::setUpFailed()
+{
+    m_report.roundTrips = m_session.roundTrips;
+    m_report.lockHolders = m_session.lastHolders;
+    m_report.migrations.clear();
+    m_report.steps.clear();
+    if (m_cancelled)
+        return finish(RunReport::Outcome::Cancelled);
+    return finish(m_lockTimedOut ? RunReport::Outcome::LockTimeout : RunReport::Outcome::Failed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The strategies
+
+RunReport MigrationRun::migrateInOneRoundTrip()
+{
+    for (const Migration &migration : m_migrations.migrations)
+        m_pending.append(&migration);
+    if (!listPending())
+        return finish(RunReport::Outcome::Ok);
+    Batch batch;
+    m_session.buildSetUp(batch, m_setUpSteps);
+    addPlan(batch);
+    for (int i = 0; i < m_pending.size(); ++i) {
+        batch.add(PlanGuardSql, {m_pending.at(i)->version.toUtf8()},
+                  PipelineCommand::After::Nothing, {Role::Guard, i});
+        addSteps(batch, i, false);
+        addRecord(batch, i);
+    }
+    DbError setUpFailure;
+    DbError transport;
+    const bool transportOk = m_session.run(
+        batch,
+        [&](const Role &role, const PgResult &result) {
+            if (EngineSession::isSetUpRole(role)) {
+                m_session.takeSetUpResult(role, result, m_setUpSteps, setUpFailure);
+            } else if (role.kind == Role::Plan) {
+                if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
+                    !setUpFailure.isError())
+                    setUpFailure =
+                        result.error(QStringLiteral("plan the migrations"), m_session.target());
+            } else {
+                takeResult(role, result);
+            }
+        },
+        [this](const Role &role) { return describeWait(role); }, &transport);
+    if (!transportOk && !m_failed && !setUpFailure.isError())
+        m_report.error = transport;
+    if (!transportOk)
+        m_failed = true;
+    if (!m_session.finishSetUp(setUpFailure, &m_report.error, &m_lockTimedOut))
+        return setUpFailed();
+    noteHistory();
+    dropAlreadyApplied();
+    if (hasChangedFiles()) {
+        m_report.migrations.clear();
+        m_report.steps.clear();
+        return finish(RunReport::Outcome::ChangedFiles, changedFilesError());
+    }
+    return conclude();
+}
+
+// Drops what was applied before this run: the server skipped it.
+void MigrationRun::dropAlreadyApplied()
+{
+    for (qsizetype i = m_report.migrations.size() - 1; i >= 0; --i) {
+        const MigrationOutcome &outcome = m_report.migrations.at(i);
+        if (!m_report.alreadyApplied.contains(outcome.id) && !m_report.changed.contains(outcome.id))
+            continue;
+        m_report.steps.remove(m_firstStep.at(i), outcome.steps);
+        m_report.migrations.removeAt(i);
+    }
+}
+
+RunReport MigrationRun::rehearse()
+{
+    Batch batch;
+    batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+    for (int i = 0; i < m_pending.size(); ++i)
+        addSteps(batch, i, true);
+    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync); // after a failure, too
+    if (!runBatch(batch)) {
+        m_report.roundTrips = m_session.roundTrips;
+        return finish(RunReport::Outcome::Failed);
+    }
+    // Every migration whose statements ran was rolled back; the one that failed keeps
+    // its state.
+    for (int i = 0; i < m_report.migrations.size(); ++i) {
+        MigrationOutcome &outcome = m_report.migrations[i];
+        const bool ran = std::any_of(
+            m_report.steps.cbegin() + m_firstStep.at(i),
+            m_report.steps.cbegin() + m_firstStep.at(i) + outcome.steps,
+            [](const StepReport &step) { return step.state == StepReport::State::Done; });
+        if (outcome.state == MigrationOutcome::State::NotRun && ran)
+            outcome.state = MigrationOutcome::State::RolledBack;
+    }
+    return conclude();
+}
+
+RunReport MigrationRun::migrateStatementByStatement()
+{
+    QByteArray token = "locked"; // what the next segment's guard expects
+    int next = 0;
+    int carriedRecord = -1; // a no-transaction migration whose history row is still to write
+    while ((next < m_pending.size() || carriedRecord >= 0) && !m_failed && !m_cancelled) {
+        Batch batch;
+        if (carriedRecord >= 0) {
+            addRecord(batch, carriedRecord);
+            token = appliedToken(m_pending.at(carriedRecord));
+            carriedRecord = -1;
+        }
+        // Every transactional migration up to the next no-transaction one: one round trip.
+        while (next < m_pending.size() && m_pending.at(next)->transactional) {
+            batch.add(GuardSql, {token}, PipelineCommand::After::Nothing, {Role::Guard, next});
+            addSteps(batch, next, false);
+            addRecord(batch, next);
+            token = appliedToken(m_pending.at(next));
+            ++next;
+        }
+        if (!batch.commands.isEmpty() && !runBatch(batch))
+            break;
+        if (m_failed || m_cancelled || next >= m_pending.size())
+            continue;
+        const int index = next++;
+        if (runWithoutTransaction(index))
+            carriedRecord = index;
+    }
+    return conclude();
+}
+
+// Each statement of a no-transaction migration commits by itself, so we wait for each one and
+// stop at the first failure.
+bool MigrationRun::runWithoutTransaction(int index)
+{
+    const Migration *migration = m_pending.at(index);
+    const QByteArray run = migration->version.toUtf8();
+    for (int i = 0; i < migration->statements.size() && !m_failed && !m_cancelled; ++i) {
+        Batch single;
+        if (i == 0)
+            single.addMark(run, 0, PipelineCommand::After::Sync, {Role::Mark, index, 0});
+        single.add(migration->statements.at(i).text.toUtf8(), {}, PipelineCommand::After::Sync,
+                   {Role::Statement, index, i + 1});
+        single.addMark(run, i + 1, PipelineCommand::After::Sync, {Role::Mark, index, i + 1});
+        runBatch(single);
+    }
+    if (!m_failed && !m_cancelled)
+        return true;
+    if (m_failed && m_report.error.hint.isEmpty() && migration->statements.size() > 1)
+        m_report.error.hint =
+            QStringLiteral("This migration runs without a transaction: the statements before the "
+                           "failing one stay committed.");
+    return false;
+}
+
+RunReport MigrationRun::conclude()
+{
+    m_report.roundTrips = m_session.roundTrips;
+    const bool allApplied = std::all_of(
+        m_report.migrations.cbegin(), m_report.migrations.cend(),
+        [](const MigrationOutcome &m) { return m.state == MigrationOutcome::State::Applied; });
+    // A cancel that came after the last commit stopped nothing: report what happened.
+    if (m_cancelled && (m_failed || !allApplied)) {
+        if (!m_report.error.isError())
+            m_report.error = {QStringLiteral("migrate"),
+                              m_session.target(),
+                              QStringLiteral("cancelled by the user"),
+                              QStringLiteral("57014"),
+                              {},
+                              {}};
+        for (MigrationOutcome &outcome : m_report.migrations) {
+            if (outcome.state == MigrationOutcome::State::Failed)
+                outcome.state = MigrationOutcome::State::RolledBack;
+        }
+        return finish(RunReport::Outcome::Cancelled);
+    }
+    if (!m_failed && !m_rehearsal && !allApplied) {
+        // Every failure path should have said why; never report success for a migration
+        // that is not in the history.
+        m_report.error = {QStringLiteral("migrate"),
+                          m_session.target(),
+                          QStringLiteral("not every pending migration was applied"),
+                          {},
+                          {},
+                          QStringLiteral("Run `algoadmin status` to see which.")};
+        m_failed = true;
+    }
+    if (m_failed) {
+        return finish(m_report.error.sqlState == QLatin1String("55P03")
+                          ? RunReport::Outcome::LockTimeout
+                          : RunReport::Outcome::Failed);
+    }
+    return finish(RunReport::Outcome::Ok);
+}
+
+bool MigrationRun::runBatch(const Batch &batch)
+{
+    DbError transport;
+    if (m_session.run(
+            batch, [this](const Role &role, const PgResult &result) { takeResult(role, result); },
+            [this](const Role &role) { return describeWait(role); }, &transport))
+        return true;
+    if (!m_failed)
+        m_report.error = transport;
+    m_failed = true;
+    return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adding to a batch
+
+// One round trip for a whole migrate: after set-up, the plan (see PlanSql), only once the
+// runners' lock is ours.
+void MigrationRun::addPlan(Batch &batch) const
+{
+    QStringList versions;
+    QStringList checksums;
+    for (const Migration *migration : std::as_const(m_pending)) {
+        versions.append(migration->version);
+        checksums.append(QString::fromLatin1(migration->checksum));
+    }
+    batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
+    batch.add(PlanSql, {arrayLiteral(versions), arrayLiteral(checksums)},
+              PipelineCommand::After::Sync, {Role::Plan});
+}
+
+// One migration's statements, each followed by a clock mark.
+void MigrationRun::addSteps(Batch &batch, int index, bool inRehearsal) const
+{
+    const Migration *migration = m_pending.at(index);
+    const QByteArray run = migration->version.toUtf8();
+    batch.addMark(run, 0, PipelineCommand::After::Flush, {Role::Mark, index, 0});
+    for (int i = 0; i < migration->statements.size(); ++i) {
+        QString text = migration->statements.at(i).text;
+        // A transactional migration is rehearsed exactly as it will run, so that a
+        // statement that cannot run in a transaction fails here as it would in migrate.
+        if (inRehearsal && !migration->transactional)
+            text = transactionSafe(text);
+        if (!text.isNull())
+            batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
+                      {Role::Statement, index, i + 1});
+        batch.addMark(run, i + 1, PipelineCommand::After::Flush, {Role::Mark, index, i + 1});
+    }
+}
+
+// The history row, the plan's and the guards' progress, and the commit (Sync).
+void MigrationRun::addRecord(Batch &batch, int index) const
+{
+    const Migration *migration = m_pending.at(index);
+    // A migration may SET ROLE to create objects as their owner; its history row is
+    // written as the role that runs the migrations.
+    batch.add("RESET ROLE", {}, PipelineCommand::After::Nothing);
+    batch.add(HistoryPathSql, {}, PipelineCommand::After::Nothing);
+    batch.add(RecordSql,
+              {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
+               stepMeta(migration)},
+              PipelineCommand::After::Nothing, {Role::Record, index});
+    batch.add(DoneSql, {migration->version.toUtf8()}, PipelineCommand::After::Nothing);
+    batch.add(ProgressSql, {appliedToken(migration)}, PipelineCommand::After::Sync);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading results back
+
+void MigrationRun::takeResult(const Role &role, const PgResult &result)
+{
+    switch (role.kind) {
+    case Role::Mark:
+        takeMark(role, result);
+        return;
+    case Role::Statement:
+        takeStatement(role, result);
+        return;
+    case Role::Guard:
+        takeGuard(role, result);
+        return;
+    case Role::Record:
+        takeRecord(role, result);
+        return;
+    default:
+        if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED && role.kind != Role::Other)
+            noteFailure(result.error(QStringLiteral("run migrations"), m_session.target()), role);
+        return;
+    }
+}
+
+void MigrationRun::takeMark(const Role &role, const PgResult &result)
+{
+    if (!result.ok()) {
+        // A mark fails only when the migration broke the session (e.g. SET ROLE to a
+        // role that cannot write our temp table): the migration is not applied.
+        if (result.status() != PGRES_PIPELINE_ABORTED)
+            noteFailure(
+                result.error(
+                    QStringLiteral("time migration %1").arg(m_pending.at(role.migration)->id()),
+                    m_session.target()),
+                role);
+        return;
+    }
+    const double at = result.value(0, 0).toDouble();
+    if (role.step > 0) {
+        StepReport &step = stepOf(role);
+        step.ms = at - m_lastMark[role.migration];
+        step.state = StepReport::State::Done;
+        m_report.migrations[role.migration].ms += step.ms;
+        if (m_callbacks.stepFinished)
+            m_callbacks.stepFinished(step);
+    }
+    m_lastMark[role.migration] = at;
+    startStep(role.migration, role.step + 1);
+}
+
+void MigrationRun::takeStatement(const Role &role, const PgResult &result)
+{
+    StepReport &step = stepOf(role);
+    if (result.ok())
+        return; // its time arrives with the next mark
+    if (result.status() == PGRES_PIPELINE_ABORTED) {
+        step.state = StepReport::State::Skipped;
+        return;
+    }
+    step.state = StepReport::State::Failed;
+    if (m_callbacks.stepFinished)
+        m_callbacks.stepFinished(step);
+    const Migration *migration = m_pending.at(role.migration);
+    const SqlStatement &statement = migration->statements.at(role.step - 1);
+    DbError error = result.error(QStringLiteral("migration %1, step %2 (%3)")
+                                     .arg(migration->id())
+                                     .arg(role.step)
+                                     .arg(step.summary),
+                                 QStringLiteral("%1:%2")
+                                     .arg(migration->fileName)
+                                     .arg(lineOfError(statement, result.errorPosition())));
+    if (error.sqlState == QLatin1String("57014") && m_cancelled)
+        error.message = QStringLiteral("cancelled by the user");
+    noteFailure(error, role);
+}
+
+void MigrationRun::takeGuard(const Role &role, const PgResult &result)
+{
+    if (result.ok())
+        return;
+    for (int i = 0; i < m_pending.at(role.migration)->statements.size(); ++i)
+        m_report.steps[m_firstStep.at(role.migration) + i].state = StepReport::State::Skipped;
+    // 22012 is the guard doing its job after an earlier failure; anything else
+    // is a failure of its own.
+    if (result.status() != PGRES_PIPELINE_ABORTED &&
+        result.error().sqlState != QLatin1String("22012"))
+        noteFailure(
+            result.error(
+                QStringLiteral("start migration %1").arg(m_pending.at(role.migration)->id()),
+                m_session.target()),
+            role);
+}
+
+void MigrationRun::takeRecord(const Role &role, const PgResult &result)
+{
+    if (result.ok()) {
+        m_report.migrations[role.migration].state = MigrationOutcome::State::Applied;
+    } else if (result.status() != PGRES_PIPELINE_ABORTED) {
+        noteFailure(result.error(QStringLiteral("record migration %1 in the history")
+                                     .arg(m_pending.at(role.migration)->id()),
+                                 m_session.target()),
+                    role);
+    }
+}
+
+LockWait MigrationRun::describeWait(const Role &role) const
+{
+    LockWait wait;
+    if (role.migration >= 0) {
+        wait.migration = m_pending.at(role.migration)->id();
+        wait.step = role.step;
+    }
+    return wait;
+}
+
+StepReport &MigrationRun::stepOf(const Role &role)
+{
+    return m_report.steps[m_firstStep.at(role.migration) + role.step - 1];
+}
+
+void MigrationRun::startStep(int migration, int step)
+{
+    if (step > m_pending.at(migration)->statements.size())
+        return;
+    StepReport &s = m_report.steps[m_firstStep.at(migration) + step - 1];
+    s.state = StepReport::State::Running;
+    if (m_callbacks.stepStarted)
+        m_callbacks.stepStarted(s);
+}
+
+void MigrationRun::noteFailure(const DbError &error, const Role &role)
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    m_report.error = error;
+    if (role.migration >= 0)
+        m_report.migrations[role.migration].state = MigrationOutcome::State::Failed;
+    if (error.sqlState == QLatin1String("55P03"))
+        m_report.lockHolders = m_session.lastHolders;
+}

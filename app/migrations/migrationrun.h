@@ -1,0 +1,98 @@
+#pragma once
+
+#include "migrations/enginesession.h"
+#include "migrations/migration.h"
+#include "migrations/migrationengine.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QList>
+
+#include <atomic>
+
+// One migrate or rehearse (MigrationEngine::run picks the steps and the strategy): the report
+// it fills in as results arrive, and what its statements' results are read against. Used once,
+// on the calling thread; `cancelled` may be set from any other.
+class MigrationRun
+{
+public:
+    // Starts the run's clock; open() opens `session`.
+    MigrationRun(EngineSession &session, const MigrationSet &migrations,
+                 const EngineCallbacks &callbacks, const std::atomic<bool> &cancelled,
+                 bool rehearsal);
+
+    // False, with the error set, when a statement cannot run as a migration's: COPY from STDIN
+    // or to STDOUT, or transaction control inside a transactional migration.
+    bool checkStatements();
+    // Opens the session; the report names its target either way.
+    bool open();
+    // Round trip 1 (set-up, lock, history): the pending migrations and what was applied
+    // before. False when set-up failed (end with setUpFailed()).
+    bool readHistory();
+    // Applied files that changed since they ran (after readHistory()); the run must refuse.
+    bool hasChangedFiles() const { return !m_report.changed.isEmpty(); }
+    // Lists the pending migrations and their steps in the report; false when there are none.
+    bool listPending();
+
+    // The strategies; each ends the run.
+    // For a set of only transactional migrations, instead of readHistory(): set-up, the plan
+    // and every migration in one round trip, the server skipping the applied ones.
+    RunReport migrateInOneRoundTrip();
+    // After listPending(): every pending migration in one transaction with real timings, then
+    // rolled back.
+    RunReport rehearse();
+    // After listPending(): the transactional migrations up to each no-transaction one in one
+    // round trip, each statement of a no-transaction one in a round trip of its own.
+    RunReport migrateStatementByStatement();
+
+    // Ends the run: its outcome, wall time and server time.
+    RunReport finish(RunReport::Outcome outcome);
+    RunReport finish(RunReport::Outcome outcome, const DbError &error);
+    // Ends a run whose set-up failed: Cancelled, LockTimeout (with who held the lock) or Failed.
+    RunReport setUpFailed();
+    // The refusal of a run when applied files changed (hasChangedFiles()).
+    DbError changedFilesError() const;
+
+private:
+    // What was there before this run, from the session's history.
+    void noteHistory();
+    // Drops from the report the migrations the one-round-trip plan skipped as applied before.
+    void dropAlreadyApplied();
+    // Ends a strategy: Cancelled, LockTimeout, Failed or Ok, from what the results said.
+    RunReport conclude();
+    // Runs a batch of migration commands; a transport failure fails the run.
+    bool runBatch(const Batch &batch);
+
+    // Adding to a batch.
+    void addSteps(Batch &batch, int index, bool inRehearsal) const;
+    void addRecord(Batch &batch, int index) const;
+    void addPlan(Batch &batch) const;
+    // A no-transaction migration, one statement per round trip; true when every one ran.
+    bool runWithoutTransaction(int index);
+
+    // Reading results back.
+    void takeResult(const Role &role, const PgResult &result);
+    void takeMark(const Role &role, const PgResult &result);
+    void takeStatement(const Role &role, const PgResult &result);
+    void takeGuard(const Role &role, const PgResult &result);
+    void takeRecord(const Role &role, const PgResult &result);
+    LockWait describeWait(const Role &role) const;
+    StepReport &stepOf(const Role &role);
+    void startStep(int migration, int step);
+    // The run's first failure; later ones are consequences.
+    void noteFailure(const DbError &error, const Role &role);
+
+    EngineSession &m_session;
+    const MigrationSet &m_migrations;
+    const EngineCallbacks &m_callbacks;
+    const std::atomic<bool> &m_cancelled;
+    const bool m_rehearsal;
+    EngineSession::SetUpSteps m_setUpSteps;
+    QElapsedTimer m_clock;
+    RunReport m_report;
+    bool m_lockTimedOut = false;
+    bool m_failed = false;
+    QList<const Migration *> m_pending; // the migrations this run tries, in order
+    QList<int> m_firstStep;             // index of each pending migration's first step
+    QList<double> m_lastMark;           // server clock of each one's latest mark
+};
