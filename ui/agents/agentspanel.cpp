@@ -1,24 +1,20 @@
 #include "agentspanel.h"
 
 #include "agenttablemodel.h"
-#include "configdiffmodel.h"
+#include "agentdetailview.h"
 #include "parameters/parametereditor.h"
 #include "parameters/parametertablemodel.h"
 #include "reasondialog.h"
 #include "shell/auditidentity.h"
 #include "shell/columnfitter.h"
+#include "shell/tablecopy.h"
 #include "shell/keyboard.h"
-#include "shell/wrappingdelegate.h"
 
 #include <QAction>
-#include <QApplication>
 #include <QCheckBox>
-#include <QClipboard>
 #include <QComboBox>
-#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -35,16 +31,11 @@ static constexpr int SearchDebounceMs = 200;
 // Several changes from the feed (one apply of many parameters) reload the list once.
 static constexpr int ChangeReloadMs = 500;
 
-static QString keyCount(int count)
-{
-    return count == 1 ? AgentsPanel::tr("1 key") : AgentsPanel::tr("%1 keys").arg(count);
-}
 
 AgentsPanel::AgentsPanel(QWidget *parent)
     : Panel(parent)
     , m_worker(new AgentWorker)
     , m_model(new AgentTableModel(this))
-    , m_diff(new ConfigDiffModel(this))
     , m_searchDebounce(new QTimer(this))
     , m_changeReload(new QTimer(this))
 {
@@ -204,7 +195,12 @@ void AgentsPanel::buildLayout()
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
-    m_table->installEventFilter(this);
+    const auto copied = [this](int rows) {
+        Q_EMIT messagePosted(rows == 1 ? tr("Copied 1 row") : tr("Copied %1 rows").arg(rows));
+    };
+    // The agents' checkbox copies as true/false.
+    TableCopy::install(m_table, [this](const QModelIndex &index) { return m_model->text(index); },
+                       copied);
     // Said in the table itself when nothing matches, not only by the count.
     m_noMatch = new QLabel(m_table->viewport());
     m_noMatch->setObjectName(QStringLiteral("noMatchLabel"));
@@ -242,78 +238,13 @@ void AgentsPanel::buildLayout()
             &AgentsPanel::currentRowChanged);
 
     // The detail pane.
-    auto *detail = new QFrame(this);
-    detail->setObjectName(QStringLiteral("detailPane"));
-    detail->setFrameShape(QFrame::StyledPanel);
-    m_detailTitle = new QLabel(detail);
-    m_detailTitle->setObjectName(QStringLiteral("detailTitle"));
-    m_detailTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QFont titleFont = m_detailTitle->font();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
-    titleFont.setBold(true);
-    m_detailTitle->setFont(titleFont);
-    m_detailMeta = new QLabel(detail);
-    m_detailMeta->setObjectName(QStringLiteral("detailMeta"));
-    m_detailMeta->setWordWrap(true);
-    m_driftBadge = new QLabel(detail);
-    m_driftBadge->setObjectName(QStringLiteral("driftBadge"));
-    m_driftBadge->hide();
-    auto *titleRow = new QHBoxLayout;
-    titleRow->addWidget(m_detailTitle, 1);
-    titleRow->addWidget(m_driftBadge, 0, Qt::AlignTop);
-    m_detailDescription = new QLabel(detail);
-    m_detailDescription->setObjectName(QStringLiteral("detailDescription"));
-    m_detailDescription->setWordWrap(true);
-    m_detailDescription->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_detailDescription->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_detailPath = new QLabel(detail);
-    m_detailPath->setObjectName(QStringLiteral("detailPath"));
-    m_detailPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_diffSummary = new QLabel(detail);
-    m_diffSummary->setObjectName(QStringLiteral("diffSummary"));
-    m_diffSummary->setWordWrap(true);
-    m_diffView = new QTableView(detail);
-    m_diffView->setObjectName(QStringLiteral("configDiffView"));
-    m_diffView->setModel(m_diff);
-    m_diffView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_diffView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_diffView->setWordWrap(false);
-    m_diffView->verticalHeader()->hide();
-    m_diffView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
-    m_diffView->installEventFilter(this);
-    QHeaderView *diffHeader = m_diffView->horizontalHeader();
-    diffHeader->setHighlightSections(false);
-    diffHeader->setSectionResizeMode(ConfigDiffModel::Change, QHeaderView::ResizeToContents);
-    diffHeader->resizeSection(ConfigDiffModel::Key, 130); // then fitted to the keys shown
-    // The values share what the key leaves (and wrap, see below); a narrow pane drops the
-    // Change column (the row's colour and tooltip say it) rather than scrolling.
-    new ColumnFitter(m_diffView, {ConfigDiffModel::Default, ConfigDiffModel::Current}, 50,
-                     {ConfigDiffModel::Change}, QStringLiteral("agents/hiddenDiffColumns"));
-    connect(m_diff, &QAbstractItemModel::modelReset, this, [this] {
-        m_diffView->resizeColumnToContents(ConfigDiffModel::Key);
-        m_diffView->setColumnWidth(
-            ConfigDiffModel::Key,
-            std::clamp(m_diffView->columnWidth(ConfigDiffModel::Key) + 8, 80, 180));
-    });
-    // A long value (a budget in cents, a JSON list) wraps rather than ending in "…".
-    auto *wrapping = new WrappingDelegate(m_diffView);
-    for (int column : {ConfigDiffModel::Default, ConfigDiffModel::Current})
-        m_diffView->setItemDelegateForColumn(column, wrapping);
-    m_diffView->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    auto *detailLayout = new QVBoxLayout(detail);
-    detailLayout->setContentsMargins(10, 8, 10, 8);
-    detailLayout->addLayout(titleRow);
-    detailLayout->addWidget(m_detailMeta);
-    detailLayout->addWidget(m_detailDescription);
-    detailLayout->addWidget(m_detailPath);
-    detailLayout->addSpacing(4);
-    detailLayout->addWidget(m_diffSummary);
-    detailLayout->addWidget(m_diffView, 1);
+    m_detail = new AgentDetailView(this);
+    TableCopy::install(m_detail->diffView(), {}, copied);
 
     m_topSplitter = new QSplitter(Qt::Horizontal, this);
     m_topSplitter->setObjectName(QStringLiteral("topSplitter"));
     m_topSplitter->addWidget(m_table);
-    m_topSplitter->addWidget(detail);
+    m_topSplitter->addWidget(m_detail);
     m_topSplitter->setStretchFactor(0, 2);
     m_topSplitter->setStretchFactor(1, 1);
     m_topSplitter->setChildrenCollapsible(false);
@@ -335,16 +266,16 @@ void AgentsPanel::buildLayout()
     layout->addWidget(m_mainSplitter, 1);
 
     Keyboard::setUpView(m_table);
-    Keyboard::setUpView(m_diffView);
+    Keyboard::setUpView(m_detail->diffView());
     Keyboard::enterResultsOnDown(m_search, m_table);
     // F6: the search row, the agents, the detail, the parameters.
-    Keyboard::cyclePanes(this, {m_search, m_table, m_diffView, m_editor});
+    Keyboard::cyclePanes(this, {m_search, m_table, m_detail->diffView(), m_editor});
     setTabOrder(m_search, m_typeFilter);
     setTabOrder(m_typeFilter, m_activeOnly);
     setTabOrder(m_activeOnly, m_toggleButton);
     setTabOrder(m_toggleButton, m_table);
-    setTabOrder(m_table, m_diffView);
-    setTabOrder(m_diffView, m_editor);
+    setTabOrder(m_table, m_detail->diffView());
+    setTabOrder(m_detail->diffView(), m_editor);
 }
 
 void AgentsPanel::connectWorker()
@@ -734,103 +665,17 @@ void AgentsPanel::showDetail()
 {
     if (m_shownId.isEmpty()) {
         const QString connecting = connection().connecting;
-        m_detailTitle->setText(connection().isValid() ? tr("No agent selected")
-                               : connecting.isEmpty() ? tr("Not connected")
-                                                      : tr("Connecting…"));
-        m_detailMeta->clear();
-        m_detailDescription->setText(
+        m_detail->showPlaceholder(
+            connection().isValid() ? tr("No agent selected")
+            : connecting.isEmpty() ? tr("Not connected")
+                                   : tr("Connecting…"),
             connection().isValid()
                 ? tr("Select an agent in the list to see its configuration and parameters.")
             : connecting.isEmpty() ? tr("Connect to a database (Ctrl+K) to see its agents.")
                                    : tr("%1 The agents appear once it is ready.").arg(connecting));
-        m_detailPath->clear();
-        m_diffSummary->clear();
-        m_diff->clear();
-        m_driftBadge->hide();
         return;
     }
-    const Agent &a = m_shownAgent;
-    m_detailTitle->setText(a.name.isEmpty() ? a.algorithmId
-                                            : QStringLiteral("%1 — %2").arg(a.algorithmId, a.name));
-    QStringList meta;
-    if (!a.algorithmType.isEmpty())
-        meta.append(a.algorithmType.toHtmlEscaped());
-    meta.append(a.isActive ? tr("<span style='color:#1b5e20'>● active</span>")
-                           : tr("<span style='color:#757575'>○ inactive</span>"));
-    if (a.hasImpactScore)
-        meta.append(tr("impact %1").arg(a.impactScore));
-    if (!a.version.isEmpty())
-        meta.append(tr("version %1").arg(a.version.toHtmlEscaped()));
-    if (!a.esaLayers.isEmpty()) {
-        QStringList layers;
-        for (int layer : a.esaLayers)
-            layers.append(QString::number(layer));
-        meta.append(tr("ESA layers %1").arg(layers.join(QStringLiteral(", "))));
-    }
-    if (a.lastModifiedAt.isValid())
-        meta.append(a.hasLastModifiedBy ? tr("modified %1 by %2")
-                                              .arg(a.lastModifiedAt.toLocalTime().toString(
-                                                  QStringLiteral("yyyy-MM-dd HH:mm")))
-                                              .arg(a.lastModifiedBy)
-                                        : tr("modified %1")
-                                              .arg(a.lastModifiedAt.toLocalTime().toString(
-                                                  QStringLiteral("yyyy-MM-dd HH:mm"))));
-    // An item wraps as a whole, never "ESA layers" on one line and its value on the next.
-    for (QString &item : meta)
-        if (!item.startsWith(u'<'))
-            item.replace(u' ', QStringLiteral("&nbsp;"));
-    m_detailMeta->setText(meta.join(QStringLiteral(" · ")));
-    m_detailDescription->setText(a.description.isEmpty() ? tr("<i>No description.</i>")
-                                                         : a.description.toHtmlEscaped());
-    m_detailPath->setText(a.filePath.isEmpty()
-                              ? tr("<b>File:</b> <i>none</i>")
-                              : tr("<b>File:</b> <tt>%1</tt>").arg(a.filePath.toHtmlEscaped()));
-    m_diff->setConfigs(a.defaultConfig, a.currentConfig);
-    if (a.currentConfig.isEmpty() && a.defaultConfig.isEmpty())
-        m_diffSummary->setText(tr("<b>Configuration:</b> neither current_config nor "
-                                  "default_config is set."));
-    else if (m_diff->changedCount() == 0)
-        m_diffSummary->setText(tr("<b>Configuration:</b> current_config equals default_config "
-                                  "(%1).")
-                                   .arg(keyCount(m_diff->rowCount())));
-    else
-        m_diffSummary->setText(tr("<b>Configuration:</b> current_config differs from "
-                                  "default_config in %1.")
-                                   .arg(keyCount(m_diff->changedCount())));
-    updateDrift();
-}
-
-void AgentsPanel::updateDrift()
-{
-    if (!m_driftKnown) {
-        m_driftBadge->hide();
-        return;
-    }
-    if (!m_drift.isDrifted()) {
-        m_driftBadge->setText(tr("In sync"));
-        m_driftBadge->setToolTip(tr("current_config agrees with every parameter row."));
-        m_driftBadge->setStyleSheet(
-            QStringLiteral("QLabel { background: #e8f5e9; color: #1b5e20; border: 1px solid "
-                           "#81c784; border-radius: 3px; padding: 2px 8px; }"));
-        m_driftBadge->show();
-        return;
-    }
-    const int count = int(m_drift.differing.size() + m_drift.missing.size() + m_drift.extra.size());
-    m_driftBadge->setText(tr("⚠ Drift: %n", nullptr, count));
-    QStringList lines{tr("current_config disagrees with the parameter rows:")};
-    const QString comma = QStringLiteral(", ");
-    if (!m_drift.differing.isEmpty())
-        lines.append(tr("• different value: %1").arg(m_drift.differing.join(comma)));
-    if (!m_drift.missing.isEmpty())
-        lines.append(tr("• parameter not in the config: %1").arg(m_drift.missing.join(comma)));
-    if (!m_drift.extra.isEmpty())
-        lines.append(tr("• config key without a parameter: %1").arg(m_drift.extra.join(comma)));
-    lines.append(tr("The parameter rows are what an apply checks and audits."));
-    m_driftBadge->setToolTip(lines.join(QLatin1Char('\n')));
-    m_driftBadge->setStyleSheet(
-        QStringLiteral("QLabel { background: #fff3e0; color: #e65100; border: 1px solid "
-                       "#ffb74d; border-radius: 3px; padding: 2px 8px; font-weight: bold; }"));
-    m_driftBadge->show();
+    m_detail->showAgent(m_shownAgent, m_driftKnown ? &m_drift : nullptr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -987,46 +832,4 @@ void AgentsPanel::clearError()
     m_error->clear();
     m_error->hide();
     m_errorIsLoad = false;
-}
-
-bool AgentsPanel::eventFilter(QObject *watched, QEvent *event)
-{
-    if ((watched == m_table || watched == m_diffView) &&
-        (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) &&
-        static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {
-        // The view's own copy, before any window shortcut could take the key.
-        event->accept();
-        if (event->type() == QEvent::KeyPress)
-            copySelection(static_cast<QTableView *>(watched));
-        return true;
-    }
-    return Panel::eventFilter(watched, event);
-}
-
-void AgentsPanel::copySelection(QTableView *view)
-{
-    QModelIndexList indexes = view->selectionModel()->selectedIndexes();
-    if (indexes.isEmpty() && view->currentIndex().isValid())
-        indexes.append(view->currentIndex());
-    // Row by row, columns in the order shown.
-    const QHeaderView *header = view->horizontalHeader();
-    std::sort(indexes.begin(), indexes.end(), [header](const QModelIndex &a, const QModelIndex &b) {
-        if (a.row() != b.row())
-            return a.row() < b.row();
-        return header->visualIndex(a.column()) < header->visualIndex(b.column());
-    });
-    QStringList lines;
-    int lastRow = -1;
-    for (const QModelIndex &index : std::as_const(indexes)) {
-        if (index.row() != lastRow)
-            lines.append(QString());
-        else
-            lines.last() += QLatin1Char('\t');
-        // The agents' checkbox copies as true/false.
-        lines.last() += view == m_table ? m_model->text(index) : index.data().toString();
-        lastRow = index.row();
-    }
-    QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
-    Q_EMIT messagePosted(lines.size() == 1 ? tr("Copied 1 row")
-                                           : tr("Copied %1 rows").arg(lines.size()));
 }

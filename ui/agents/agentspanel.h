@@ -6,9 +6,9 @@
 #include <QHash>
 #include <QSet>
 
+class AgentDetailView;
 class AgentTableModel;
 class ColumnFitter;
-class ConfigDiffModel;
 class ParameterEditor;
 class QAction;
 class QCheckBox;
@@ -51,9 +51,6 @@ public:
     // Whether the role and the connection allow switching agents on and off.
     bool canToggle() const;
 
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
     struct Toggle
     {
@@ -75,13 +72,11 @@ private:
     void currentRowChanged();
     void followSelection();
     void showDetail();
-    void updateDrift();
     void updateToggleState();
     void updateBusy();
     QString ownBusyText() const;
     void showError(const QString &text);
     void clearError();
-    void copySelection(QTableView *view); // as tab-separated text
 
     void toggleSelected();
     void requestToggle(const QString &algorithmId, bool active);
@@ -95,7 +90,6 @@ private:
 
     AgentWorker *m_worker = nullptr;
     AgentTableModel *m_model = nullptr;
-    ConfigDiffModel *m_diff = nullptr;
     ParameterEditor *m_editor = nullptr;
 
     // Connection state. m_conninfo is of the last valid connection, to tell a new one from the
@@ -142,15 +136,9 @@ private:
     QLabel *m_readOnlyNote = nullptr;
     QLabel *m_error = nullptr;
     QTableView *m_table = nullptr;
+    AgentDetailView *m_detail = nullptr;
     ColumnFitter *m_columns = nullptr;
     QSplitter *m_topSplitter = nullptr;
     QSplitter *m_mainSplitter = nullptr;
 
-    QLabel *m_detailTitle = nullptr;
-    QLabel *m_detailMeta = nullptr;
-    QLabel *m_driftBadge = nullptr;
-    QLabel *m_detailDescription = nullptr;
-    QLabel *m_detailPath = nullptr;
-    QLabel *m_diffSummary = nullptr;
-    QTableView *m_diffView = nullptr;
 };

@@ -9,6 +9,7 @@
 #include "shell/auditidentity.h"
 #include "shell/columnfitter.h"
 #include "shell/keyboard.h"
+#include "shell/tablecopy.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -647,10 +648,7 @@ void ParameterEditor::discard()
 
 void ParameterEditor::copySelection()
 {
-    QModelIndexList indexes = m_table->selectionModel()->selectedIndexes();
-    if (indexes.isEmpty() && m_table->currentIndex().isValid())
-        indexes.append(m_table->currentIndex());
-    const QString text = m_model->copyText(indexes);
+    const QString text = TableCopy::selectionText(m_table);
     if (!text.isEmpty())
         QGuiApplication::clipboard()->setText(text);
 }

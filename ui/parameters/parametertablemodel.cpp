@@ -123,25 +123,6 @@ QString ParameterTableModel::displayValue(const QString &value)
     return value.isNull() ? QStringLiteral("(unset)") : value;
 }
 
-QString ParameterTableModel::copyText(const QModelIndexList &indexes) const
-{
-    QMap<int, QMap<int, QString>> cells;
-    for (const QModelIndex &index : indexes)
-        if (index.isValid() && index.model() == this)
-            cells[index.row()][index.column()] = data(index, Qt::DisplayRole).toString();
-    QStringList lines;
-    for (const QMap<int, QString> &row : std::as_const(cells)) {
-        QStringList fields;
-        for (const QString &field : row) {
-            QString clean = field;
-            clean.replace(u'\t', u' ').replace(u'\n', u' ');
-            fields.append(clean);
-        }
-        lines.append(fields.join(u'\t'));
-    }
-    return lines.join(u'\n');
-}
-
 int ParameterTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_parameters.size());

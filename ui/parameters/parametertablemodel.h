@@ -62,9 +62,6 @@ public:
     void setEditable(bool editable);
     bool isEditable() const { return m_editable; }
 
-    // The tab-separated text of `indexes` (rows and columns in view order), for the clipboard.
-    QString copyText(const QModelIndexList &indexes) const;
-
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

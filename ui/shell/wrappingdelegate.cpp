@@ -61,9 +61,8 @@ void WrappingDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     painter->save();
     painter->setClipRect(rect);
     painter->setFont(opt.font);
-    painter->setPen(opt.palette.color(group, (opt.state & QStyle::State_Selected)
-                                                 ? QPalette::HighlightedText
-                                                 : QPalette::Text));
+    painter->setPen(opt.palette.color(
+        group, (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText : QPalette::Text));
     // Vertically centred like a one-line cell when it fits, from the top when it wraps.
     const qreal height = wrappedHeight(text, opt.font, rect.width(), opt.displayAlignment);
     QRectF area = rect;
