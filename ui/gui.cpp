@@ -2,6 +2,7 @@
 
 #include "cli/cli.h"
 #include "mainwindow.h"
+#include "panelids.h"
 #include "version.h"
 
 #include <QApplication>
@@ -65,8 +66,8 @@ int run(int &argc, char **argv)
                                      "exit."),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("panel"),
-                      QStringLiteral("The panel to show first: agents, changelog, metrics, chat "
-                                     "or schema (default: the last one used)."),
+                      QStringLiteral("The panel to show first: %1 (default: the last one used).")
+                          .arg(PanelIds::all().join(QStringLiteral(", "))),
                       QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("run"),
                       QStringLiteral("With --screenshot: start this action of the panel once it "
@@ -134,12 +135,9 @@ int run(int &argc, char **argv)
     target.dataDir = parser.value(QStringLiteral("data-dir"));
     startup.screenshot = parser.value(QStringLiteral("screenshot"));
     startup.panel = parser.value(QStringLiteral("panel"));
-    static const QStringList panels = {QStringLiteral("agents"), QStringLiteral("changelog"),
-                                       QStringLiteral("metrics"), QStringLiteral("chat"),
-                                       QStringLiteral("schema")};
-    if (!startup.panel.isEmpty() && !panels.contains(startup.panel)) {
-        err << "algoadmin: unknown panel \"" << startup.panel
-            << "\" (agents, changelog, metrics, chat, schema)\n";
+    if (!startup.panel.isEmpty() && !PanelIds::all().contains(startup.panel)) {
+        err << "algoadmin: unknown panel \"" << startup.panel << "\" ("
+            << PanelIds::all().join(QStringLiteral(", ")) << ")\n";
         return Cli::Usage;
     }
     startup.runAction = parser.value(QStringLiteral("run"));

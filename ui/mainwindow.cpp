@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "panelids.h"
+
 #include "agents/agentspanel.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
@@ -196,6 +198,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::addPanel(Panel *panel)
 {
+    // In the order of the one list of ids (--panel, Ctrl+1 … Ctrl+5).
+    Q_ASSERT(PanelIds::all().value(m_panels.size()) == panel->panelId());
     m_panels.append(panel);
     m_stack->addWidget(panel);
     m_sidebar->addItem(new QListWidgetItem(panel->panelIcon(), panel->panelTitle()));

@@ -5,6 +5,7 @@
 #include "db/connectionmonitor.h"
 #include "mainwindow.h"
 #include "panel.h"
+#include "panelids.h"
 #include "shell/aboutdialog.h"
 #include "shell/connectionstatus.h"
 #include "testdatabase.h"
@@ -314,6 +315,13 @@ void TstMainWindow::windowSidebarAndActionsHaveIcons()
     auto *sidebar = window.findChild<QListWidget *>(QStringLiteral("sidebar"));
     QVERIFY(sidebar);
     QCOMPARE(sidebar->count(), 5);
+    // In the order of the one list of ids that --panel and the saved last panel use.
+    QCOMPARE(PanelIds::all().size(), sidebar->count());
+    for (int row = 0; row < sidebar->count(); ++row) {
+        Panel *panel = window.panel(PanelIds::all().at(row));
+        QVERIFY2(panel, qPrintable(PanelIds::all().at(row)));
+        QCOMPARE(sidebar->item(row)->text(), panel->panelTitle());
+    }
     for (int row = 0; row < sidebar->count(); ++row) {
         const QIcon icon = sidebar->item(row)->icon();
         QVERIFY2(hasInk(icon), qPrintable(sidebar->item(row)->text()));

@@ -6,6 +6,7 @@
 #include "db/connectionprofile.h"
 #include "latencyproxy.h"
 #include "mainwindow.h"
+#include "panelids.h"
 #include "panel.h"
 #include "parameters/parametereditor.h"
 #include "db/passwordstore.h"
@@ -109,9 +110,7 @@ void TstResponsiveness::neverStallsAt200msRoundTrip()
     QVERIFY2(clock.elapsed() >= 600, qPrintable(QString::number(clock.elapsed())));
 
     probe.setPhase(QStringLiteral("switching panels"));
-    for (const QString &id :
-         {QStringLiteral("agents"), QStringLiteral("changelog"), QStringLiteral("metrics"),
-          QStringLiteral("chat"), QStringLiteral("schema")}) {
+    for (const QString &id : PanelIds::all()) {
         window.showPanel(id);
         QTest::qWait(20);
     }
