@@ -9,6 +9,7 @@
 #include "shell/columnfitter.h"
 #include "shell/tablecopy.h"
 #include "shell/keyboard.h"
+#include "shell/messagebanner.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -171,19 +172,10 @@ void AgentsPanel::buildLayout()
     filterRow->addSpacing(12);
     filterRow->addWidget(m_count);
 
-    m_readOnlyNote = new QLabel(this);
+    m_readOnlyNote = new MessageBanner(this);
     m_readOnlyNote->setObjectName(QStringLiteral("readOnlyNote"));
-    m_readOnlyNote->setWordWrap(true);
-    m_readOnlyNote->setStyleSheet(QStringLiteral(
-        "QLabel { background: #eceff1; border: 1px solid #b0bec5; padding: 4px 8px; }"));
-    m_readOnlyNote->hide();
-    m_error = new QLabel(this);
+    m_error = new MessageBanner(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
-    m_error->setWordWrap(true);
-    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("QLabel { background: #ffebee; color: #b71c1c;"
-                                          " border: 1px solid #c62828; padding: 4px 8px; }"));
-    m_error->hide();
 
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("agentsView"));
@@ -700,8 +692,7 @@ void AgentsPanel::updateToggleState()
                      "administrator for the privileges, or connect with another role.")
                       .arg(m_privileges.role);
     }
-    m_readOnlyNote->setText(why);
-    m_readOnlyNote->setVisible(!why.isEmpty());
+    m_readOnlyNote->showMessage(MessageBanner::Tone::Information, why);
     if (!why.isEmpty())
         m_toggleButton->setToolTip(why);
     else if (selected)
@@ -823,13 +814,11 @@ void AgentsPanel::updateBusy()
 
 void AgentsPanel::showError(const QString &text)
 {
-    m_error->setText(text);
-    m_error->show();
+    m_error->showMessage(MessageBanner::Tone::Error, text);
 }
 
 void AgentsPanel::clearError()
 {
-    m_error->clear();
-    m_error->hide();
+    m_error->clearMessage();
     m_errorIsLoad = false;
 }

@@ -9,6 +9,7 @@
 class AgentDetailView;
 class AgentTableModel;
 class ColumnFitter;
+class MessageBanner;
 class ParameterEditor;
 class QAction;
 class QCheckBox;
@@ -133,8 +134,8 @@ private:
     QCheckBox *m_activeOnly = nullptr;
     QPushButton *m_toggleButton = nullptr;
     QLabel *m_count = nullptr;
-    QLabel *m_readOnlyNote = nullptr;
-    QLabel *m_error = nullptr;
+    MessageBanner *m_readOnlyNote = nullptr;
+    MessageBanner *m_error = nullptr;
     QTableView *m_table = nullptr;
     AgentDetailView *m_detail = nullptr;
     ColumnFitter *m_columns = nullptr;

@@ -2,6 +2,7 @@
 
 #include "parametertablemodel.h"
 #include "shell/keyboard.h"
+#include "shell/messagebanner.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -147,12 +148,8 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
-    m_changedAgain = new QLabel(this);
+    m_changedAgain = new MessageBanner(this);
     m_changedAgain->setObjectName(QStringLiteral("changedAgain"));
-    m_changedAgain->setWordWrap(true);
-    m_changedAgain->setStyleSheet(QStringLiteral(
-        "QLabel { background: #fff4e5; border-left: 4px solid #e65100; padding: 6px 8px; }"));
-    m_changedAgain->hide();
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -203,12 +200,12 @@ bool ConflictDialog::theirValueChanged(const QString &name, const QString &value
             for (int c = 1; c < 4; ++c)
                 cells.at(c)->setText(tr("<i>changed again — looking it up…</i>"));
         }
-        m_changedAgain->setText(
+        m_changedAgain->showMessage(
+            MessageBanner::Tone::Warning,
             tr("<b>%1 changed again while this dialog was open:</b> now %2 (was %3). A "
                "decision to re-apply yours is based on the value shown now.")
                 .arg(name.toHtmlEscaped(), ParameterTableModel::displayValue(value).toHtmlEscaped(),
                      ParameterTableModel::displayValue(before).toHtmlEscaped()));
-        m_changedAgain->show();
     }
     return changed;
 }

@@ -6,6 +6,7 @@
 #include <QDialog>
 #include <QHash>
 
+class MessageBanner;
 class QComboBox;
 class QLabel;
 
@@ -43,7 +44,7 @@ public:
 private:
     void setTheirDetails(const ParameterConflict &conflict);
 
-    QLabel *m_changedAgain = nullptr;
+    MessageBanner *m_changedAgain = nullptr;
     QHash<QString, QList<QLabel *>> m_theirCells; // theirs, who, when, reason
     QList<ParameterConflict> m_conflicts;
     QHash<QString, QComboBox *> m_choices;

@@ -9,6 +9,7 @@
 #include "shell/auditidentity.h"
 #include "shell/columnfitter.h"
 #include "shell/keyboard.h"
+#include "shell/messagebanner.h"
 #include "shell/tablecopy.h"
 
 #include <QAction>
@@ -170,12 +171,8 @@ void ParameterEditor::buildLayout()
     m_title->setTextFormat(Qt::RichText);
     m_title->setContentsMargins(2, 4, 2, 4);
 
-    m_readOnlyBanner = new QLabel(this);
+    m_readOnlyBanner = new MessageBanner(this);
     m_readOnlyBanner->setObjectName(QStringLiteral("readOnlyBanner"));
-    m_readOnlyBanner->setWordWrap(true);
-    m_readOnlyBanner->setStyleSheet(
-        QStringLiteral("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e8cf7a;"
-                       " border-radius: 3px; padding: 6px 8px; }"));
 
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("parametersTable"));
@@ -212,12 +209,9 @@ void ParameterEditor::buildLayout()
     connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &ParameterEditor::updateState);
 
-    m_message = new QLabel(this);
+    m_message = new MessageBanner(this);
     m_message->setObjectName(QStringLiteral("parameterMessage"));
     m_message->setTextFormat(Qt::RichText);
-    m_message->setWordWrap(true);
-    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_message->hide();
 
     auto *bar = new QFrame(this);
     bar->setObjectName(QStringLiteral("pendingBar"));
@@ -295,8 +289,7 @@ void ParameterEditor::setConnection(const ConnectionContext &context, const Priv
                     "algorithm_parameters and what the audit writes). Ask an administrator for "
                     "write access; you can still view and copy values.")
                      .arg(privileges.role);
-    m_readOnlyBanner->setText(banner);
-    m_readOnlyBanner->setVisible(!banner.isEmpty());
+    m_readOnlyBanner->showMessage(MessageBanner::Tone::Warning, banner);
     updateState();
 }
 
@@ -425,13 +418,8 @@ bool ParameterEditor::reportLoss(const DbError &error)
 void ParameterEditor::setMessage(const QString &html, bool error)
 {
     m_messageIsApplied = false;
-    m_message->setText(html);
-    m_message->setVisible(!html.isEmpty());
-    m_message->setStyleSheet(
-        error ? QStringLiteral("QLabel { background: #fdecee; color: #7a0012; border-left: 4px "
-                               "solid #b00020; padding: 6px 8px; }")
-              : QStringLiteral("QLabel { background: #eef4fb; color: #1d3b5c; border-left: 4px "
-                               "solid #3d7cc9; padding: 6px 8px; }"));
+    m_message->showMessage(error ? MessageBanner::Tone::Error : MessageBanner::Tone::Information,
+                           html);
 }
 
 void ParameterEditor::updateState()

@@ -17,6 +17,7 @@ class ParameterDelegate;
 class ParameterTableModel;
 class PreviewDialog;
 class QAction;
+class MessageBanner;
 class QLabel;
 class QPushButton;
 class QTableView;
@@ -127,8 +128,8 @@ private:
     QUndoStack *m_undo;
     QTimer *m_reloadTimer;
     QLabel *m_title = nullptr;
-    QLabel *m_readOnlyBanner = nullptr;
-    QLabel *m_message = nullptr;
+    MessageBanner *m_readOnlyBanner = nullptr;
+    MessageBanner *m_message = nullptr;
     QLabel *m_pendingLabel = nullptr;
     QPushButton *m_previewButton = nullptr;
     QPushButton *m_applyButton = nullptr;

@@ -1,5 +1,6 @@
 #include "connectionbanner.h"
 
+#include "colours.h"
 #include "icons.h"
 
 #include <QDateTime>
@@ -16,8 +17,12 @@ ConnectionBanner::ConnectionBanner(QWidget *parent)
     , m_countdown(new QTimer(this))
 {
     setObjectName(QStringLiteral("connectionBanner"));
-    setStyleSheet(QStringLiteral("#connectionBanner { background: #fff3cd; border-bottom: 1px "
-                                 "solid #e0b000; } QLabel { color: #5c4300; }"));
+    // The warning banner's colours, as a strip across the window (with a button).
+    const Colours::Set warning = Colours::of(Colours::Tone::Warning);
+    setStyleSheet(QStringLiteral("#connectionBanner { background: %1; border-bottom: 1px solid %2; }"
+                                 " QLabel { color: %3; }")
+                      .arg(Colours::css(warning.background), Colours::css(warning.border),
+                           Colours::css(warning.text)));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(10, 6, 10, 6);
     m_text->setWordWrap(true);

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QColor>
+#include <QString>
+
+// The one colour set of the window: message banners, badges, state colours in tables and the
+// accents of rich text. Light backgrounds with dark text, readable on the Fusion palette.
+namespace Colours {
+
+enum class Tone
+{
+    Information,
+    Positive,
+    Warning,
+    Error
+};
+
+struct Set
+{
+    QColor text;
+    QColor background;
+    QColor border;
+};
+
+inline Set of(Tone tone)
+{
+    switch (tone) {
+    case Tone::Positive:
+        return {QColor(0x1b, 0x5e, 0x20), QColor(0xe8, 0xf5, 0xe9), QColor(0x81, 0xc7, 0x84)};
+    case Tone::Warning:
+        return {QColor(0x5c, 0x44, 0x00), QColor(0xff, 0xf4, 0xce), QColor(0xe0, 0xb0, 0x00)};
+    case Tone::Error:
+        return {QColor(0x7a, 0x00, 0x12), QColor(0xfd, 0xec, 0xee), QColor(0xc6, 0x28, 0x28)};
+    case Tone::Information:
+        break;
+    }
+    return {QColor(0x1d, 0x3b, 0x5c), QColor(0xee, 0xf4, 0xfb), QColor(0x3d, 0x7c, 0xc9)};
+}
+
+// Accents for a word or a cell's text.
+inline QColor failure() { return QColor(0xc6, 0x28, 0x28); }
+inline QColor success() { return QColor(0x2e, 0x7d, 0x32); }
+inline QColor caution() { return QColor(0xb2, 0x6a, 0x00); }
+inline QColor muted() { return QColor(0x6b, 0x6b, 0x6b); }
+
+// `color` as "#rrggbb" for a style sheet or rich text.
+inline QString css(const QColor &color) { return color.name(); }
+
+} // namespace Colours
