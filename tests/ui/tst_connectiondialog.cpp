@@ -3,6 +3,7 @@
 // (never a password, even with "save password" ticked and no keyring to take it).
 #include "connection/connectiondialog.h"
 #include "db/passwordstore.h"
+#include "latencyproxy.h"
 #include "testdatabase.h"
 
 #include <QApplication>
@@ -214,16 +215,34 @@ void TstConnectionDialog::testConnectionShowsLibpqsReason()
 
 void TstConnectionDialog::staleTestResultIsDropped()
 {
+    // The first test goes through a proxy that stays stopped (SIGSTOP) until the form has
+    // changed, so its answer certainly comes after the edit: shown, it would be about another
+    // database.
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(0), qPrintable(proxy.error()));
+    QVERIFY(proxy.pause());
     auto dialog = newDialog();
-    typeProfile(*dialog, QStringLiteral("stale"));
+    QTest::mouseClick(child<QPushButton>(*dialog, "newButton"), Qt::LeftButton);
+    QTest::keyClicks(child<QLineEdit>(*dialog, "nameEdit"), QStringLiteral("stale"));
+    QTest::keyClicks(child<QLineEdit>(*dialog, "hostEdit"), QStringLiteral("127.0.0.1"));
+    QTest::keyClicks(child<QLineEdit>(*dialog, "portEdit"), QString::number(proxy.port()));
+    QTest::keyClicks(child<QLineEdit>(*dialog, "databaseEdit"), m_db->name());
+    QTest::keyClicks(child<QLineEdit>(*dialog, "userEdit"), m_db->options().user);
     auto *test = child<QPushButton>(*dialog, "testButton");
     auto *result = child<QLabel>(*dialog, "testResult");
     QTest::mouseClick(test, Qt::LeftButton);
     QCOMPARE(test->text(), QStringLiteral("Testing…"));
+    // The probe runs on the global thread pool (QtConcurrent), held up by the stopped proxy.
+    // Should the dialog run it elsewhere, the wait below must follow it.
+    QVERIFY(QThreadPool::globalInstance()->activeThreadCount() > 0);
     // Changed before the answer came back: the answer is about another database.
     QTest::keyClicks(child<QLineEdit>(*dialog, "databaseEdit"), QStringLiteral("_other"));
     QVERIFY(test->isEnabled());
-    QTest::qWait(1500); // the probe of a local socket takes milliseconds
+    // Now the first probe goes through (to the database it was started for) and its answer
+    // reaches the dialog.
+    QVERIFY(proxy.resume());
+    QVERIFY(QThreadPool::globalInstance()->waitForDone(30000));
+    QCoreApplication::sendPostedEvents();
     QCOMPARE(result->text(), QString());
     QCOMPARE(test->text(), QStringLiteral("&Test connection"));
     // A new test is about what the form says now.
