@@ -60,6 +60,7 @@ DbError PgResult::error(const QString &what, const QString &where) const
     DbError error;
     error.what = what;
     error.where = where;
+    error.connectionBad = m_connectionBad;
     if (!m_result) {
         error.message = QStringLiteral("no result from the server");
         return error;
@@ -157,7 +158,8 @@ PgResult PgConnection::exec(const QByteArray &sql, const QList<QByteArray> &para
     for (const QByteArray &param : params)
         values.append(param.isNull() ? nullptr : param.constData());
     return PgResult(PQexecParams(m_conn, sql.constData(), int(params.size()), nullptr,
-                                 values.constData(), nullptr, nullptr, 0));
+                                 values.constData(), nullptr, nullptr, 0),
+                    m_conn);
 }
 
 void PgConnection::requestCancel()

@@ -20,6 +20,11 @@ public:
     explicit PgResult(PGresult *result)
         : m_result(result, &PQclear)
     {}
+    // A result of `conn`: its error() also says whether libpq had lost `conn` by then.
+    PgResult(PGresult *result, const PGconn *conn)
+        : m_result(result, &PQclear)
+        , m_connectionBad(conn && PQstatus(conn) == CONNECTION_BAD)
+    {}
 
     bool isNull() const { return !m_result; }
     ExecStatusType status() const;
@@ -32,6 +37,7 @@ public:
     QByteArray rawValue(int row, int column) const;
     QString commandTag() const;
     // The server's error as a value; `what`/`where` are filled by the caller's context.
+    // connectionBad is set when the result was made with the connection and it was bad then.
     DbError error(const QString &what = {}, const QString &where = {}) const;
     // 1-based character offset of the error inside the statement text, or 0.
     int errorPosition() const;
@@ -39,6 +45,7 @@ public:
 
 private:
     std::shared_ptr<PGresult> m_result;
+    bool m_connectionBad = false;
 };
 
 // One libpq connection, opened from ConnectionOptions. Not thread-safe except requestCancel(),

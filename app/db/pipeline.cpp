@@ -122,7 +122,7 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
                 }
                 break;
             }
-            PgResult result(raw);
+            PgResult result(raw, conn);
             const ExecStatusType status = result.status();
             if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
                 // No data stream to give or take: end a COPY IN with an error (the server then

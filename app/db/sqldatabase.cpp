@@ -73,15 +73,23 @@ void close(const QString &name)
     QSqlDatabase::removeDatabase(name);
 }
 
-PGconn *nativeHandle(const QSqlDatabase &database)
+// The libpq handle under `database` whatever its status (QPSQL's isOpen() is CONNECTION_OK).
+static PGconn *driverHandle(const QSqlDatabase &database)
 {
-    if (!database.isOpen() || !database.driver())
+    if (!database.driver())
         return nullptr;
     const QVariant handle = database.driver()->handle();
     // Qt documents "PGconn*"; its metatype spells libpq's struct tag, "pg_conn*".
     if (qstrcmp(handle.typeName(), "PGconn*") != 0 && qstrcmp(handle.typeName(), "pg_conn*") != 0)
         return nullptr;
     return *static_cast<PGconn *const *>(handle.data());
+}
+
+PGconn *nativeHandle(const QSqlDatabase &database)
+{
+    if (!database.isOpen())
+        return nullptr;
+    return driverHandle(database);
 }
 
 DbError toDbError(const QSqlError &error, const QString &what, const QString &where)
@@ -93,6 +101,14 @@ DbError toDbError(const QSqlError &error, const QString &what, const QString &wh
     if (result.message.isEmpty())
         result.message = error.driverText().trimmed();
     result.sqlState = error.nativeErrorCode();
+    return result;
+}
+
+DbError toDbError(const QSqlDatabase &database, const QSqlError &error, const QString &what,
+                  const QString &where)
+{
+    DbError result = toDbError(error, what, where);
+    result.noteConnection(driverHandle(database));
     return result;
 }
 

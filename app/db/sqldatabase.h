@@ -23,5 +23,9 @@ void close(const QString &name);
 PGconn *nativeHandle(const QSqlDatabase &database);
 // A QSqlError as the project's error value (SQLSTATE from nativeErrorCode()).
 DbError toDbError(const QSqlError &error, const QString &what, const QString &where = {});
+// As above, for an error of `database`'s connection: connectionBad also says whether libpq has
+// lost that connection (QPSQL gives no SQLSTATE when libpq finds the socket closed).
+DbError toDbError(const QSqlDatabase &database, const QSqlError &error, const QString &what,
+                  const QString &where = {});
 
 } // namespace SqlDatabase

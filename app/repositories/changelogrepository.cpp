@@ -174,7 +174,7 @@ QSqlQuery *ChangelogRepository::preparedPage(const ChangelogFilter &filter, bool
     query->setForwardOnly(true);
     if (!query->prepare(sql)) {
         if (error)
-            *error = SqlDatabase::toDbError(query->lastError(),
+            *error = SqlDatabase::toDbError(m_database, query->lastError(),
                                             QStringLiteral("prepare the changelog page query"));
         return nullptr;
     }
@@ -199,7 +199,7 @@ std::optional<ChangelogPage> ChangelogRepository::page(const ChangelogFilter &fi
     query->bindValue(n++, qMax(0, limit));
     if (!query->exec()) {
         if (error)
-            *error = SqlDatabase::toDbError(query->lastError(),
+            *error = SqlDatabase::toDbError(m_database, query->lastError(),
                                             QStringLiteral("read a page of the changelog"));
         return std::nullopt;
     }
@@ -221,7 +221,7 @@ qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError
             m_reltuples->setForwardOnly(true);
             if (!m_reltuples->prepare(QString::fromLatin1(kReltuples))) {
                 if (error)
-                    *error = SqlDatabase::toDbError(m_reltuples->lastError(),
+                    *error = SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
                                                     QStringLiteral("prepare the row estimate"));
                 m_reltuples.reset();
                 return -1;
@@ -229,7 +229,7 @@ qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError
         }
         if (!m_reltuples->exec() || !m_reltuples->next()) {
             if (error)
-                *error = SqlDatabase::toDbError(m_reltuples->lastError(),
+                *error = SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
                                                 QStringLiteral("estimate the changelog rows"));
             return -1;
         }

@@ -36,7 +36,7 @@ std::optional<ChatPage> ChatRepository::page(const QString &algorithmId,
         query->setForwardOnly(true);
         if (!query->prepare(QString::fromLatin1(after ? kNextPage : kFirstPage))) {
             if (error)
-                *error = SqlDatabase::toDbError(query->lastError(),
+                *error = SqlDatabase::toDbError(m_database, query->lastError(),
                                                 QStringLiteral("prepare the chat page query"));
             return std::nullopt;
         }
@@ -52,7 +52,8 @@ std::optional<ChatPage> ChatRepository::page(const QString &algorithmId,
     q.bindValue(n++, qMax(0, limit));
     if (!q.exec()) {
         if (error)
-            *error = SqlDatabase::toDbError(q.lastError(), QStringLiteral("read a page of chat"));
+            *error = SqlDatabase::toDbError(m_database, q.lastError(),
+                                            QStringLiteral("read a page of chat"));
         return std::nullopt;
     }
     ChatPage result;

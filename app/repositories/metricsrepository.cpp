@@ -59,7 +59,7 @@ QSqlQuery *MetricsRepository::prepared(std::shared_ptr<QSqlQuery> &slot, const c
     query->setForwardOnly(true);
     if (!query->prepare(QString::fromLatin1(sql))) {
         if (error)
-            *error = SqlDatabase::toDbError(query->lastError(),
+            *error = SqlDatabase::toDbError(m_database, query->lastError(),
                                             QStringLiteral("prepare a metrics query"));
         return nullptr;
     }
@@ -76,7 +76,8 @@ std::optional<QStringList> MetricsRepository::metricNames(const QString &algorit
     q->bindValue(0, algorithmId);
     if (!q->exec()) {
         if (error)
-            *error = SqlDatabase::toDbError(q->lastError(), QStringLiteral("list metric names"));
+            *error = SqlDatabase::toDbError(m_database, q->lastError(),
+                                            QStringLiteral("list metric names"));
         return std::nullopt;
     }
     QStringList names;
@@ -106,7 +107,8 @@ MetricsRepository::series(const QString &algorithmId, const QString &metric, con
     q->bindValue(5, SqlTimestamp::toSql(to));
     if (!q->exec()) {
         if (error)
-            *error = SqlDatabase::toDbError(q->lastError(), QStringLiteral("read a metric series"));
+            *error = SqlDatabase::toDbError(m_database, q->lastError(),
+                                            QStringLiteral("read a metric series"));
         return std::nullopt;
     }
     QList<MetricBucket> buckets;
@@ -136,7 +138,8 @@ std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QStr
     q->bindValue(2, SqlTimestamp::toSql(to));
     if (!q->exec()) {
         if (error)
-            *error = SqlDatabase::toDbError(q->lastError(), QStringLiteral("read change markers"));
+            *error = SqlDatabase::toDbError(m_database, q->lastError(),
+                                            QStringLiteral("read change markers"));
         return std::nullopt;
     }
     QList<ChangelogEntry> entries;
@@ -162,8 +165,8 @@ std::optional<MetricImpact> MetricsRepository::impact(const ChangelogEntry &chan
     q->bindValue(3, metric);
     if (!q->exec() || !q->next()) {
         if (error)
-            *error =
-                SqlDatabase::toDbError(q->lastError(), QStringLiteral("measure a change's impact"));
+            *error = SqlDatabase::toDbError(m_database, q->lastError(),
+                                            QStringLiteral("measure a change's impact"));
         return std::nullopt;
     }
     MetricImpact r;

@@ -3,11 +3,13 @@
 // (never a password, even with "save password" ticked and no keyring to take it).
 #include "connection/connectiondialog.h"
 #include "db/passwordstore.h"
+#include "latencyproxy.h"
 #include "testdatabase.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
@@ -15,6 +17,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPixmap>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
@@ -72,6 +75,12 @@ private:
     void typeProfile(ConnectionDialog &dialog, const QString &name, const QString &database = {});
     QByteArray settingsBytes() const;
     std::unique_ptr<ConnectionDialog> newDialog();
+    // The layout a picture of the dialog shows: each of `shown` visible, wholly inside the
+    // dialog and clear of the others (a wrapped label tall enough for its text), each of
+    // `hidden` not shown, and the dialog renders. With ALGOADMIN_GRAB_DIR set, the picture is
+    // saved there as `file`.
+    void checkLayout(ConnectionDialog &dialog, const QStringList &shown, const QStringList &hidden,
+                     const QString &file);
 
     std::unique_ptr<TestDatabase> m_db;
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -214,16 +223,34 @@ void TstConnectionDialog::testConnectionShowsLibpqsReason()
 
 void TstConnectionDialog::staleTestResultIsDropped()
 {
+    // The first test goes through a proxy that stays stopped (SIGSTOP) until the form has
+    // changed, so its answer certainly comes after the edit: shown, it would be about another
+    // database.
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(0), qPrintable(proxy.error()));
+    QVERIFY(proxy.pause());
     auto dialog = newDialog();
-    typeProfile(*dialog, QStringLiteral("stale"));
+    QTest::mouseClick(child<QPushButton>(*dialog, "newButton"), Qt::LeftButton);
+    QTest::keyClicks(child<QLineEdit>(*dialog, "nameEdit"), QStringLiteral("stale"));
+    QTest::keyClicks(child<QLineEdit>(*dialog, "hostEdit"), QStringLiteral("127.0.0.1"));
+    QTest::keyClicks(child<QLineEdit>(*dialog, "portEdit"), QString::number(proxy.port()));
+    QTest::keyClicks(child<QLineEdit>(*dialog, "databaseEdit"), m_db->name());
+    QTest::keyClicks(child<QLineEdit>(*dialog, "userEdit"), m_db->options().user);
     auto *test = child<QPushButton>(*dialog, "testButton");
     auto *result = child<QLabel>(*dialog, "testResult");
     QTest::mouseClick(test, Qt::LeftButton);
     QCOMPARE(test->text(), QStringLiteral("Testing…"));
+    // The probe runs on the global thread pool (QtConcurrent), held up by the stopped proxy.
+    // Should the dialog run it elsewhere, the wait below must follow it.
+    QVERIFY(QThreadPool::globalInstance()->activeThreadCount() > 0);
     // Changed before the answer came back: the answer is about another database.
     QTest::keyClicks(child<QLineEdit>(*dialog, "databaseEdit"), QStringLiteral("_other"));
     QVERIFY(test->isEnabled());
-    QTest::qWait(1500); // the probe of a local socket takes milliseconds
+    // Now the first probe goes through (to the database it was started for) and its answer
+    // reaches the dialog.
+    QVERIFY(proxy.resume());
+    QVERIFY(QThreadPool::globalInstance()->waitForDone(30000));
+    QCoreApplication::sendPostedEvents();
     QCOMPARE(result->text(), QString());
     QCOMPARE(test->text(), QStringLiteral("&Test connection"));
     // A new test is about what the form says now.
@@ -452,12 +479,65 @@ void TstConnectionDialog::closingWhileTestingIsSafe()
     QThreadPool::globalInstance()->waitForDone(15000);
 }
 
+void TstConnectionDialog::checkLayout(ConnectionDialog &dialog, const QStringList &shown,
+                                      const QStringList &hidden, const QString &file)
+{
+    // Pending layout requests (a row that was just shown or hidden) first.
+    QCoreApplication::sendPostedEvents();
+    const QRect inside = dialog.rect();
+    QList<QPair<QString, QRect>> placed;
+    for (const QString &name : shown) {
+        auto *widget = dialog.findChild<QWidget *>(name);
+        QVERIFY2(widget, qPrintable(name));
+        QVERIFY2(widget->isVisible(), qPrintable(name));
+        const QRect rect(widget->mapTo(&dialog, QPoint(0, 0)), widget->size());
+        QVERIFY2(!rect.isEmpty() && inside.contains(rect),
+                 qPrintable(QStringLiteral("%1 at %2,%3 %4x%5 is not wholly in the %6x%7 dialog")
+                                .arg(name)
+                                .arg(rect.x())
+                                .arg(rect.y())
+                                .arg(rect.width())
+                                .arg(rect.height())
+                                .arg(inside.width())
+                                .arg(inside.height())));
+        for (const auto &[other, otherRect] : std::as_const(placed))
+            QVERIFY2(!rect.intersects(otherRect),
+                     qPrintable(QStringLiteral("%1 overlaps %2").arg(name, other)));
+        placed.append({name, rect});
+        // A label shows all of its (wrapped) text.
+        if (auto *label = qobject_cast<QLabel *>(widget); label && label->wordWrap())
+            QVERIFY2(label->height() >= label->heightForWidth(label->width()),
+                     qPrintable(QStringLiteral("%1 cuts its text: %2").arg(name, label->text())));
+    }
+    for (const QString &name : hidden) {
+        auto *widget = dialog.findChild<QWidget *>(name);
+        QVERIFY2(widget, qPrintable(name));
+        QVERIFY2(!widget->isVisible(), qPrintable(name));
+    }
+    const QPixmap picture = dialog.grab();
+    QVERIFY(!picture.isNull());
+    QCOMPARE(picture.deviceIndependentSize().toSize(), dialog.size());
+    // ALGOADMIN_GRAB_DIR=/tmp: the pictures are kept, to look at the layout.
+    const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
+    if (!dir.isEmpty())
+        QVERIFY(picture.save(QDir(dir).filePath(file)));
+}
+
 void TstConnectionDialog::grab()
 {
-    // ALGOADMIN_GRAB_DIR=/tmp: pictures of the dialog, to look at its layout.
-    const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
-    if (dir.isEmpty())
-        return;
+    // Shown for the sandbox and a profile alike, for a profile only, for the sandbox only.
+    const QStringList always = {QStringLiteral("profileList"),  QStringLiteral("newButton"),
+                                QStringLiteral("deleteButton"), QStringLiteral("saveButton"),
+                                QStringLiteral("testButton"),   QStringLiteral("testResult"),
+                                QStringLiteral("connectButton")};
+    const QStringList profileFields = {
+        QStringLiteral("nameEdit"),          QStringLiteral("hostEdit"),
+        QStringLiteral("portEdit"),          QStringLiteral("databaseEdit"),
+        QStringLiteral("userEdit"),          QStringLiteral("passwordEdit"),
+        QStringLiteral("savePasswordCheck"), QStringLiteral("sslModeCombo"),
+        QStringLiteral("auditUserEdit"),     QStringLiteral("productionCheck")};
+    const QStringList sandboxFields = {QStringLiteral("demoCheck")};
+
     ConnectionProfile saved;
     saved.name = QStringLiteral("staging");
     saved.host = QStringLiteral("db.staging.example.com");
@@ -468,12 +548,28 @@ void TstConnectionDialog::grab()
     saved.production = true;
     m_store->save(saved);
     auto dialog = newDialog();
-    QVERIFY(dialog->grab().save(dir + QStringLiteral("/conndlg-local.png")));
+    // Nothing used yet: the sandbox, then the saved profiles.
+    auto *list = child<QListWidget>(*dialog, "profileList");
+    QCOMPARE(list->count(), 3);
+    QCOMPARE(list->currentRow(), 0);
+    QCOMPARE(list->item(0)->text(), ConnectionDialog::localSandboxName());
+    checkLayout(*dialog, always + sandboxFields,
+                profileFields +
+                    QStringList{QStringLiteral("keyringMessage"), QStringLiteral("formMessage")},
+                QStringLiteral("conndlg-local.png"));
+    if (QTest::currentTestFailed())
+        return;
+
     typeProfile(*dialog, QStringLiteral("test cluster"));
     QTest::mouseClick(child<QPushButton>(*dialog, "testButton"), Qt::LeftButton);
     auto *result = child<QLabel>(*dialog, "testResult");
     QTRY_VERIFY_WITH_TIMEOUT(!result->text().startsWith(QLatin1String("Connecting")), 20000);
-    QVERIFY(dialog->grab().save(dir + QStringLiteral("/conndlg.png")));
+    QVERIFY2(result->text().startsWith(QLatin1String("Connected to PostgreSQL")),
+             qPrintable(result->text()));
+    checkLayout(*dialog, always + profileFields, sandboxFields, QStringLiteral("conndlg.png"));
+    if (QTest::currentTestFailed())
+        return;
+
     auto *database = child<QLineEdit>(*dialog, "databaseEdit");
     database->clear();
     QTest::keyClicks(database, QStringLiteral("nope"));
@@ -483,7 +579,8 @@ void TstConnectionDialog::grab()
     QTest::mouseClick(child<QPushButton>(*dialog, "testButton"), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QLatin1String("Could not")), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(*dialog, "keyringMessage")->isVisible(), 30000);
-    QVERIFY(dialog->grab().save(dir + QStringLiteral("/conndlg-error.png")));
+    checkLayout(*dialog, always + profileFields + QStringList{QStringLiteral("keyringMessage")},
+                sandboxFields, QStringLiteral("conndlg-error.png"));
 }
 
 QTEST_MAIN(TstConnectionDialog)
