@@ -16,7 +16,6 @@
 #include <QShortcut>
 #include <QStyle>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 #include <utility>
 
@@ -83,6 +82,7 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
     , m_ui(std::make_unique<Ui>())
     , m_profiles(profiles)
     , m_passwords(passwords)
+    , m_probe(new ProbeWorker)
 {
     setWindowTitle(tr("Connect to a database"));
     Ui &ui = *m_ui;
@@ -263,8 +263,8 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
     connect(ui.testButton, &QPushButton::clicked, this, &ConnectionDialog::testConnection);
     connect(buttons, &QDialogButtonBox::accepted, this, &ConnectionDialog::connectProfile);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(&m_test, &QFutureWatcher<ServerInfo>::finished, this,
-            &ConnectionDialog::showTestResult);
+    connect(m_probe, &ProbeWorker::probed, this, &ConnectionDialog::showTestResult);
+    m_probe->start();
 
     for (QLineEdit *edit :
          {ui.hostEdit, ui.portEdit, ui.databaseEdit, ui.userEdit, ui.passwordEdit}) {
@@ -290,10 +290,11 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
 
 ConnectionDialog::~ConnectionDialog()
 {
-    // A probe still running keeps running on the thread pool until libpq's connect_timeout
-    // at most; it holds copies of its options and never touches the dialog, and the watcher
-    // (a member) disconnects from it as it is destroyed. No wait here.
-    m_test.disconnect(this);
+    // A probe still running keeps its thread until libpq's connect_timeout at most, then the
+    // worker goes; its answer reaches nobody. No wait here: the window never waits on the
+    // network.
+    m_probe->disconnect(this);
+    m_probe->shutdown(QDeadlineTimer(0));
 }
 
 QString ConnectionDialog::localSandboxName()
@@ -601,18 +602,19 @@ void ConnectionDialog::testConnection()
     ui.testButton->setEnabled(false);
     ui.testResult->setStyleSheet({});
     ui.testResult->setText(tr("Connecting to %1…").arg(profile.options().displayName()));
-    m_test.setFuture(
-        QtConcurrent::run(&probeServer, profile.options(ui.passwordEdit->text()), ProbePings));
+    m_testRequest = m_probe->probe(profile.options(ui.passwordEdit->text()), ProbePings);
 }
 
-void ConnectionDialog::showTestResult()
+void ConnectionDialog::showTestResult(int request, const ServerInfo &info)
 {
     Ui &ui = *m_ui;
+    if (request != m_testRequest)
+        return; // a newer test was asked for
+    Q_EMIT testAnswered();
     if (ui.testRevision != ui.revision)
         return; // the form changed since the test started: this answer is about something else
     ui.testButton->setText(tr("&Test connection"));
     ui.testButton->setEnabled(!ui.local);
-    const ServerInfo info = m_test.result();
     if (!info.ok()) {
         const QString prefix = info.error.what == QLatin1String("connect")
                                    ? tr("Could not connect: %1")

@@ -2,9 +2,9 @@
 
 #include "db/connectionprofile.h"
 #include "db/serverprobe.h"
+#include "workers/probeworker.h"
 
 #include <QDialog>
-#include <QFutureWatcher>
 
 #include <memory>
 
@@ -39,6 +39,10 @@ public:
 
     static QString localSandboxName(); // "Local sandbox"
 
+Q_SIGNALS:
+    // The newest "Test connection" has been answered (shown, or dropped as stale).
+    void testAnswered();
+
 private:
     ConnectionProfile formProfile() const;
     void reloadList();
@@ -50,7 +54,7 @@ private:
     void connectProfile();
     void connectionEdited();
     void testConnection();
-    void showTestResult();
+    void showTestResult(int request, const ServerInfo &info);
     void showTestFailure(const QString &message);
     void passwordRead(const QString &profile, const QString &password, const QString &error);
     void passwordWritten(const QString &profile, const QString &error);
@@ -60,5 +64,6 @@ private:
     std::unique_ptr<Ui> m_ui;
     ProfileStore *m_profiles;
     PasswordStore *m_passwords;
-    QFutureWatcher<ServerInfo> m_test;
+    ProbeWorker *m_probe; // "Test connection", off the GUI thread
+    int m_testRequest = 0;
 };

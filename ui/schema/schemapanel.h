@@ -16,7 +16,6 @@ class QPushButton;
 class QTabWidget;
 class QTableView;
 class QTextBrowser;
-class QThread;
 class RunChartView;
 class RunProgressView;
 class StepModel;
