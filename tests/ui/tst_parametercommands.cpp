@@ -2,6 +2,7 @@
 // push applies, undo and redo restore exactly what was there, edits of one cell stay separate
 // steps (nothing merges), a command of several rows is one step, a push after an undo drops
 // the redo branch, and a reload of the rows in between does not change what undo restores.
+#include "testprinters.h"
 #include "parameters/parametercommands.h"
 #include "parameters/parametertablemodel.h"
 
@@ -45,18 +46,6 @@ const QString Rate = QStringLiteral("rate");
 const QString Label = QStringLiteral("label");
 
 } // namespace
-
-// For QCOMPARE's message (found by argument-dependent lookup).
-char *toString(const std::optional<PendingEdit> &edit)
-{
-    if (!edit)
-        return qstrdup("no edit");
-    const auto shown = [](const QString &value) {
-        return value.isNull() ? QStringLiteral("NULL")
-                              : QLatin1Char('"') + value + QLatin1Char('"');
-    };
-    return qstrdup(qPrintable(QStringLiteral("%1 → %2").arg(shown(edit->from), shown(edit->to))));
-}
 
 class TstParameterCommands : public QObject
 {

@@ -1,6 +1,7 @@
 // ParameterDelegate over a ParameterTableModel built from Parameter values (no database): the
 // editor each type gets, what it shows, what it accepts, normalises, refuses and commits
 // through setModelData, and, in a real view, that Enter keeps an editor open on a refused value.
+#include "testprinters.h"
 #include "parameters/parameterdelegate.h"
 #include "parameters/parametertablemodel.h"
 
@@ -86,18 +87,6 @@ std::optional<PendingEdit> edit(const QString &from, const QString &to)
 } // namespace
 
 Q_DECLARE_METATYPE(Outcome)
-
-// For QCOMPARE's message (found by argument-dependent lookup).
-char *toString(const std::optional<PendingEdit> &edit)
-{
-    if (!edit)
-        return qstrdup("no edit");
-    const auto shown = [](const QString &value) {
-        return value.isNull() ? QStringLiteral("NULL")
-                              : QLatin1Char('"') + value + QLatin1Char('"');
-    };
-    return qstrdup(qPrintable(QStringLiteral("%1 → %2").arg(shown(edit->from), shown(edit->to))));
-}
 
 class TstParameterDelegate : public QObject
 {
