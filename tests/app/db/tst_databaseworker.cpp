@@ -66,6 +66,7 @@ public:
             [this](int request) {
                 std::atomic<bool> cancelled{false};
                 CancelScope scope(this, [&cancelled] { cancelled = true; });
+                Q_EMIT waiting();
                 QElapsedTimer clock;
                 clock.start();
                 while (!cancelled && clock.elapsed() < 10000)
@@ -81,6 +82,7 @@ public:
 
 Q_SIGNALS:
     void opened();
+    void waiting(); // inside waitForCancel()'s scope
     void answered(const Answer &answer);
 
 protected:
@@ -179,10 +181,15 @@ void TstDatabaseWorker::aNewConnectionDropsWhatWasQueued()
 {
     QVERIFY(open());
     QSignalSpy spy(m_worker, &EchoWorker::answered);
-    const int running = m_worker->select(u"SELECT pg_sleep(0.5)::text || 'slept'"_s);
+    const int running = m_worker->select(u"SELECT pg_sleep(1)::text || 'slept'"_s);
     QList<int> queued;
     for (int i = 0; i < 3; ++i)
         queued.append(m_worker->select(u"SELECT 1"_s));
+    // The first one is running on the server (so it is past the check that drops).
+    QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar("SELECT count(*) FROM pg_stat_activity WHERE"
+                                           " application_name = 'databaseworker-under-test'"
+                                           " AND query LIKE 'SELECT pg_sleep(1)%'"),
+                              u"1"_s, 10000);
     QSignalSpy reopened(m_worker, &EchoWorker::opened);
     m_worker->setConnection(m_db->options()); // while the first one runs
     QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 4, 10000);
@@ -244,8 +251,9 @@ void TstDatabaseWorker::cancelReachesARequestsOwnScope()
 {
     QVERIFY(open());
     QSignalSpy spy(m_worker, &EchoWorker::answered);
+    QSignalSpy waiting(m_worker, &EchoWorker::waiting);
     m_worker->waitForCancel();
-    QTest::qWait(100); // it is waiting now
+    QVERIFY(waiting.wait(10000));
     m_worker->cancel();
     QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 1, 10000);
     QCOMPARE(answers(spy).first().value, u"cancelled"_s);
