@@ -54,14 +54,14 @@ bool TstAgentWorker::openWorker()
     ConnectionOptions options = m_db->options();
     options.applicationName = QStringLiteral("agentworker-under-test");
     m_worker->setConnection(options);
-    return opened.wait(15000);
+    return QTest::qWaitFor([&] { return !opened.isEmpty(); }, 15000);
 }
 
 void TstAgentWorker::opensListsAndLoadsAnAgent()
 {
     QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
     m_worker->setConnection(m_db->options());
-    QVERIFY(opened.wait(15000));
+    QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 15000);
     const auto privileges = opened.at(0).at(0).value<Privileges>();
     QVERIFY(privileges.canUpdateParameters);
     QVERIFY(privileges.canToggleAgents);
@@ -69,7 +69,7 @@ void TstAgentWorker::opensListsAndLoadsAnAgent()
     QSignalSpy agents(m_worker, &AgentWorker::agentsLoaded);
     AgentFilter filter;
     const int request = m_worker->loadAgents(filter);
-    QVERIFY(agents.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 10000);
     QCOMPARE(agents.at(0).at(0).toInt(), request);
     const auto list = agents.at(0).at(1).value<QList<Agent>>();
     QCOMPARE(list.size(), value(*m_db, "SELECT count(*) FROM algorithm_agents").toInt());
@@ -77,7 +77,7 @@ void TstAgentWorker::opensListsAndLoadsAnAgent()
 
     QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
     m_worker->loadParameters(QStringLiteral("A1"));
-    QVERIFY(loaded.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     const auto args = loaded.at(0);
     QVERIFY2(!args.at(4).value<DbError>().isError(),
              qPrintable(args.at(4).value<DbError>().toString()));
@@ -91,7 +91,7 @@ void TstAgentWorker::opensListsAndLoadsAnAgent()
     // An agent that does not exist is an error, not an empty success.
     loaded.clear();
     m_worker->loadParameters(QStringLiteral("NOPE"));
-    QVERIFY(loaded.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     QVERIFY(loaded.at(0).at(4).value<DbError>().message.contains(QLatin1String("NOPE")));
 }
 
@@ -117,7 +117,7 @@ void TstAgentWorker::driftIsFoundExactly()
                 .ok());
     QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
     m_worker->loadParameters(QStringLiteral("A1"));
-    QVERIFY(loaded.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     QVERIFY2(!loaded.at(0).at(3).value<ConfigDrift>().isDrifted(),
              qPrintable(loaded.at(0).at(3).value<ConfigDrift>().differing.join(u',')));
 
@@ -128,7 +128,7 @@ void TstAgentWorker::driftIsFoundExactly()
                 .ok());
     loaded.clear();
     m_worker->loadParameters(QStringLiteral("A1"));
-    QVERIFY(loaded.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     const auto drift = loaded.at(0).at(3).value<ConfigDrift>();
     QCOMPARE(drift.differing, QStringList{name});
     QCOMPARE(drift.extra, QStringList{QStringLiteral("ghost")});
@@ -154,7 +154,7 @@ void TstAgentWorker::driftFollowsSql007sTypingAndSurvivesAnyConfig()
                 .ok()); // the trigger of sql/007 writes the config entry
     QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
     m_worker->loadParameters(QStringLiteral("A3"));
-    QVERIFY(loaded.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     QVERIFY2(!loaded.at(0).at(3).value<ConfigDrift>().isDrifted(),
              qPrintable(loaded.at(0).at(3).value<ConfigDrift>().differing.join(u',')));
 
@@ -166,7 +166,7 @@ void TstAgentWorker::driftFollowsSql007sTypingAndSurvivesAnyConfig()
                     .ok());
         loaded.clear();
         m_worker->loadParameters(QStringLiteral("A3"));
-        QVERIFY(loaded.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
         QVERIFY2(!loaded.at(0).at(4).value<DbError>().isError(),
                  qPrintable(loaded.at(0).at(4).value<DbError>().toString()));
         QVERIFY(!loaded.at(0).at(2).value<QList<Parameter>>().isEmpty());
@@ -193,7 +193,7 @@ void TstAgentWorker::aWriteWithoutAnAuditUserLeavesUserIdNull()
     QSignalSpy applied(m_worker, &AgentWorker::applied);
     m_worker->apply({{QStringLiteral("A4"), name, from, to}},
                     QStringLiteral("no audit user on this profile"), RepositorySupport::NoUserId);
-    QVERIFY(applied.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
     const auto result = applied.at(0).at(1).value<ApplyResult>();
     QVERIFY2(result.ok, qPrintable(result.error.toString()));
     QCOMPARE(value(*m_db,
@@ -220,7 +220,7 @@ void TstAgentWorker::applyIsAnsweredAndTheFeedReportsIt()
     QSignalSpy feed(m_worker, &AgentWorker::changeReceived);
     m_worker->apply({{QStringLiteral("A2"), name, current, next}},
                     QStringLiteral("worker test apply"), 7);
-    QVERIFY(applied.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
     const auto result = applied.at(0).at(1).value<ApplyResult>();
     QVERIFY2(result.ok, qPrintable(result.error.toString()));
     QCOMPARE(value(*m_db,
@@ -254,7 +254,7 @@ void TstAgentWorker::cancelStopsARequestWaitingForALock()
         options.applicationName = QStringLiteral("agentworker-under-test");
         options.lockTimeoutMs = 60000;
         m_worker->setConnection(options);
-        QVERIFY(opened.wait(15000));
+        QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 15000);
     }
     // Another session holds the parameters table: the load waits for it.
     PgConnection holder;
@@ -269,13 +269,13 @@ void TstAgentWorker::cancelStopsARequestWaitingForALock()
                                            " AND wait_event_type = 'Lock'"),
                               QStringLiteral("1"), 5000);
     m_worker->cancel();
-    QVERIFY(loaded.wait(15000));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
     QCOMPARE(loaded.at(0).at(4).value<DbError>().sqlState, QStringLiteral("57014"));
     holder.exec("ROLLBACK");
     // The connection still works.
     loaded.clear();
     m_worker->loadParameters(QStringLiteral("A1"));
-    QVERIFY(loaded.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     QVERIFY2(!loaded.at(0).at(4).value<DbError>().isError(),
              qPrintable(loaded.at(0).at(4).value<DbError>().toString()));
 }
@@ -289,13 +289,13 @@ void TstAgentWorker::aKilledConnectionIsReportedThenReopened()
     QSignalSpy lost(m_worker, &AgentWorker::connectionLost);
     QSignalSpy agents(m_worker, &AgentWorker::agentsLoaded);
     m_worker->loadAgents({});
-    QVERIFY(agents.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 10000);
     QVERIFY(agents.at(0).at(2).value<DbError>().isConnectionLoss());
     QCOMPARE(lost.size(), 1);
     // The next request opens a new connection.
     agents.clear();
     m_worker->loadAgents({});
-    QVERIFY(agents.wait(15000));
+    QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 15000);
     QVERIFY2(!agents.at(0).at(2).value<DbError>().isError(),
              qPrintable(agents.at(0).at(2).value<DbError>().toString()));
     QVERIFY(!agents.at(0).at(1).value<QList<Agent>>().isEmpty());
