@@ -25,6 +25,26 @@ const QByteArray ListSql =
     "        OR description ILIKE $1)"
     "   AND ($2::text IS NULL OR algorithm_type = $2)"
     "   AND (NOT $3::boolean OR is_active)";
+// ListSql's (and AgentSql's) select list, in order.
+enum AgentColumn
+{
+    AgentId,
+    AgentAlgorithmId,
+    AgentName,
+    AgentDescription,
+    AgentFilePath,
+    AgentAlgorithmType,
+    AgentEsaLayers,
+    AgentImpactScore,
+    AgentIsActive,
+    AgentCreatedAt,
+    AgentUpdatedAt,
+    AgentCurrentConfig,
+    AgentDefaultConfig,
+    AgentVersion,
+    AgentLastModifiedBy,
+    AgentLastModifiedAt
+};
 
 // Natural order of A1..A30: the letters, then the number.
 const QByteArray OrderByAlgorithmId =
@@ -81,12 +101,13 @@ SELECT 'extra', '(current_config is ' || jsonb_typeof(a.raw) || ', not an object
  WHERE a.raw IS NOT NULL AND jsonb_typeof(a.raw) <> 'object'
 ORDER BY 1, 2
 )SQL";
+// DriftSql's select list: the kind ('differing', 'missing', 'extra') and the parameter or key.
+enum DriftColumn
+{
+    DriftKind,
+    DriftName
+};
 
-const QByteArray BeginSql = "BEGIN";
-const QByteArray CommitSql = "COMMIT";
-const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true),"
-                               " set_config('algoadmin.reason', $2, true),"
-                               " set_config('algoadmin.change_set', $3, true)";
 // A toggle is a modification of the agent like a parameter change (sql/007): who and when.
 const QByteArray SetActiveSql = "UPDATE algorithm_agents SET is_active = $2::boolean,"
                                 " updated_at = now(), last_modified_at = now(),"
@@ -100,26 +121,26 @@ Agent agentFromRow(const PgResult &result, int row)
         return result.value(row, column); // a null QString for SQL NULL
     };
     Agent a;
-    a.id = value(0);
-    a.algorithmId = value(1);
-    a.name = value(2);
-    a.description = value(3);
-    a.filePath = value(4);
-    a.algorithmType = value(5);
-    const QJsonArray layers = QJsonDocument::fromJson(value(6).toUtf8()).array();
+    a.id = value(AgentId);
+    a.algorithmId = value(AgentAlgorithmId);
+    a.name = value(AgentName);
+    a.description = value(AgentDescription);
+    a.filePath = value(AgentFilePath);
+    a.algorithmType = value(AgentAlgorithmType);
+    const QJsonArray layers = QJsonDocument::fromJson(value(AgentEsaLayers).toUtf8()).array();
     for (const QJsonValue &layer : layers)
         a.esaLayers.append(layer.toInt());
-    a.hasImpactScore = !result.isNull(row, 7);
-    a.impactScore = value(7).toInt();
-    a.isActive = value(8) == QLatin1String("t");
-    a.createdAt = timestamp(value(9));
-    a.updatedAt = timestamp(value(10));
-    a.currentConfig = QJsonDocument::fromJson(value(11).toUtf8()).object();
-    a.defaultConfig = QJsonDocument::fromJson(value(12).toUtf8()).object();
-    a.version = value(13);
-    a.hasLastModifiedBy = !result.isNull(row, 14);
-    a.lastModifiedBy = value(14).toInt();
-    a.lastModifiedAt = timestamp(value(15));
+    a.hasImpactScore = !result.isNull(row, AgentImpactScore);
+    a.impactScore = value(AgentImpactScore).toInt();
+    a.isActive = value(AgentIsActive) == QLatin1String("t");
+    a.createdAt = timestamp(value(AgentCreatedAt));
+    a.updatedAt = timestamp(value(AgentUpdatedAt));
+    a.currentConfig = QJsonDocument::fromJson(value(AgentCurrentConfig).toUtf8()).object();
+    a.defaultConfig = QJsonDocument::fromJson(value(AgentDefaultConfig).toUtf8()).object();
+    a.version = value(AgentVersion);
+    a.hasLastModifiedBy = !result.isNull(row, AgentLastModifiedBy);
+    a.lastModifiedBy = value(AgentLastModifiedBy).toInt();
+    a.lastModifiedAt = timestamp(value(AgentLastModifiedAt));
     return a;
 }
 
@@ -206,11 +227,11 @@ AgentDetail AgentRepository::loadDetail(const QString &algorithmId)
     detail.parameters = ParameterRepository::fromResult(batch.results.at(1));
     const PgResult &drift = batch.results.at(2);
     for (int row = 0; row < drift.rows(); ++row) {
-        const QString kind = drift.value(row, 0);
+        const QString kind = drift.value(row, DriftKind);
         QStringList &list = kind == QLatin1String("differing") ? detail.drift.differing
                             : kind == QLatin1String("missing") ? detail.drift.missing
                                                                : detail.drift.extra;
-        list.append(drift.value(row, 1));
+        list.append(drift.value(row, DriftName));
     }
     return detail;
 }
@@ -218,25 +239,20 @@ AgentDetail AgentRepository::loadDetail(const QString &algorithmId)
 bool AgentRepository::setActive(const QString &algorithmId, bool active, const QString &reason,
                                 int userId, DbError *error)
 {
-    using After = PipelineCommand::After;
-    // One round trip: after an error the segment's transaction is aborted and the COMMIT of
-    // the next segment rolls it back.
-    const QList<PipelineCommand> commands{
-        {BeginSql, {}, After::Nothing},
-        {SettingsSql, {userIdSetting(userId), reason.toUtf8(), QByteArray()}, After::Nothing},
-        {SetActiveSql,
-         {text(algorithmId), active ? "true" : "false", userIdSetting(userId)},
-         After::Sync},
-        {CommitSql, {}, After::Sync}};
+    // One round trip: after an error the transaction is aborted and the COMMIT rolls it back.
+    // A toggle has no change set of its own (NULL).
     ++m_roundTrips;
-    const BatchResults batch = run(m_database, commands, QStringLiteral("set agent active"));
-    DbError failure = firstError(batch, QStringLiteral("set agent active"));
-    if (!failure.isError() && batch.results.at(2).rows() == 0) {
+    const AuditedWriteResults write = runAuditedWrite(
+        m_database,
+        {{SetActiveSql, {text(algorithmId), active ? "true" : "false", userIdSetting(userId)}}},
+        reason, userId, QString(), AuditedEnd::Commit, QStringLiteral("set agent active"));
+    DbError failure = firstError(write.batch, QStringLiteral("set agent active"));
+    if (!failure.isError() && write.statement(0).rows() == 0) {
         failure.what = QStringLiteral("set agent active");
         failure.message = QStringLiteral("there is no agent %1").arg(algorithmId);
     }
-    if (!failure.isError() && batch.results.at(3).commandTag() != QLatin1String("COMMIT"))
-        failure = batch.results.at(3).error(QStringLiteral("set agent active"));
+    if (!failure.isError() && write.end().commandTag() != QLatin1String("COMMIT"))
+        failure = write.end().error(QStringLiteral("set agent active"));
     if (error)
         *error = failure;
     return !failure.isError();

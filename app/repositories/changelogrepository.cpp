@@ -16,6 +16,23 @@ namespace {
 constexpr char kColumns[] =
     "id, algorithm_id, user_id, parameter_name, old_value, new_value, "
     "reason, modified_at::text AS modified_at_text, db_role, source, change_set";
+// kColumns in order: what changelogEntryFromQuery() reads (MetricsRepository's kMarkers selects
+// the same list) and what the CSV export writes.
+enum ChangelogColumn
+{
+    ChangelogId,
+    ChangelogAlgorithmId,
+    ChangelogUserId,
+    ChangelogParameterName,
+    ChangelogOldValue,
+    ChangelogNewValue,
+    ChangelogReason,
+    ChangelogModifiedAtText,
+    ChangelogDbRole,
+    ChangelogSource,
+    ChangelogChangeSet,
+    ChangelogColumnCount
+};
 constexpr char kFrom[] = " FROM algorithm_changelog";
 // The keyset order, on the table's timestamp (the text copy in the select list has another
 // name, or ORDER BY would sort by it: text, not indexable).
@@ -27,6 +44,10 @@ constexpr char kReltuples[] = "SELECT CASE WHEN relpages > 0 AND reltuples >= 0"
                               " THEN (reltuples / relpages * (pg_relation_size(oid)"
                               " / current_setting('block_size')::int))::bigint ELSE -1 END"
                               " FROM pg_class WHERE oid = 'algorithm_changelog'::regclass";
+enum ReltuplesColumn
+{
+    ReltuplesEstimate
+};
 constexpr int kCsvProgressEvery = 5000;
 
 // One condition of a filter: its SQL with %1 where the value goes, and the value.
@@ -114,19 +135,19 @@ ChangelogEntry changelogEntryFromQuery(const QSqlQuery &q)
 {
     auto text = [&](int i) { return q.isNull(i) ? QString() : q.value(i).toString(); };
     ChangelogEntry e;
-    e.id = text(0);
-    e.algorithmId = text(1);
-    if (!q.isNull(2))
-        e.userId = q.value(2).toInt();
-    e.parameterName = text(3);
-    e.oldValue = text(4);
-    e.newValue = text(5);
-    e.reason = text(6);
-    e.modifiedAtText = text(7);
+    e.id = text(ChangelogId);
+    e.algorithmId = text(ChangelogAlgorithmId);
+    if (!q.isNull(ChangelogUserId))
+        e.userId = q.value(ChangelogUserId).toInt();
+    e.parameterName = text(ChangelogParameterName);
+    e.oldValue = text(ChangelogOldValue);
+    e.newValue = text(ChangelogNewValue);
+    e.reason = text(ChangelogReason);
+    e.modifiedAtText = text(ChangelogModifiedAtText);
     e.modifiedAt = SqlTimestamp::fromSql(e.modifiedAtText);
-    e.dbRole = text(8);
-    e.source = text(9);
-    e.changeSet = text(10);
+    e.dbRole = text(ChangelogDbRole);
+    e.source = text(ChangelogSource);
+    e.changeSet = text(ChangelogChangeSet);
     return e;
 }
 
@@ -233,7 +254,7 @@ qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError
                                                 QStringLiteral("estimate the changelog rows"));
             return -1;
         }
-        const qint64 reltuples = m_reltuples->value(0).toLongLong();
+        const qint64 reltuples = m_reltuples->value(ReltuplesEstimate).toLongLong();
         m_reltuples->finish();
         // -1: never analyzed; the planner's estimate below still works then.
         if (reltuples >= 0)
@@ -339,8 +360,8 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
         PgResult r(next);
         if (r.status() == PGRES_SINGLE_TUPLE && !cancelled && !writeFailed) {
             QStringList fields;
-            fields.reserve(11);
-            for (int c = 0; c < 11; ++c)
+            fields.reserve(ChangelogColumnCount);
+            for (int c = 0; c < ChangelogColumnCount; ++c)
                 fields.append(nullable(r, 0, c));
             if (out->write(csvRecord(fields) + "\r\n") < 0) {
                 writeFailed = true;

@@ -17,6 +17,16 @@ constexpr char kNextPage[] =
     " FROM algorithm_chat_history WHERE algorithm_id = ?"
     " AND (created_at, id) < (?::timestamp, ?)"
     " ORDER BY created_at DESC, id DESC LIMIT ?";
+// kFirstPage's and kNextPage's select list, in order.
+enum ChatColumn
+{
+    ChatId,
+    ChatAlgorithmId,
+    ChatUserId,
+    ChatMessageText,
+    ChatResponse,
+    ChatCreatedAtText
+};
 
 } // namespace
 
@@ -59,13 +69,13 @@ std::optional<ChatPage> ChatRepository::page(const QString &algorithmId,
     ChatPage result;
     while (q.next()) {
         ChatMessage m;
-        m.id = q.value(0).toString();
-        m.algorithmId = q.value(1).toString();
-        if (!q.isNull(2))
-            m.userId = q.value(2).toInt();
-        m.message = q.isNull(3) ? QString() : q.value(3).toString();
-        m.response = q.isNull(4) ? QString() : q.value(4).toString();
-        m.createdAtText = q.value(5).toString();
+        m.id = q.value(ChatId).toString();
+        m.algorithmId = q.value(ChatAlgorithmId).toString();
+        if (!q.isNull(ChatUserId))
+            m.userId = q.value(ChatUserId).toInt();
+        m.message = q.isNull(ChatMessageText) ? QString() : q.value(ChatMessageText).toString();
+        m.response = q.isNull(ChatResponse) ? QString() : q.value(ChatResponse).toString();
+        m.createdAtText = q.value(ChatCreatedAtText).toString();
         m.createdAt = SqlTimestamp::fromSql(m.createdAtText);
         result.messages.append(m);
     }

@@ -12,6 +12,10 @@ namespace {
 
 constexpr char kMetricNames[] = "SELECT DISTINCT metric_name FROM algorithm_metrics"
                                 " WHERE algorithm_id = ? ORDER BY metric_name";
+enum MetricNameColumn
+{
+    MetricName
+};
 // $1 bucket width in seconds; the origin is `from`, so bucket k starts at from + k * width.
 constexpr char kSeries[] =
     "SELECT date_bin(make_interval(secs => ?::float8), recorded_at, ?::timestamp)::text AS b,"
@@ -20,7 +24,16 @@ constexpr char kSeries[] =
     " WHERE algorithm_id = ? AND metric_name = ?"
     " AND recorded_at >= ?::timestamp AND recorded_at < ?::timestamp"
     " GROUP BY b ORDER BY b";
-// The columns changelogEntryFromQuery() reads.
+// kSeries's select list, in order.
+enum SeriesColumn
+{
+    SeriesStart,
+    SeriesMin,
+    SeriesAvg,
+    SeriesMax,
+    SeriesCount
+};
+// The columns changelogEntryFromQuery() reads, in its ChangelogColumn order.
 constexpr char kMarkers[] =
     "SELECT id, algorithm_id, user_id, parameter_name, old_value, new_value, reason,"
     " modified_at::text AS modified_at_text, db_role, source, change_set"
@@ -41,6 +54,16 @@ constexpr char kImpact[] =
     " FROM p JOIN algorithm_metrics m"
     " ON m.algorithm_id = ? AND m.metric_name = ?"
     " AND m.recorded_at >= p.t - p.w AND m.recorded_at < p.t + p.w";
+// kImpact's select list, in order.
+enum ImpactColumn
+{
+    ImpactMeanBefore,
+    ImpactMedianBefore,
+    ImpactCountBefore,
+    ImpactMeanAfter,
+    ImpactMedianAfter,
+    ImpactCountAfter
+};
 
 } // namespace
 
@@ -82,7 +105,7 @@ std::optional<QStringList> MetricsRepository::metricNames(const QString &algorit
     }
     QStringList names;
     while (q->next())
-        names.append(q->value(0).toString());
+        names.append(q->value(MetricName).toString());
     q->finish();
     return names;
 }
@@ -114,11 +137,11 @@ MetricsRepository::series(const QString &algorithmId, const QString &metric, con
     QList<MetricBucket> buckets;
     while (q->next()) {
         MetricBucket b;
-        b.start = SqlTimestamp::fromSql(q->value(0).toString());
-        b.min = q->value(1).toDouble();
-        b.avg = q->value(2).toDouble();
-        b.max = q->value(3).toDouble();
-        b.count = q->value(4).toLongLong();
+        b.start = SqlTimestamp::fromSql(q->value(SeriesStart).toString());
+        b.min = q->value(SeriesMin).toDouble();
+        b.avg = q->value(SeriesAvg).toDouble();
+        b.max = q->value(SeriesMax).toDouble();
+        b.count = q->value(SeriesCount).toLongLong();
         buckets.append(b);
     }
     q->finish();
@@ -170,12 +193,12 @@ std::optional<MetricImpact> MetricsRepository::impact(const ChangelogEntry &chan
         return std::nullopt;
     }
     MetricImpact r;
-    r.meanBefore = q->value(0).toDouble();
-    r.medianBefore = q->value(1).toDouble();
-    r.countBefore = q->value(2).toLongLong();
-    r.meanAfter = q->value(3).toDouble();
-    r.medianAfter = q->value(4).toDouble();
-    r.countAfter = q->value(5).toLongLong();
+    r.meanBefore = q->value(ImpactMeanBefore).toDouble();
+    r.medianBefore = q->value(ImpactMedianBefore).toDouble();
+    r.countBefore = q->value(ImpactCountBefore).toLongLong();
+    r.meanAfter = q->value(ImpactMeanAfter).toDouble();
+    r.medianAfter = q->value(ImpactMedianAfter).toDouble();
+    r.countAfter = q->value(ImpactCountAfter).toLongLong();
     q->finish();
     return r;
 }

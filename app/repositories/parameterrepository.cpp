@@ -17,15 +17,21 @@ const QByteArray LoadSql =
     " to_char(created_at, '" +
     QByteArray(TimestampFormat) +
     "') FROM algorithm_parameters WHERE algorithm_id = $1 ORDER BY parameter_name";
-
-const QByteArray BeginSql = "BEGIN";
-const QByteArray CommitSql = "COMMIT";
-const QByteArray RollbackSql = "ROLLBACK";
-
-// Transaction-local, read by the audit and config triggers (sql/005, sql/007).
-const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true),"
-                               " set_config('algoadmin.reason', $2, true),"
-                               " set_config('algoadmin.change_set', $3, true)";
+// LoadSql's select list, in order.
+enum ParameterColumn
+{
+    ParameterId,
+    ParameterAlgorithmId,
+    ParameterName,
+    ParameterType,
+    ParameterCurrentValue,
+    ParameterDefaultValue,
+    ParameterMinValue,
+    ParameterMaxValue,
+    ParameterDescription,
+    ParameterImpactDescription,
+    ParameterCreatedAt
+};
 
 // $1 algorithm ids, $2 names, $3 expected (from) values, $4 new values. Only rows that still
 // hold the expected value are written (the lost-update guard); RETURNING says which.
@@ -39,6 +45,14 @@ WHERE p.algorithm_id = r.algorithm_id
   AND p.current_value IS NOT DISTINCT FROM r.from_value
 RETURNING p.algorithm_id, p.parameter_name, r.from_value, p.current_value
 )SQL";
+// UpdateSql's RETURNING list, in order.
+enum UpdatedColumn
+{
+    UpdatedAlgorithmId,
+    UpdatedName,
+    UpdatedOldValue,
+    UpdatedNewValue
+};
 
 // Run after UpdateSql in the same transaction, with a fresh snapshot: the requested rows this
 // transaction did not write (their xmin is not ours), with the value they hold now and the
@@ -59,6 +73,20 @@ LEFT JOIN LATERAL (
 WHERE p.id IS NULL OR p.xmin IS DISTINCT FROM xid(pg_current_xact_id_if_assigned())
 ORDER BY r.algorithm_id, r.parameter_name
 )SQL";
+// ConflictsSql's select list, in order (LatestChangesSql's too).
+enum ConflictColumn
+{
+    ConflictAlgorithmId,
+    ConflictName,
+    ConflictExpected,
+    ConflictActual,
+    ConflictMissing,
+    ConflictUserId,
+    ConflictDbRole,
+    ConflictModifiedAt,
+    ConflictReason,
+    ConflictChangeSet
+};
 
 // Fails the transaction (so that the COMMIT after it rolls back) unless this transaction wrote
 // every one of the $3 requested rows. The client reports the conflicts read just before; the
@@ -95,6 +123,12 @@ ORDER BY r.parameter_name
 const QByteArray ConfigsSql = "SELECT algorithm_id, coalesce(current_config, '{}')::text"
                               " FROM algorithm_agents WHERE algorithm_id = ANY($1::text[])"
                               " ORDER BY algorithm_id";
+// ConfigsSql's select list.
+enum ConfigColumn
+{
+    ConfigAlgorithmId,
+    ConfigJson
+};
 
 // The parameter rows a changelog entry or change set touched, oldest first, with today's rule.
 const QByteArray RevertEntriesSql = R"SQL(
@@ -106,6 +140,18 @@ LEFT JOIN algorithm_parameters p
 WHERE l.id = $1 OR l.change_set = $1
 ORDER BY l.modified_at, l.id
 )SQL";
+// RevertEntriesSql's select list, in order.
+enum RevertColumn
+{
+    RevertAlgorithmId,
+    RevertName,
+    RevertOldValue,
+    RevertNewValue,
+    RevertHasParameter,
+    RevertType,
+    RevertMinValue,
+    RevertMaxValue
+};
 
 // One change per parameter, in first-seen order: from the first edit's `from` (what the user
 // saw) to the last edit's `to`.
@@ -137,7 +183,8 @@ QList<AppliedChange> appliedChanges(const PgResult &result)
         auto value = [&](int column) {
             return result.value(row, column); // a null QString for SQL NULL
         };
-        changes.append({value(0), value(1), value(2), value(3)});
+        changes.append({value(UpdatedAlgorithmId), value(UpdatedName), value(UpdatedOldValue),
+                        value(UpdatedNewValue)});
     }
     return changes;
 }
@@ -150,17 +197,17 @@ QList<ParameterConflict> conflicts(const PgResult &result)
             return result.value(row, column); // a null QString for SQL NULL
         };
         ParameterConflict conflict;
-        conflict.algorithmId = value(0);
-        conflict.name = value(1);
-        conflict.expected = value(2);
-        conflict.actual = value(3);
-        conflict.missing = value(4) == QLatin1String("t");
-        conflict.hasUserId = !result.isNull(row, 5);
-        conflict.userId = value(5).toInt();
-        conflict.dbRole = value(6);
-        conflict.modifiedAt = timestamp(value(7));
-        conflict.reason = value(8);
-        conflict.changeSet = value(9);
+        conflict.algorithmId = value(ConflictAlgorithmId);
+        conflict.name = value(ConflictName);
+        conflict.expected = value(ConflictExpected);
+        conflict.actual = value(ConflictActual);
+        conflict.missing = value(ConflictMissing) == QLatin1String("t");
+        conflict.hasUserId = !result.isNull(row, ConflictUserId);
+        conflict.userId = value(ConflictUserId).toInt();
+        conflict.dbRole = value(ConflictDbRole);
+        conflict.modifiedAt = timestamp(value(ConflictModifiedAt));
+        conflict.reason = value(ConflictReason);
+        conflict.changeSet = value(ConflictChangeSet);
         list.append(conflict);
     }
     return list;
@@ -210,17 +257,17 @@ QList<Parameter> ParameterRepository::fromResult(const PgResult &result)
             return result.value(row, column); // a null QString for SQL NULL
         };
         Parameter p;
-        p.id = value(0);
-        p.algorithmId = value(1);
-        p.name = value(2);
-        p.type = value(3);
-        p.currentValue = value(4);
-        p.defaultValue = value(5);
-        p.minValue = value(6);
-        p.maxValue = value(7);
-        p.description = value(8);
-        p.impactDescription = value(9);
-        p.createdAt = timestamp(value(10));
+        p.id = value(ParameterId);
+        p.algorithmId = value(ParameterAlgorithmId);
+        p.name = value(ParameterName);
+        p.type = value(ParameterType);
+        p.currentValue = value(ParameterCurrentValue);
+        p.defaultValue = value(ParameterDefaultValue);
+        p.minValue = value(ParameterMinValue);
+        p.maxValue = value(ParameterMaxValue);
+        p.description = value(ParameterDescription);
+        p.impactDescription = value(ParameterImpactDescription);
+        p.createdAt = timestamp(value(ParameterCreatedAt));
         p.kind = parameterKind(p.type);
         const Validation validation = validateParameterValue(p.currentValue, p.rule());
         p.valueValid = validation.ok;
@@ -248,12 +295,13 @@ QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *
 }
 
 QList<ParameterConflict> ParameterRepository::latestChanges(const QString &algorithmId,
-                                                           const QStringList &names,
-                                                           DbError *error)
+                                                            const QStringList &names,
+                                                            DbError *error)
 {
     ++m_roundTrips;
-    const BatchResults batch = run(m_database, {{LatestChangesSql, {text(algorithmId), textArray(names)}}},
-                                   QStringLiteral("read the newest changes"));
+    const BatchResults batch =
+        run(m_database, {{LatestChangesSql, {text(algorithmId), textArray(names)}}},
+            QStringLiteral("read the newest changes"));
     const DbError failure = firstError(batch, QStringLiteral("read the newest changes"));
     if (error)
         *error = failure;
@@ -265,19 +313,19 @@ Validation ParameterRepository::validate(const QString &value, const Parameter &
     return validateParameterValue(value, parameter.rule());
 }
 
+// The audited write of a simulate or an apply, and where each statement is in it.
 struct ParameterRepository::Batch
 {
-    BatchResults results;
+    AuditedWriteResults write;
     int update = -1;
     int conflicts = -1;
     int guard = -1;
     int before = -1;
     int after = -1;
-    int end = -1; // COMMIT or ROLLBACK
 };
 
 ParameterRepository::Batch ParameterRepository::runChanges(const QList<ParameterChange> &changes,
-                                                           int userId, const QString &reason,
+                                                           const QString &reason, int userId,
                                                            const QString &changeSet, bool simulate)
 {
     QStringList agents, names, froms, tos;
@@ -295,43 +343,34 @@ ParameterRepository::Batch ParameterRepository::runChanges(const QList<Parameter
     const QByteArray fromArray = textArray(froms);
     const QByteArray toArray = textArray(tos);
 
-    using After = PipelineCommand::After;
     Batch batch;
-    QList<PipelineCommand> commands;
-    commands.append({BeginSql, {}, After::Nothing});
+    QList<PipelineCommand> statements;
     if (simulate) {
-        batch.before = int(commands.size());
-        commands.append({ConfigsSql, {textArray(agentSet)}, After::Nothing});
+        batch.before = int(statements.size());
+        statements.append(PipelineCommand{ConfigsSql, {textArray(agentSet)}});
     }
-    commands.append({SettingsSql,
-                     {userIdSetting(userId), reason.toUtf8(), changeSet.toUtf8()},
-                     After::Nothing});
-    batch.update = int(commands.size());
-    commands.append({UpdateSql, {agentArray, nameArray, fromArray, toArray}, After::Nothing});
-    batch.conflicts = int(commands.size());
-    commands.append({ConflictsSql, {agentArray, nameArray, fromArray}, After::Nothing});
+    batch.update = int(statements.size());
+    statements.append(PipelineCommand{UpdateSql, {agentArray, nameArray, fromArray, toArray}});
+    batch.conflicts = int(statements.size());
+    statements.append(PipelineCommand{ConflictsSql, {agentArray, nameArray, fromArray}});
     if (simulate) {
-        batch.after = int(commands.size());
-        commands.append({ConfigsSql, {textArray(agentSet)}, After::Nothing});
+        batch.after = int(statements.size());
+        statements.append(PipelineCommand{ConfigsSql, {textArray(agentSet)}});
     } else {
-        batch.guard = int(commands.size());
-        commands.append({GuardSql,
-                         {agentArray, nameArray, QByteArray::number(changes.size())},
-                         After::Nothing});
+        batch.guard = int(statements.size());
+        statements.append(
+            PipelineCommand{GuardSql, {agentArray, nameArray, QByteArray::number(changes.size())}});
     }
-    // The Sync ends the segment; after an error the transaction is aborted and the COMMIT
-    // of the next segment rolls it back (tag ROLLBACK), so one round trip always ends it.
-    commands.last().after = After::Sync;
-    batch.end = int(commands.size());
-    commands.append({simulate ? RollbackSql : CommitSql, {}, After::Sync});
+    // A simulate rolls back: the triggers run (bounds, audit rows, configs), nothing persists.
     ++m_roundTrips;
-    batch.results =
-        run(m_database, commands, simulate ? QStringLiteral("simulate") : QStringLiteral("apply"));
+    batch.write = runAuditedWrite(m_database, statements, reason, userId, changeSet,
+                                  simulate ? AuditedEnd::Rollback : AuditedEnd::Commit,
+                                  simulate ? QStringLiteral("simulate") : QStringLiteral("apply"));
     return batch;
 }
 
-SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &changes, int userId,
-                                             const QString &reason)
+SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &changes,
+                                             const QString &reason, int userId)
 {
     SimulateResult result;
     const QList<ParameterChange> unique = deduplicated(changes);
@@ -340,24 +379,26 @@ SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &chang
         return result;
     }
     const int before = m_roundTrips;
-    const Batch batch = runChanges(unique, userId, reason,
+    const Batch batch = runChanges(unique, reason, userId,
                                    QUuid::createUuid().toString(QUuid::WithoutBraces), true);
     result.roundTrips = m_roundTrips - before;
-    const BatchResults &r = batch.results;
+    const BatchResults &r = batch.write.batch;
     result.error = firstError(r, QStringLiteral("simulate"));
     if (r.ok) {
-        if (r.results.at(batch.update).ok())
-            result.changes = appliedChanges(r.results.at(batch.update));
-        if (r.results.at(batch.conflicts).ok())
-            result.conflicts = conflicts(r.results.at(batch.conflicts));
-        const PgResult &beforeRows = r.results.at(batch.before);
-        const PgResult &afterRows = r.results.at(batch.after);
+        if (batch.write.statement(batch.update).ok())
+            result.changes = appliedChanges(batch.write.statement(batch.update));
+        if (batch.write.statement(batch.conflicts).ok())
+            result.conflicts = conflicts(batch.write.statement(batch.conflicts));
+        const PgResult &beforeRows = batch.write.statement(batch.before);
+        const PgResult &afterRows = batch.write.statement(batch.after);
         if (beforeRows.ok() && afterRows.ok()) {
             for (int row = 0; row < beforeRows.rows(); ++row) {
-                ConfigDiff diff{beforeRows.value(row, 0), jsonObject(beforeRows.value(row, 1)), {}};
+                ConfigDiff diff{beforeRows.value(row, ConfigAlgorithmId),
+                                jsonObject(beforeRows.value(row, ConfigJson)),
+                                {}};
                 for (int other = 0; other < afterRows.rows(); ++other) {
-                    if (afterRows.value(other, 0) == diff.algorithmId)
-                        diff.after = jsonObject(afterRows.value(other, 1));
+                    if (afterRows.value(other, ConfigAlgorithmId) == diff.algorithmId)
+                        diff.after = jsonObject(afterRows.value(other, ConfigJson));
                 }
                 result.configs.append(diff);
             }
@@ -378,9 +419,9 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
     }
     result.changeSet = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const int before = m_roundTrips;
-    const Batch batch = runChanges(unique, userId, reason, result.changeSet, false);
+    const Batch batch = runChanges(unique, reason, userId, result.changeSet, false);
     result.roundTrips = m_roundTrips - before;
-    const BatchResults &r = batch.results;
+    const BatchResults &r = batch.write.batch;
     if (!r.ok) {
         // The server rolls back a transaction whose connection is gone before its COMMIT;
         // whether a COMMIT whose answer never arrived went through, the change set tells.
@@ -397,13 +438,13 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
         result.retryable = true;
         return result;
     }
-    if (r.results.at(batch.conflicts).ok())
-        result.conflicts = conflicts(r.results.at(batch.conflicts));
-    const PgResult &end = r.results.at(batch.end);
+    if (batch.write.statement(batch.conflicts).ok())
+        result.conflicts = conflicts(batch.write.statement(batch.conflicts));
+    const PgResult &end = batch.write.end();
     const bool committed = end.ok() && end.commandTag() == QLatin1String("COMMIT");
     if (committed) {
         result.ok = true;
-        result.changes = appliedChanges(r.results.at(batch.update));
+        result.changes = appliedChanges(batch.write.statement(batch.update));
         return result;
     }
     result.changeSet.clear();
@@ -504,21 +545,22 @@ ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const
         auto value = [&](int column) {
             return rows.isNull(row, column) ? QString() : rows.value(row, column);
         };
-        if (value(4) != QLatin1String("t")) {
+        if (value(RevertHasParameter) != QLatin1String("t")) {
             result.error.what = QStringLiteral("revert");
             result.error.message = QStringLiteral("algorithm %1 has no parameter %2 any more "
                                                   "(an agent's is_active is toggled, not reverted)")
-                                       .arg(value(0), value(1));
+                                       .arg(value(RevertAlgorithmId), value(RevertName));
             return done();
         }
-        const auto key = qMakePair(value(0), value(1));
+        const auto key = qMakePair(value(RevertAlgorithmId), value(RevertName));
         if (const auto it = index.constFind(key); it != index.cend()) {
-            changes[*it].from = value(3);
+            changes[*it].from = value(RevertNewValue);
             continue;
         }
         // Today's rule, before anything is sent; the trigger stays the backstop.
-        const Validation validation =
-            validateParameterValue(value(2), {value(0), value(1), value(5), value(6), value(7)});
+        const Validation validation = validateParameterValue(
+            value(RevertOldValue), {value(RevertAlgorithmId), value(RevertName), value(RevertType),
+                                    value(RevertMinValue), value(RevertMaxValue)});
         if (!validation.ok) {
             result.error.what = QStringLiteral("revert");
             result.error.message = validation.message;
@@ -528,7 +570,8 @@ ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const
             return done();
         }
         index.insert(key, changes.size());
-        changes.append({value(0), value(1), value(3), value(2)});
+        changes.append({value(RevertAlgorithmId), value(RevertName), value(RevertNewValue),
+                        value(RevertOldValue)});
     }
     result = apply(changes, reason, userId);
     return done();

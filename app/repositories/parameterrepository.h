@@ -1,8 +1,8 @@
 #pragma once
 
 #include "db/dberror.h"
-#include "editing/parametervalidation.h"
 #include "db/pgconnection.h"
+#include "editing/parametervalidation.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -130,8 +130,8 @@ public:
 
     // Runs exactly what apply runs, reads the configs before and after, and rolls back: nothing
     // persists. One round trip.
-    SimulateResult simulate(const QList<ParameterChange> &changes, int userId,
-                            const QString &reason);
+    SimulateResult simulate(const QList<ParameterChange> &changes, const QString &reason,
+                            int userId);
     // All or nothing, one round trip: every change whose stored value is still its `from` is
     // written, audited with `reason`, `userId` and one fresh change set, and the configs follow;
     // if any is not (a conflict) or the database refuses one, nothing is written.
@@ -150,7 +150,7 @@ public:
 
 private:
     struct Batch;
-    Batch runChanges(const QList<ParameterChange> &changes, int userId, const QString &reason,
+    Batch runChanges(const QList<ParameterChange> &changes, const QString &reason, int userId,
                      const QString &changeSet, bool simulate);
 
     QSqlDatabase m_database;

@@ -16,6 +16,13 @@ SELECT has_column_privilege('algorithm_parameters', 'current_value', 'UPDATE')
        AND has_table_privilege('algorithm_changelog', 'INSERT'),
        current_user
 )SQL";
+// PrivilegesSql's select list, in order.
+enum PrivilegesColumn
+{
+    CanUpdateParameters,
+    CanToggleAgents,
+    CurrentRole
+};
 
 } // namespace
 
@@ -30,8 +37,8 @@ Privileges readPrivileges(const QSqlDatabase &database, DbError *error)
     if (failure.isError())
         return privileges;
     const PgResult &result = batch.results.constFirst();
-    privileges.canUpdateParameters = result.value(0, 0) == QLatin1String("t");
-    privileges.canToggleAgents = result.value(0, 1) == QLatin1String("t");
-    privileges.role = result.value(0, 2);
+    privileges.canUpdateParameters = result.value(0, CanUpdateParameters) == QLatin1String("t");
+    privileges.canToggleAgents = result.value(0, CanToggleAgents) == QLatin1String("t");
+    privileges.role = result.value(0, CurrentRole);
     return privileges;
 }

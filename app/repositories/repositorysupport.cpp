@@ -2,6 +2,18 @@
 
 #include "db/sqldatabase.h"
 
+namespace {
+
+const QByteArray BeginSql = "BEGIN";
+const QByteArray CommitSql = "COMMIT";
+const QByteArray RollbackSql = "ROLLBACK";
+// Transaction-local (is_local = true): a pooled server connection keeps nothing of them.
+const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true),"
+                               " set_config('algoadmin.reason', $2, true),"
+                               " set_config('algoadmin.change_set', $3, true)";
+
+} // namespace
+
 namespace RepositorySupport {
 
 BatchResults run(const QSqlDatabase &database, const QList<PipelineCommand> &commands,
@@ -36,6 +48,27 @@ DbError firstError(const BatchResults &batch, const QString &what)
         return result.error(what);
     }
     return {};
+}
+
+AuditedWriteResults runAuditedWrite(const QSqlDatabase &database, QList<PipelineCommand> statements,
+                                    const QString &reason, int userId, const QString &changeSet,
+                                    AuditedEnd end, const QString &what)
+{
+    using After = PipelineCommand::After;
+    QList<PipelineCommand> commands;
+    commands.reserve(statements.size() + 3);
+    commands.append({BeginSql, {}, After::Nothing});
+    commands.append(
+        {SettingsSql, {userIdSetting(userId), reason.toUtf8(), text(changeSet)}, After::Nothing});
+    for (PipelineCommand &statement : statements) {
+        statement.after = After::Nothing;
+        commands.append(std::move(statement));
+    }
+    // The Sync ends the segment; after an error the transaction is aborted and the COMMIT of
+    // the next segment rolls it back (tag ROLLBACK), so one round trip always ends it.
+    commands.last().after = After::Sync;
+    commands.append({end == AuditedEnd::Commit ? CommitSql : RollbackSql, {}, After::Sync});
+    return {run(database, commands, what)};
 }
 
 QByteArray textArray(const QStringList &values)

@@ -38,6 +38,31 @@ inline QByteArray userIdSetting(int userId)
     return userId == NoUserId ? QByteArray("") : QByteArray::number(userId);
 }
 
+// The results of runAuditedWrite: the batch, and each part of it by name.
+struct AuditedWriteResults
+{
+    BatchResults batch;
+    // The result of the write's statements.at(index).
+    const PgResult &statement(int index) const { return batch.results.at(index + 2); }
+    // The result of the closing COMMIT or ROLLBACK (tag ROLLBACK when the transaction failed).
+    const PgResult &end() const { return batch.results.constLast(); }
+};
+
+enum class AuditedEnd
+{
+    Commit,
+    Rollback // a dry run: the triggers run, nothing persists
+};
+
+// One audited write, one round trip: BEGIN; the transaction-local settings that the audit and
+// config triggers read (algoadmin.user_id = `userId`, algoadmin.reason = `reason`,
+// algoadmin.change_set = `changeSet`, null = NULL; sql/005, sql/007); `statements`, the last of
+// them ending the segment; then COMMIT or ROLLBACK in a segment of its own. `what` names the
+// operation in a connection error.
+AuditedWriteResults runAuditedWrite(const QSqlDatabase &database, QList<PipelineCommand> statements,
+                                    const QString &reason, int userId, const QString &changeSet,
+                                    AuditedEnd end, const QString &what);
+
 // A text[] literal: {"a","b",NULL}; a null QString is NULL.
 QByteArray textArray(const QStringList &values);
 // A QString as a parameter: null stays NULL.

@@ -2,7 +2,6 @@
 
 #include "db/sqldatabase.h"
 
-
 AgentWorker::AgentWorker()
     : DatabaseWorker(QStringLiteral("agents"))
 {}
@@ -19,13 +18,13 @@ DbError AgentWorker::prepareConnection(const QSqlDatabase &database)
     ConnectionOptions listening = connectionOptions();
     listening.applicationName += QStringLiteral(" (changes)");
     m_listener = new ChangeListener(listening, this);
-    connect(m_listener, &ChangeListener::changeReceived, this,
-            [this](ParameterChangeNotice notice) {
-                // An apply's notices are handled after its answer (both on this thread), so
-                // its change set is known by then.
-                notice.own = !notice.changeSet.isEmpty() && m_ownChangeSets.contains(notice.changeSet);
-                Q_EMIT changeReceived(notice);
-            });
+    connect(
+        m_listener, &ChangeListener::changeReceived, this, [this](ParameterChangeNotice notice) {
+            // An apply's notices are handled after its answer (both on this thread), so
+            // its change set is known by then.
+            notice.own = !notice.changeSet.isEmpty() && m_ownChangeSets.contains(notice.changeSet);
+            Q_EMIT changeReceived(notice);
+        });
     m_listener->start();
     Q_EMIT connectionOpened(privileges);
     return {};
@@ -95,13 +94,13 @@ int AgentWorker::loadLatestChanges(const QString &algorithmId, const QStringList
         });
 }
 
-int AgentWorker::simulate(const QList<ParameterChange> &changes, int userId, const QString &reason)
+int AgentWorker::simulate(const QList<ParameterChange> &changes, const QString &reason, int userId)
 {
     return enqueue(
-        [this, changes, userId, reason](int request) {
+        [this, changes, reason, userId](int request) {
             SimulateResult result;
             if (ensureOpen(&result.error, "agents"))
-                result = m_parameters->simulate(changes, userId, reason);
+                result = m_parameters->simulate(changes, reason, userId);
             noteFailure(result.error);
             Q_EMIT simulated(request, result);
         },

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "repositories/agentrepository.h"
 #include "db/changelistener.h"
 #include "db/connectionoptions.h"
 #include "db/databaseworker.h"
 #include "db/dberror.h"
+#include "repositories/agentrepository.h"
 #include "repositories/parameterrepository.h"
 #include "repositories/privileges.h"
 
@@ -29,7 +29,7 @@ public:
     int loadParameters(const QString &algorithmId); // → parametersLoaded
     // What `names` hold now and who set them, when and why → latestChangesLoaded.
     int loadLatestChanges(const QString &algorithmId, const QStringList &names);
-    int simulate(const QList<ParameterChange> &changes, int userId, const QString &reason);
+    int simulate(const QList<ParameterChange> &changes, const QString &reason, int userId);
     int apply(const QList<ParameterChange> &changes, const QString &reason, int userId);
     int setActive(const QString &algorithmId, bool active, const QString &reason, int userId);
 

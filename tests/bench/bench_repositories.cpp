@@ -11,16 +11,16 @@
 // read on a direct Unix-socket connection, the statement already prepared (as a panel
 // re-reads). Round trips are measured, not assumed: the same read through algoadmin-delayproxy
 // with MS (default 50) of round-trip time, (delayed - direct) / MS.
-#include "repositories/agentrepository.h"
 #include "benchsupport.h"
-#include "repositories/changelogrepository.h"
-#include "repositories/chatrepository.h"
-#include "sandbox/localcluster.h"
-#include "repositories/metricsrepository.h"
-#include "repositories/parameterrepository.h"
 #include "db/pgconnection.h"
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
+#include "repositories/agentrepository.h"
+#include "repositories/changelogrepository.h"
+#include "repositories/chatrepository.h"
+#include "repositories/metricsrepository.h"
+#include "repositories/parameterrepository.h"
+#include "sandbox/localcluster.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -269,7 +269,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("parameters: simulate 10 changes"),
          [&](Readers &r, QString *message) {
              const SimulateResult result = r.parameters->simulate(
-                 tenChanges(), 1, QStringLiteral("benchmark: simulate ten changes"));
+                 tenChanges(), QStringLiteral("benchmark: simulate ten changes"), 1);
              *message = result.ok ? QStringLiteral("%1 changes, %2 configs")
                                         .arg(result.changes.size())
                                         .arg(result.configs.size())

@@ -647,8 +647,9 @@ void ParameterEditor::preview()
         return;
     m_sentChanges = m_model->pendingEdits().changes(m_algorithmId);
     startRequest(&m_simulateRequest,
-                 m_worker->simulate(m_sentChanges, userId(),
-                                    m_lastReason.isEmpty() ? tr("preview") : m_lastReason),
+                 m_worker->simulate(m_sentChanges,
+                                    m_lastReason.isEmpty() ? tr("preview") : m_lastReason,
+                                    userId()),
                  tr("Previewing %1…").arg(changesText(int(m_sentChanges.size()))));
 }
 

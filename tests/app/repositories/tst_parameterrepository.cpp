@@ -258,7 +258,7 @@ void TstParameterRepository::simulateChangesNothing()
     const SimulateResult simulated =
         repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
                              {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s}},
-                            5, u"what if"_s);
+                            u"what if"_s, 5);
     QVERIFY2(simulated.ok, qPrintable(simulated.error.toString()));
     QCOMPARE(simulated.roundTrips, 1);
     QCOMPARE(simulated.changes.size(), 2);
@@ -275,7 +275,7 @@ void TstParameterRepository::simulateChangesNothing()
 
     // Out of bounds: the database's own error, still nothing persists.
     const SimulateResult refused =
-        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"5"_s}}, 5, u"what if"_s);
+        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"5"_s}}, u"what if"_s, 5);
     QVERIFY(!refused.ok);
     QCOMPARE(refused.roundTrips, 1);
     QCOMPARE(refused.error.sqlState, u"23514"_s);
@@ -285,7 +285,7 @@ void TstParameterRepository::simulateChangesNothing()
 
     // A stale `from` shows as a conflict.
     const SimulateResult stale =
-        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.5"_s, u"0.05"_s}}, 5, u"what if"_s);
+        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.5"_s, u"0.05"_s}}, u"what if"_s, 5);
     QVERIFY(!stale.ok);
     QCOMPARE(stale.conflicts.size(), 1);
     QCOMPARE(stale.conflicts.constFirst().actual, u"0.02"_s);
@@ -753,14 +753,14 @@ void TstParameterRepository::roundTripsOnTheWire()
         {u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
         {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s},
         {u"A1"_s, u"decay"_s, db.scalar(ValueSql, {"A1", "decay"}), u"0.5"_s}};
-    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(parameters.simulate(changes, 1, u"w"_s).ok); }), 1);
+    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(parameters.simulate(changes, u"w"_s, 1).ok); }), 1);
     // Also when the database refuses: the batch ends the transaction itself.
     QCOMPARE(
         wireRoundTrips(conn,
                        [&] {
                            QVERIFY(!parameters
                                         .simulate({{u"A1"_s, u"window_days"_s, u"60"_s, u"9999"_s}},
-                                                  1, u"w"_s)
+                                                  u"w"_s, 1)
                                         .ok);
                        }),
         1);
