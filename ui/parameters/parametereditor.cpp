@@ -1,33 +1,24 @@
 #include "parametereditor.h"
 
 #include "applydialog.h"
-#include "conflictdialog.h"
+#include "conflictresolution.h"
+#include "parameteractions.h"
 #include "parametercommands.h"
 #include "parameterdelegate.h"
 #include "parametertablemodel.h"
+#include "parametertableview.h"
 #include "previewdialog.h"
 #include "shell/auditidentity.h"
-#include "shell/columnfitter.h"
-#include "shell/keyboard.h"
 #include "shell/messagebanner.h"
-#include "shell/tablecopy.h"
 
 #include <QAction>
-#include <QClipboard>
-#include <QFontMetrics>
 #include <QFrame>
-#include <QGuiApplication>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
-#include <QPushButton>
-#include <QTableView>
 #include <QTextDocumentFragment>
 #include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <algorithm>
 #include <utility>
 
 namespace {
@@ -61,6 +52,8 @@ ParameterEditor::ParameterEditor(AgentWorker *worker, QWidget *parent)
     , m_delegate(new ParameterDelegate(this))
     , m_undo(new QUndoStack(this))
     , m_reloadTimer(new QTimer(this))
+    , m_actions(new ParameterActions(m_model, m_undo, this))
+    , m_conflicts(new ConflictResolution(worker, m_model, this))
 {
     m_reloadTimer->setSingleShot(true);
     m_reloadTimer->setInterval(ReloadDelayMs);
@@ -69,21 +62,10 @@ ParameterEditor::ParameterEditor(AgentWorker *worker, QWidget *parent)
     // The worker lives on its own thread: these are queued to this (the GUI) thread.
     connect(m_worker, &AgentWorker::parametersLoaded, this, &ParameterEditor::parametersLoaded);
     connect(m_worker, &AgentWorker::simulated, this, &ParameterEditor::simulated);
-    connect(m_worker, &AgentWorker::latestChangesLoaded, this,
-            [this](int request, const QList<ParameterConflict> &changes, const DbError &error) {
-                if (request != m_latestRequest)
-                    return;
-                m_latestRequest = 0;
-                if (!m_conflictDialog)
-                    return;
-                if (error.isError()) // the row keeps saying it changed; the value is right
-                    Q_EMIT messagePosted(
-                        tr("Could not read who changed it again: %1").arg(error.message));
-                for (const ParameterConflict &latest : changes)
-                    m_conflictDialog->theirChangeExplained(latest);
-            });
     connect(m_worker, &AgentWorker::applied, this, &ParameterEditor::applied);
     connect(m_worker, &AgentWorker::changeReceived, this, &ParameterEditor::changeReceived);
+    connect(m_conflicts, &ConflictResolution::accepted, this, &ParameterEditor::resolveConflicts);
+    connect(m_conflicts, &ConflictResolution::messagePosted, this, &ParameterEditor::messagePosted);
 
     connect(m_model, &ParameterTableModel::valueEdited, this, &ParameterEditor::valueEdited);
     connect(m_delegate, &ParameterDelegate::valueChecked, this, &ParameterEditor::valueChecked);
@@ -108,60 +90,31 @@ ParameterEditor::~ParameterEditor()
 
 void ParameterEditor::buildActions()
 {
-    auto make = [this](const QString &text, const QList<QKeySequence> &shortcuts, auto slot) {
-        auto *action = new QAction(text, this);
-        action->setShortcuts(shortcuts);
-        // Inside the editor (the table, its cell editors, the bar), not window-wide: the main
-        // window and other panels keep their own keys.
-        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        connect(action, &QAction::triggered, this, slot);
-        addAction(action);
-        return action;
-    };
-    m_undoAction = make(tr("&Undo"), {QKeySequence(Qt::CTRL | Qt::Key_Z)}, [this] {
+    using Kind = ParameterActions::Kind;
+    // Undo and redo wait for a running apply: its answer decides what the edits are.
+    connect(m_actions->action(Kind::Undo), &QAction::triggered, this, [this] {
         if (m_applyRequest == 0)
             m_undo->undo();
     });
-    m_redoAction =
-        make(tr("&Redo"),
-             {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)},
-             [this] {
-                 if (m_applyRequest == 0)
-                     m_undo->redo();
-             });
-    m_resetRowAction = make(tr("Reset &row to default"), {QKeySequence(Qt::CTRL | Qt::Key_R)},
-                            &ParameterEditor::resetRow);
-    m_resetAgentAction =
-        make(tr("Reset &agent to defaults"), {QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_R)},
-             &ParameterEditor::resetAgent);
-    m_previewAction =
-        make(tr("&Preview…"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, &ParameterEditor::preview);
-    m_previewAction->setToolTip(tr("Rehearse the pending changes in a rolled-back transaction"));
-    m_applyAction =
-        make(tr("&Apply…"),
-             {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
-             &ParameterEditor::apply);
-    m_applyAction->setToolTip(tr("Write the pending changes in one transaction, with a reason"));
-    m_discardAction = make(tr("&Discard changes"), {QKeySequence(Qt::CTRL | Qt::Key_D)},
-                           &ParameterEditor::discard);
-    m_discardAction->setToolTip(tr("Drop every pending change (can be undone)"));
-    const std::pair<QAction *, const char *> icons[] = {
-        {m_undoAction, "undo"},          {m_redoAction, "redo"},
-        {m_resetRowAction, "reset-row"}, {m_resetAgentAction, "reset-agent"},
-        {m_previewAction, "preview"},    {m_applyAction, "apply"},
-        {m_discardAction, "discard"}};
-    for (const auto &[action, icon] : icons)
-        action->setIcon(Icons::action(QLatin1String(icon)));
-    m_copyAction = new QAction(Icons::action(QStringLiteral("copy")), tr("&Copy"), this);
-    m_copyAction->setShortcut(QKeySequence::Copy);
-    m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(m_copyAction, &QAction::triggered, this, &ParameterEditor::copySelection);
+    connect(m_actions->action(Kind::Redo), &QAction::triggered, this, [this] {
+        if (m_applyRequest == 0)
+            m_undo->redo();
+    });
+    const std::pair<Kind, void (ParameterEditor::*)()> triggers[] = {
+        {Kind::ResetRow, &ParameterEditor::resetRow},
+        {Kind::ResetAgent, &ParameterEditor::resetAgent},
+        {Kind::Preview, &ParameterEditor::preview},
+        {Kind::Apply, &ParameterEditor::apply},
+        {Kind::Discard, &ParameterEditor::discard},
+        {Kind::Copy, &ParameterEditor::copySelection}};
+    for (const auto &[kind, slot] : triggers)
+        connect(m_actions->action(kind), &QAction::triggered, this, slot);
+    connect(m_actions, &ParameterActions::messageShown, this, &ParameterEditor::setMessage);
 }
 
 QList<QAction *> ParameterEditor::editorActions() const
 {
-    return {m_undoAction,    m_redoAction,  m_resetRowAction, m_resetAgentAction,
-            m_previewAction, m_applyAction, m_discardAction,  m_copyAction};
+    return m_actions->actions();
 }
 
 void ParameterEditor::buildLayout()
@@ -174,38 +127,9 @@ void ParameterEditor::buildLayout()
     m_readOnlyBanner = new MessageBanner(this);
     m_readOnlyBanner->setObjectName(QStringLiteral("readOnlyBanner"));
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("parametersTable"));
-    m_table->setModel(m_model);
-    m_table->setItemDelegate(m_delegate);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
-                             QAbstractItemView::AnyKeyPressed);
-    m_table->setAlternatingRowColors(true);
-    Keyboard::setUpView(m_table);
-    m_table->setWordWrap(false);
-    m_table->setTabKeyNavigation(false); // Tab leaves the table for the bar's buttons
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->setColumnWidth(ParameterTableModel::Name, 190);
-    m_table->setColumnWidth(ParameterTableModel::Type, 80);
-    m_table->setColumnWidth(ParameterTableModel::Current, 120);
-    m_table->setColumnWidth(ParameterTableModel::Default, 90);
-    m_table->setColumnWidth(ParameterTableModel::Min, 70);
-    m_table->setColumnWidth(ParameterTableModel::Max, 70);
-    // The two texts share what the values leave (the description was narrow while the impact
-    // took everything); in a narrow window they go, the impact first, then the default and
-    // bounds, before anything scrolls sideways (the name's tooltip has all of them).
-    new ColumnFitter(m_table, {ParameterTableModel::Description, ParameterTableModel::Impact}, 110,
-                     {ParameterTableModel::Impact, ParameterTableModel::Type,
-                      ParameterTableModel::Description, ParameterTableModel::Default,
-                      ParameterTableModel::Max, ParameterTableModel::Min},
-                     QStringLiteral("parameters/hiddenColumns"), ParameterTableModel::Name);
-    m_table->addAction(m_copyAction);
-    // Enter on a row edits its current value (F2 and typing do so through the edit triggers).
-    connect(m_table, &QTableView::activated, this, &ParameterEditor::editCurrent);
+    m_table = new ParameterTableView(m_model, m_delegate, this);
+    m_table->addAction(m_actions->action(ParameterActions::Copy));
+    m_actions->setTable(m_table);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &ParameterEditor::updateState);
 
@@ -213,30 +137,7 @@ void ParameterEditor::buildLayout()
     m_message->setObjectName(QStringLiteral("parameterMessage"));
     m_message->setTextFormat(Qt::RichText);
 
-    auto *bar = new QFrame(this);
-    bar->setObjectName(QStringLiteral("pendingBar"));
-    bar->setStyleSheet(QStringLiteral("QFrame#pendingBar { background: #f4f6f8; border: 1px solid "
-                                      "#d9dde3; border-radius: 3px; }"));
-    m_pendingLabel = new QLabel(bar);
-    m_pendingLabel->setObjectName(QStringLiteral("pendingLabel"));
-    m_pendingLabel->setTextFormat(Qt::RichText);
-    auto button = [bar](QAction *action, const QString &name) {
-        auto *b = new QPushButton(action->icon(), action->text(), bar);
-        b->setObjectName(name);
-        b->setToolTip(QStringLiteral("%1 (%2)").arg(
-            action->toolTip(), action->shortcut().toString(QKeySequence::NativeText)));
-        connect(b, &QPushButton::clicked, action, &QAction::trigger);
-        return b;
-    };
-    m_discardButton = button(m_discardAction, QStringLiteral("discardButton"));
-    m_previewButton = button(m_previewAction, QStringLiteral("previewButton"));
-    m_applyButton = button(m_applyAction, QStringLiteral("applyButton"));
-    auto *barLayout = new QHBoxLayout(bar);
-    barLayout->setContentsMargins(10, 5, 6, 5);
-    barLayout->addWidget(m_pendingLabel, 1);
-    barLayout->addWidget(m_discardButton);
-    barLayout->addWidget(m_previewButton);
-    barLayout->addWidget(m_applyButton);
+    QFrame *bar = m_actions->createBar(this);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -298,7 +199,7 @@ void ParameterEditor::showAgent(const QString &algorithmId)
     m_undo->clear();
     m_model->setEdits({});
     m_knownConflicts.clear();
-    m_resolutions.clear();
+    m_conflicts->clear();
     m_lost.clear();
     m_reloadTimer->stop();
     m_reloadAgain = false;
@@ -384,7 +285,7 @@ QString ParameterEditor::readOnlyText() const
 
 QString ParameterEditor::pendingText() const
 {
-    return QTextDocumentFragment::fromHtml(m_pendingLabel->text()).toPlainText();
+    return m_actions->pendingText();
 }
 
 int ParameterEditor::userId() const
@@ -441,7 +342,7 @@ void ParameterEditor::updateState()
                     .arg(conflicts);
     if (applying)
         text += tr(" · applying…");
-    m_pendingLabel->setText(text);
+    m_actions->setPendingText(text);
     m_title->setText(m_algorithmId.isEmpty()
                          ? tr("<b>Parameters</b> — no agent selected")
                          : tr("<b>Parameters of %1</b>%2 · %3")
@@ -453,67 +354,17 @@ void ParameterEditor::updateState()
                                                                tr("parameters"))));
 
     // Not while conflict resolutions wait for a reload: the edits' bases are about to move.
-    const bool canSend =
-        count > 0 && !m_readOnly && !applying && m_simulateRequest == 0 && m_resolutions.isEmpty();
-    m_previewAction->setEnabled(canSend);
-    m_applyAction->setEnabled(canSend);
-    m_discardAction->setEnabled(count > 0 && !applying);
-    m_undoAction->setEnabled(m_undo->canUndo() && !applying);
-    m_redoAction->setEnabled(m_undo->canRedo() && !applying);
-    m_undoAction->setText(m_undo->canUndo() ? tr("&Undo %1").arg(m_undo->undoText()) : tr("&Undo"));
-    m_redoAction->setText(m_undo->canRedo() ? tr("&Redo %1").arg(m_undo->redoText()) : tr("&Redo"));
+    const bool canSend = count > 0 && !m_readOnly && !applying && m_simulateRequest == 0 &&
+                         !m_conflicts->isWaiting();
+    m_actions->update(count, editable, applying, canSend);
     // A pending value wider than the column (a long decimal) widens it: never shown cut.
-    if (m_table && count > 0) {
-        QFont bold = m_table->font();
-        bold.setBold(true);
-        const QFontMetrics metrics(bold);
-        int wanted = 0;
-        for (int row = 0; row < m_model->rowCount(); ++row)
-            wanted = std::max(
-                wanted, metrics.horizontalAdvance(
-                            m_model->index(row, ParameterTableModel::Current).data().toString()));
-        wanted = std::min(wanted + 20, 280);
-        if (wanted > m_table->columnWidth(ParameterTableModel::Current))
-            m_table->setColumnWidth(ParameterTableModel::Current, wanted);
-    }
-    const QModelIndex current = m_table ? m_table->currentIndex() : QModelIndex();
-    m_resetRowAction->setEnabled(
-        editable && current.isValid() &&
-        ParameterTableModel::isEditableParameter(m_model->parameters().at(current.row())));
-    m_resetAgentAction->setEnabled(editable && m_model->rowCount() > 0);
-    for (QPushButton *b : {m_previewButton, m_applyButton, m_discardButton})
-        if (b)
-            b->setEnabled(b == m_discardButton ? m_discardAction->isEnabled()
-                                               : m_previewAction->isEnabled());
-    if (m_applyButton)
-        m_applyButton->setDefault(count > 0);
+    if (m_table && count > 0)
+        m_table->fitPendingValues();
 
     if (count != m_lastPendingCount) {
         m_lastPendingCount = count;
         Q_EMIT pendingChanged(count);
     }
-}
-
-void ParameterEditor::fitColumns()
-{
-    // Values must be readable whole (a 64-bit integer, a precise decimal); the texts get the rest.
-    for (int column = ParameterTableModel::Name; column <= ParameterTableModel::Max; ++column) {
-        m_table->resizeColumnToContents(column);
-        const int minimum = column == ParameterTableModel::Current ? 120 : 60;
-        m_table->setColumnWidth(column,
-                                std::clamp(m_table->columnWidth(column) + 12, minimum, 280));
-    }
-}
-
-void ParameterEditor::editCurrent(const QModelIndex &index)
-{
-    if (!index.isValid())
-        return;
-    const QModelIndex value = m_model->index(index.row(), ParameterTableModel::Current);
-    if (!(m_model->flags(value) & Qt::ItemIsEditable))
-        return;
-    m_table->setCurrentIndex(value);
-    m_table->edit(value);
 }
 
 void ParameterEditor::valueChecked(const ParameterRule &rule, const QString &typed,
@@ -568,82 +419,29 @@ void ParameterEditor::valueEdited(const QString &name, const std::optional<Pendi
 
 void ParameterEditor::resetRow()
 {
-    const QModelIndex current = m_table->currentIndex();
-    if (!current.isValid() || !(m_model->isEditable()))
-        return;
-    const Parameter p = m_model->parameters().at(current.row());
-    if (!ParameterTableModel::isEditableParameter(p))
-        return;
-    const Validation validation = validateParameterValue(p.defaultValue, p.rule());
-    if (!validation.ok) {
-        setMessage(
-            tr("<b>%1</b> has no usable default: %2").arg(esc(p.name), esc(validation.message)),
-            true);
-        return;
-    }
-    const auto before = m_model->pendingEdits().edit(p.name);
-    const auto after = m_model->pendingEdits().edited(p.name, p.currentValue, p.defaultValue);
-    if (before == after) {
-        setMessage(tr("<b>%1</b> is already at its default %2.")
-                       .arg(esc(p.name), esc(shown(p.defaultValue))),
-                   false);
-        return;
-    }
-    m_undo->push(
-        new PendingEditCommand(m_model, tr("reset of %1").arg(p.name), {{p.name, before, after}}));
+    m_actions->resetRow();
 }
 
 void ParameterEditor::resetAgent()
 {
-    if (!m_model->isEditable())
-        return;
-    QList<PendingEditCommand::Step> steps;
-    QStringList skipped;
-    for (const Parameter &p : m_model->parameters()) {
-        if (!ParameterTableModel::isEditableParameter(p) ||
-            !validateParameterValue(p.defaultValue, p.rule()).ok) {
-            skipped.append(p.name);
-            continue;
-        }
-        const auto before = m_model->pendingEdits().edit(p.name);
-        const auto after = m_model->pendingEdits().edited(p.name, p.currentValue, p.defaultValue);
-        if (before != after)
-            steps.append({p.name, before, after});
-    }
-    if (!steps.isEmpty())
-        m_undo->push(new PendingEditCommand(
-            m_model, tr("reset of %1 to defaults").arg(m_algorithmId), steps));
-    if (!skipped.isEmpty())
-        setMessage(tr("Left as they are (unknown type, invalid value or default): %1")
-                       .arg(esc(skipped.join(QStringLiteral(", ")))),
-                   false);
-    else if (steps.isEmpty())
-        setMessage(tr("Every parameter of %1 is already at its default.").arg(esc(m_algorithmId)),
-                   false);
+    m_actions->resetAgent(m_algorithmId);
 }
 
 void ParameterEditor::discard()
 {
     if (pendingCount() == 0 || m_applyRequest)
         return;
-    QList<PendingEditCommand::Step> steps;
-    for (const QString &name : m_model->pendingEdits().names())
-        steps.append({name, m_model->pendingEdits().edit(name), std::nullopt});
-    m_undo->push(new PendingEditCommand(
-        m_model, tr("discard of %1").arg(changesText(int(steps.size()))), steps));
-    setMessage({}, false);
+    m_actions->discard();
 }
 
 void ParameterEditor::copySelection()
 {
-    const QString text = TableCopy::selectionText(m_table);
-    if (!text.isEmpty())
-        QGuiApplication::clipboard()->setText(text);
+    m_actions->copySelection();
 }
 
 void ParameterEditor::preview()
 {
-    if (!m_previewAction->isEnabled())
+    if (!m_actions->action(ParameterActions::Preview)->isEnabled())
         return;
     m_sentChanges = m_model->pendingEdits().changes(m_algorithmId);
     startRequest(&m_simulateRequest,
@@ -675,7 +473,7 @@ void ParameterEditor::simulated(int request, const SimulateResult &result)
 
 void ParameterEditor::apply()
 {
-    if (!m_applyAction->isEnabled())
+    if (!m_actions->action(ParameterActions::Apply)->isEnabled())
         return;
     if (m_applyDialog) {
         m_applyDialog->raise();
@@ -782,13 +580,7 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
                    true);
         updateState();
         reload();
-        if (m_conflictDialog)
-            m_conflictDialog->close();
-        auto *dialog = new ConflictDialog(conflicts, m_model->pendingEdits(), this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &QDialog::accepted, this, &ParameterEditor::resolveConflicts);
-        m_conflictDialog = dialog;
-        dialog->open();
+        m_conflicts->open(conflicts);
         return;
     }
     if (reportLoss(result.error) || result.retryable) {
@@ -816,18 +608,8 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
 
 void ParameterEditor::resolveConflicts()
 {
-    const ConflictDialog *dialog = m_conflictDialog;
-    if (!dialog)
+    if (!m_conflicts->takeDecisions(m_algorithmId))
         return;
-    m_resolutions.clear();
-    for (const ParameterConflict &conflict : dialog->conflicts()) {
-        if (conflict.algorithmId != m_algorithmId)
-            continue;
-        m_resolutions.append(
-            {conflict.name,
-             !conflict.missing && dialog->resolution(conflict.name) == ConflictDialog::ReapplyMine,
-             conflict.actual});
-    }
     // Their value in the dialog may already be stale: a re-applied edit starts from what the
     // newest reload says, so a reload still coming is waited for.
     if (reloadPending()) {
@@ -845,41 +627,11 @@ bool ParameterEditor::reloadPending() const
 
 void ParameterEditor::finishResolution()
 {
-    const QList<Resolution> resolutions = std::exchange(m_resolutions, {});
-    QStringList kept, reapplied, movedAgain;
-    for (const auto &[name, reapply, seen] : resolutions) {
-        if (!m_model->pendingEdits().contains(name))
-            continue;
-        const Parameter *newest = m_model->parameter(name);
-        if (reapply && newest && !sameStoredValue(newest->currentValue, seen)) {
-            // Their value moved again after the user decided on the one shown: overwriting a
-            // change nobody looked at is not what "re-apply mine" meant. Still a conflict.
-            movedAgain.append(name);
-            continue;
-        }
-        if (reapply && newest) {
-            m_model->rebase(name);
-            reapplied.append(name);
-        } else {
-            m_model->keepTheirs(name);
-            kept.append(name);
-        }
-    }
+    const QString message = m_conflicts->finish();
     // The bases moved under the recorded commands: their undo would bring old bases back.
     m_undo->clear();
     m_knownConflicts = m_model->conflicting();
-    QStringList parts;
-    if (!movedAgain.isEmpty())
-        parts.append(tr("%1 changed again after you decided: still in conflict, look at the "
-                        "newest value and Apply again to decide")
-                         .arg(esc(movedAgain.join(QStringLiteral(", ")))));
-    if (!kept.isEmpty())
-        parts.append(tr("kept theirs for %1").arg(esc(kept.join(QStringLiteral(", ")))));
-    if (!reapplied.isEmpty())
-        parts.append(tr("your edits of %1 now start from their values: press Apply (Ctrl+Return) "
-                        "to write them")
-                         .arg(esc(reapplied.join(QStringLiteral(", ")))));
-    setMessage(tr("Conflicts resolved: %1.").arg(parts.join(QStringLiteral("; "))), false);
+    setMessage(message, false);
     updateState();
 }
 
@@ -899,7 +651,7 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
     } else {
         m_agent = agent;
         m_model->setParameters(parameters);
-        fitColumns();
+        m_table->fitColumns();
         const QStringList conflicts = m_model->conflicting();
         for (const QString &name : conflicts) {
             if (m_knownConflicts.contains(name))
@@ -913,20 +665,7 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
                 setMessage(esc(message), false);
         }
         m_knownConflicts = conflicts;
-        // An open conflict dialog shows the newest values before anything is decided.
-        if (m_conflictDialog) {
-            QStringList moved;
-            const QList<ParameterConflict> shown = m_conflictDialog->conflicts();
-            for (const ParameterConflict &conflict : shown) {
-                const Parameter *p = m_model->parameter(conflict.name);
-                if (p && conflict.algorithmId == m_algorithmId && !conflict.missing &&
-                    m_conflictDialog->theirValueChanged(conflict.name, p->currentValue))
-                    moved.append(conflict.name);
-            }
-            // Who made the newer change, when and why: read from the changelog.
-            if (!moved.isEmpty())
-                m_latestRequest = m_worker->loadLatestChanges(m_algorithmId, moved);
-        }
+        m_conflicts->rowsReloaded(m_algorithmId);
         if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
             m_table->setCurrentIndex(m_model->index(0, ParameterTableModel::Current));
         updateState();
@@ -936,7 +675,7 @@ void ParameterEditor::parametersLoaded(int request, const Agent &agent,
         m_reloadAgain = false;
         reload();
     }
-    if (!m_resolutions.isEmpty() && !reloadPending())
+    if (m_conflicts->isWaiting() && !reloadPending())
         finishResolution();
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 
-#include "workers/agentworker.h"
-#include "panel.h"
 #include "editing/lostapply.h"
 #include "editing/pendingedits.h"
+#include "panel.h"
+#include "parametertableview.h"
+#include "workers/agentworker.h"
 
 #include <QPointer>
 #include <QSet>
@@ -12,7 +13,8 @@
 #include <utility>
 
 class ApplyDialog;
-class ConflictDialog;
+class ConflictResolution;
+class ParameterActions;
 class ParameterDelegate;
 class ParameterTableModel;
 class PreviewDialog;
@@ -102,8 +104,6 @@ private:
     void finishRequest(int *slot);
     bool reportLoss(const DbError &error);
     int userId() const;
-    void editCurrent(const QModelIndex &index);
-    void fitColumns();
 
     void parametersLoaded(int request, const Agent &agent, const QList<Parameter> &parameters,
                           const ConfigDrift &drift, const DbError &error);
@@ -124,31 +124,19 @@ private:
 
     ParameterTableModel *m_model;
     ParameterDelegate *m_delegate;
-    QTableView *m_table = nullptr;
+    ParameterTableView *m_table = nullptr;
     QUndoStack *m_undo;
     QTimer *m_reloadTimer;
     QLabel *m_title = nullptr;
     MessageBanner *m_readOnlyBanner = nullptr;
     MessageBanner *m_message = nullptr;
-    QLabel *m_pendingLabel = nullptr;
-    QPushButton *m_previewButton = nullptr;
-    QPushButton *m_applyButton = nullptr;
-    QPushButton *m_discardButton = nullptr;
-
-    QAction *m_undoAction = nullptr;
-    QAction *m_redoAction = nullptr;
-    QAction *m_resetRowAction = nullptr;
-    QAction *m_resetAgentAction = nullptr;
-    QAction *m_previewAction = nullptr;
-    QAction *m_applyAction = nullptr;
-    QAction *m_discardAction = nullptr;
-    QAction *m_copyAction = nullptr;
+    // The actions, the pending bar and the edits the actions make.
+    ParameterActions *m_actions;
 
     // Requests in flight (0 = none): an answer with another id is stale and dropped.
     int m_loadRequest = 0;
     int m_simulateRequest = 0;
     int m_applyRequest = 0;
-    int m_latestRequest = 0; // who changed a conflict's value again (not a busy request)
     int m_lastPendingCount = 0;
     bool m_reloadAgain = false;           // a change arrived while a load was running
     QList<ParameterChange> m_sentChanges; // of the running simulate or apply
@@ -157,18 +145,9 @@ private:
     // An apply that lost its connection may have committed: a later conflict caused by that
     // very change set is recognised as ours.
     LostApply m_lost;
-    // Resolutions of the conflict dialog waiting for the reload in flight: re-apply rebases
-    // onto the newest stored value. Name → re-apply (true) or keep theirs (false).
-    // A decision of the conflict dialog: re-apply (or keep theirs) for the value it showed.
-    struct Resolution
-    {
-        QString name;
-        bool reapply = false;
-        QString seenTheirs;
-    };
-    QList<Resolution> m_resolutions;
+    // The conflict dialog of a refused apply and its decisions waiting for a reload.
+    ConflictResolution *m_conflicts;
 
     QPointer<PreviewDialog> m_previewDialog;
     QPointer<ApplyDialog> m_applyDialog;
-    QPointer<ConflictDialog> m_conflictDialog;
 };

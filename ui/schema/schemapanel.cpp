@@ -1,12 +1,11 @@
 #include "schemapanel.h"
 
-#include "lockwaitview.h"
 #include "migrationlistmodel.h"
+#include "migrationsource.h"
 #include "reporthtml.h"
-#include "runchartview.h"
 #include "runprogressview.h"
-#include "stepmodel.h"
-#include "verifyview.h"
+#include "runresulttabs.h"
+#include "runsummary.h"
 
 #include "shell/keyboard.h"
 
@@ -16,30 +15,17 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
-#include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSplitter>
-#include <QTabWidget>
 #include <QTableView>
-#include <QTextBrowser>
-#include <QTimer>
 #include <QVBoxLayout>
-
-// How often live step results are applied to the table (see flushSteps()).
-static constexpr int StepFlushMs = 50;
 
 SchemaPanel::SchemaPanel(QWidget *parent)
     : Panel(parent)
     , m_worker(new MigrationWorker)
     , m_migrations(new MigrationListModel(this))
-    , m_steps(new StepModel(this))
-    , m_stepFlush(new QTimer(this))
 {
-    m_stepFlush->setSingleShot(true);
-    m_stepFlush->setInterval(StepFlushMs);
-    connect(m_stepFlush, &QTimer::timeout, this, &SchemaPanel::flushSteps);
     connect(m_worker, &MigrationWorker::stepStarted, this, &SchemaPanel::stepStarted,
             Qt::QueuedConnection);
     connect(m_worker, &MigrationWorker::stepFinished, this, &SchemaPanel::stepFinished,
@@ -95,7 +81,7 @@ void SchemaPanel::buildActions()
                                     "migrations whose objects the database already has"));
     m_exportAction = make(tr("&Export report…"), {}, &SchemaPanel::startExport);
     m_chooseAction = make(tr("&Choose migrations directory…"), QKeySequence(Qt::CTRL | Qt::Key_O),
-                          &SchemaPanel::chooseDirectory);
+                          [this] { m_source->choose(); });
     const std::pair<QAction *, const char *> icons[] = {
         {m_migrateAction, "migrate"}, {m_rehearseAction, "rehearse"},
         {m_verifyAction, "verify"},   {m_baselineAction, "baseline"},
@@ -126,17 +112,9 @@ void SchemaPanel::buildLayout()
         }
         return b;
     };
-    m_source = new QLabel(this);
-    m_source->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_chooseButton =
-        button(QStringLiteral("chooseDirectoryButton"), m_chooseAction, tr("Choose directory…"));
-    m_bundledButton = button(QStringLiteral("bundledButton"), nullptr, tr("Use bundled"));
-    m_bundledButton->setIcon(Icons::action(QStringLiteral("bundled")));
-    connect(m_bundledButton, &QPushButton::clicked, this, [this] { setMigrationsDirectory({}); });
-    auto *sourceRow = new QHBoxLayout;
-    sourceRow->addWidget(m_source, 1);
-    sourceRow->addWidget(m_chooseButton);
-    sourceRow->addWidget(m_bundledButton);
+    m_source = new MigrationSource(m_chooseAction, this);
+    connect(m_source, &MigrationSource::directoryChosen, this,
+            &SchemaPanel::setMigrationsDirectory);
 
     m_migrateButton = button(QStringLiteral("migrateButton"), m_migrateAction, {});
     m_rehearseButton = button(QStringLiteral("rehearseButton"), m_rehearseAction, {});
@@ -158,14 +136,7 @@ void SchemaPanel::buildLayout()
     // The progress has a row of its own: beside the buttons it made the window at least
     // 1,000 px wide.
 
-    m_summary = new QLabel(this);
-    m_summary->setObjectName(QStringLiteral("summaryLabel"));
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_errorView = new QTextBrowser(this);
-    m_errorView->setObjectName(QStringLiteral("errorView"));
-    m_errorView->setStyleSheet(QStringLiteral("QTextBrowser { border: 1px solid #c62828; }"));
-    m_errorView->hide();
+    m_summary = new RunSummary(this);
 
     m_migrationsView = new QTableView(this);
     m_migrationsView->setObjectName(QStringLiteral("migrationsView"));
@@ -182,54 +153,30 @@ void SchemaPanel::buildLayout()
                                         {MigrationListModel::Steps, 60}})
         m_migrationsView->horizontalHeader()->resizeSection(column, width);
 
-    m_stepsView = new QTableView(this);
-    m_stepsView->setObjectName(QStringLiteral("stepsView"));
-    m_stepsView->setModel(m_steps);
-    m_stepsView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_stepsView->setWordWrap(false);
-    m_stepsView->verticalHeader()->hide();
-    QHeaderView *stepHeader = m_stepsView->horizontalHeader();
-    stepHeader->setSectionResizeMode(StepModel::Statement, QHeaderView::Stretch);
-    for (const auto &[column, width] : {std::pair{StepModel::Migration, 190},
-                                        {StepModel::Step, 45},
-                                        {StepModel::Location, 210},
-                                        {StepModel::Milliseconds, 75},
-                                        {StepModel::State, 70},
-                                        {StepModel::VersusPrevious, 120}})
-        stepHeader->resizeSection(column, width);
-    m_lockView = new LockWaitView(this);
-    m_chart = new RunChartView(this);
-    m_chart->setObjectName(QStringLiteral("chartView"));
-    m_verifyView = new VerifyView(this);
-
-    m_tabs = new QTabWidget(this);
-    m_tabs->addTab(m_stepsView, tr("Steps"));
-    m_tabs->addTab(m_lockView, tr("Lock"));
-    m_tabs->addTab(m_chart, tr("Chart"));
-    m_tabs->addTab(m_verifyView, tr("Verify"));
+    m_results = new RunResultTabs(this);
+    connect(m_results, &RunResultTabs::stepsFlushed, this, &SchemaPanel::stepsFlushed);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_migrationsView);
-    splitter->addWidget(m_tabs);
+    splitter->addWidget(m_results);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(sourceRow);
+    layout->addWidget(m_source);
     layout->addLayout(runRow);
     layout->addWidget(m_progress);
     layout->addWidget(m_summary);
-    layout->addWidget(m_errorView);
     layout->addWidget(splitter, 1);
     // Compact rows: these are lists to scan, not forms.
     const int rowHeight = fontMetrics().height() + 8;
-    for (QTableView *view : {m_migrationsView, m_stepsView}) {
+    for (QTableView *view : {m_migrationsView, m_results->stepsView()}) {
         view->verticalHeader()->setDefaultSectionSize(rowHeight);
         Keyboard::setUpView(view);
     }
     // F6: the buttons, the migration list, the results below.
-    Keyboard::cyclePanes(this, {m_migrateButton, m_migrationsView, m_tabs});
+    Keyboard::cyclePanes(this, {m_migrateButton, m_migrationsView, m_results});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,11 +208,7 @@ void SchemaPanel::setConnection(const ConnectionContext &context)
 
 void SchemaPanel::clearResults()
 {
-    m_queuedSteps.clear();
-    m_steps->clear();
-    m_verifyView->clear();
-    m_chart->clear();
-    m_lockView->clear();
+    m_results->clear();
     m_lastRun = {};
     m_lastComparison = {};
     m_summary->clear();
@@ -298,38 +241,9 @@ void SchemaPanel::setRunArchiveDirectory(const QString &directory)
 
 void SchemaPanel::loadMigrationSet()
 {
-    m_set =
-        m_directory.isEmpty() ? MigrationSet::bundled() : MigrationSet::fromDirectory(m_directory);
-    const QString where = m_directory.isEmpty() ? tr("bundled with AlgoAdmin")
-                                                : QDir::toNativeSeparators(m_directory);
-    if (!m_set.ok()) {
-        m_source->setText(tr("<b>Migrations:</b> %1 — <span style='color:#c62828'>cannot be "
-                             "used: %2</span>")
-                              .arg(where.toHtmlEscaped(), m_set.error.toHtmlEscaped()));
-        showFailure(ReportHtml::error(tr("The migrations directory cannot be used"),
-                                      {tr("load migrations"),
-                                       where,
-                                       m_set.error,
-                                       {},
-                                       {},
-                                       tr("Fix the file named above, or choose another "
-                                          "directory.")}));
-    } else {
-        m_source->setText(
-            tr("<b>Migrations:</b> %1 (%n file(s))", nullptr, int(m_set.migrations.size()))
-                .arg(where.toHtmlEscaped()));
-        showFailure({});
-    }
-    m_bundledButton->setEnabled(!m_directory.isEmpty());
+    m_set = m_source->load(m_directory);
+    showFailure(m_source->failureHtml());
     updateActions();
-}
-
-void SchemaPanel::chooseDirectory()
-{
-    const QString directory = QFileDialog::getExistingDirectory(
-        this, tr("Choose a directory of NNN_name.sql migrations"), m_directory);
-    if (!directory.isEmpty())
-        setMigrationsDirectory(directory);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,11 +280,7 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
     if (operation == Operation::Migrate || operation == Operation::Rehearse) {
         m_totalSteps = pendingStepCount();
         m_finishedSteps = 0;
-        m_queuedSteps.clear();
-        m_steps->clear();
-        m_chart->clear();
-        m_lockView->clear();
-        m_tabs->setCurrentIndex(0);
+        m_results->startRun();
     }
     if (operation != Operation::Status) {
         showFailure({});
@@ -422,25 +332,7 @@ bool SchemaPanel::runAction(const QString &name)
 
 bool SchemaPanel::confirmForeignSet(const QString &what)
 {
-    QStringList missing;
-    for (const MigrationStatus &m : m_migrations->migrations()) {
-        if (m.state == MigrationStatus::State::Missing)
-            missing.append(m.version + QLatin1Char('_') + m.name);
-    }
-    if (missing.isEmpty())
-        return true;
-    QMessageBox box(QMessageBox::Warning, tr("Migrations that do not describe this database"),
-                    tr("The database has %n applied migration(s) that this set does not contain "
-                       "(%1). The set does not describe this database: what %2 finds or does "
-                       "may not be what you expect.\n\n%3 anyway?",
-                       nullptr, int(missing.size()))
-                        .arg(missing.mid(0, 3).join(QStringLiteral(", ")) +
-                                 (missing.size() > 3 ? QStringLiteral(", …") : QString()),
-                             what.toLower(), what),
-                    QMessageBox::Yes | QMessageBox::No, this);
-    box.setObjectName(QStringLiteral("foreignSetWarning"));
-    box.setDefaultButton(QMessageBox::No);
-    return box.exec() == QMessageBox::Yes;
+    return MigrationSource::confirmForeignSet(m_migrations->migrations(), what, this);
 }
 
 void SchemaPanel::migrate()
@@ -571,23 +463,14 @@ void SchemaPanel::updateActions()
     m_verifyButton->setEnabled(m_verifyAction->isEnabled());
     m_baselineButton->setEnabled(m_baselineAction->isEnabled());
     m_exportButton->setEnabled(m_exportAction->isEnabled());
-    m_chooseButton->setEnabled(idle);
-    m_bundledButton->setEnabled(idle && !m_directory.isEmpty());
+    m_source->setIdle(idle);
     m_cancelButton->setEnabled(!idle);
 }
 
 void SchemaPanel::showFailure(const QString &html)
 {
     m_showingStatusFailure = false;
-    m_errorView->setHtml(html);
-    m_errorView->setVisible(!html.isEmpty());
-    if (html.isEmpty())
-        return;
-    // As tall as the text, up to a limit: the lists below keep their room.
-    m_errorView->document()->setTextWidth(m_errorView->viewport()->width());
-    const int height =
-        int(m_errorView->document()->size().height()) + 2 * m_errorView->frameWidth();
-    m_errorView->setFixedHeight(std::clamp(height, 60, 200));
+    m_summary->showFailure(html);
 }
 
 void SchemaPanel::reportConnectionLoss(const DbError &error)
@@ -613,36 +496,15 @@ void SchemaPanel::stepFinished(const StepReport &step)
     queueStep(step);
 }
 
-// A whole run's results can arrive in one burst (a migrate is one round trip): applied one
-// by one, each with its relayout and status-bar update, they would hold the GUI thread for
-// the whole burst. Collected and applied together at most every StepFlushMs, the table still
-// fills live.
 void SchemaPanel::queueStep(const StepReport &step)
 {
-    m_queuedSteps.append(step);
-    if (!m_stepFlush->isActive())
-        m_stepFlush->start();
+    m_results->queueStep(step);
 }
 
-void SchemaPanel::flushSteps()
+void SchemaPanel::stepsFlushed(int finished)
 {
-    if (m_queuedSteps.isEmpty())
-        return;
-    bool anyFinished = false;
-    for (const StepReport &step : std::exchange(m_queuedSteps, {})) {
-        m_steps->updateStep(step);
-        anyFinished = anyFinished || step.state == StepReport::State::Done ||
-                      step.state == StepReport::State::Failed;
-    }
-    m_stepsView->scrollToBottom();
-    m_finishedSteps = m_steps->finishedCount();
+    m_finishedSteps = finished;
     m_progress->setFinishedSteps(m_finishedSteps);
-    if (anyFinished && m_lockView->isWaiting()) {
-        // The lock came free: back to the steps.
-        m_lockView->clear();
-        m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
-        m_tabs->setCurrentWidget(m_stepsView);
-    }
     updateBusy(busyText());
 }
 
@@ -650,16 +512,14 @@ void SchemaPanel::lockWaitObserved(const LockWait &wait)
 {
     if (!currentJobIs({Operation::Migrate, Operation::Rehearse, Operation::Baseline}))
         return;
-    if (!m_lockView->isWaiting()) {
-        m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock (waiting)"));
-        m_tabs->setCurrentWidget(m_lockView);
+    if (!m_results->isWaitingForLock()) {
         QStringList pids;
         for (const LockHolder &holder : wait.holders)
             pids.append(QString::number(holder.pid));
         Q_EMIT messagePosted(
             tr("Waiting for a lock held by pid %1").arg(pids.join(QStringLiteral(", "))));
     }
-    m_lockView->showWait(wait);
+    m_results->showLockWait(wait);
 }
 
 void SchemaPanel::migrationFinished(const RunReport &report)
@@ -668,18 +528,11 @@ void SchemaPanel::migrationFinished(const RunReport &report)
         updateBusy(busyText());
         return;
     }
-    m_lockView->clear();
-    m_tabs->setTabText(m_tabs->indexOf(m_lockView), tr("Lock"));
-    if (m_tabs->currentWidget() == m_lockView)
-        m_tabs->setCurrentWidget(m_stepsView);
     // What arrived live goes in first (rows appear as the steps ran), then the report's
     // final state of every step.
-    m_stepFlush->stop();
-    flushSteps();
+    m_results->finishRun(report);
     m_lastRun = report;
-    for (const StepReport &step : report.steps)
-        m_steps->updateStep(step);
-    m_finishedSteps = m_steps->finishedCount();
+    m_finishedSteps = m_results->finishedSteps();
     if (report.outcome == RunReport::Outcome::Ok && report.migrations.isEmpty())
         m_progress->finishWithNothingToDo(report.roundTrips, nothingToDoText(report));
     else
@@ -705,36 +558,15 @@ void SchemaPanel::runArchived(int request, const RunComparison &comparison, cons
     if (!error.isEmpty())
         Q_EMIT messagePosted(tr("The run could not be archived: %1").arg(error));
     m_lastComparison = comparison;
-    m_steps->setComparison(m_lastComparison);
-    m_chart->setRun(report, m_lastComparison);
+    m_results->showComparison(report, m_lastComparison);
 
     showFailure(ReportHtml::runFailure(report, m_set));
-    const int applied = int(std::count_if(
-        report.migrations.cbegin(), report.migrations.cend(),
-        [](const MigrationOutcome &m) { return m.state == MigrationOutcome::State::Applied; }));
-    QString message;
-    if (report.outcome == RunReport::Outcome::Ok && report.migrations.isEmpty())
-        message = nothingToDoText(report) + QLatin1Char('.');
-    else if (report.outcome == RunReport::Outcome::Ok)
-        message = report.rehearsal
-                      ? tr("Rehearsal of %n migration(s) finished and rolled back; nothing was "
-                           "committed.",
-                           nullptr, int(report.migrations.size()))
-                      : tr("Applied %n migration(s)", nullptr, applied) +
-                            tr(" in %1 s.").arg(QLocale().toString(report.wallMs / 1000, 'f', 1));
-    else if (report.outcome == RunReport::Outcome::Cancelled)
-        message = tr("Cancelled; the interrupted migration was rolled back.");
-    else
-        message =
-            tr("%1 failed: %2")
-                .arg(report.rehearsal ? tr("Rehearsal") : tr("Migration"), report.error.message);
-    if (m_lastComparison.flaggedCount() > 0)
-        message += QLatin1Char(' ') + tr("%n step(s) much slower than the previous run.", nullptr,
-                                         m_lastComparison.flaggedCount());
+    const QString message =
+        RunSummary::runMessage(report, m_lastComparison, nothingToDoText(report));
     Q_EMIT messagePosted(message);
     if (m_lastComparison.flaggedCount() > 0 ||
         (report.outcome == RunReport::Outcome::Ok && int(report.steps.size()) > 1))
-        m_tabs->setCurrentWidget(m_chart);
+        m_results->showChart();
 
     if (report.error.isConnectionLoss() || isBusy()) {
         // Lost: nothing to reload now (the window reconnects, then refreshes). Busy: the user
@@ -756,9 +588,7 @@ void SchemaPanel::statusLoaded(const StatusReport &report)
     }
     if (report.error.isError()) {
         m_migrations->setMigrations({}, m_set);
-        m_summary->setText(tr("<span style='color:#c62828'>The migration history of %1 could "
-                              "not be read.</span>")
-                               .arg(connection().options.displayName().toHtmlEscaped()));
+        m_summary->showStatusUnreadable(connection().options.displayName());
         showFailure(ReportHtml::error(tr("Reading the migration status failed"), report.error));
         m_showingStatusFailure = true;
         reportConnectionLoss(report.error);
@@ -769,22 +599,7 @@ void SchemaPanel::statusLoaded(const StatusReport &report)
             m_showingStatusFailure = false;
         }
         m_migrations->setMigrations(report.migrations, m_set);
-        int applied = 0, pending = 0, changed = 0;
-        for (const MigrationStatus &m : report.migrations) {
-            applied += m.state == MigrationStatus::State::Applied;
-            pending += m.state == MigrationStatus::State::Pending;
-            changed += m.state == MigrationStatus::State::Changed ||
-                       m.state == MigrationStatus::State::Missing;
-        }
-        QString text = tr("<b>%1</b>: %2 applied, %3 pending")
-                           .arg(report.target.toHtmlEscaped())
-                           .arg(applied)
-                           .arg(pending);
-        if (changed > 0)
-            text += tr(", <span style='color:#c62828'><b>%n changed or missing on disk</b>"
-                       "</span>",
-                       nullptr, changed);
-        m_summary->setText(text);
+        m_summary->showStatus(report);
         if (!m_progress->hasRoundTrips())
             m_progress->setRoundTrips(report.roundTrips);
     }
@@ -799,8 +614,7 @@ void SchemaPanel::verifyFinished(const VerifyReport &report)
         return;
     }
     m_progress->finish(report.roundTrips);
-    m_verifyView->setReport(report);
-    m_tabs->setCurrentWidget(m_verifyView);
+    m_results->showVerify(report);
     if (report.error.isError()) {
         showFailure(ReportHtml::error(tr("Verify failed"), report.error));
         reportConnectionLoss(report.error);

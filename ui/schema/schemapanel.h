@@ -3,29 +3,23 @@
 #include "migrations/migration.h"
 #include "migrations/migrationengine.h"
 #include "migrations/migrationworker.h"
-#include "panel.h"
 #include "migrations/runarchive.h"
+#include "panel.h"
 
 #include <QQueue>
 
-class LockWaitView;
 class MigrationListModel;
+class MigrationSource;
 class QAction;
-class QLabel;
 class QPushButton;
-class QTabWidget;
 class QTableView;
-class QTextBrowser;
-class RunChartView;
 class RunProgressView;
-class StepModel;
-class VerifyView;
+class RunResultTabs;
+class RunSummary;
 
 // The Schema page: the migrations (bundled or a chosen directory) with their state, and the
 // engine's Migrate, Rehearse, Verify and Baseline run on a worker thread with live steps, lock
 // holders, a chart of step durations compared with the previous run, and failures in full.
-class QTimer;
-
 class SchemaPanel : public Panel
 {
     Q_OBJECT
@@ -85,13 +79,12 @@ private:
     void rehearse();
     void verify();
     void baseline();
-    void chooseDirectory();
     void startExport();
 
     void stepStarted(const StepReport &step);
     void stepFinished(const StepReport &step);
     void queueStep(const StepReport &step);
-    void flushSteps();
+    void stepsFlushed(int finished);
     void lockWaitObserved(const LockWait &wait);
     void migrationFinished(const RunReport &report);
     void runArchived(int request, const RunComparison &comparison, const QString &error);
@@ -109,15 +102,12 @@ private:
     RunArchive m_archive;
     RunReport m_lastRun;
     RunComparison m_lastComparison;
-    int m_archiveRequest = 0; // the newest run's comparison and saving (on the worker)
+    int m_archiveRequest = 0;            // the newest run's comparison and saving (on the worker)
     bool m_showingStatusFailure = false; // the error box shows a failed status load
     int m_totalSteps = 0;
     int m_finishedSteps = 0;
-    QList<StepReport> m_queuedSteps; // arrived, not yet in the table (see flushSteps())
 
     MigrationListModel *m_migrations = nullptr;
-    StepModel *m_steps = nullptr;
-    QTimer *m_stepFlush = nullptr;
 
     QAction *m_migrateAction = nullptr;
     QAction *m_rehearseAction = nullptr;
@@ -126,9 +116,7 @@ private:
     QAction *m_exportAction = nullptr;
     QAction *m_chooseAction = nullptr;
 
-    QLabel *m_source = nullptr;
-    QPushButton *m_chooseButton = nullptr;
-    QPushButton *m_bundledButton = nullptr;
+    MigrationSource *m_source = nullptr;
     QPushButton *m_migrateButton = nullptr;
     QPushButton *m_rehearseButton = nullptr;
     QPushButton *m_verifyButton = nullptr;
@@ -136,12 +124,7 @@ private:
     QPushButton *m_cancelButton = nullptr;
     QPushButton *m_exportButton = nullptr;
     RunProgressView *m_progress = nullptr;
-    QLabel *m_summary = nullptr;
-    QTextBrowser *m_errorView = nullptr;
+    RunSummary *m_summary = nullptr; // the summary line and the failure box
     QTableView *m_migrationsView = nullptr;
-    QTabWidget *m_tabs = nullptr;
-    QTableView *m_stepsView = nullptr;
-    LockWaitView *m_lockView = nullptr;
-    RunChartView *m_chart = nullptr;
-    VerifyView *m_verifyView = nullptr;
+    RunResultTabs *m_results = nullptr; // steps, lock, chart, verify
 };
