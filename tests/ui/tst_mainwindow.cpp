@@ -129,6 +129,9 @@ void TstMainWindow::statusBarShowsTheConnection()
     // shows, the server and role, then the busy text, step aside into tooltips.
     auto *status = window.findChild<ConnectionStatus *>();
     QVERIFY(status);
+    // Every panel done loading: none of them resets the busy text set below.
+    for (Panel *panel : panels)
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isBusy(), 15000);
     window.resize(window.minimumSizeHint().width(), 600);
     status->setBusy(true,
                     QStringLiteral("Loading the parameters of A12 — Warehouse Slotting Optimizer…"));
