@@ -190,8 +190,7 @@ QList<Agent> AgentRepository::list(const AgentFilter &filter, DbError *error)
             QStringLiteral("list agents"));
     const DbError failure = firstError(batch, QStringLiteral("list agents"));
     if (failure.isError()) {
-        if (error)
-            *error = failure;
+        report(failure, error);
         return {};
     }
     const PgResult &result = batch.results.constFirst();
@@ -199,12 +198,11 @@ QList<Agent> AgentRepository::list(const AgentFilter &filter, DbError *error)
     agents.reserve(result.rows());
     for (int row = 0; row < result.rows(); ++row)
         agents.append(agentFromRow(result, row));
-    if (error)
-        *error = {};
+    report({}, error);
     return agents;
 }
 
-AgentDetail AgentRepository::loadDetail(const QString &algorithmId)
+AgentDetail AgentRepository::loadDetail(const QString &algorithmId, DbError *error)
 {
     AgentDetail detail;
     ++m_roundTrips;
@@ -217,9 +215,9 @@ AgentDetail AgentRepository::loadDetail(const QString &algorithmId)
              {ParameterRepository::loadSql(), {text(algorithmId)}, After::Nothing},
              {DriftSql, {text(algorithmId)}, After::Sync}},
             QStringLiteral("load agent"));
-    detail.error = firstError(batch, QStringLiteral("load agent"));
-    if (detail.error.isError())
-        return detail;
+    const DbError failure = firstError(batch, QStringLiteral("load agent"));
+    if (failure.isError())
+        return reported(detail, failure, error);
     const PgResult &agent = batch.results.at(0);
     detail.found = agent.rows() == 1;
     if (detail.found)
@@ -233,10 +231,10 @@ AgentDetail AgentRepository::loadDetail(const QString &algorithmId)
                                                                : detail.drift.extra;
         list.append(drift.value(row, DriftName));
     }
-    return detail;
+    return reported(detail, failure, error);
 }
 
-bool AgentRepository::setActive(const QString &algorithmId, bool active, const QString &reason,
+void AgentRepository::setActive(const QString &algorithmId, bool active, const QString &reason,
                                 int userId, DbError *error)
 {
     // One round trip: after an error the transaction is aborted and the COMMIT rolls it back.
@@ -253,7 +251,5 @@ bool AgentRepository::setActive(const QString &algorithmId, bool active, const Q
     }
     if (!failure.isError() && write.end().commandTag() != QLatin1String("COMMIT"))
         failure = write.end().error(QStringLiteral("set agent active"));
-    if (error)
-        *error = failure;
-    return !failure.isError();
+    report(failure, error);
 }

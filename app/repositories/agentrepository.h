@@ -75,7 +75,6 @@ struct AgentDetail
     Agent agent;
     QList<Parameter> parameters;
     ConfigDrift drift;
-    DbError error;
 };
 
 // Reads and toggles agents on one named QPSQL connection (use it on that connection's thread).
@@ -88,11 +87,11 @@ public:
     // The agents matching `filter`, sorted; one query. On failure returns {} and sets `error`.
     QList<Agent> list(const AgentFilter &filter, DbError *error);
     // The agent, its parameters and the drift: one round trip (three statements, one batch).
-    AgentDetail loadDetail(const QString &algorithmId);
+    AgentDetail loadDetail(const QString &algorithmId, DbError *error);
     // Sets is_active in one transaction whose changelog row (written by the audit trigger)
-    // carries `reason` and `userId`. False with `error` when the agent does not exist or the
+    // carries `reason` and `userId`. `error` is set when the agent does not exist or the
     // database refuses (e.g. 42501 without the privilege); nothing is written then.
-    bool setActive(const QString &algorithmId, bool active, const QString &reason, int userId,
+    void setActive(const QString &algorithmId, bool active, const QString &reason, int userId,
                    DbError *error);
 
     // Round trips made by this repository so far (each pipeline batch counts one).

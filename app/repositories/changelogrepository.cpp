@@ -3,6 +3,7 @@
 #include "db/pgconnection.h"
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
+#include "repositories/repositorysupport.h"
 
 #include <QIODevice>
 #include <QJsonArray>
@@ -194,9 +195,10 @@ QSqlQuery *ChangelogRepository::preparedPage(const ChangelogFilter &filter, bool
     auto query = std::make_shared<QSqlQuery>(m_database);
     query->setForwardOnly(true);
     if (!query->prepare(sql)) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, query->lastError(),
-                                            QStringLiteral("prepare the changelog page query"));
+        RepositorySupport::report(
+            SqlDatabase::toDbError(m_database, query->lastError(),
+                                   QStringLiteral("prepare the changelog page query")),
+            error);
         return nullptr;
     }
     m_pageQueries.insert(key, query);
@@ -219,9 +221,10 @@ std::optional<ChangelogPage> ChangelogRepository::page(const ChangelogFilter &fi
     }
     query->bindValue(n++, qMax(0, limit));
     if (!query->exec()) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, query->lastError(),
-                                            QStringLiteral("read a page of the changelog"));
+        RepositorySupport::report(
+            SqlDatabase::toDbError(m_database, query->lastError(),
+                                   QStringLiteral("read a page of the changelog")),
+            error);
         return std::nullopt;
     }
     ChangelogPage result;
@@ -241,17 +244,19 @@ qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError
             m_reltuples = std::make_shared<QSqlQuery>(m_database);
             m_reltuples->setForwardOnly(true);
             if (!m_reltuples->prepare(QString::fromLatin1(kReltuples))) {
-                if (error)
-                    *error = SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
-                                                    QStringLiteral("prepare the row estimate"));
+                RepositorySupport::report(
+                    SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
+                                           QStringLiteral("prepare the row estimate")),
+                    error);
                 m_reltuples.reset();
                 return -1;
             }
         }
         if (!m_reltuples->exec() || !m_reltuples->next()) {
-            if (error)
-                *error = SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
-                                                QStringLiteral("estimate the changelog rows"));
+            RepositorySupport::report(
+                SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
+                                       QStringLiteral("estimate the changelog rows")),
+                error);
             return -1;
         }
         const qint64 reltuples = m_reltuples->value(ReltuplesEstimate).toLongLong();
@@ -264,13 +269,13 @@ qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError
     // extended protocol on the same connection, still with bound values.
     PGconn *conn = SqlDatabase::nativeHandle(m_database);
     if (!conn) {
-        if (error)
-            *error = {QStringLiteral("estimate the changelog rows"),
-                      {},
-                      QStringLiteral("the connection is not open"),
-                      {},
-                      {},
-                      {}};
+        RepositorySupport::report({QStringLiteral("estimate the changelog rows"),
+                                   {},
+                                   QStringLiteral("the connection is not open"),
+                                   {},
+                                   {},
+                                   {}},
+                                  error);
         return -1;
     }
     const QByteArray sql = "EXPLAIN (FORMAT JSON) SELECT 1" + QByteArray(kFrom) +
@@ -282,8 +287,8 @@ qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError
     PgResult result(PQexecParams(conn, sql.constData(), int(raw.size()), nullptr, raw.constData(),
                                  nullptr, nullptr, 0));
     if (!result.ok() || result.rows() < 1) {
-        if (error)
-            *error = result.error(QStringLiteral("estimate the changelog rows"));
+        RepositorySupport::report(result.error(QStringLiteral("estimate the changelog rows")),
+                                  error);
         return -1;
     }
     const QJsonDocument plan = QJsonDocument::fromJson(result.rawValue(0, 0));
@@ -319,8 +324,7 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
 {
     const QString what = QStringLiteral("export the changelog as CSV");
     auto fail = [&](const QString &message) {
-        if (error)
-            *error = {what, {}, message, {}, {}, {}};
+        RepositorySupport::report({what, {}, message, {}, {}, {}}, error);
         return qint64(-1);
     };
     PGconn *conn = SqlDatabase::nativeHandle(m_database);
@@ -385,8 +389,7 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
     if (cancelled)
         return fail(QStringLiteral("cancelled"));
     if (serverError.isError()) {
-        if (error)
-            *error = serverError;
+        RepositorySupport::report(serverError, error);
         return -1;
     }
     // The last report, unless the loop just made it.

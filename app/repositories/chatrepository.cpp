@@ -2,6 +2,7 @@
 
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
+#include "repositories/repositorysupport.h"
 
 #include <QSqlQuery>
 #include <QVariant>
@@ -45,9 +46,10 @@ std::optional<ChatPage> ChatRepository::page(const QString &algorithmId,
         auto query = std::make_shared<QSqlQuery>(m_database);
         query->setForwardOnly(true);
         if (!query->prepare(QString::fromLatin1(after ? kNextPage : kFirstPage))) {
-            if (error)
-                *error = SqlDatabase::toDbError(m_database, query->lastError(),
-                                                QStringLiteral("prepare the chat page query"));
+            RepositorySupport::report(
+                SqlDatabase::toDbError(m_database, query->lastError(),
+                                       QStringLiteral("prepare the chat page query")),
+                error);
             return std::nullopt;
         }
         slot = query;
@@ -61,9 +63,9 @@ std::optional<ChatPage> ChatRepository::page(const QString &algorithmId,
     }
     q.bindValue(n++, qMax(0, limit));
     if (!q.exec()) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, q.lastError(),
-                                            QStringLiteral("read a page of chat"));
+        RepositorySupport::report(SqlDatabase::toDbError(m_database, q.lastError(),
+                                                         QStringLiteral("read a page of chat")),
+                                  error);
         return std::nullopt;
     }
     ChatPage result;

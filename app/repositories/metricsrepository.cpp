@@ -2,6 +2,7 @@
 
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
+#include "repositories/repositorysupport.h"
 
 #include <QSqlQuery>
 #include <QVariant>
@@ -81,9 +82,9 @@ QSqlQuery *MetricsRepository::prepared(std::shared_ptr<QSqlQuery> &slot, const c
     auto query = std::make_shared<QSqlQuery>(m_database);
     query->setForwardOnly(true);
     if (!query->prepare(QString::fromLatin1(sql))) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, query->lastError(),
-                                            QStringLiteral("prepare a metrics query"));
+        RepositorySupport::report(SqlDatabase::toDbError(m_database, query->lastError(),
+                                                         QStringLiteral("prepare a metrics query")),
+                                  error);
         return nullptr;
     }
     slot = query;
@@ -98,9 +99,9 @@ std::optional<QStringList> MetricsRepository::metricNames(const QString &algorit
         return std::nullopt;
     q->bindValue(0, algorithmId);
     if (!q->exec()) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, q->lastError(),
-                                            QStringLiteral("list metric names"));
+        RepositorySupport::report(
+            SqlDatabase::toDbError(m_database, q->lastError(), QStringLiteral("list metric names")),
+            error);
         return std::nullopt;
     }
     QStringList names;
@@ -129,9 +130,9 @@ MetricsRepository::series(const QString &algorithmId, const QString &metric, con
     q->bindValue(4, SqlTimestamp::toSql(from));
     q->bindValue(5, SqlTimestamp::toSql(to));
     if (!q->exec()) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, q->lastError(),
-                                            QStringLiteral("read a metric series"));
+        RepositorySupport::report(SqlDatabase::toDbError(m_database, q->lastError(),
+                                                         QStringLiteral("read a metric series")),
+                                  error);
         return std::nullopt;
     }
     QList<MetricBucket> buckets;
@@ -160,9 +161,9 @@ std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QStr
     q->bindValue(1, SqlTimestamp::toSql(from));
     q->bindValue(2, SqlTimestamp::toSql(to));
     if (!q->exec()) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, q->lastError(),
-                                            QStringLiteral("read change markers"));
+        RepositorySupport::report(SqlDatabase::toDbError(m_database, q->lastError(),
+                                                         QStringLiteral("read change markers")),
+                                  error);
         return std::nullopt;
     }
     QList<ChangelogEntry> entries;
@@ -187,9 +188,10 @@ std::optional<MetricImpact> MetricsRepository::impact(const ChangelogEntry &chan
     q->bindValue(2, change.algorithmId);
     q->bindValue(3, metric);
     if (!q->exec() || !q->next()) {
-        if (error)
-            *error = SqlDatabase::toDbError(m_database, q->lastError(),
-                                            QStringLiteral("measure a change's impact"));
+        RepositorySupport::report(
+            SqlDatabase::toDbError(m_database, q->lastError(),
+                                   QStringLiteral("measure a change's impact")),
+            error);
         return std::nullopt;
     }
     MetricImpact r;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "repositories/changelogrepository.h"
 #include "db/dberror.h"
+#include "repositories/changelogrepository.h"
 
 #include <QDateTime>
 #include <QList>

@@ -284,13 +284,11 @@ QList<Parameter> ParameterRepository::load(const QString &algorithmId, DbError *
         run(m_database, {{LoadSql, {text(algorithmId)}}}, QStringLiteral("load parameters"));
     const DbError failure = firstError(batch, QStringLiteral("load parameters"));
     if (failure.isError()) {
-        if (error)
-            *error = failure;
+        report(failure, error);
         return {};
     }
     const QList<Parameter> parameters = fromResult(batch.results.constFirst());
-    if (error)
-        *error = {};
+    report({}, error);
     return parameters;
 }
 
@@ -303,8 +301,7 @@ QList<ParameterConflict> ParameterRepository::latestChanges(const QString &algor
         run(m_database, {{LatestChangesSql, {text(algorithmId), textArray(names)}}},
             QStringLiteral("read the newest changes"));
     const DbError failure = firstError(batch, QStringLiteral("read the newest changes"));
-    if (error)
-        *error = failure;
+    report(failure, error);
     return failure.isError() ? QList<ParameterConflict>() : conflicts(batch.results.constFirst());
 }
 
@@ -370,20 +367,20 @@ ParameterRepository::Batch ParameterRepository::runChanges(const QList<Parameter
 }
 
 SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &changes,
-                                             const QString &reason, int userId)
+                                             const QString &reason, int userId, DbError *error)
 {
     SimulateResult result;
     const QList<ParameterChange> unique = deduplicated(changes);
     if (unique.isEmpty()) {
         result.ok = true;
-        return result;
+        return reported(result, {}, error);
     }
     const int before = m_roundTrips;
     const Batch batch = runChanges(unique, reason, userId,
                                    QUuid::createUuid().toString(QUuid::WithoutBraces), true);
     result.roundTrips = m_roundTrips - before;
     const BatchResults &r = batch.write.batch;
-    result.error = firstError(r, QStringLiteral("simulate"));
+    const DbError failure = firstError(r, QStringLiteral("simulate"));
     if (r.ok) {
         if (batch.write.statement(batch.update).ok())
             result.changes = appliedChanges(batch.write.statement(batch.update));
@@ -404,18 +401,19 @@ SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &chang
             }
         }
     }
-    result.ok = !result.error.isError() && result.conflicts.isEmpty();
-    return result;
+    result.ok = !failure.isError() && result.conflicts.isEmpty();
+    return reported(result, failure, error);
 }
 
 ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, const QString &reason,
-                                       int userId)
+                                       int userId, DbError *error)
 {
     ApplyResult result;
+    DbError failure;
     const QList<ParameterChange> unique = deduplicated(changes);
     if (unique.isEmpty()) {
         result.ok = true;
-        return result;
+        return reported(result, failure, error);
     }
     result.changeSet = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const int before = m_roundTrips;
@@ -427,8 +425,8 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
         // whether a COMMIT whose answer never arrived went through, the change set tells.
         // Applying again is safe either way: an edit that did commit no longer finds its
         // `from` value and comes back as a conflict, never as a second write.
-        result.error = r.error;
-        result.error.hint =
+        failure = r.error;
+        failure.hint =
             QStringLiteral("The connection was lost during the apply; the database keeps it "
                            "whole or not at all (change set %1 in the changelog if it "
                            "committed). Reconnect and apply again: the edits are kept, and an "
@@ -436,7 +434,7 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
                            "meanwhile, is shown as a conflict, never overwritten.")
                 .arg(result.changeSet);
         result.retryable = true;
-        return result;
+        return reported(result, failure, error);
     }
     if (batch.write.statement(batch.conflicts).ok())
         result.conflicts = conflicts(batch.write.statement(batch.conflicts));
@@ -445,43 +443,42 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
     if (committed) {
         result.ok = true;
         result.changes = appliedChanges(batch.write.statement(batch.update));
-        return result;
+        return reported(result, failure, error);
     }
     result.changeSet.clear();
     if (!result.conflicts.isEmpty()) {
-        result.error.what = QStringLiteral("apply");
-        result.error.message =
+        failure.what = QStringLiteral("apply");
+        failure.message =
             QStringLiteral("%1 parameter(s) were changed by someone else meanwhile; nothing "
                            "was written")
                 .arg(result.conflicts.size());
-        result.error.detail = result.conflicts.constFirst().toString();
-        result.error.hint = QStringLiteral(
+        failure.detail = result.conflicts.constFirst().toString();
+        failure.hint = QStringLiteral(
             "Reload the parameters, check the other values, then edit and apply again.");
-        result.error.sqlState = QStringLiteral("40001");
-        return result;
+        failure.sqlState = QStringLiteral("40001");
+        return reported(result, failure, error);
     }
-    result.error = firstError(r, QStringLiteral("apply"));
-    if (!result.error.isError())
-        result.error = end.error(QStringLiteral("apply"));
-    if (result.error.sqlState == QLatin1String("42501") && result.error.hint.isEmpty())
-        result.error.hint = QStringLiteral(
+    failure = firstError(r, QStringLiteral("apply"));
+    if (!failure.isError())
+        failure = end.error(QStringLiteral("apply"));
+    if (failure.sqlState == QLatin1String("42501") && failure.hint.isEmpty())
+        failure.hint = QStringLiteral(
             "This database role may read the parameters but not change them; nothing was "
             "written. Connect as a role with UPDATE on algorithm_parameters.current_value.");
-    return result;
+    return reported(result, failure, error);
 }
 
 ApplyResult ParameterRepository::resetToDefault(const QString &algorithmId,
                                                 const QStringList &names, const QString &reason,
-                                                int userId)
+                                                int userId, DbError *error)
 {
     const int before = m_roundTrips;
-    DbError error;
-    const QList<Parameter> parameters = load(algorithmId, &error);
-    if (error.isError()) {
+    DbError failure;
+    const QList<Parameter> parameters = load(algorithmId, &failure);
+    if (failure.isError()) {
         ApplyResult result;
-        result.error = error;
         result.roundTrips = m_roundTrips - before;
-        return result;
+        return reported(result, failure, error);
     }
     QList<ParameterChange> changes;
     QSet<QString> wanted(names.cbegin(), names.cend());
@@ -494,47 +491,48 @@ ApplyResult ParameterRepository::resetToDefault(const QString &algorithmId,
         const Validation validation = validateParameterValue(p.defaultValue, p.rule());
         if (!validation.ok) {
             ApplyResult refused;
-            refused.error.what = QStringLiteral("reset to default");
-            refused.error.message = validation.message;
-            refused.error.sqlState = QStringLiteral("23514");
-            refused.error.hint =
+            failure.what = QStringLiteral("reset to default");
+            failure.message = validation.message;
+            failure.sqlState = QStringLiteral("23514");
+            failure.hint =
                 QStringLiteral("The default value is outside today's rule; nothing was sent.");
             refused.roundTrips = m_roundTrips - before;
-            return refused;
+            return reported(refused, failure, error);
         }
         changes.append({p.algorithmId, p.name, p.currentValue, p.defaultValue});
     }
     ApplyResult result;
     if (!wanted.isEmpty()) {
-        result.error.what = QStringLiteral("reset to default");
-        result.error.message = QStringLiteral("algorithm %1 has no parameter %2")
-                                   .arg(algorithmId, QStringList(wanted.values()).join(u", "));
+        failure.what = QStringLiteral("reset to default");
+        failure.message = QStringLiteral("algorithm %1 has no parameter %2")
+                              .arg(algorithmId, QStringList(wanted.values()).join(u", "));
     } else {
-        result = apply(changes, reason, userId);
+        result = apply(changes, reason, userId, &failure);
     }
     result.roundTrips = m_roundTrips - before;
-    return result;
+    return reported(result, failure, error);
 }
 
 ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const QString &reason,
-                                        int userId)
+                                        int userId, DbError *error)
 {
     const int before = m_roundTrips;
     ApplyResult result;
+    DbError failure;
     auto done = [&]() -> ApplyResult {
         result.roundTrips = m_roundTrips - before;
-        return result;
+        return reported(result, failure, error);
     };
     ++m_roundTrips;
     const BatchResults batch =
         run(m_database, {{RevertEntriesSql, {text(entryIdOrChangeSet)}}}, QStringLiteral("revert"));
-    result.error = firstError(batch, QStringLiteral("revert"));
-    if (result.error.isError())
+    failure = firstError(batch, QStringLiteral("revert"));
+    if (failure.isError())
         return done();
     const PgResult &rows = batch.results.constFirst();
     if (rows.rows() == 0) {
-        result.error.what = QStringLiteral("revert");
-        result.error.message =
+        failure.what = QStringLiteral("revert");
+        failure.message =
             QStringLiteral("no changelog entry or change set %1").arg(entryIdOrChangeSet);
         return done();
     }
@@ -546,10 +544,10 @@ ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const
             return rows.isNull(row, column) ? QString() : rows.value(row, column);
         };
         if (value(RevertHasParameter) != QLatin1String("t")) {
-            result.error.what = QStringLiteral("revert");
-            result.error.message = QStringLiteral("algorithm %1 has no parameter %2 any more "
-                                                  "(an agent's is_active is toggled, not reverted)")
-                                       .arg(value(RevertAlgorithmId), value(RevertName));
+            failure.what = QStringLiteral("revert");
+            failure.message = QStringLiteral("algorithm %1 has no parameter %2 any more "
+                                             "(an agent's is_active is toggled, not reverted)")
+                                  .arg(value(RevertAlgorithmId), value(RevertName));
             return done();
         }
         const auto key = qMakePair(value(RevertAlgorithmId), value(RevertName));
@@ -562,10 +560,10 @@ ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const
             value(RevertOldValue), {value(RevertAlgorithmId), value(RevertName), value(RevertType),
                                     value(RevertMinValue), value(RevertMaxValue)});
         if (!validation.ok) {
-            result.error.what = QStringLiteral("revert");
-            result.error.message = validation.message;
-            result.error.sqlState = QStringLiteral("23514");
-            result.error.hint =
+            failure.what = QStringLiteral("revert");
+            failure.message = validation.message;
+            failure.sqlState = QStringLiteral("23514");
+            failure.hint =
                 QStringLiteral("The old value is outside today's rule; nothing was sent.");
             return done();
         }
@@ -573,6 +571,6 @@ ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const
         changes.append({value(RevertAlgorithmId), value(RevertName), value(RevertNewValue),
                         value(RevertOldValue)});
     }
-    result = apply(changes, reason, userId);
+    result = apply(changes, reason, userId, &failure);
     return done();
 }

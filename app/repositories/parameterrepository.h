@@ -88,7 +88,6 @@ struct ApplyResult
     QString changeSet;
     QList<AppliedChange> changes;
     QList<ParameterConflict> conflicts;
-    DbError error; // set when the database refused or the connection failed
     // The connection failed (or the request was never sent): applying again is safe. Whether a
     // COMMIT whose answer was lost went through is unknown — changeSet finds it in the
     // changelog, and a repeat shows such an edit as a conflict, never a second write.
@@ -102,7 +101,6 @@ struct SimulateResult
     QList<AppliedChange> changes;
     QList<ParameterConflict> conflicts;
     QList<ConfigDiff> configs; // one per affected agent (empty after a database error)
-    DbError error;             // e.g. 23514 for a value out of bounds
     int roundTrips = 0;
 };
 
@@ -129,21 +127,25 @@ public:
     static Validation validate(const QString &value, const Parameter &parameter);
 
     // Runs exactly what apply runs, reads the configs before and after, and rolls back: nothing
-    // persists. One round trip.
+    // persists. One round trip. `error` is e.g. 23514 for a value out of bounds.
     SimulateResult simulate(const QList<ParameterChange> &changes, const QString &reason,
-                            int userId);
+                            int userId, DbError *error);
     // All or nothing, one round trip: every change whose stored value is still its `from` is
     // written, audited with `reason`, `userId` and one fresh change set, and the configs follow;
     // if any is not (a conflict) or the database refuses one, nothing is written.
-    ApplyResult apply(const QList<ParameterChange> &changes, const QString &reason, int userId);
+    // `error` says why nothing was written (the database refused, a conflict as 40001, or the
+    // connection failed: then see ApplyResult::retryable and changeSet).
+    ApplyResult apply(const QList<ParameterChange> &changes, const QString &reason, int userId,
+                      DbError *error);
     // An apply of the default values of `names` (empty = all the agent's parameters); 2 round
     // trips (load + apply).
     ApplyResult resetToDefault(const QString &algorithmId, const QStringList &names,
-                               const QString &reason, int userId);
+                               const QString &reason, int userId, DbError *error);
     // Applies the old values of a changelog entry (its id) or of every entry of a change set
     // again, provided each parameter still holds the entry's new value (else a conflict), and
     // each old value passes today's rule (checked before anything is sent). 2 round trips.
-    ApplyResult revert(const QString &entryIdOrChangeSet, const QString &reason, int userId);
+    ApplyResult revert(const QString &entryIdOrChangeSet, const QString &reason, int userId,
+                       DbError *error);
 
     // Round trips made by this repository so far (each pipeline batch counts one).
     int roundTrips() const { return m_roundTrips; }

@@ -12,7 +12,27 @@
 
 // What the repositories share: running a batch on a QPSQL connection's libpq handle (one
 // round trip) and the text forms PostgreSQL takes and gives.
+//
+// One convention for every repository call: it returns its value (a list, a struct, a
+// result; empty or default on failure unless documented otherwise) and takes a last
+// `DbError *error` (may be null), which it sets to what failed or clears. No result struct
+// carries an error of its own, and no call answers with a bool beside the error. Sibling
+// arguments come in one order: what, then reason, then userId. Columns are named by an enum
+// beside their SELECT, never read by a bare number.
 namespace RepositorySupport {
+
+// Sets `*error` (when given) to `failure`.
+inline void report(const DbError &failure, DbError *error)
+{
+    if (error)
+        *error = failure;
+}
+// Sets `*error` (when given) to `failure` and returns `value`: the convention above in one line.
+template <typename T> T reported(T value, const DbError &failure, DbError *error)
+{
+    report(failure, error);
+    return value;
+}
 
 // The results of a batch, by command index (an unset PgResult for a statement that never got
 // one).

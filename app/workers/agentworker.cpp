@@ -60,16 +60,16 @@ int AgentWorker::loadParameters(const QString &algorithmId)
     return enqueue(
         [this, algorithmId](int request) {
             AgentDetail detail;
-            if (ensureOpen(&detail.error, "agents")) {
-                detail = m_agents->loadDetail(algorithmId);
-                if (!detail.error.isError() && !detail.found) {
-                    detail.error.what = QStringLiteral("load agent");
-                    detail.error.message = QStringLiteral("there is no agent %1").arg(algorithmId);
+            DbError error;
+            if (ensureOpen(&error, "agents")) {
+                detail = m_agents->loadDetail(algorithmId, &error);
+                if (!error.isError() && !detail.found) {
+                    error.what = QStringLiteral("load agent");
+                    error.message = QStringLiteral("there is no agent %1").arg(algorithmId);
                 }
             }
-            noteFailure(detail.error);
-            Q_EMIT parametersLoaded(request, detail.agent, detail.parameters, detail.drift,
-                                    detail.error);
+            noteFailure(error);
+            Q_EMIT parametersLoaded(request, detail.agent, detail.parameters, detail.drift, error);
         },
         [this](int request) {
             Q_EMIT parametersLoaded(request, {}, {}, {},
@@ -99,15 +99,14 @@ int AgentWorker::simulate(const QList<ParameterChange> &changes, const QString &
     return enqueue(
         [this, changes, reason, userId](int request) {
             SimulateResult result;
-            if (ensureOpen(&result.error, "agents"))
-                result = m_parameters->simulate(changes, reason, userId);
-            noteFailure(result.error);
-            Q_EMIT simulated(request, result);
+            DbError error;
+            if (ensureOpen(&error, "agents"))
+                result = m_parameters->simulate(changes, reason, userId, &error);
+            noteFailure(error);
+            Q_EMIT simulated(request, result, error);
         },
         [this](int request) {
-            SimulateResult result;
-            result.error = droppedError(QStringLiteral("preview"));
-            Q_EMIT simulated(request, result);
+            Q_EMIT simulated(request, {}, droppedError(QStringLiteral("preview")));
         });
 }
 
@@ -116,19 +115,19 @@ int AgentWorker::apply(const QList<ParameterChange> &changes, const QString &rea
     return enqueue(
         [this, changes, reason, userId](int request) {
             ApplyResult result;
-            if (ensureOpen(&result.error, "agents"))
-                result = m_parameters->apply(changes, reason, userId);
+            DbError error;
+            if (ensureOpen(&error, "agents"))
+                result = m_parameters->apply(changes, reason, userId, &error);
             else
                 result.retryable = true;
             noteOwnChangeSet(result.changeSet); // also when the answer was lost: it may commit
-            noteFailure(result.error);
-            Q_EMIT applied(request, result);
+            noteFailure(error);
+            Q_EMIT applied(request, result, error);
         },
         [this](int request) {
             ApplyResult result;
-            result.error = droppedError(QStringLiteral("apply"));
             result.retryable = true; // never sent: nothing was committed
-            Q_EMIT applied(request, result);
+            Q_EMIT applied(request, result, droppedError(QStringLiteral("apply")));
         });
 }
 

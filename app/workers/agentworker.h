@@ -42,8 +42,8 @@ Q_SIGNALS:
                           const ConfigDrift &drift, const DbError &error);
     void latestChangesLoaded(int request, const QList<ParameterConflict> &changes,
                              const DbError &error);
-    void simulated(int request, const SimulateResult &result);
-    void applied(int request, const ApplyResult &result);
+    void simulated(int request, const SimulateResult &result, const DbError &error);
+    void applied(int request, const ApplyResult &result, const DbError &error);
     void activeSet(int request, const QString &algorithmId, bool active, const DbError &error);
     // A parameter changed: from the change feed, with `own` set for this worker's applies.
     void changeReceived(const ParameterChangeNotice &notice);

@@ -268,22 +268,24 @@ int main(int argc, char *argv[])
          }},
         {QStringLiteral("parameters: simulate 10 changes"),
          [&](Readers &r, QString *message) {
+             DbError e;
              const SimulateResult result = r.parameters->simulate(
-                 tenChanges(), QStringLiteral("benchmark: simulate ten changes"), 1);
+                 tenChanges(), QStringLiteral("benchmark: simulate ten changes"), 1, &e);
              *message = result.ok ? QStringLiteral("%1 changes, %2 configs")
                                         .arg(result.changes.size())
                                         .arg(result.configs.size())
-                                  : result.error.toString();
+                                  : e.toString();
              return result.ok;
          }},
         {QStringLiteral("parameters: apply 10 changes"),
          [&](Readers &r, QString *message) {
              const QList<ParameterChange> changes = tenChanges();
-             const ApplyResult result =
-                 r.parameters->apply(changes, QStringLiteral("benchmark: apply ten changes"), 1);
+             DbError e;
+             const ApplyResult result = r.parameters->apply(
+                 changes, QStringLiteral("benchmark: apply ten changes"), 1, &e);
              *message = result.ok
                             ? QStringLiteral("%1 changes committed").arg(result.changes.size())
-                            : result.error.toString();
+                            : e.toString();
              if (result.ok) {
                  for (const ParameterChange &change : changes)
                      values.insert(change.algorithmId + QLatin1Char('/') + change.name, change.to);

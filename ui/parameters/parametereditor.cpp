@@ -451,12 +451,12 @@ void ParameterEditor::preview()
                  tr("Previewing %1…").arg(changesText(int(m_sentChanges.size()))));
 }
 
-void ParameterEditor::simulated(int request, const SimulateResult &result)
+void ParameterEditor::simulated(int request, const SimulateResult &result, const DbError &error)
 {
     if (request != m_simulateRequest)
         return;
     finishRequest(&m_simulateRequest);
-    if (reportLoss(result.error)) {
+    if (reportLoss(error)) {
         setMessage(tr("<b>Preview failed:</b> the connection was lost. Your pending changes are "
                       "kept."),
                    true);
@@ -464,7 +464,7 @@ void ParameterEditor::simulated(int request, const SimulateResult &result)
     }
     if (m_previewDialog)
         m_previewDialog->close();
-    auto *dialog = new PreviewDialog(m_sentChanges, m_model->parameters(), result, this);
+    auto *dialog = new PreviewDialog(m_sentChanges, m_model->parameters(), result, error, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PreviewDialog::applyRequested, this, &ParameterEditor::apply);
     m_previewDialog = dialog;
@@ -509,7 +509,7 @@ void ParameterEditor::startApply(const QString &reason)
                  tr("Applying %1…").arg(changesText(int(m_sentChanges.size()))));
 }
 
-void ParameterEditor::applied(int request, const ApplyResult &result)
+void ParameterEditor::applied(int request, const ApplyResult &result, const DbError &error)
 {
     if (request != m_applyRequest)
         return;
@@ -583,7 +583,7 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
         m_conflicts->open(conflicts);
         return;
     }
-    if (reportLoss(result.error) || result.retryable) {
+    if (reportLoss(error) || result.retryable) {
         // The commit may or may not have reached the server before the connection went: the
         // next apply tells, as its `from` no longer matches a value that is already ours.
         if (m_applyAgent == m_algorithmId && !result.changeSet.isEmpty())
@@ -601,9 +601,9 @@ void ParameterEditor::applied(int request, const ApplyResult &result)
     }
     setMessage(tr("<b>The database refused the apply;</b> nothing was written and your pending "
                   "changes are kept.<br>%1")
-                   .arg(esc(result.error.toString()).replace(u'\n', QStringLiteral("<br>"))),
+                   .arg(esc(error.toString()).replace(u'\n', QStringLiteral("<br>"))),
                true);
-    Q_EMIT messagePosted(tr("Apply refused: %1").arg(result.error.message));
+    Q_EMIT messagePosted(tr("Apply refused: %1").arg(error.message));
 }
 
 void ParameterEditor::resolveConflicts()

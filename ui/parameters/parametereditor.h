@@ -107,8 +107,8 @@ private:
 
     void parametersLoaded(int request, const Agent &agent, const QList<Parameter> &parameters,
                           const ConfigDrift &drift, const DbError &error);
-    void simulated(int request, const SimulateResult &result);
-    void applied(int request, const ApplyResult &result);
+    void simulated(int request, const SimulateResult &result, const DbError &error);
+    void applied(int request, const ApplyResult &result, const DbError &error);
     void changeReceived(const ParameterChangeNotice &notice);
     void resolveConflicts();
     void finishResolution();

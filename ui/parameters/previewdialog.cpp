@@ -56,7 +56,7 @@ QString jsonValueText(const QJsonValue &value)
 
 PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
                              const QList<Parameter> &parameters, const SimulateResult &result,
-                             QWidget *parent)
+                             const DbError &error, QWidget *parent)
     : QDialog(parent)
     , m_report(new QTextBrowser(this))
 {
@@ -140,9 +140,9 @@ PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
                                                                  tr("other keys")))));
     }
 
-    if (result.error.isError())
+    if (error.isError())
         html += QStringLiteral("<h3 class='bad'>%1</h3><pre>%2</pre>")
-                    .arg(esc(tr("Database error")), esc(result.error.toString()));
+                    .arg(esc(tr("Database error")), esc(error.toString()));
 
     m_report->setHtml(html);
 

@@ -15,7 +15,7 @@ class PreviewDialog : public QDialog
 
 public:
     PreviewDialog(const QList<ParameterChange> &changes, const QList<Parameter> &parameters,
-                  const SimulateResult &result, QWidget *parent = nullptr);
+                  const SimulateResult &result, const DbError &error, QWidget *parent = nullptr);
 
     QString text() const; // the report as plain text (tests)
 

@@ -1,15 +1,14 @@
 #include "connectioncontroller.h"
 
 #include "auditidentity.h"
-#include "sandbox/localcluster.h"
-
-#include <QtConcurrent>
+#include "workers/sandboxworker.h"
 
 ConnectionController::ConnectionController(QObject *parent)
     : QObject(parent)
+    , m_sandbox(new SandboxWorker)
 {
-    connect(&m_sandbox, &QFutureWatcher<SandboxResult>::finished, this,
-            &ConnectionController::sandboxOpened);
+    connect(m_sandbox, &SandboxWorker::opened, this, &ConnectionController::sandboxOpened);
+    m_sandbox->start();
     connect(&m_monitor, &ConnectionMonitor::connected, this,
             &ConnectionController::monitorConnected);
     connect(&m_monitor, &ConnectionMonitor::connectFailed, this,
@@ -27,19 +26,11 @@ ConnectionController::ConnectionController(QObject *parent)
 
 ConnectionController::~ConnectionController()
 {
-    // A sandbox still starting finishes first (initdb cannot be interrupted halfway safely).
-    m_sandbox.waitForFinished();
-    if (m_sandbox.future().isValid() && m_sandbox.future().resultCount() > 0 &&
-        m_sandbox.result().startedCluster) {
-        m_startedSandbox = true;
-        m_sandboxToStop = m_sandboxDataDir;
-    }
-    if (m_startedSandbox) {
-        // We started the private server, so we stop it; one started by `algoadmin local
-        // start` is left running.
-        QString error;
-        LocalCluster(m_sandboxToStop).stop(&error);
-    }
+    // We stop a private server we started; one started by `algoadmin local start` is left
+    // running. A sandbox still starting finishes first (initdb cannot be interrupted halfway
+    // safely). All of it is local work: no network is waited on.
+    m_sandbox->stopStarted();
+    m_sandbox->shutdown(QDeadlineTimer(120'000));
 }
 
 void ConnectionController::open(const ConnectionTarget &target)
@@ -53,17 +44,14 @@ void ConnectionController::open(const ConnectionTarget &target)
         m_monitor.start(target.options);
         return;
     }
-    if (m_sandbox.isRunning()) {
+    if (m_sandboxRequest) {
         // The one starting already is the one asked for; its result opens it.
         Q_EMIT opening(tr("Starting the local sandbox…"));
         return;
     }
     Q_EMIT opening(target.demo ? tr("Starting the local sandbox with demo data…")
                                : tr("Starting the local sandbox…"));
-    const QString dataDir = target.dataDir;
-    const bool demo = target.demo;
-    m_sandboxDataDir = dataDir; // whatever is chosen while it starts
-    m_sandbox.setFuture(QtConcurrent::run([dataDir, demo] { return openSandbox(dataDir, demo); }));
+    m_sandboxRequest = m_sandbox->open(target.dataDir, target.demo);
 }
 
 void ConnectionController::close()
@@ -73,13 +61,11 @@ void ConnectionController::close()
     Q_EMIT closed();
 }
 
-void ConnectionController::sandboxOpened()
+void ConnectionController::sandboxOpened(int request, const SandboxResult &result)
 {
-    const SandboxResult result = m_sandbox.result();
-    if (result.startedCluster) {
-        m_startedSandbox = true;
-        m_sandboxToStop = m_sandboxDataDir;
-    }
+    if (request != m_sandboxRequest)
+        return;
+    m_sandboxRequest = 0;
     if (!m_target.local)
         return; // another target was chosen meanwhile
     if (!result.error.isEmpty()) {

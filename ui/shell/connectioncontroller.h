@@ -4,8 +4,9 @@
 #include "panel.h"
 #include "sandbox/sandbox.h"
 
-#include <QFutureWatcher>
 #include <QObject>
+
+class SandboxWorker;
 
 // Where the window should connect: a saved profile, the command line's options, or the Local
 // sandbox (which is started, migrated and optionally filled with demo data first).
@@ -20,9 +21,9 @@ struct ConnectionTarget
     QString dataDir;   // local: where the sandbox lives (empty = the default)
 };
 
-// The window's connection: opens a target off the GUI thread, then keeps the
-// ConnectionMonitor watching it (round trip, loss, reconnect with back-off). Stops, on exit,
-// a sandbox it started itself.
+// The window's connection: opens a target off the GUI thread (the Local sandbox on a
+// SandboxWorker), then keeps the ConnectionMonitor watching it (round trip, loss, reconnect with
+// back-off). Stops, on exit, a sandbox it started itself.
 class ConnectionController : public QObject
 {
     Q_OBJECT
@@ -48,14 +49,12 @@ Q_SIGNALS:
     void message(const QString &text);
 
 private:
-    void sandboxOpened();
+    void sandboxOpened(int request, const SandboxResult &result);
     void monitorConnected(const ServerInfo &info);
 
     ConnectionMonitor m_monitor;
-    QFutureWatcher<SandboxResult> m_sandbox;
+    SandboxWorker *m_sandbox;
+    int m_sandboxRequest = 0; // the sandbox being opened, if any
     ConnectionTarget m_target;
     ConnectionContext m_context;
-    QString m_sandboxDataDir; // of the sandbox being opened
-    QString m_sandboxToStop;  // data dir of a sandbox this window started
-    bool m_startedSandbox = false;
 };

@@ -197,8 +197,8 @@ void TstAgentRepository::setActiveIsAudited()
     {
         AgentRepository repository(database);
         const QString before = db.scalar("SELECT count(*) FROM algorithm_changelog");
-        QVERIFY2(repository.setActive(u"A1"_s, false, u"maintenance window"_s, 42, &error),
-                 qPrintable(error.toString()));
+        repository.setActive(u"A1"_s, false, u"maintenance window"_s, 42, &error);
+        QVERIFY2(!error.isError(), qPrintable(error.toString()));
         QCOMPARE(repository.roundTrips(), 1);
         QCOMPARE(db.scalar("SELECT is_active FROM algorithm_agents WHERE algorithm_id = 'A1'"),
                  u"f"_s);
@@ -208,12 +208,13 @@ void TstAgentRepository::setActiveIsAudited()
                  QStringList{u"is_active|true|false|maintenance window|42|t|t"_s});
         QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog").toInt(), before.toInt() + 1);
         // Unknown agent: an error, nothing written.
-        QVERIFY(!repository.setActive(u"NOPE"_s, true, u"x"_s, 42, &error));
+        repository.setActive(u"NOPE"_s, true, u"x"_s, 42, &error);
+        QVERIFY(error.isError());
         QVERIFY(error.message.contains(u"NOPE"_s));
         QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog").toInt(), before.toInt() + 1);
         // And back on: a second audited row.
-        QVERIFY2(repository.setActive(u"A1"_s, true, u"done"_s, 7, &error),
-                 qPrintable(error.toString()));
+        repository.setActive(u"A1"_s, true, u"done"_s, 7, &error);
+        QVERIFY2(!error.isError(), qPrintable(error.toString()));
         QCOMPARE(rows(db, "SELECT old_value, new_value, reason, user_id FROM algorithm_changelog"
                           " WHERE algorithm_id = 'A1' AND parameter_name = 'is_active'"
                           " ORDER BY modified_at, old_value"),

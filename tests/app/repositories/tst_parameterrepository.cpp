@@ -194,12 +194,13 @@ void TstParameterRepository::applyWritesAuditedValuesInOneRoundTrip()
     QVERIFY2(connection.ok(), qPrintable(connection.error()));
     ParameterRepository repository(connection.database());
     const int before = db.scalar(ChangelogCountSql).toInt();
+    DbError resultError;
     const ApplyResult result = repository.apply(
         {{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
          {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s},
          {u"A2"_s, u"enable_cache"_s, db.scalar(ValueSql, {"A2", "enable_cache"}), u"false"_s}},
-        u"tune for the sale"_s, 17);
-    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+        u"tune for the sale"_s, 17, &resultError);
+    QVERIFY2(result.ok, qPrintable(resultError.toString()));
     QCOMPARE(result.roundTrips, 1);
     QVERIFY(!result.changeSet.isEmpty());
     QVERIFY(result.conflicts.isEmpty());
@@ -225,15 +226,16 @@ void TstParameterRepository::applyWritesAuditedValuesInOneRoundTrip()
                        " WHERE algorithm_id = 'A2'"),
              u"false"_s);
     // A value out of bounds: the database refuses (23514), nothing of the batch is written.
+    DbError refusedError;
     const ApplyResult refused =
         repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.05"_s, u"0.07"_s},
                           {u"A1"_s, u"window_days"_s, u"90"_s, u"999"_s}},
-                         u"too far"_s, 17);
+                         u"too far"_s, 17, &refusedError);
     QVERIFY(!refused.ok);
     QCOMPARE(refused.roundTrips, 1);
-    QCOMPARE(refused.error.sqlState, u"23514"_s);
-    QVERIFY2(refused.error.message.contains(u"999 is above the maximum 365"_s),
-             qPrintable(refused.error.toString()));
+    QCOMPARE(refusedError.sqlState, u"23514"_s);
+    QVERIFY2(refusedError.message.contains(u"999 is above the maximum 365"_s),
+             qPrintable(refusedError.toString()));
     QVERIFY(!refused.retryable);
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.05"_s);
     QCOMPARE(db.scalar(ChangelogCountSql).toInt(), before + 3);
@@ -255,11 +257,12 @@ void TstParameterRepository::simulateChangesNothing()
     const QString checksum = db.scalar(ChecksumSql);
     QVERIFY(!checksum.isEmpty());
 
+    DbError simulatedError;
     const SimulateResult simulated =
         repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
                              {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s}},
-                            u"what if"_s, 5);
-    QVERIFY2(simulated.ok, qPrintable(simulated.error.toString()));
+                            u"what if"_s, 5, &simulatedError);
+    QVERIFY2(simulated.ok, qPrintable(simulatedError.toString()));
     QCOMPARE(simulated.roundTrips, 1);
     QCOMPARE(simulated.changes.size(), 2);
     QCOMPARE(simulated.changes.at(0).oldValue, u"0.02"_s);
@@ -274,26 +277,29 @@ void TstParameterRepository::simulateChangesNothing()
     QCOMPARE(db.scalar(ChecksumSql), checksum);
 
     // Out of bounds: the database's own error, still nothing persists.
-    const SimulateResult refused =
-        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"5"_s}}, u"what if"_s, 5);
+    DbError refusedError;
+    const SimulateResult refused = repository.simulate(
+        {{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"5"_s}}, u"what if"_s, 5, &refusedError);
     QVERIFY(!refused.ok);
     QCOMPARE(refused.roundTrips, 1);
-    QCOMPARE(refused.error.sqlState, u"23514"_s);
-    QVERIFY2(refused.error.message.contains(u"5 is above the maximum 1"_s),
-             qPrintable(refused.error.toString()));
+    QCOMPARE(refusedError.sqlState, u"23514"_s);
+    QVERIFY2(refusedError.message.contains(u"5 is above the maximum 1"_s),
+             qPrintable(refusedError.toString()));
     QCOMPARE(db.scalar(ChecksumSql), checksum);
 
     // A stale `from` shows as a conflict.
-    const SimulateResult stale =
-        repository.simulate({{u"A1"_s, u"learning_rate"_s, u"0.5"_s, u"0.05"_s}}, u"what if"_s, 5);
+    DbError staleError;
+    const SimulateResult stale = repository.simulate(
+        {{u"A1"_s, u"learning_rate"_s, u"0.5"_s, u"0.05"_s}}, u"what if"_s, 5, &staleError);
     QVERIFY(!stale.ok);
     QCOMPARE(stale.conflicts.size(), 1);
     QCOMPARE(stale.conflicts.constFirst().actual, u"0.02"_s);
     QCOMPARE(db.scalar(ChecksumSql), checksum);
     // The connection is clean afterwards.
-    const ApplyResult applied =
-        repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}}, u"for real"_s, 5);
-    QVERIFY2(applied.ok, qPrintable(applied.error.toString()));
+    DbError appliedError;
+    const ApplyResult applied = repository.apply(
+        {{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}}, u"for real"_s, 5, &appliedError);
+    QVERIFY2(applied.ok, qPrintable(appliedError.toString()));
     QVERIFY(db.scalar(ChecksumSql) != checksum);
 }
 
@@ -308,17 +314,19 @@ void TstParameterRepository::conflictingAppliesLoseNothing()
     ParameterRepository alice(first.database());
     ParameterRepository bob(second.database());
     // Both start from what they loaded: 0.02.
-    const ApplyResult won =
-        alice.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}}, u"alice tunes"_s, 1);
-    QVERIFY2(won.ok, qPrintable(won.error.toString()));
+    DbError wonError;
+    const ApplyResult won = alice.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}},
+                                        u"alice tunes"_s, 1, &wonError);
+    QVERIFY2(won.ok, qPrintable(wonError.toString()));
     const int after = db.scalar(ChangelogCountSql).toInt();
+    DbError lostError;
     const ApplyResult lost = bob.apply({{u"A1"_s, u"window_days"_s, u"60"_s, u"14"_s},
                                         {u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.1"_s}},
-                                       u"bob tunes"_s, 2);
+                                       u"bob tunes"_s, 2, &lostError);
     QVERIFY(!lost.ok);
     QCOMPARE(lost.roundTrips, 1);
     QVERIFY(lost.changeSet.isEmpty());
-    QCOMPARE(lost.error.sqlState, u"40001"_s);
+    QCOMPARE(lostError.sqlState, u"40001"_s);
     QCOMPARE(lost.conflicts.size(), 1);
     const ParameterConflict &conflict = lost.conflicts.constFirst();
     QCOMPARE(conflict.name, u"learning_rate"_s);
@@ -332,20 +340,23 @@ void TstParameterRepository::conflictingAppliesLoseNothing()
     QVERIFY(conflict.modifiedAt.isValid());
     QVERIFY(qAbs(conflict.modifiedAt.secsTo(QDateTime::currentDateTime())) < 120);
     QVERIFY2(conflict.toString().contains(u"\"0.05\""_s), qPrintable(conflict.toString()));
-    QVERIFY2(lost.error.detail.contains(u"alice tunes"_s), qPrintable(lost.error.toString()));
+    QVERIFY2(lostError.detail.contains(u"alice tunes"_s), qPrintable(lostError.toString()));
     // Nothing of bob's batch, alice's value kept.
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.05"_s);
     QCOMPARE(currentValue(db, "A1", "window_days"), u"60"_s);
     QCOMPARE(db.scalar(ChangelogCountSql).toInt(), after);
     // A parameter that does not exist is a conflict too.
-    const ApplyResult missing = bob.apply({{u"A1"_s, u"no_such"_s, u"1"_s, u"2"_s}}, u"bob"_s, 2);
+    DbError missingError;
+    const ApplyResult missing =
+        bob.apply({{u"A1"_s, u"no_such"_s, u"1"_s, u"2"_s}}, u"bob"_s, 2, &missingError);
     QVERIFY(!missing.ok);
     QCOMPARE(missing.conflicts.size(), 1);
     QVERIFY(missing.conflicts.constFirst().missing);
     // Bob reloads and applies on top: fine.
-    const ApplyResult retried =
-        bob.apply({{u"A1"_s, u"learning_rate"_s, u"0.05"_s, u"0.1"_s}}, u"bob tunes"_s, 2);
-    QVERIFY2(retried.ok, qPrintable(retried.error.toString()));
+    DbError retriedError;
+    const ApplyResult retried = bob.apply({{u"A1"_s, u"learning_rate"_s, u"0.05"_s, u"0.1"_s}},
+                                          u"bob tunes"_s, 2, &retriedError);
+    QVERIFY2(retried.ok, qPrintable(retriedError.toString()));
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.1"_s);
 }
 
@@ -396,7 +407,9 @@ void TstParameterRepository::concurrentAppliesFromTwoThreads()
                 }
                 if (changes.isEmpty())
                     continue;
-                const ApplyResult result = repository.apply(changes, u"load test"_s, 100 + thread);
+                DbError resultError;
+                const ApplyResult result =
+                    repository.apply(changes, u"load test"_s, 100 + thread, &resultError);
                 ++tally->applies;
                 if (result.ok) {
                     ++tally->committedApplies;
@@ -404,7 +417,7 @@ void TstParameterRepository::concurrentAppliesFromTwoThreads()
                 } else if (!result.conflicts.isEmpty()) {
                     ++tally->conflicts;
                 } else {
-                    tally->error = result.error.toString();
+                    tally->error = resultError.toString();
                     return;
                 }
                 // What the next edit starts from: this thread's view, refreshed (a conflict
@@ -457,18 +470,21 @@ void TstParameterRepository::revertEntryAndChangeSet()
     Connection connection(db.options(), u"revert"_s);
     QVERIFY2(connection.ok(), qPrintable(connection.error()));
     ParameterRepository repository(connection.database());
+    DbError firstError;
     const ApplyResult first = repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
                                                 {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s}},
-                                               u"try"_s, 3);
-    QVERIFY2(first.ok, qPrintable(first.error.toString()));
+                                               u"try"_s, 3, &firstError);
+    QVERIFY2(first.ok, qPrintable(firstError.toString()));
     const QString entry = db.scalar("SELECT id FROM algorithm_changelog WHERE change_set = $1"
                                     " AND parameter_name = 'learning_rate'",
                                     {first.changeSet.toUtf8()});
     QVERIFY(!entry.isEmpty());
 
     // One entry.
-    const ApplyResult entryRevert = repository.revert(entry, u"undo the rate"_s, 4);
-    QVERIFY2(entryRevert.ok, qPrintable(entryRevert.error.toString()));
+    DbError entryRevertError;
+    const ApplyResult entryRevert =
+        repository.revert(entry, u"undo the rate"_s, 4, &entryRevertError);
+    QVERIFY2(entryRevert.ok, qPrintable(entryRevertError.toString()));
     QCOMPARE(entryRevert.roundTrips, 2);
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.02"_s);
     QCOMPARE(currentValue(db, "A1", "window_days"), u"90"_s);
@@ -480,7 +496,9 @@ void TstParameterRepository::revertEntryAndChangeSet()
 
     // The whole change set: learning_rate no longer holds 0.05, so a conflict, nothing written.
     const int count = db.scalar(ChangelogCountSql).toInt();
-    const ApplyResult setConflict = repository.revert(first.changeSet, u"undo all"_s, 4);
+    DbError setConflictError;
+    const ApplyResult setConflict =
+        repository.revert(first.changeSet, u"undo all"_s, 4, &setConflictError);
     QVERIFY(!setConflict.ok);
     QCOMPARE(setConflict.conflicts.size(), 1);
     QCOMPARE(setConflict.conflicts.constFirst().actual, u"0.02"_s);
@@ -489,12 +507,15 @@ void TstParameterRepository::revertEntryAndChangeSet()
     QCOMPARE(db.scalar(ChangelogCountSql).toInt(), count);
 
     // A change set that still holds: both back.
+    DbError secondError;
     const ApplyResult second = repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.1"_s},
                                                  {u"A1"_s, u"window_days"_s, u"90"_s, u"120"_s}},
-                                                u"again"_s, 3);
-    QVERIFY2(second.ok, qPrintable(second.error.toString()));
-    const ApplyResult setRevert = repository.revert(second.changeSet, u"undo again"_s, 4);
-    QVERIFY2(setRevert.ok, qPrintable(setRevert.error.toString()));
+                                                u"again"_s, 3, &secondError);
+    QVERIFY2(second.ok, qPrintable(secondError.toString()));
+    DbError setRevertError;
+    const ApplyResult setRevert =
+        repository.revert(second.changeSet, u"undo again"_s, 4, &setRevertError);
+    QVERIFY2(setRevert.ok, qPrintable(setRevertError.toString()));
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.02"_s);
     QCOMPARE(currentValue(db, "A1", "window_days"), u"90"_s);
     QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog WHERE change_set = $1",
@@ -509,17 +530,19 @@ void TstParameterRepository::revertEntryAndChangeSet()
                                           " AND parameter_name = 'window_days'",
                                           {first.changeSet.toUtf8()});
     // (window_days is 90 now, as that entry's new value: only the bound stops it.)
-    const ApplyResult outOfBounds = repository.revert(firstWindow, u"undo"_s, 4);
+    DbError outOfBoundsError;
+    const ApplyResult outOfBounds = repository.revert(firstWindow, u"undo"_s, 4, &outOfBoundsError);
     QVERIFY(!outOfBounds.ok);
     QCOMPARE(outOfBounds.roundTrips, 1);
-    QCOMPARE(outOfBounds.error.sqlState, u"23514"_s);
-    QVERIFY2(outOfBounds.error.message.contains(u"60 is below the minimum 70"_s),
-             qPrintable(outOfBounds.error.toString()));
+    QCOMPARE(outOfBoundsError.sqlState, u"23514"_s);
+    QVERIFY2(outOfBoundsError.message.contains(u"60 is below the minimum 70"_s),
+             qPrintable(outOfBoundsError.toString()));
     QCOMPARE(currentValue(db, "A1", "window_days"), u"90"_s);
 
-    const ApplyResult unknown = repository.revert(u"no-such-entry"_s, u"x"_s, 4);
+    DbError unknownError;
+    const ApplyResult unknown = repository.revert(u"no-such-entry"_s, u"x"_s, 4, &unknownError);
     QVERIFY(!unknown.ok);
-    QVERIFY(unknown.error.message.contains(u"no-such-entry"_s));
+    QVERIFY(unknownError.message.contains(u"no-such-entry"_s));
 }
 
 // Two edits of one parameter in one apply are one change: from what the user first saw to
@@ -533,10 +556,11 @@ void TstParameterRepository::repeatedEditsOfOneParameterMerge()
     QVERIFY2(connection.ok(), qPrintable(connection.error()));
     ParameterRepository repository(connection.database());
     const QString start = currentValue(db, "A1", "window_days");
+    DbError resultError;
     const ApplyResult result = repository.apply({{u"A1"_s, u"window_days"_s, start, u"61"_s},
                                                  {u"A1"_s, u"window_days"_s, u"61"_s, u"62"_s}},
-                                                u"two edits of one value"_s, 4);
-    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+                                                u"two edits of one value"_s, 4, &resultError);
+    QVERIFY2(result.ok, qPrintable(resultError.toString()));
     QCOMPARE(currentValue(db, "A1", "window_days"), u"62"_s);
     QCOMPARE(rows(db, "SELECT old_value, new_value FROM algorithm_changelog WHERE change_set = $1",
                   {result.changeSet.toUtf8()}),
@@ -562,9 +586,10 @@ void TstParameterRepository::applyAfterAForwardOnlyRead()
     QVERIFY2(!metricsError.isError(), qPrintable(metricsError.toString()));
     ParameterRepository repository(connection.database());
     const QString start = currentValue(db, "A1", "window_days");
-    const ApplyResult result =
-        repository.apply({{u"A1"_s, u"window_days"_s, start, u"63"_s}}, u"after a read"_s, 4);
-    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+    DbError resultError;
+    const ApplyResult result = repository.apply({{u"A1"_s, u"window_days"_s, start, u"63"_s}},
+                                                u"after a read"_s, 4, &resultError);
+    QVERIFY2(result.ok, qPrintable(resultError.toString()));
     QCOMPARE(currentValue(db, "A1", "window_days"), u"63"_s);
 }
 
@@ -576,9 +601,10 @@ void TstParameterRepository::resetToDefault()
     Connection connection(db.options(), u"reset"_s);
     QVERIFY2(connection.ok(), qPrintable(connection.error()));
     ParameterRepository repository(connection.database());
-    const ApplyResult one =
-        repository.resetToDefault(u"A1"_s, {u"learning_rate"_s}, u"back to default"_s, 9);
-    QVERIFY2(one.ok, qPrintable(one.error.toString()));
+    DbError oneError;
+    const ApplyResult one = repository.resetToDefault(u"A1"_s, {u"learning_rate"_s},
+                                                      u"back to default"_s, 9, &oneError);
+    QVERIFY2(one.ok, qPrintable(oneError.toString()));
     QCOMPARE(one.roundTrips, 2);
     QCOMPARE(currentValue(db, "A1", "learning_rate"), u"0.01"_s);
     QCOMPARE(currentValue(db, "A1", "window_days"), u"60"_s);
@@ -588,8 +614,9 @@ void TstParameterRepository::resetToDefault()
                   {one.changeSet.toUtf8()}),
              QStringList{u"learning_rate|0.02|0.01|back to default|9"_s});
 
-    const ApplyResult all = repository.resetToDefault(u"A1"_s, {}, u"all defaults"_s, 9);
-    QVERIFY2(all.ok, qPrintable(all.error.toString()));
+    DbError allError;
+    const ApplyResult all = repository.resetToDefault(u"A1"_s, {}, u"all defaults"_s, 9, &allError);
+    QVERIFY2(all.ok, qPrintable(allError.toString()));
     QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_parameters WHERE algorithm_id = 'A1'"
                        " AND current_value IS DISTINCT FROM default_value"),
              u"0"_s);
@@ -609,17 +636,21 @@ void TstParameterRepository::resetToDefault()
                 .ok());
     QVERIFY(db.exec("SET session_replication_role = origin").ok());
     const int count = db.scalar(ChangelogCountSql).toInt();
-    const ApplyResult legacy = repository.resetToDefault(u"A1"_s, {u"window_days"_s}, u"x"_s, 9);
+    DbError legacyError;
+    const ApplyResult legacy =
+        repository.resetToDefault(u"A1"_s, {u"window_days"_s}, u"x"_s, 9, &legacyError);
     QVERIFY(!legacy.ok);
     QCOMPARE(legacy.roundTrips, 1);
-    QCOMPARE(legacy.error.sqlState, u"23514"_s);
-    QVERIFY2(legacy.error.message.contains(u"0 is below the minimum 1"_s),
-             qPrintable(legacy.error.toString()));
+    QCOMPARE(legacyError.sqlState, u"23514"_s);
+    QVERIFY2(legacyError.message.contains(u"0 is below the minimum 1"_s),
+             qPrintable(legacyError.toString()));
     QCOMPARE(db.scalar(ChangelogCountSql).toInt(), count);
 
-    const ApplyResult unknown = repository.resetToDefault(u"A1"_s, {u"nope"_s}, u"x"_s, 9);
+    DbError unknownError;
+    const ApplyResult unknown =
+        repository.resetToDefault(u"A1"_s, {u"nope"_s}, u"x"_s, 9, &unknownError);
     QVERIFY(!unknown.ok);
-    QVERIFY(unknown.error.message.contains(u"nope"_s));
+    QVERIFY(unknownError.message.contains(u"nope"_s));
 }
 
 void TstParameterRepository::readOnlyRole()
@@ -657,16 +688,18 @@ void TstParameterRepository::readOnlyRole()
         ParameterRepository repository(readOnly.database());
         QVERIFY(!repository.load(u"A1"_s, &error).isEmpty()); // reading still works
         const QString checksum = db.scalar(ChecksumSql);
-        const ApplyResult refused = repository.apply(
-            {{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}}, u"not allowed"_s, 1);
+        DbError refusedError;
+        const ApplyResult refused =
+            repository.apply({{u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}},
+                             u"not allowed"_s, 1, &refusedError);
         QVERIFY(!refused.ok);
-        QCOMPARE(refused.error.sqlState, u"42501"_s);
-        QVERIFY2(refused.error.message.contains(u"permission denied"_s),
-                 qPrintable(refused.error.toString()));
+        QCOMPARE(refusedError.sqlState, u"42501"_s);
+        QVERIFY2(refusedError.message.contains(u"permission denied"_s),
+                 qPrintable(refusedError.toString()));
         QVERIFY(refused.conflicts.isEmpty());
-        QVERIFY2(refused.error.hint.contains(u"nothing was written"_s),
-                 qPrintable(refused.error.toString()));
-        qInfo("%s", qPrintable(refused.error.toString()));
+        QVERIFY2(refusedError.hint.contains(u"nothing was written"_s),
+                 qPrintable(refusedError.toString()));
+        qInfo("%s", qPrintable(refusedError.toString()));
         QCOMPARE(db.scalar(ChecksumSql), checksum);
     }
     db.exec("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM " + role);
@@ -695,10 +728,11 @@ void TstParameterRepository::connectionKilledMidApply()
     options.lockTimeoutMs = 60000;
     QAtomicInt pid;
     ApplyResult result;
+    DbError resultError;
     std::unique_ptr<QThread> worker(QThread::create([&] {
         Connection connection(options, u"victim"_s);
         if (!connection.ok()) {
-            result.error.message = connection.error();
+            resultError.message = connection.error();
             pid.storeRelease(-1);
             return;
         }
@@ -706,11 +740,11 @@ void TstParameterRepository::connectionKilledMidApply()
         ParameterRepository repository(connection.database());
         result = repository.apply({{u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s},
                                    {u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s}},
-                                  u"killed"_s, 1);
+                                  u"killed"_s, 1, &resultError);
     }));
     worker->start();
     QTRY_VERIFY_WITH_TIMEOUT(pid.loadAcquire() != 0, 10000);
-    QVERIFY2(pid.loadAcquire() > 0, qPrintable(result.error.message));
+    QVERIFY2(pid.loadAcquire() > 0, qPrintable(resultError.message));
     const QByteArray victim = QByteArray::number(pid.loadAcquire());
     // Wait until the apply waits on the lock, then kill its backend.
     QTRY_COMPARE_WITH_TIMEOUT(
@@ -719,10 +753,10 @@ void TstParameterRepository::connectionKilledMidApply()
     QCOMPARE(db.scalar("SELECT pg_terminate_backend($1::int)", {victim}), u"t"_s);
     QVERIFY(worker->wait(QDeadlineTimer(30000)));
     QVERIFY(!result.ok);
-    QVERIFY(result.error.isError());
-    qInfo("%s", qPrintable(result.error.toString()));
-    QVERIFY2(result.retryable, qPrintable(result.error.toString()));
-    QVERIFY2(result.error.hint.contains(u"apply again"_s), qPrintable(result.error.toString()));
+    QVERIFY(resultError.isError());
+    qInfo("%s", qPrintable(resultError.toString()));
+    QVERIFY2(result.retryable, qPrintable(resultError.toString()));
+    QVERIFY2(resultError.hint.contains(u"apply again"_s), qPrintable(resultError.toString()));
     QVERIFY(holder.exec("ROLLBACK").ok());
     // Nothing half-written: window_days (updated before the wait) was rolled back too.
     QCOMPARE(db.scalar(ChecksumSql), checksum);
@@ -753,43 +787,53 @@ void TstParameterRepository::roundTripsOnTheWire()
         {u"A1"_s, u"learning_rate"_s, u"0.02"_s, u"0.05"_s},
         {u"A1"_s, u"window_days"_s, u"60"_s, u"90"_s},
         {u"A1"_s, u"decay"_s, db.scalar(ValueSql, {"A1", "decay"}), u"0.5"_s}};
-    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(parameters.simulate(changes, u"w"_s, 1).ok); }), 1);
+    QCOMPARE(
+        wireRoundTrips(conn, [&] { QVERIFY(parameters.simulate(changes, u"w"_s, 1, nullptr).ok); }),
+        1);
     // Also when the database refuses: the batch ends the transaction itself.
     QCOMPARE(
         wireRoundTrips(conn,
                        [&] {
                            QVERIFY(!parameters
                                         .simulate({{u"A1"_s, u"window_days"_s, u"60"_s, u"9999"_s}},
-                                                  u"w"_s, 1)
+                                                  u"w"_s, 1, nullptr)
                                         .ok);
                        }),
         1);
     ApplyResult applied;
+    DbError appliedError;
     const int applyTrips = wireRoundTrips(
-        conn, [&] { applied = parameters.apply(changes, u"w"_s, 1); }, &trace);
-    QVERIFY2(applied.ok, qPrintable(applied.error.toString()));
+        conn, [&] { applied = parameters.apply(changes, u"w"_s, 1, &appliedError); }, &trace);
+    QVERIFY2(applied.ok, qPrintable(appliedError.toString()));
     QCOMPARE(applyTrips, 1);
     QCOMPARE(applied.roundTrips, 1);
     // A conflict and a refusal cost no more.
-    QCOMPARE(wireRoundTrips(conn, [&] { QVERIFY(!parameters.apply(changes, u"w"_s, 1).ok); }), 1);
+    QCOMPARE(
+        wireRoundTrips(conn, [&] { QVERIFY(!parameters.apply(changes, u"w"_s, 1, nullptr).ok); }),
+        1);
     QCOMPARE(wireRoundTrips(conn,
                             [&] {
                                 QVERIFY(
                                     !parameters
                                          .apply({{u"A1"_s, u"window_days"_s, u"90"_s, u"9999"_s}},
-                                                u"w"_s, 1)
+                                                u"w"_s, 1, nullptr)
                                          .ok);
                             }),
              1);
     QCOMPARE(
-        wireRoundTrips(conn, [&] { QVERIFY(parameters.revert(applied.changeSet, u"w"_s, 1).ok); }),
+        wireRoundTrips(
+            conn, [&] { QVERIFY(parameters.revert(applied.changeSet, u"w"_s, 1, nullptr).ok); }),
+        2);
+    QCOMPARE(
+        wireRoundTrips(
+            conn, [&] { QVERIFY(parameters.resetToDefault(u"A1"_s, {}, u"w"_s, 1, nullptr).ok); }),
         2);
     QCOMPARE(wireRoundTrips(conn,
-                            [&] { QVERIFY(parameters.resetToDefault(u"A1"_s, {}, u"w"_s, 1).ok); }),
-             2);
-    QCOMPARE(
-        wireRoundTrips(conn, [&] { QVERIFY(agents.setActive(u"A1"_s, false, u"w"_s, 1, &error)); }),
-        1);
+                            [&] {
+                                agents.setActive(u"A1"_s, false, u"w"_s, 1, &error);
+                                QVERIFY(!error.isError());
+                            }),
+             1);
     qInfo("apply on the wire:\n%s", qPrintable(trace));
 }
 

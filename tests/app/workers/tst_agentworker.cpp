@@ -195,7 +195,7 @@ void TstAgentWorker::aWriteWithoutAnAuditUserLeavesUserIdNull()
                     QStringLiteral("no audit user on this profile"), RepositorySupport::NoUserId);
     QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
     const auto result = applied.at(0).at(1).value<ApplyResult>();
-    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+    QVERIFY2(result.ok, qPrintable(applied.at(0).at(2).value<DbError>().toString()));
     QCOMPARE(value(*m_db,
                    "SELECT coalesce(user_id::text, '<null>') FROM algorithm_changelog"
                    " WHERE change_set = $1",
@@ -222,7 +222,7 @@ void TstAgentWorker::applyIsAnsweredAndTheFeedReportsIt()
                     QStringLiteral("worker test apply"), 7);
     QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
     const auto result = applied.at(0).at(1).value<ApplyResult>();
-    QVERIFY2(result.ok, qPrintable(result.error.toString()));
+    QVERIFY2(result.ok, qPrintable(applied.at(0).at(2).value<DbError>().toString()));
     QCOMPARE(value(*m_db,
                    "SELECT current_value FROM algorithm_parameters WHERE algorithm_id = 'A2'"
                    " AND parameter_name = $1",
@@ -336,7 +336,7 @@ void TstAgentWorker::aNewConnectionDropsWorkQueuedForTheOld()
     const auto result = applied.at(0).at(1).value<ApplyResult>();
     QVERIFY(!result.ok);
     QVERIFY(result.retryable);
-    QVERIFY(result.error.message.contains(QLatin1String("not sent")));
+    QVERIFY(applied.at(0).at(2).value<DbError>().message.contains(QLatin1String("not sent")));
     // Nothing of the dropped apply reached the database.
     QCOMPARE(value(*m_db, "SELECT count(*) FROM algorithm_changelog WHERE reason = 'never sent'"),
              QStringLiteral("0"));
