@@ -54,14 +54,17 @@ enum UpdatedColumn
     UpdatedNewValue
 };
 
-// Run after UpdateSql in the same transaction, with a fresh snapshot: the requested rows this
-// transaction did not write (their xmin is not ours), with the value they hold now and the
-// newest changelog row that explains it.
-const QByteArray ConflictsSql = R"SQL(
+// Each row of `rows` (a FROM item giving r(algorithm_id, parameter_name, from_value)) with what
+// the parameter holds now and the newest changelog row that explains it (who, when, why);
+// `where` filters. ConflictsSql and LatestChangesSql are this one query on different rows.
+QByteArray withNewestChange(const char *rows, const char *where)
+{
+    return QByteArray(R"SQL(
 SELECT r.algorithm_id, r.parameter_name, r.from_value, p.current_value, p.id IS NULL,
-       c.user_id, c.db_role, to_char(c.modified_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS'), c.reason,
-       c.change_set
-FROM unnest($1::text[], $2::text[], $3::text[]) AS r(algorithm_id, parameter_name, from_value)
+       c.user_id, c.db_role, to_char(c.modified_at, ')SQL") +
+           RepositorySupport::TimestampFormat + R"SQL('), c.reason, c.change_set
+FROM )SQL" +
+           rows + R"SQL(
 LEFT JOIN algorithm_parameters p
        ON p.algorithm_id = r.algorithm_id AND p.parameter_name = r.parameter_name
 LEFT JOIN LATERAL (
@@ -70,9 +73,18 @@ LEFT JOIN LATERAL (
     WHERE l.algorithm_id = r.algorithm_id AND l.parameter_name = r.parameter_name
     ORDER BY l.modified_at DESC, l.id DESC
     LIMIT 1) c ON true
-WHERE p.id IS NULL OR p.xmin IS DISTINCT FROM xid(pg_current_xact_id_if_assigned())
+)SQL" + where +
+           R"SQL(
 ORDER BY r.algorithm_id, r.parameter_name
 )SQL";
+}
+
+// Run after UpdateSql in the same transaction, with a fresh snapshot: the requested rows ($1
+// agents, $2 names, $3 the `from` values) this transaction did not write (their xmin is not
+// ours: the value had moved) or that do not exist.
+const QByteArray ConflictsSql = withNewestChange(
+    "unnest($1::text[], $2::text[], $3::text[]) AS r(algorithm_id, parameter_name, from_value)",
+    "WHERE p.id IS NULL OR p.xmin IS DISTINCT FROM xid(pg_current_xact_id_if_assigned())");
 // ConflictsSql's select list, in order (LatestChangesSql's too).
 enum ConflictColumn
 {
@@ -102,23 +114,12 @@ JOIN algorithm_parameters p
 WHERE p.xmin = xid(pg_current_xact_id_if_assigned())
 )SQL";
 
-// What each of the named parameters holds now and the newest changelog row that explains it, in
-// the column order of ConflictsSql (with no `from`); a name the agent lacks comes back missing.
-const QByteArray LatestChangesSql = R"SQL(
-SELECT $1::text, r.parameter_name, NULL::text, p.current_value, p.id IS NULL,
-       c.user_id, c.db_role, to_char(c.modified_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS'), c.reason,
-       c.change_set
-FROM unnest($2::text[]) AS r(parameter_name)
-LEFT JOIN algorithm_parameters p
-       ON p.algorithm_id = $1::text AND p.parameter_name = r.parameter_name
-LEFT JOIN LATERAL (
-    SELECT l.user_id, l.db_role, l.modified_at, l.reason, l.change_set
-    FROM algorithm_changelog l
-    WHERE l.algorithm_id = $1::text AND l.parameter_name = r.parameter_name
-    ORDER BY l.modified_at DESC, l.id DESC
-    LIMIT 1) c ON true
-ORDER BY r.parameter_name
-)SQL";
+// What each of the named parameters ($2) of agent $1 holds now, with no `from`; a name the agent
+// lacks comes back missing.
+const QByteArray LatestChangesSql =
+    withNewestChange("(SELECT $1::text, name, NULL::text FROM unnest($2::text[]) AS name)"
+                     " AS r(algorithm_id, parameter_name, from_value)",
+                     "");
 
 const QByteArray ConfigsSql = "SELECT algorithm_id, coalesce(current_config, '{}')::text"
                               " FROM algorithm_agents WHERE algorithm_id = ANY($1::text[])"
