@@ -3,6 +3,7 @@
 #include "db/dberror.h"
 #include "migrations/migration.h"
 
+#include <QElapsedTimer>
 #include <QString>
 
 // What the parts of the migration engine share besides the session (enginesession.h): what a
@@ -21,3 +22,11 @@ QString transactionSafe(const QString &statement);
 // The file line of a server error at `position` (1-based characters, as the server counts)
 // inside `statement`.
 int lineOfError(const SqlStatement &statement, int position);
+
+// `report` as an operation returns it, with its wallMs set to the time since `clock` started.
+// Verify and baseline return through it from every exit, early failures included.
+template <typename Report> Report withWallTime(Report report, const QElapsedTimer &clock)
+{
+    report.wallMs = clock.nsecsElapsed() / 1e6;
+    return report;
+}

@@ -103,13 +103,9 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
     QElapsedTimer clock;
     clock.start();
     BaselineReport report;
-    const auto finish = [&]() {
-        report.wallMs = clock.nsecsElapsed() / 1e6;
-        return report;
-    };
     if (!m_migrations.ok()) {
         report.error = loadMigrationsError(m_migrations);
-        return finish();
+        return withWallTime(report, clock);
     }
     if (!toVersion.isEmpty() && !m_migrations.find(toVersion)) {
         report.error = {QStringLiteral("baseline"),
@@ -118,12 +114,12 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
                         {},
                         {},
                         {}};
-        return finish();
+        return withWallTime(report, clock);
     }
     EngineSession session(this);
     if (!session.open(&report.error)) {
         report.target = report.error.where;
-        return finish();
+        return withWallTime(report, clock);
     }
     report.target = session.target();
     EngineSession::SetUpSteps steps;
@@ -133,7 +129,7 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
     if (!session.setUp(steps, &report.error, &report.lockTimedOut)) {
         report.lockHolders = session.lastHolders;
         report.roundTrips = session.roundTrips;
-        return finish();
+        return withWallTime(report, clock);
     }
     const QList<MigrationStatus> statuses = classify(m_migrations, session.history);
     QList<const Migration *> all;
@@ -149,7 +145,7 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
     }
     if (pendingIndexes.isEmpty()) {
         report.roundTrips = session.roundTrips;
-        return finish();
+        return withWallTime(report, clock);
     }
     bool transportOk = false;
     const ShadowRun shadow = runShadow(session, all, true, &report.error, &transportOk);
@@ -157,7 +153,7 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
         if (shadow.error.isError())
             report.error = shadow.error;
         report.roundTrips = session.roundTrips;
-        return finish();
+        return withWallTime(report, clock);
     }
     const QList<int> adopt =
         adoptable(all, pendingIndexes, shadow, session.live,
@@ -168,12 +164,12 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
     }
     if (adopt.isEmpty()) {
         report.roundTrips = session.roundTrips;
-        return finish();
+        return withWallTime(report, clock);
     }
     if (recordBaseline(session, all, adopt, &report.error)) {
         for (int index : adopt)
             report.adopted.append(all.at(index)->id());
     }
     report.roundTrips = session.roundTrips;
-    return finish();
+    return withWallTime(report, clock);
 }

@@ -76,13 +76,9 @@ VerifyReport MigrationEngine::verify()
     QElapsedTimer clock;
     clock.start();
     VerifyReport report;
-    const auto finish = [&]() {
-        report.wallMs = clock.nsecsElapsed() / 1e6;
-        return report;
-    };
     if (!m_migrations.ok()) {
         report.error = loadMigrationsError(m_migrations);
-        return finish();
+        return withWallTime(report, clock);
     }
     EngineSession session(this);
     const bool opened = session.open(&report.error);
@@ -91,7 +87,7 @@ VerifyReport MigrationEngine::verify()
     steps.captureLive = true;
     if (!opened || !session.setUp(steps, &report.error, nullptr)) {
         report.roundTrips = session.roundTrips;
-        return finish();
+        return withWallTime(report, clock);
     }
     report.migrations = classify(m_migrations, session.history);
     report.catalogQueries = session.catalogQueries;
@@ -103,7 +99,7 @@ VerifyReport MigrationEngine::verify()
                         {},
                         {},
                         QStringLiteral("Set search_path to the schema the migrations create.")};
-        return finish();
+        return withWallTime(report, clock);
     }
     const QList<const Migration *> expected =
         expectedMigrations(m_migrations, report.migrations, session.history.isEmpty());
@@ -118,7 +114,7 @@ VerifyReport MigrationEngine::verify()
         report.roundTrips = session.roundTrips;
         report.catalogQueries += shadow.catalogQueries;
         if (!transportOk)
-            return finish();
+            return withWallTime(report, clock);
         if (shadow.error.isError() || shadow.after.isEmpty()) {
             report.error = shadow.error.isError()
                                ? shadow.error
@@ -128,7 +124,7 @@ VerifyReport MigrationEngine::verify()
                                          {},
                                          {},
                                          {}};
-            return finish();
+            return withWallTime(report, clock);
         }
         expectedSchema = shadow.after.last();
         if (m_settings.useExpectedSchemaCache)
@@ -137,5 +133,5 @@ VerifyReport MigrationEngine::verify()
     report.expectedFromCache = cached;
     report.expectedTables = expectedSchema.tableCount();
     report.differences = SchemaSnapshot::diff(expectedSchema, session.live);
-    return finish();
+    return withWallTime(report, clock);
 }

@@ -21,7 +21,7 @@ MigrationWorker::MigrationWorker()
 int MigrationWorker::run(const Request &request)
 {
     // Never dropped: this worker's connection is never set, so nothing overtakes a request.
-    return enqueue([this, request](int) { execute(request); }, [](int) {});
+    return enqueue([this, request](int id) { execute(id, request); }, [](int) {});
 }
 
 int MigrationWorker::archive(const RunReport &report, const QHash<QString, QByteArray> &checksums,
@@ -43,33 +43,35 @@ int MigrationWorker::archive(const RunReport &report, const QHash<QString, QByte
     return enqueue(work, work);
 }
 
-void MigrationWorker::execute(const Request &request)
+void MigrationWorker::execute(int id, const Request &request)
 {
     auto engine =
         std::make_shared<MigrationEngine>(request.connection, request.migrations, request.settings);
     EngineCallbacks callbacks;
-    callbacks.stepStarted = [this](const StepReport &step) { Q_EMIT stepStarted(step); };
-    callbacks.stepFinished = [this](const StepReport &step) { Q_EMIT stepFinished(step); };
-    callbacks.lockWaitObserved = [this](const LockWait &wait) { Q_EMIT lockWaitObserved(wait); };
+    callbacks.stepStarted = [this, id](const StepReport &step) { Q_EMIT stepStarted(id, step); };
+    callbacks.stepFinished = [this, id](const StepReport &step) { Q_EMIT stepFinished(id, step); };
+    callbacks.lockWaitObserved = [this, id](const LockWait &wait) {
+        Q_EMIT lockWaitObserved(id, wait);
+    };
     engine->setCallbacks(callbacks);
     // The engine's connections are its own: cancel() reaches them through it. The shared
     // pointer keeps the engine alive until a cancel in flight has gone.
     CancelScope cancelling(this, [engine] { engine->cancel(); });
     switch (request.operation) {
     case Operation::Migrate:
-        Q_EMIT migrationFinished(engine->migrate());
+        Q_EMIT migrationFinished(id, engine->migrate());
         break;
     case Operation::Rehearse:
-        Q_EMIT migrationFinished(engine->rehearse());
+        Q_EMIT migrationFinished(id, engine->rehearse());
         break;
     case Operation::Status:
-        Q_EMIT statusLoaded(engine->status());
+        Q_EMIT statusLoaded(id, engine->status());
         break;
     case Operation::Verify:
-        Q_EMIT verifyFinished(engine->verify());
+        Q_EMIT verifyFinished(id, engine->verify());
         break;
     case Operation::Baseline:
-        Q_EMIT baselineFinished(engine->baseline(request.baselineTo));
+        Q_EMIT baselineFinished(id, engine->baseline(request.baselineTo));
         break;
     }
 }

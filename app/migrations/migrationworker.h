@@ -48,8 +48,8 @@ public:
 
     MigrationWorker();
 
-    // Queues `request` on the worker's thread (returns at once); answered by the signal of its
-    // operation. Run start() (the thread) first.
+    // Queues `request` on the worker's thread (returns at once) and returns its id; answered by
+    // the signal of its operation. Run start() (the thread) first.
     int run(const Request &request);
     // Compares a finished run with the newest archived one, then saves it in `archive` (local
     // files) → runArchived. A run that applied nothing is neither compared nor saved.
@@ -57,15 +57,17 @@ public:
                 const RunArchive &archive);
 
 Q_SIGNALS:
-    void stepStarted(const StepReport &step);
-    void stepFinished(const StepReport &step);
-    void lockWaitObserved(const LockWait &wait);
-    void migrationFinished(const RunReport &report); // migrate and rehearse
-    void statusLoaded(const StatusReport &report);
-    void verifyFinished(const VerifyReport &report);
-    void baselineFinished(const BaselineReport &report);
+    // Every signal carries the id of the request it answers (or reports the progress of), as
+    // run() and archive() returned it, so that a receiver can tell its requests' answers apart.
+    void stepStarted(int request, const StepReport &step);
+    void stepFinished(int request, const StepReport &step);
+    void lockWaitObserved(int request, const LockWait &wait);
+    void migrationFinished(int request, const RunReport &report); // migrate and rehearse
+    void statusLoaded(int request, const StatusReport &report);
+    void verifyFinished(int request, const VerifyReport &report);
+    void baselineFinished(int request, const BaselineReport &report);
     void runArchived(int request, const RunComparison &comparison, const QString &error);
 
 private:
-    void execute(const Request &request);
+    void execute(int id, const Request &request);
 };

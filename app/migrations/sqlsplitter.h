@@ -28,5 +28,6 @@ SqlSplitResult splitSqlStatements(const QString &sql);
 
 // A short, human summary of a statement for reports: "CREATE TABLE algorithm_agents",
 // "CREATE INDEX idx_agents_active", "ALTER TABLE algorithm_agents", "INSERT INTO t", "DO".
-// Optional clauses such as IF NOT EXISTS / OR REPLACE / CONCURRENTLY are left out.
+// Optional clauses such as IF NOT EXISTS / OR REPLACE / CONCURRENTLY are left out. (Implemented
+// in statementsummary.cpp; both functions read tokens from sqllexer.h.)
 QString summarizeStatement(const QString &statement);

@@ -1,5 +1,7 @@
 #include "migrationlistmodel.h"
 
+#include "shell/colours.h"
+
 #include <QColor>
 #include <QLocale>
 
@@ -75,12 +77,12 @@ QVariant MigrationListModel::data(const QModelIndex &index, int role) const
             return {};
         switch (m.state) {
         case MigrationStatus::State::Applied:
-            return QColor(0x2e, 0x7d, 0x32);
+            return Colours::success();
         case MigrationStatus::State::Pending:
-            return QColor(0xb2, 0x6a, 0x00);
+            return Colours::caution();
         case MigrationStatus::State::Changed:
         case MigrationStatus::State::Missing:
-            return QColor(0xc6, 0x28, 0x28);
+            return Colours::failure();
         }
         return {};
     case Qt::ToolTipRole:

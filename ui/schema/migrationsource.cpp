@@ -1,6 +1,7 @@
 #include "migrationsource.h"
 
 #include "reporthtml.h"
+#include "shell/colours.h"
 #include "shell/icons.h"
 
 #include <QAction>
@@ -45,9 +46,10 @@ MigrationSet MigrationSource::load(const QString &directory)
     const QString where =
         directory.isEmpty() ? tr("bundled with AlgoAdmin") : QDir::toNativeSeparators(directory);
     if (!set.ok()) {
-        m_label->setText(tr("<b>Migrations:</b> %1 — <span style='color:#c62828'>cannot be "
+        m_label->setText(tr("<b>Migrations:</b> %1 — <span style='color:%3'>cannot be "
                             "used: %2</span>")
-                             .arg(where.toHtmlEscaped(), set.error.toHtmlEscaped()));
+                             .arg(where.toHtmlEscaped(), set.error.toHtmlEscaped(),
+                                  Colours::css(Colours::failure())));
         m_failure = ReportHtml::error(tr("The migrations directory cannot be used"),
                                       {tr("load migrations"),
                                        where,

@@ -1,5 +1,7 @@
 #include "reporthtml.h"
 
+#include "shell/colours.h"
+
 #include <QCoreApplication>
 #include <QLocale>
 
@@ -36,8 +38,8 @@ static QString errorRows(const DbError &e, const QString &whatLabel = tr("Failed
 
 static QString document(const QString &heading, const QString &rows, const QString &after = {})
 {
-    QString html = QStringLiteral("<p style='color:#c62828'><b>%1</b></p><table>%2</table>")
-                       .arg(heading.toHtmlEscaped(), rows);
+    QString html = QStringLiteral("<p style='color:%3'><b>%1</b></p><table>%2</table>")
+                       .arg(heading.toHtmlEscaped(), rows, Colours::css(Colours::failure()));
     if (!after.isEmpty())
         html += QStringLiteral("<p><b>%1</b> %2</p>")
                     .arg(tr("State after:").toHtmlEscaped(), after.toHtmlEscaped());

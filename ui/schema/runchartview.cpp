@@ -1,5 +1,7 @@
 #include "runchartview.h"
 
+#include "shell/colours.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
@@ -69,14 +71,14 @@ void RunChartView::setRun(const RunReport &report, const RunComparison &comparis
     // the legend's swatch matches them.
     const bool markSlowest = !anyFlagged && done.size() > 3;
     auto *plain = new QBarSet(report.rehearsal ? tr("This rehearsal (ms)") : tr("This run (ms)"));
-    plain->setColor(QColor(0x42, 0x7d, 0xc4));
+    plain->setColor(Colours::chartSeries());
     auto *marked =
         new QBarSet(anyFlagged ? tr("Much slower than the previous run") : tr("The three slowest"));
-    marked->setColor(QColor(0xd3, 0x2f, 0x2f));
+    marked->setColor(Colours::chartHighlight());
     QBarSet *previous = nullptr;
     if (comparison.found) {
         previous = new QBarSet(tr("Previous run (ms)"));
-        previous->setColor(QColor(0xc5, 0xce, 0xd6));
+        previous->setColor(Colours::chartPrevious());
     }
     double maxMs = 0;
     // A horizontal series draws its first category at the bottom: fill fastest first.

@@ -1,5 +1,7 @@
 #include "runsummary.h"
 
+#include "shell/colours.h"
+
 #include <QLabel>
 #include <QLocale>
 #include <QTextBrowser>
@@ -15,7 +17,8 @@ RunSummary::RunSummary(QWidget *parent)
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorView->setObjectName(QStringLiteral("errorView"));
-    m_errorView->setStyleSheet(QStringLiteral("QTextBrowser { border: 1px solid #c62828; }"));
+    m_errorView->setStyleSheet(QStringLiteral("QTextBrowser { border: 1px solid %1; }")
+                                   .arg(Colours::css(Colours::failure())));
     m_errorView->hide();
     // Two rows of the panel's layout, as if they were in it.
     auto *layout = new QVBoxLayout(this);
@@ -38,17 +41,17 @@ void RunSummary::showStatus(const StatusReport &report)
                        .arg(applied)
                        .arg(pending);
     if (changed > 0)
-        text += tr(", <span style='color:#c62828'><b>%n changed or missing on disk</b>"
-                   "</span>",
-                   nullptr, changed);
+        text += tr(", <span style='color:%1'><b>%n changed or missing on disk</b></span>", nullptr,
+                   changed)
+                    .arg(Colours::css(Colours::failure()));
     m_summary->setText(text);
 }
 
 void RunSummary::showStatusUnreadable(const QString &database)
 {
-    m_summary->setText(tr("<span style='color:#c62828'>The migration history of %1 could "
+    m_summary->setText(tr("<span style='color:%1'>The migration history of %2 could "
                           "not be read.</span>")
-                           .arg(database.toHtmlEscaped()));
+                           .arg(Colours::css(Colours::failure()), database.toHtmlEscaped()));
 }
 
 void RunSummary::clear()

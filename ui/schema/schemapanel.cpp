@@ -188,9 +188,7 @@ void SchemaPanel::setConnection(const ConnectionContext &context)
     storeConnection(context);
     if (!same) {
         // Whatever is still running answers for the previous connection: stop it, drop it.
-        ++m_generation;
-        if (isBusy())
-            m_worker->cancel();
+        abandonRequests();
     }
     if (!context.isValid()) {
         updateActions();
@@ -220,9 +218,7 @@ void SchemaPanel::clearResults()
 void SchemaPanel::setMigrationsDirectory(const QString &directory)
 {
     m_directory = directory;
-    ++m_generation; // a result still on its way is about the previous set: stop it, drop it
-    if (isBusy())
-        m_worker->cancel();
+    abandonRequests(); // a result still on its way is about the previous set: stop it, drop it
     loadMigrationSet();
     m_migrations->setMigrations({}, m_set);
     clearResults(); // a run's or verify's results were about the other set
@@ -258,8 +254,8 @@ void SchemaPanel::refresh()
         return;
     }
     // A run of this connection refreshes the list when it ends; a status of it is on its way.
-    for (const Job &job : std::as_const(m_jobs)) {
-        if (job.generation == m_generation)
+    for (const Job &job : std::as_const(m_requests)) {
+        if (!job.stale)
             return;
     }
     start(Operation::Status);
@@ -275,8 +271,8 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
     request.migrations = m_set;
     request.settings = m_settings;
     request.baselineTo = baselineTo;
-    m_jobs.enqueue({operation, m_generation});
-    m_worker->run(request);
+    // The answers are queued to this thread, so none can arrive before the id is noted.
+    m_requests.insert(m_worker->run(request), {operation});
     if (operation == Operation::Migrate || operation == Operation::Rehearse) {
         m_totalSteps = pendingStepCount();
         m_finishedSteps = 0;
@@ -291,20 +287,30 @@ bool SchemaPanel::start(Operation operation, const QString &baselineTo)
     return true;
 }
 
-bool SchemaPanel::currentJobIs(std::initializer_list<Operation> operations) const
+bool SchemaPanel::isAwaited(int request, std::initializer_list<Operation> operations) const
 {
-    if (m_jobs.isEmpty() || m_jobs.head().generation != m_generation)
+    const auto job = m_requests.constFind(request);
+    if (job == m_requests.cend() || job->stale)
         return false;
-    return std::find(operations.begin(), operations.end(), m_jobs.head().operation) !=
-           operations.end();
+    return std::find(operations.begin(), operations.end(), job->operation) != operations.end();
 }
 
-bool SchemaPanel::finishJob()
+bool SchemaPanel::finishRequest(int request)
 {
-    if (m_jobs.isEmpty())
+    const auto job = m_requests.find(request);
+    if (job == m_requests.end())
         return false;
-    const Job job = m_jobs.dequeue();
-    return job.generation == m_generation;
+    const bool awaited = !job->stale;
+    m_requests.erase(job);
+    return awaited;
+}
+
+void SchemaPanel::abandonRequests()
+{
+    for (Job &job : m_requests)
+        job.stale = true;
+    if (isBusy())
+        m_worker->cancel();
 }
 
 void SchemaPanel::cancel()
@@ -404,9 +410,9 @@ int SchemaPanel::pendingStepCount() const
 
 QString SchemaPanel::busyText() const
 {
-    if (m_jobs.isEmpty())
+    if (m_requests.isEmpty())
         return {};
-    switch (m_jobs.last().operation) {
+    switch (m_requests.last().operation) {
     case Operation::Migrate:
         return tr("Migrating… %1/%2 steps").arg(m_finishedSteps).arg(m_totalSteps);
     case Operation::Rehearse:
@@ -423,9 +429,9 @@ QString SchemaPanel::busyText() const
 
 QString SchemaPanel::interruptQuestion() const
 {
-    for (const Job &job : m_jobs) {
-        if (job.generation != m_generation)
-            continue; // already stale: its answer is dropped anyway
+    for (const Job &job : m_requests) {
+        if (job.stale)
+            continue; // its answer is dropped anyway
         switch (job.operation) {
         case Operation::Migrate:
             return tr("A migration is running: quit and roll it back?");
@@ -482,16 +488,16 @@ void SchemaPanel::reportConnectionLoss(const DbError &error)
 // ---------------------------------------------------------------------------------------------
 // Results from the worker
 
-void SchemaPanel::stepStarted(const StepReport &step)
+void SchemaPanel::stepStarted(int request, const StepReport &step)
 {
-    if (!currentJobIs({Operation::Migrate, Operation::Rehearse}))
+    if (!isAwaited(request, {Operation::Migrate, Operation::Rehearse}))
         return;
     queueStep(step);
 }
 
-void SchemaPanel::stepFinished(const StepReport &step)
+void SchemaPanel::stepFinished(int request, const StepReport &step)
 {
-    if (!currentJobIs({Operation::Migrate, Operation::Rehearse}))
+    if (!isAwaited(request, {Operation::Migrate, Operation::Rehearse}))
         return;
     queueStep(step);
 }
@@ -508,9 +514,9 @@ void SchemaPanel::stepsFlushed(int finished)
     updateBusy(busyText());
 }
 
-void SchemaPanel::lockWaitObserved(const LockWait &wait)
+void SchemaPanel::lockWaitObserved(int request, const LockWait &wait)
 {
-    if (!currentJobIs({Operation::Migrate, Operation::Rehearse, Operation::Baseline}))
+    if (!isAwaited(request, {Operation::Migrate, Operation::Rehearse, Operation::Baseline}))
         return;
     if (!m_results->isWaitingForLock()) {
         QStringList pids;
@@ -522,9 +528,9 @@ void SchemaPanel::lockWaitObserved(const LockWait &wait)
     m_results->showLockWait(wait);
 }
 
-void SchemaPanel::migrationFinished(const RunReport &report)
+void SchemaPanel::migrationFinished(int request, const RunReport &report)
 {
-    if (!finishJob()) {
+    if (!finishRequest(request)) {
         updateBusy(busyText());
         return;
     }
@@ -580,9 +586,9 @@ void SchemaPanel::runArchived(int request, const RunComparison &comparison, cons
     start(Operation::Status);
 }
 
-void SchemaPanel::statusLoaded(const StatusReport &report)
+void SchemaPanel::statusLoaded(int request, const StatusReport &report)
 {
-    if (!finishJob()) {
+    if (!finishRequest(request)) {
         updateBusy(busyText());
         return;
     }
@@ -607,9 +613,9 @@ void SchemaPanel::statusLoaded(const StatusReport &report)
     Q_EMIT loaded();
 }
 
-void SchemaPanel::verifyFinished(const VerifyReport &report)
+void SchemaPanel::verifyFinished(int request, const VerifyReport &report)
 {
-    if (!finishJob()) {
+    if (!finishRequest(request)) {
         updateBusy(busyText());
         return;
     }
@@ -629,9 +635,9 @@ void SchemaPanel::verifyFinished(const VerifyReport &report)
     Q_EMIT loaded();
 }
 
-void SchemaPanel::baselineFinished(const BaselineReport &report)
+void SchemaPanel::baselineFinished(int request, const BaselineReport &report)
 {
-    if (!finishJob()) {
+    if (!finishRequest(request)) {
         updateBusy(busyText());
         return;
     }

@@ -6,7 +6,7 @@
 #include "migrations/runarchive.h"
 #include "panel.h"
 
-#include <QQueue>
+#include <QMap>
 
 class MigrationListModel;
 class MigrationSource;
@@ -33,7 +33,7 @@ public:
     void setConnection(const ConnectionContext &context) override;
     void refresh() override;
     void cancel() override;
-    bool isBusy() const override { return !m_jobs.isEmpty(); }
+    bool isBusy() const override { return !m_requests.isEmpty(); }
     QString interruptQuestion() const override;
     QList<QAction *> panelActions() const override;
     bool runAction(const QString &name) override;
@@ -52,15 +52,20 @@ private:
     struct Job
     {
         Operation operation;
-        int generation;
+        bool stale = false; // asked for another connection or set: its answers are dropped
     };
 
     void buildActions();
     void buildLayout();
     bool start(Operation operation, const QString &baselineTo = {});
-    bool currentJobIs(std::initializer_list<Operation> operations) const;
-    // Takes the finished job off the queue; false when its result is stale.
-    bool finishJob();
+    // Whether the answer is of a request the panel waits for (sent, not stale) that is one of
+    // `operations`.
+    bool isAwaited(int request, std::initializer_list<Operation> operations) const;
+    // Takes the answered request off m_requests; false when its answer is not awaited.
+    bool finishRequest(int request);
+    // What is still on its way belongs to the previous connection or set: stops it and marks
+    // it stale, so that its answers are dropped.
+    void abandonRequests();
     QString nothingToDoText(const RunReport &report) const;
     // Results shown (steps, chart, verify, failure) go: they belong to another set or database.
     void clearResults();
@@ -81,21 +86,21 @@ private:
     void baseline();
     void startExport();
 
-    void stepStarted(const StepReport &step);
-    void stepFinished(const StepReport &step);
+    void stepStarted(int request, const StepReport &step);
+    void stepFinished(int request, const StepReport &step);
     void queueStep(const StepReport &step);
     void stepsFlushed(int finished);
-    void lockWaitObserved(const LockWait &wait);
-    void migrationFinished(const RunReport &report);
+    void lockWaitObserved(int request, const LockWait &wait);
+    void migrationFinished(int request, const RunReport &report);
     void runArchived(int request, const RunComparison &comparison, const QString &error);
-    void statusLoaded(const StatusReport &report);
-    void verifyFinished(const VerifyReport &report);
-    void baselineFinished(const BaselineReport &report);
+    void statusLoaded(int request, const StatusReport &report);
+    void verifyFinished(int request, const VerifyReport &report);
+    void baselineFinished(int request, const BaselineReport &report);
 
     MigrationWorker *m_worker = nullptr;
-    QQueue<Job> m_jobs;   // requested of the worker, in its order
-    int m_generation = 0; // bumped when the connection or the migration set changes
-    QString m_conninfo;   // of the last valid connection, to tell a new one from a return
+    // Sent to the worker and not answered yet, by request id (ids grow: the last is the newest).
+    QMap<int, Job> m_requests;
+    QString m_conninfo; // of the last valid connection, to tell a new one from a return
     MigrationSet m_set;
     QString m_directory;
     EngineSettings m_settings;

@@ -1,5 +1,7 @@
 #include "stepmodel.h"
 
+#include "shell/colours.h"
+
 #include <QColor>
 #include <QFont>
 #include <QLocale>
@@ -114,19 +116,19 @@ QVariant StepModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ForegroundRole:
         if (index.column() == VersusPrevious && c && c->flagged)
-            return QColor(0xc6, 0x28, 0x28);
+            return Colours::failure();
         if (index.column() != State)
             return {};
         switch (s.state) {
         case StepReport::State::Done:
-            return QColor(0x2e, 0x7d, 0x32);
+            return Colours::success();
         case StepReport::State::Running:
-            return QColor(0x15, 0x65, 0xc0);
+            return Colours::running();
         case StepReport::State::Failed:
-            return QColor(0xc6, 0x28, 0x28);
+            return Colours::failure();
         case StepReport::State::Pending:
         case StepReport::State::Skipped:
-            return QColor(0x75, 0x75, 0x75);
+            return Colours::muted();
         }
         return {};
     case Qt::FontRole:

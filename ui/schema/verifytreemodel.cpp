@@ -1,5 +1,7 @@
 #include "verifytreemodel.h"
 
+#include "shell/colours.h"
+
 #include <QColor>
 #include <QFont>
 #include <QMap>
@@ -73,13 +75,13 @@ static QColor changeColor(SchemaDifference::Change change)
 {
     switch (change) {
     case SchemaDifference::Change::Missing:
-        return QColor(0xc6, 0x28, 0x28);
+        return Colours::failure();
     case SchemaDifference::Change::Unexpected:
-        return QColor(0xb2, 0x6a, 0x00);
+        return Colours::caution();
     case SchemaDifference::Change::Differs:
         break;
     }
-    return QColor(0x6a, 0x1b, 0x9a);
+    return Colours::changed();
 }
 
 QVariant VerifyTreeModel::data(const QModelIndex &index, int role) const

@@ -1,5 +1,6 @@
 #include "verifyview.h"
 
+#include "shell/colours.h"
 #include "shell/keyboard.h"
 #include "verifytreemodel.h"
 
@@ -50,16 +51,19 @@ void VerifyView::setReport(const VerifyReport &report)
                      m_tree->columnWidth(VerifyTreeModel::Change);
     m_tree->setColumnWidth(VerifyTreeModel::Expected, std::max(200, rest / 2));
     if (report.error.isError()) {
-        m_summary->setText(tr("<b style='color:#c62828'>Verify could not run</b>: see the "
-                              "error above."));
+        m_summary->setText(tr("<b style='color:%1'>Verify could not run</b>: see the error "
+                              "above.")
+                               .arg(Colours::css(Colours::failure())));
         return;
     }
     QString text =
         report.differences.isEmpty()
-            ? tr("<b style='color:#2e7d32'>The schema matches the applied migrations</b>")
-            : tr("<b style='color:#c62828'>%n difference(s)</b> between the applied migrations "
+            ? tr("<b style='color:%1'>The schema matches the applied migrations</b>")
+                  .arg(Colours::css(Colours::success()))
+            : tr("<b style='color:%1'>%n difference(s)</b> between the applied migrations "
                  "and the database",
-                 nullptr, int(report.differences.size()));
+                 nullptr, int(report.differences.size()))
+                  .arg(Colours::css(Colours::failure()));
     text += tr(" (tables expected: %1, catalog queries: %2%3).")
                 .arg(report.expectedTables)
                 .arg(report.catalogQueries)

@@ -46,4 +46,14 @@ inline QColor muted() { return QColor(0x6b, 0x6b, 0x6b); }
 // `color` as "#rrggbb" for a style sheet or rich text.
 inline QString css(const QColor &color) { return color.name(); }
 
+// A step that runs now (the Schema panel's step list).
+inline QColor running() { return QColor(0x15, 0x65, 0xc0); }
+// Present, but not as expected (verify's "differs"; missing is failure(), unexpected caution()).
+inline QColor changed() { return QColor(0x6a, 0x1b, 0x9a); }
+// Bar charts: the plain bars, the bars singled out (e.g. the slowest steps) and the bars of the
+// run compared with.
+inline QColor chartSeries() { return QColor(0x42, 0x7d, 0xc4); }
+inline QColor chartHighlight() { return QColor(0xd3, 0x2f, 0x2f); }
+inline QColor chartPrevious() { return QColor(0xc5, 0xce, 0xd6); }
+
 } // namespace Colours

@@ -42,15 +42,17 @@ void TstMigrationWorker::migrateReportsEveryStepOnTheReceiversThread()
     QVERIFY2(db.ok(), qPrintable(db.error()));
     int finishedOnMainThread = 0;
     QStringList finishedSteps;
-    connect(m_worker, &MigrationWorker::stepFinished, this, [&](const StepReport &step) {
+    connect(m_worker, &MigrationWorker::stepFinished, this, [&](int, const StepReport &step) {
         finishedOnMainThread += QThread::currentThread() == thread();
         finishedSteps.append(QStringLiteral("%1/%2").arg(step.migration).arg(step.step));
     });
     QSignalSpy finished(m_worker, &MigrationWorker::migrationFinished);
     const MigrationSet set = MigrationSet::bundled();
-    m_worker->run({MigrationWorker::Operation::Migrate, db.options(), set, {}, {}});
+    const int request =
+        m_worker->run({MigrationWorker::Operation::Migrate, db.options(), set, {}, {}});
     QVERIFY(finished.wait(30000));
-    const RunReport report = finished.first().first().value<RunReport>();
+    QCOMPARE(finished.first().at(0).toInt(), request);
+    const RunReport report = finished.first().at(1).value<RunReport>();
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
     int statements = 0;
     for (const Migration &migration : set.migrations)
@@ -78,11 +80,11 @@ void TstMigrationWorker::statusAndVerifyAfterwards()
     QVERIFY(verified.wait(60000));
     QCOMPARE(finished.size(), 1);
     QCOMPARE(status.size(), 1);
-    const StatusReport report = status.first().first().value<StatusReport>();
+    const StatusReport report = status.first().at(1).value<StatusReport>();
     QCOMPARE(report.migrations.size(), set.migrations.size());
     for (const MigrationStatus &migration : report.migrations)
         QCOMPARE(migration.state, MigrationStatus::State::Applied);
-    const VerifyReport verify = verified.first().first().value<VerifyReport>();
+    const VerifyReport verify = verified.first().at(1).value<VerifyReport>();
     QVERIFY2(verify.clean(), qPrintable(verify.error.toString()));
 }
 
@@ -109,7 +111,7 @@ void TstMigrationWorker::cancelReturnsAtOnceAndStopsTheServerStatement()
     // the caller never waits for the server
     QVERIFY2(clock.elapsed() < 50, qPrintable(QString::number(clock.elapsed())));
     QVERIFY(finished.wait(10000));
-    const RunReport report = finished.first().first().value<RunReport>();
+    const RunReport report = finished.first().at(1).value<RunReport>();
     QCOMPARE(report.outcome, RunReport::Outcome::Cancelled);
     QCOMPARE(db.scalar("SELECT to_regclass('before_sleep') IS NULL"), QStringLiteral("t"));
     QCOMPARE(db.scalar("SELECT count(*) FROM pg_stat_activity"
