@@ -46,4 +46,9 @@ inline QColor muted() { return QColor(0x6b, 0x6b, 0x6b); }
 // `color` as "#rrggbb" for a style sheet or rich text.
 inline QString css(const QColor &color) { return color.name(); }
 
+// Neutral surfaces, without a tone: a bar or a table header set apart from the window, and the
+// line around it or between rows.
+inline QColor neutralBackground() { return QColor(0xf4, 0xf6, 0xf8); }
+inline QColor neutralBorder() { return QColor(0xd9, 0xdd, 0xe3); }
+
 } // namespace Colours
