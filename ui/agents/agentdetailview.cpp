@@ -1,6 +1,7 @@
 #include "agentdetailview.h"
 
 #include "configdiffmodel.h"
+#include "shell/colours.h"
 #include "shell/columnfitter.h"
 #include "shell/keyboard.h"
 #include "shell/wrappingdelegate.h"
@@ -16,6 +17,16 @@
 static QString keyCount(int count)
 {
     return count == 1 ? AgentDetailView::tr("1 key") : AgentDetailView::tr("%1 keys").arg(count);
+}
+
+// The drift badge in the colours of `tone`.
+static QString badgeStyle(Colours::Tone tone, bool bold)
+{
+    const Colours::Set set = Colours::of(tone);
+    return QStringLiteral("QLabel { background: %1; color: %2; border: 1px solid %3;"
+                          " border-radius: 3px; padding: 2px 8px;%4 }")
+        .arg(Colours::css(set.background), Colours::css(set.text), Colours::css(set.border),
+             bold ? QStringLiteral(" font-weight: bold;") : QString());
 }
 
 AgentDetailView::AgentDetailView(QWidget *parent)
@@ -113,8 +124,9 @@ void AgentDetailView::showAgent(const Agent &agent, const ConfigDrift *drift)
     QStringList meta;
     if (!a.algorithmType.isEmpty())
         meta.append(a.algorithmType.toHtmlEscaped());
-    meta.append(a.isActive ? tr("<span style='color:#1b5e20'>● active</span>")
-                           : tr("<span style='color:#757575'>○ inactive</span>"));
+    meta.append(QStringLiteral("<span style='color:%1'>%2</span>")
+                    .arg(Colours::css(a.isActive ? Colours::success() : Colours::muted()),
+                         a.isActive ? tr("● active") : tr("○ inactive")));
     if (a.hasImpactScore)
         meta.append(tr("impact %1").arg(a.impactScore));
     if (!a.version.isEmpty())
@@ -167,9 +179,7 @@ void AgentDetailView::showDrift(const ConfigDrift *drift)
     if (!drift->isDrifted()) {
         m_driftBadge->setText(tr("In sync"));
         m_driftBadge->setToolTip(tr("current_config agrees with every parameter row."));
-        m_driftBadge->setStyleSheet(
-            QStringLiteral("QLabel { background: #e8f5e9; color: #1b5e20; border: 1px solid "
-                           "#81c784; border-radius: 3px; padding: 2px 8px; }"));
+        m_driftBadge->setStyleSheet(badgeStyle(Colours::Tone::Positive, false));
         m_driftBadge->show();
         return;
     }
@@ -185,8 +195,6 @@ void AgentDetailView::showDrift(const ConfigDrift *drift)
         lines.append(tr("• config key without a parameter: %1").arg(drift->extra.join(comma)));
     lines.append(tr("The parameter rows are what an apply checks and audits."));
     m_driftBadge->setToolTip(lines.join(QLatin1Char('\n')));
-    m_driftBadge->setStyleSheet(
-        QStringLiteral("QLabel { background: #fff3e0; color: #e65100; border: 1px solid "
-                       "#ffb74d; border-radius: 3px; padding: 2px 8px; font-weight: bold; }"));
+    m_driftBadge->setStyleSheet(badgeStyle(Colours::Tone::Warning, true));
     m_driftBadge->show();
 }

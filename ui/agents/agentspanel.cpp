@@ -1,21 +1,20 @@
 #include "agentspanel.h"
 
-#include "agenttablemodel.h"
 #include "agentdetailview.h"
+#include "agentlistfilter.h"
+#include "agenttablemodel.h"
+#include "agenttableview.h"
+#include "agenttoggle.h"
 #include "parameters/parametereditor.h"
 #include "parameters/parametertablemodel.h"
-#include "reasondialog.h"
-#include "shell/auditidentity.h"
-#include "shell/columnfitter.h"
-#include "shell/tablecopy.h"
 #include "shell/keyboard.h"
 #include "shell/messagebanner.h"
+#include "shell/tablecopy.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -24,40 +23,28 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <algorithm>
-
-// The search box reloads this long after the last key, not on every key.
-static constexpr int SearchDebounceMs = 200;
 // Several changes from the feed (one apply of many parameters) reload the list once.
 static constexpr int ChangeReloadMs = 500;
-
 
 AgentsPanel::AgentsPanel(QWidget *parent)
     : Panel(parent)
     , m_worker(new AgentWorker)
     , m_model(new AgentTableModel(this))
-    , m_searchDebounce(new QTimer(this))
     , m_changeReload(new QTimer(this))
 {
     m_worker->start();
     m_editor = new ParameterEditor(m_worker, this);
     m_editor->setObjectName(QStringLiteral("parameterEditor"));
 
-    m_searchDebounce->setSingleShot(true);
-    m_searchDebounce->setInterval(SearchDebounceMs);
-    connect(m_searchDebounce, &QTimer::timeout, this, &AgentsPanel::loadAgents);
     m_changeReload->setSingleShot(true);
     m_changeReload->setInterval(ChangeReloadMs);
     connect(m_changeReload, &QTimer::timeout, this, &AgentsPanel::loadAgents);
 
-    buildActions();
     buildLayout();
+    buildActions();
     connectWorker();
     connectEditor();
-    // Queued: the reason dialog opens after the click on the checkbox has been handled, not
-    // in the middle of the view's mouse event.
-    connect(m_model, &AgentTableModel::activeToggleRequested, this, &AgentsPanel::requestToggle,
-            Qt::QueuedConnection);
+    connectToggle();
     showDetail();
     updateToggleState();
 }
@@ -82,16 +69,6 @@ ParameterEditor *AgentsPanel::parameterEditor() const
 
 void AgentsPanel::buildActions()
 {
-    m_findAction = new QAction(tr("&Find agent"), this);
-    m_findAction->setShortcut(QKeySequence::Find);
-    m_findAction->setIcon(Icons::action(QStringLiteral("find")));
-    m_findAction->setToolTip(tr("Search the agents by id, name or description"));
-    connect(m_findAction, &QAction::triggered, this, [this] {
-        if (!isVisible())
-            return;
-        m_search->setFocus(Qt::ShortcutFocusReason);
-        m_search->selectAll();
-    });
     m_parametersAction = new QAction(tr("Go to &parameters"), this);
     m_parametersAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     m_parametersAction->setIcon(Icons::action(QStringLiteral("parameters")));
@@ -105,26 +82,21 @@ void AgentsPanel::buildActions()
             parameters->setCurrentIndex(
                 parameters->model()->index(0, ParameterTableModel::Current));
     });
-    m_toggleAction = new QAction(tr("&Toggle active"), this);
-    m_toggleAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
-    m_toggleAction->setIcon(Icons::action(QStringLiteral("toggle-active")));
-    connect(m_toggleAction, &QAction::triggered, this, &AgentsPanel::toggleSelected);
-    m_sortAction = new QAction(tr("&Sort by the current column"), this);
-    m_sortAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
-    m_sortAction->setIcon(Icons::action(QStringLiteral("sort")));
-    m_sortAction->setToolTip(
-        tr("Sort the agents by the column of the current cell; again to reverse"));
-    connect(m_sortAction, &QAction::triggered, this, &AgentsPanel::sortByCurrentColumn);
     m_separator = new QAction(this);
     m_separator->setSeparator(true);
     // So that the shortcuts also work when the panel stands alone (tests, --screenshot); the
     // main window adds them to itself as well.
-    addActions({m_findAction, m_parametersAction, m_toggleAction, m_sortAction});
+    addActions(ownActions());
+}
+
+QList<QAction *> AgentsPanel::ownActions() const
+{
+    return {m_filter->findAction(), m_parametersAction, m_toggle->action(), m_filter->sortAction()};
 }
 
 QList<QAction *> AgentsPanel::panelActions() const
 {
-    QList<QAction *> actions{m_findAction, m_parametersAction, m_toggleAction, m_sortAction};
+    QList<QAction *> actions = ownActions();
     const QList<QAction *> editor = m_editor->editorActions();
     if (!editor.isEmpty()) {
         actions.append(m_separator);
@@ -135,101 +107,32 @@ QList<QAction *> AgentsPanel::panelActions() const
 
 void AgentsPanel::buildLayout()
 {
-    m_search = new QLineEdit(this);
-    m_search->setObjectName(QStringLiteral("searchEdit"));
-    m_search->setPlaceholderText(
-        tr("Search id, name or description (%1)")
-            .arg(m_findAction->shortcut().toString(QKeySequence::NativeText)));
-    m_search->setClearButtonEnabled(true);
-    connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDebounce->start(); });
-    connect(m_search, &QLineEdit::returnPressed, this, [this] {
-        m_searchDebounce->stop();
-        loadAgents();
-    });
-    m_typeFilter = new QComboBox(this);
-    m_typeFilter->setObjectName(QStringLiteral("typeFilter"));
-    m_typeFilter->setToolTip(tr("Only agents of this algorithm_type"));
-    m_typeFilter->setMinimumContentsLength(14);
-    m_typeFilter->addItem(tr("All types"), QString());
-    connect(m_typeFilter, &QComboBox::currentIndexChanged, this, &AgentsPanel::loadAgents);
-    m_activeOnly = new QCheckBox(tr("Active &only"), this);
-    m_activeOnly->setObjectName(QStringLiteral("activeOnly"));
-    m_activeOnly->setToolTip(tr("Only agents with is_active = true"));
-    connect(m_activeOnly, &QCheckBox::toggled, this, &AgentsPanel::loadAgents);
-    m_toggleButton = new QPushButton(m_toggleAction->icon(), tr("Toggle active"), this);
-    m_toggleButton->setObjectName(QStringLiteral("toggleActiveButton"));
-    connect(m_toggleButton, &QPushButton::clicked, m_toggleAction, &QAction::trigger);
-    m_count = new QLabel(this);
-    m_count->setObjectName(QStringLiteral("countLabel"));
-    m_count->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("000 agents")));
-    auto *filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_search, 1);
-    filterRow->addWidget(m_typeFilter);
-    filterRow->addWidget(m_activeOnly);
-    filterRow->addSpacing(12);
-    filterRow->addWidget(m_toggleButton);
-    filterRow->addSpacing(12);
-    filterRow->addWidget(m_count);
+    m_table = new AgentTableView(m_model, this);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &AgentsPanel::currentRowChanged);
+    m_filter = new AgentListFilter(m_table, this);
+    connect(m_filter, &AgentListFilter::changed, this, &AgentsPanel::loadAgents);
+    connect(m_filter, &AgentListFilter::sortChanged, this, &AgentsPanel::applySort);
+    m_toggle = new AgentToggle(this, m_worker, m_model, m_table);
 
-    m_readOnlyNote = new MessageBanner(this);
-    m_readOnlyNote->setObjectName(QStringLiteral("readOnlyNote"));
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_filter->searchEdit(), 1);
+    filterRow->addWidget(m_filter->typeFilter());
+    filterRow->addWidget(m_filter->activeOnly());
+    filterRow->addSpacing(12);
+    filterRow->addWidget(m_toggle->button());
+    filterRow->addSpacing(12);
+    filterRow->addWidget(m_filter->countLabel());
+
     m_error = new MessageBanner(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
 
-    m_table = new QTableView(this);
-    m_table->setObjectName(QStringLiteral("agentsView"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setWordWrap(false);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    // The detail pane.
+    m_detail = new AgentDetailView(this);
     const auto copied = [this](int rows) {
         Q_EMIT messagePosted(rows == 1 ? tr("Copied 1 row") : tr("Copied %1 rows").arg(rows));
     };
-    // The agents' checkbox copies as true/false.
-    TableCopy::install(m_table, [this](const QModelIndex &index) { return m_model->text(index); },
-                       copied);
-    // Said in the table itself when nothing matches, not only by the count.
-    m_noMatch = new QLabel(m_table->viewport());
-    m_noMatch->setObjectName(QStringLiteral("noMatchLabel"));
-    m_noMatch->setAlignment(Qt::AlignCenter);
-    m_noMatch->setStyleSheet(QStringLiteral("QLabel { color: #6b6b6b; padding: 24px; }"));
-    m_noMatch->setAttribute(Qt::WA_TransparentForMouseEvents);
-    m_noMatch->hide();
-    (new QVBoxLayout(m_table->viewport()))->addWidget(m_noMatch);
-    QHeaderView *header = m_table->horizontalHeader();
-    header->setHighlightSections(false);
-    header->setSectionsClickable(true);
-    header->setSortIndicatorShown(true);
-    header->setSortIndicator(AgentTableModel::AlgorithmId, Qt::AscendingOrder);
-    header->setMinimumSectionSize(36);
-    // Wide enough for the demo data's values; the name takes what is left.
-    for (const auto &[column, width] : {std::pair{AgentTableModel::AlgorithmId, 46},
-                                        {AgentTableModel::Name, 170},
-                                        {AgentTableModel::Type, 86},
-                                        {AgentTableModel::Active, 48},
-                                        {AgentTableModel::ImpactScore, 52},
-                                        {AgentTableModel::EsaLayers, 70},
-                                        {AgentTableModel::Version, 56},
-                                        {AgentTableModel::LastModifiedBy, 84},
-                                        {AgentTableModel::LastModifiedAt, 116}})
-        header->resizeSection(column, width);
-    // Never a sideways scroll: what does not fit goes, the columns the detail pane repeats
-    // first (issue 10: "Modified at" needed scrolling at 1,052 px).
-    m_columns = new ColumnFitter(m_table, {AgentTableModel::Name}, 150,
-                                 {AgentTableModel::LastModifiedBy, AgentTableModel::EsaLayers,
-                                  AgentTableModel::Version, AgentTableModel::LastModifiedAt,
-                                  AgentTableModel::Type, AgentTableModel::ImpactScore},
-                                 QStringLiteral("agents/hiddenColumns"));
-    connect(header, &QHeaderView::sortIndicatorChanged, this, &AgentsPanel::applySort);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &AgentsPanel::currentRowChanged);
-
-    // The detail pane.
-    m_detail = new AgentDetailView(this);
+    connect(m_table, &AgentTableView::rowsCopied, this, copied);
     TableCopy::install(m_detail->diffView(), {}, copied);
 
     m_topSplitter = new QSplitter(Qt::Horizontal, this);
@@ -252,19 +155,20 @@ void AgentsPanel::buildLayout()
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filterRow);
-    layout->addWidget(m_readOnlyNote);
+    layout->addWidget(m_toggle->note());
     layout->addWidget(m_error);
     layout->addWidget(m_mainSplitter, 1);
 
+    QLineEdit *search = m_filter->searchEdit();
     Keyboard::setUpView(m_table);
     Keyboard::setUpView(m_detail->diffView());
-    Keyboard::enterResultsOnDown(m_search, m_table);
+    Keyboard::enterResultsOnDown(search, m_table);
     // F6: the search row, the agents, the detail, the parameters.
-    Keyboard::cyclePanes(this, {m_search, m_table, m_detail->diffView(), m_editor});
-    setTabOrder(m_search, m_typeFilter);
-    setTabOrder(m_typeFilter, m_activeOnly);
-    setTabOrder(m_activeOnly, m_toggleButton);
-    setTabOrder(m_toggleButton, m_table);
+    Keyboard::cyclePanes(this, {search, m_table, m_detail->diffView(), m_editor});
+    setTabOrder(search, m_filter->typeFilter());
+    setTabOrder(m_filter->typeFilter(), m_filter->activeOnly());
+    setTabOrder(m_filter->activeOnly(), m_toggle->button());
+    setTabOrder(m_toggle->button(), m_table);
     setTabOrder(m_table, m_detail->diffView());
     setTabOrder(m_detail->diffView(), m_editor);
 }
@@ -274,7 +178,6 @@ void AgentsPanel::connectWorker()
     connect(m_worker, &AgentWorker::connectionOpened, this, &AgentsPanel::connectionOpened);
     connect(m_worker, &AgentWorker::connectionFailed, this, &AgentsPanel::connectionFailed);
     connect(m_worker, &AgentWorker::agentsLoaded, this, &AgentsPanel::agentsLoaded);
-    connect(m_worker, &AgentWorker::activeSet, this, &AgentsPanel::activeSet);
     connect(m_worker, &AgentWorker::changeReceived, this,
             [this](const ParameterChangeNotice &notice) {
                 // Another client's apply moves "last modified": reload the list once it
@@ -301,6 +204,22 @@ void AgentsPanel::connectEditor()
     connect(m_editor, &ParameterEditor::messagePosted, this, &Panel::messagePosted);
 }
 
+void AgentsPanel::connectToggle()
+{
+    connect(m_toggle, &AgentToggle::sent, this, [this] {
+        clearError();
+        updateBusy();
+    });
+    connect(m_toggle, &AgentToggle::switched, this, &AgentsPanel::loadAgents);
+    connect(m_toggle, &AgentToggle::failed, this, [this](const QString &text) {
+        showError(text);
+        m_errorIsLoad = false;
+    });
+    connect(m_toggle, &AgentToggle::busyChanged, this, &AgentsPanel::updateBusy);
+    connect(m_toggle, &AgentToggle::messagePosted, this, &Panel::messagePosted);
+    connect(m_toggle, &AgentToggle::connectionLost, this, &Panel::connectionLost);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Connection
 
@@ -311,12 +230,10 @@ void AgentsPanel::setConnection(const ConnectionContext &context)
     // Whatever is on its way answers for the previous connection: dropped by id.
     m_requests.clear();
     m_agentsRequest = -1;
-    for (const Toggle &toggle : std::as_const(m_toggles))
-        m_model->setToggling(toggle.algorithmId, false);
-    m_toggles.clear();
+    m_toggle->forget();
     m_open = false;
     m_changeReload->stop();
-    m_searchDebounce->stop();
+    m_filter->stopDebounce();
     clearError();
     // The editor keeps its pending edits whatever happens here: only a different connection
     // (which the window asked confirmDiscardPending for) clears the agent it shows. Told now,
@@ -329,7 +246,7 @@ void AgentsPanel::setConnection(const ConnectionContext &context)
         m_opening = false;
         m_worker->clearConnection(); // drops what was queued: nothing of it answers
         m_model->setAgents({});
-        m_count->clear();
+        m_filter->clearCount();
         showDetail();
         updateToggleState();
         updateBusy();
@@ -337,8 +254,7 @@ void AgentsPanel::setConnection(const ConnectionContext &context)
     }
     if (!same) {
         m_conninfo = context.options.toConninfo();
-        m_types.clear();
-        updateTypes({}, true);
+        m_filter->reset();
         m_model->setAgents({});
         m_shownId.clear();
         m_shownAgent = {};
@@ -420,7 +336,7 @@ void AgentsPanel::cancel()
 
 bool AgentsPanel::isBusy() const
 {
-    return m_opening || !m_requests.isEmpty() || m_editor->isBusy();
+    return m_opening || !m_requests.isEmpty() || m_toggle->isBusy() || m_editor->isBusy();
 }
 
 bool AgentsPanel::confirmDiscardPending(const QString &what)
@@ -430,7 +346,7 @@ bool AgentsPanel::confirmDiscardPending(const QString &what)
 
 bool AgentsPanel::canToggle() const
 {
-    return m_open && m_privileges.canToggleAgents && !connection().readOnly;
+    return m_toggle->isAllowed();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,20 +354,11 @@ bool AgentsPanel::canToggle() const
 
 void AgentsPanel::loadAgents()
 {
-    m_searchDebounce->stop();
+    m_filter->stopDebounce();
     m_changeReload->stop();
     if (!m_open)
         return;
-    AgentFilter filter;
-    filter.text = m_search->text().trimmed();
-    filter.type = m_typeFilter->currentData().toString();
-    filter.activeOnly = m_activeOnly->isChecked();
-    AgentFilter::Sort sort = AgentFilter::ByAlgorithmId;
-    if (AgentTableModel::serverSort(m_sortColumn, &sort)) {
-        filter.sort = sort;
-        filter.descending = m_sortOrder == Qt::DescendingOrder;
-    }
-    m_agentsRequest = m_worker->loadAgents(filter);
+    m_agentsRequest = m_worker->loadAgents(m_filter->filter());
     m_requests.insert(m_agentsRequest);
     updateBusy();
 }
@@ -476,18 +383,11 @@ void AgentsPanel::agentsLoaded(int request, const QList<Agent> &agents, const Db
     }
     if (m_errorIsLoad)
         clearError();
-    const bool unfiltered = m_search->text().trimmed().isEmpty() &&
-                            m_typeFilter->currentData().toString().isEmpty() &&
-                            !m_activeOnly->isChecked();
-    updateTypes(agents, unfiltered);
     m_settingSelection = true;
-    m_model->setAgents(agents, m_sortColumn, m_sortOrder);
+    m_model->setAgents(agents, m_filter->sortColumn(), m_filter->sortOrder());
     m_settingSelection = false;
-    m_count->setText(agents.size() == 1 ? tr("1 agent") : tr("%1 agents").arg(agents.size()));
+    m_filter->showResult(agents);
     const int row = m_model->rowOf(m_shownId);
-    m_noMatch->setVisible(agents.isEmpty());
-    m_noMatch->setText(unfiltered ? tr("This database has no agents yet.")
-                                  : tr("No agent matches the search and filters."));
     if (row >= 0)
         m_shownAgent = m_model->agent(row);
     restoreSelection();
@@ -513,34 +413,8 @@ void AgentsPanel::agentsLoaded(int request, const QList<Agent> &agents, const Db
     Q_EMIT loaded();
 }
 
-void AgentsPanel::updateTypes(const QList<Agent> &agents, bool complete)
-{
-    // A filtered list does not hold every type: then the known ones stay and new ones join.
-    QStringList types = complete ? QStringList() : m_types;
-    for (const Agent &agent : agents)
-        if (!agent.algorithmType.isEmpty() && !types.contains(agent.algorithmType))
-            types.append(agent.algorithmType);
-    const QString chosen = m_typeFilter->currentData().toString();
-    if (!chosen.isEmpty() && !types.contains(chosen))
-        types.append(chosen); // the filter in use stays selectable
-    std::sort(types.begin(), types.end());
-    if (types == m_types && m_typeFilter->count() == types.size() + 1)
-        return;
-    m_types = types;
-    const QSignalBlocker blocker(m_typeFilter);
-    m_typeFilter->clear();
-    m_typeFilter->addItem(tr("All types"), QString());
-    for (const QString &type : std::as_const(m_types))
-        m_typeFilter->addItem(type, type);
-    m_typeFilter->setCurrentIndex(std::max(0, m_typeFilter->findData(chosen)));
-}
-
 void AgentsPanel::applySort(int column, Qt::SortOrder order)
 {
-    if (column < 0 || column >= AgentTableModel::ColumnCount)
-        return;
-    m_sortColumn = column;
-    m_sortOrder = order;
     if (AgentTableModel::serverSort(column, nullptr)) {
         loadAgents(); // the server sorts with its fixed keys
         return;
@@ -556,20 +430,6 @@ void AgentsPanel::applySort(int column, Qt::SortOrder order)
     m_model->setAgents(agents, column, order);
     m_settingSelection = false;
     restoreSelection();
-}
-
-void AgentsPanel::sortByCurrentColumn()
-{
-    if (!isVisible())
-        return;
-    const QModelIndex current = m_table->currentIndex();
-    const int column = current.isValid() ? current.column() : AgentTableModel::AlgorithmId;
-    QHeaderView *header = m_table->horizontalHeader();
-    Qt::SortOrder order = Qt::AscendingOrder;
-    if (header->sortIndicatorSection() == column)
-        order = header->sortIndicatorOrder() == Qt::AscendingOrder ? Qt::DescendingOrder
-                                                                   : Qt::AscendingOrder;
-    header->setSortIndicator(column, order); // → applySort
 }
 
 void AgentsPanel::restoreSelection()
@@ -669,123 +529,9 @@ void AgentsPanel::showDetail()
     m_detail->showAgent(m_shownAgent, m_driftKnown ? &m_drift : nullptr);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Toggling active
-
 void AgentsPanel::updateToggleState()
 {
-    const bool allowed = canToggle();
-    m_model->setTogglable(allowed);
-    const QModelIndex current = m_table->currentIndex();
-    const bool selected = current.isValid();
-    m_toggleAction->setEnabled(allowed && selected);
-    m_toggleButton->setEnabled(m_toggleAction->isEnabled());
-    const QString shortcut = m_toggleAction->shortcut().toString(QKeySequence::NativeText);
-    QString why;
-    if (connection().isValid() && m_open) {
-        if (connection().readOnly)
-            why = tr("This connection is read-only: agents cannot be switched on or off.");
-        else if (!m_privileges.canToggleAgents)
-            why = tr("Role \"%1\" may not switch agents on or off: that needs UPDATE on "
-                     "algorithm_agents.is_active and INSERT on algorithm_changelog. Ask an "
-                     "administrator for the privileges, or connect with another role.")
-                      .arg(m_privileges.role);
-    }
-    m_readOnlyNote->showMessage(MessageBanner::Tone::Information, why);
-    if (!why.isEmpty())
-        m_toggleButton->setToolTip(why);
-    else if (selected)
-        m_toggleButton->setToolTip(
-            tr("Switch %1 on or off; asks for a reason, written to the changelog (%2)")
-                .arg(m_model->agent(current.row()).algorithmId, shortcut));
-    else
-        m_toggleButton->setToolTip(tr("Select an agent to switch it on or off (%1)").arg(shortcut));
-    m_toggleAction->setToolTip(m_toggleButton->toolTip());
-}
-
-void AgentsPanel::toggleSelected()
-{
-    if (!isVisible())
-        return;
-    const QModelIndex current = m_table->currentIndex();
-    if (!current.isValid())
-        return;
-    const Agent &agent = m_model->agent(current.row());
-    requestToggle(agent.algorithmId, !agent.isActive);
-}
-
-void AgentsPanel::requestToggle(const QString &algorithmId, bool active)
-{
-    if (!canToggle()) {
-        Q_EMIT messagePosted(m_readOnlyNote->text());
-        return;
-    }
-    for (const Toggle &toggle : std::as_const(m_toggles))
-        if (toggle.algorithmId == algorithmId)
-            return; // one at a time per agent
-    // The checkbox of another row: that agent becomes the selected one first, so that the
-    // question is asked about what the user sees (pending edits of the shown one ask first;
-    // keeping them cancels the toggle).
-    if (algorithmId != m_shownId && !selectAgent(algorithmId))
-        return;
-    // Without an audit user id the changelog would record no user: asked once, before.
-    ConnectionContext context = connection();
-    if (!AuditIdentity::confirm(this, &context,
-                                active ? tr("switch %1 on").arg(algorithmId)
-                                       : tr("switch %1 off").arg(algorithmId)))
-        return;
-    storeConnection(context);
-    const int row = m_model->rowOf(algorithmId);
-    const QString name = row >= 0 ? m_model->agent(row).name : QString();
-    const QString label = name.isEmpty() ? algorithmId : tr("%1 (%2)").arg(algorithmId, name);
-    ActiveReasonDialog dialog(
-        active ? tr("Activate %1").arg(algorithmId) : tr("Deactivate %1").arg(algorithmId),
-        active ? tr("Why switch %1 on?").arg(label) : tr("Why switch %1 off?").arg(label), this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    if (!confirmWrite(active ? tr("switch agent %1 on").arg(algorithmId)
-                             : tr("switch agent %1 off").arg(algorithmId)))
-        return;
-    if (!canToggle())
-        return; // the connection went while the dialog was open
-    clearError();
-    const int request =
-        m_worker->setActive(algorithmId, active, dialog.reason(), connection().auditUser());
-    m_requests.insert(request);
-    m_toggles.insert(request, {algorithmId, active});
-    m_model->setToggling(algorithmId, true);
-    updateBusy();
-}
-
-void AgentsPanel::activeSet(int request, const QString &algorithmId, bool active,
-                            const DbError &error)
-{
-    const bool mine = m_requests.remove(request);
-    const Toggle toggle = m_toggles.take(request);
-    if (!mine) {
-        updateBusy();
-        return;
-    }
-    m_model->setToggling(toggle.algorithmId.isEmpty() ? algorithmId : toggle.algorithmId, false);
-    if (error.isError()) {
-        // The checkbox shows the stored state again (the row never changed).
-        QString text = tr("Could not switch %1 %2: %3")
-                           .arg(algorithmId, active ? tr("on") : tr("off"), error.toString());
-        if (error.sqlState == QLatin1String("42501"))
-            text +=
-                QLatin1Char('\n') +
-                tr("Role \"%1\" lacks the privilege; nothing was changed.").arg(m_privileges.role);
-        showError(text);
-        m_errorIsLoad = false;
-        Q_EMIT messagePosted(tr("%1 was not changed").arg(algorithmId));
-        if (error.isConnectionLoss())
-            Q_EMIT connectionLost(error);
-        updateBusy();
-        return;
-    }
-    Q_EMIT messagePosted(active ? tr("%1 switched on").arg(algorithmId)
-                                : tr("%1 switched off").arg(algorithmId));
-    loadAgents();
+    m_toggle->updateState(m_open, m_privileges);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -795,11 +541,8 @@ QString AgentsPanel::ownBusyText() const
 {
     if (m_opening)
         return tr("Connecting the Agents panel to %1…").arg(connection().profileName);
-    if (!m_toggles.isEmpty()) {
-        const Toggle &toggle = *m_toggles.cbegin();
-        return toggle.active ? tr("Switching %1 on…").arg(toggle.algorithmId)
-                             : tr("Switching %1 off…").arg(toggle.algorithmId);
-    }
+    if (m_toggle->isBusy())
+        return m_toggle->busyText();
     if (!m_requests.isEmpty())
         return tr("Loading the agents…");
     return {};

@@ -1,13 +1,29 @@
 #include "configdiffmodel.h"
 
+#include "shell/colours.h"
+
 #include <QBrush>
-#include <QColor>
 #include <QFont>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
 
 #include <algorithm>
+
+// Green for a key only the current config has, red for one it lost, amber for a new value.
+static Colours::Tone toneOf(ConfigDiffModel::State state)
+{
+    switch (state) {
+    case ConfigDiffModel::State::Added:
+        return Colours::Tone::Positive;
+    case ConfigDiffModel::State::Removed:
+        return Colours::Tone::Error;
+    case ConfigDiffModel::State::Changed:
+    case ConfigDiffModel::State::Same:
+        break;
+    }
+    return Colours::Tone::Warning;
+}
 
 QString ConfigDiffModel::jsonText(const QJsonValue &value)
 {
@@ -106,30 +122,12 @@ QVariant ConfigDiffModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::BackgroundRole:
-        switch (row.state) {
-        case State::Same:
+        if (row.state == State::Same)
             return {};
-        case State::Added:
-            return QBrush(QColor(0xe8, 0xf5, 0xe9));
-        case State::Removed:
-            return QBrush(QColor(0xff, 0xeb, 0xee));
-        case State::Changed:
-            return QBrush(QColor(0xff, 0xf8, 0xe1));
-        }
-        return {};
+        return QBrush(Colours::of(toneOf(row.state)).background);
     case Qt::ForegroundRole:
-        if (index.column() == Change || (index.column() != Key && row.state != State::Same)) {
-            switch (row.state) {
-            case State::Same:
-                return {};
-            case State::Added:
-                return QBrush(QColor(0x1b, 0x5e, 0x20));
-            case State::Removed:
-                return QBrush(QColor(0xb7, 0x1c, 0x1c));
-            case State::Changed:
-                return QBrush(QColor(0x8d, 0x5a, 0x00));
-            }
-        }
+        if (row.state != State::Same && index.column() != Key)
+            return QBrush(Colours::of(toneOf(row.state)).text);
         return {};
     case Qt::FontRole:
         if (index.column() == Default || index.column() == Current) {

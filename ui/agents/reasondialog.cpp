@@ -1,6 +1,7 @@
 #include "reasondialog.h"
 
 #include "editing/pendingedits.h"
+#include "shell/colours.h"
 #include "shell/keyboard.h"
 
 #include <QDialogButtonBox>
@@ -48,9 +49,11 @@ void ActiveReasonDialog::updateState()
     // The same rule and wording as the Apply dialog's.
     const QString problem = reasonProblem(m_edit->text());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
-    m_hint->setText(problem.isEmpty()
-                        ? tr("<span style='color:#1b7f3b'>✓ Required: at least 3 words or 10 "
-                             "characters.</span> It is written to the changelog with your user "
-                             "id.")
-                        : tr("<span style='color:#6b6b6b'>%1</span>").arg(problem.toHtmlEscaped()));
+    const QString span = QStringLiteral("<span style='color:%1'>%2</span>");
+    m_hint->setText(
+        problem.isEmpty()
+            ? tr("%1 It is written to the changelog with your user id.")
+                  .arg(span.arg(Colours::css(Colours::success()),
+                                tr("✓ Required: at least 3 words or 10 characters.")))
+            : span.arg(Colours::css(Colours::muted()), problem.toHtmlEscaped()));
 }

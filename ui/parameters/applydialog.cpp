@@ -2,6 +2,7 @@
 
 #include "parametertablemodel.h"
 #include "editing/pendingedits.h"
+#include "shell/colours.h"
 #include "shell/keyboard.h"
 
 #include <QDialogButtonBox>
@@ -64,13 +65,14 @@ ApplyDialog::ApplyDialog(const QString &algorithmId, const QList<ParameterChange
         const QString now =
             moved == newest.constEnd()
                 ? QString()
-                : QStringLiteral("<td style='color:#b00020'>&nbsp;%1</td>")
-                      .arg(tr("now %1: changed by someone else since your edit began")
+                : QStringLiteral("<td style='color:%1'>&nbsp;%2</td>")
+                      .arg(Colours::css(Colours::failure()),
+                           tr("now %1: changed by someone else since your edit began")
                                .arg(ParameterTableModel::displayValue(*moved))
                                .toHtmlEscaped());
-        lines.append(QStringLiteral("<tr><td><code>%1</code></td><td style='color:#6b6b6b'>"
-                                    "&nbsp;%2&nbsp;</td><td>→</td><td><b>&nbsp;%3</b></td>%4</tr>")
-                         .arg(change.name.toHtmlEscaped(),
+        lines.append(QStringLiteral("<tr><td><code>%1</code></td><td style='color:%2'>"
+                                    "&nbsp;%3&nbsp;</td><td>→</td><td><b>&nbsp;%4</b></td>%5</tr>")
+                         .arg(change.name.toHtmlEscaped(), Colours::css(Colours::muted()),
                               ParameterTableModel::displayValue(change.from).toHtmlEscaped(),
                               ParameterTableModel::displayValue(change.to).toHtmlEscaped(), now));
     }
@@ -98,9 +100,10 @@ ApplyDialog::ApplyDialog(const QString &algorithmId, const QList<ParameterChange
         m_profile->setObjectName(QStringLiteral("profileConfirmation"));
         m_profile->setPlaceholderText(profileName);
         auto *warning =
-            new QLabel(tr("<b style='color:#b00020'>Production.</b> Type the profile name "
-                          "<b>%1</b> to confirm:")
-                           .arg(profileName.toHtmlEscaped()),
+            new QLabel(tr("%1 Type the profile name <b>%2</b> to confirm:")
+                           .arg(QStringLiteral("<b style='color:%1'>%2</b>")
+                                    .arg(Colours::css(Colours::failure()), tr("Production.")),
+                                profileName.toHtmlEscaped()),
                        this);
         warning->setWordWrap(true);
         form->addRow(warning);
@@ -136,8 +139,9 @@ void ApplyDialog::updateState()
     const QString problem = reasonProblem(m_reason->toPlainText());
     m_reasonRule->setText(problem.isEmpty() ? tr("✓ Required: at least 3 words or 10 characters.")
                                             : problem);
-    m_reasonRule->setStyleSheet(problem.isEmpty() ? QStringLiteral("color: #1b7f3b")
-                                                  : QStringLiteral("color: #6b6b6b"));
+    m_reasonRule->setStyleSheet(
+        QStringLiteral("color: %1")
+            .arg(Colours::css(problem.isEmpty() ? Colours::success() : Colours::muted())));
     const bool profileOk = !m_production || (m_profile && m_profile->text() == m_profileName);
     m_apply->setEnabled(problem.isEmpty() && profileOk);
 }

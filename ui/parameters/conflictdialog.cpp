@@ -1,6 +1,7 @@
 #include "conflictdialog.h"
 
 #include "parametertablemodel.h"
+#include "shell/colours.h"
 #include "shell/keyboard.h"
 #include "shell/messagebanner.h"
 
@@ -90,15 +91,17 @@ ConflictDialog::ConflictDialog(const QList<ParameterConflict> &conflicts, const 
     for (const ParameterConflict &conflict : conflicts) {
         const std::optional<PendingEdit> edit = edits.edit(conflict.name);
         const QString yours =
-            edit ? QStringLiteral("<span style='color:#6b6b6b'>%1</span> → <b>%2</b>")
-                       .arg(ParameterTableModel::displayValue(edit->from).toHtmlEscaped(),
+            edit ? QStringLiteral("<span style='color:%1'>%2</span> → <b>%3</b>")
+                       .arg(Colours::css(Colours::muted()),
+                            ParameterTableModel::displayValue(edit->from).toHtmlEscaped(),
                             ParameterTableModel::displayValue(edit->to).toHtmlEscaped())
                  : QStringLiteral("—");
         const QString theirs =
             conflict.missing
                 ? tr("<i>deleted</i>")
-                : QStringLiteral("<b style='color:#b00020'>%1</b>")
-                      .arg(ParameterTableModel::displayValue(conflict.actual).toHtmlEscaped());
+                : QStringLiteral("<b style='color:%1'>%2</b>")
+                      .arg(Colours::css(Colours::failure()),
+                           ParameterTableModel::displayValue(conflict.actual).toHtmlEscaped());
         grid->addWidget(
             cell(QStringLiteral("<code>%1</code>").arg(conflict.name.toHtmlEscaped()), this), row,
             0);
@@ -195,8 +198,9 @@ bool ConflictDialog::theirValueChanged(const QString &name, const QString &value
         const QList<QLabel *> cells = m_theirCells.value(name);
         if (cells.size() == 4) {
             cells.at(0)->setText(
-                QStringLiteral("<b style='color:#b00020'>%1</b>")
-                    .arg(ParameterTableModel::displayValue(value).toHtmlEscaped()));
+                QStringLiteral("<b style='color:%1'>%2</b>")
+                    .arg(Colours::css(Colours::failure()),
+                         ParameterTableModel::displayValue(value).toHtmlEscaped()));
             for (int c = 1; c < 4; ++c)
                 cells.at(c)->setText(tr("<i>changed again — looking it up…</i>"));
         }

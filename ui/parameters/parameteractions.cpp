@@ -2,6 +2,7 @@
 
 #include "parametercommands.h"
 #include "parametertablemodel.h"
+#include "shell/colours.h"
 #include "shell/icons.h"
 #include "shell/tablecopy.h"
 
@@ -72,8 +73,10 @@ QFrame *ParameterActions::createBar(QWidget *parent)
 {
     auto *bar = new QFrame(parent);
     bar->setObjectName(QStringLiteral("pendingBar"));
-    bar->setStyleSheet(QStringLiteral("QFrame#pendingBar { background: #f4f6f8; border: 1px solid "
-                                      "#d9dde3; border-radius: 3px; }"));
+    bar->setStyleSheet(QStringLiteral("QFrame#pendingBar { background: %1; border: 1px solid %2;"
+                                      " border-radius: 3px; }")
+                           .arg(Colours::css(Colours::neutralBackground()),
+                                Colours::css(Colours::neutralBorder())));
     m_pendingLabel = new QLabel(bar);
     m_pendingLabel->setObjectName(QStringLiteral("pendingLabel"));
     m_pendingLabel->setTextFormat(Qt::RichText);

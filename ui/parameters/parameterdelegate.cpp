@@ -2,6 +2,7 @@
 
 #include "editing/parameterinput.h"
 #include "parametertablemodel.h"
+#include "shell/colours.h"
 
 #include <QComboBox>
 #include <QKeyEvent>
@@ -19,7 +20,11 @@ const char InitialisedProperty[] = "parameterEditorInitialised";
 // The editor's text as first set: leaving it unchanged makes no edit.
 const char InitialTextProperty[] = "parameterInitialText";
 
-const QString InvalidStyle = QStringLiteral("QLineEdit { border: 2px solid #b00020; }");
+QString invalidStyle()
+{
+    return QStringLiteral("QLineEdit { border: 2px solid %1; }")
+        .arg(Colours::css(Colours::failure()));
+}
 
 ParameterRule ruleOf(const QWidget *editor)
 {
@@ -50,7 +55,7 @@ QWidget *ParameterDelegate::createEditor(QWidget *parent, const QStyleOptionView
         // Live feedback: the message row says at once whether the value would be taken.
         connect(line, &QLineEdit::textChanged, this, [this, line] {
             const Validation v = check(line, false);
-            line->setStyleSheet(v.ok ? QString() : InvalidStyle);
+            line->setStyleSheet(v.ok ? QString() : invalidStyle());
         });
         editor = line;
     }

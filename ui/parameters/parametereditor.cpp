@@ -9,6 +9,7 @@
 #include "parametertableview.h"
 #include "previewdialog.h"
 #include "shell/auditidentity.h"
+#include "shell/colours.h"
 #include "shell/messagebanner.h"
 
 #include <QAction>
@@ -337,9 +338,9 @@ void ParameterEditor::updateState()
     QString text = count == 0 ? tr("No pending changes")
                               : QStringLiteral("<b>%1</b>").arg(changesText(count, true));
     if (conflicts > 0)
-        text += tr(" · <span style='color:#b00020'><b>%1 conflicting</b> (changed by someone "
-                   "else)</span>")
-                    .arg(conflicts);
+        text += QStringLiteral(" · <span style='color:%1'>%2</span>")
+                    .arg(Colours::css(Colours::failure()),
+                         tr("<b>%1 conflicting</b> (changed by someone else)").arg(conflicts));
     if (applying)
         text += tr(" · applying…");
     m_actions->setPendingText(text);

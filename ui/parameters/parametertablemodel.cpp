@@ -1,19 +1,10 @@
 #include "parametertablemodel.h"
 
+#include "shell/colours.h"
+
 #include <QBrush>
-#include <QColor>
 #include <QFont>
 #include <QMap>
-
-namespace {
-
-// Pending: a pale amber, readable on light themes, in both table and screenshots.
-const QColor PendingColor(255, 243, 205);
-const QColor ConflictColor(248, 215, 218);
-const QColor InvalidText(176, 0, 32);
-const QColor MutedText(110, 110, 110);
-
-} // namespace
 
 ParameterTableModel::ParameterTableModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -198,10 +189,12 @@ QVariant ParameterTableModel::data(const QModelIndex &index, int role) const
                      p.impactDescription.isEmpty() ? tr("not described") : p.impactDescription);
         return {};
     case Qt::BackgroundRole:
+        // A conflicting row in the error tone; a pending value's cell in the pale amber of the
+        // warning tone, readable on light themes, in the table and in screenshots.
         if (conflicting)
-            return QBrush(ConflictColor);
+            return QBrush(Colours::of(Colours::Tone::Error).background);
         if (edit && index.column() == Current)
-            return QBrush(PendingColor);
+            return QBrush(Colours::of(Colours::Tone::Warning).background);
         return {};
     case Qt::FontRole:
         if (edit && index.column() == Current) {
@@ -218,11 +211,11 @@ QVariant ParameterTableModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ForegroundRole:
         if (index.column() == Current && !p.valueValid)
-            return QBrush(InvalidText);
+            return QBrush(Colours::failure());
         if ((index.column() == Type && p.kind == ParameterKind::Unknown) ||
             index.column() == Description || index.column() == Impact ||
             (index.column() == Current && !edit && p.currentValue.isNull()))
-            return QBrush(MutedText);
+            return QBrush(Colours::muted());
         return {};
     case Qt::TextAlignmentRole:
         if ((index.column() >= Current && index.column() <= Max) &&

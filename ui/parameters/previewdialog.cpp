@@ -1,6 +1,7 @@
 #include "previewdialog.h"
 
 #include "parametertablemodel.h"
+#include "shell/colours.h"
 #include "shell/keyboard.h"
 
 #include <QDialogButtonBox>
@@ -19,16 +20,22 @@ QString esc(const QString &text)
     return text.toHtmlEscaped();
 }
 
-const char Style[] = "<style>"
-                     "body { font-size: 10pt; }"
-                     "h3 { margin: 10px 0 4px 0; }"
-                     "table { border-collapse: collapse; }"
-                     "th { background: #eef1f5; text-align: left; padding: 4px 10px; }"
-                     "td { padding: 3px 10px; border-bottom: 1px solid #e3e6ea; }"
-                     ".ok { color: #1b7f3b; } .bad { color: #b00020; }"
-                     ".old { color: #6b6b6b; } .new { font-weight: bold; }"
-                     ".mono { font-family: monospace; }"
-                     "</style>";
+QString reportStyle()
+{
+    return QStringLiteral("<style>"
+                          "body { font-size: 10pt; }"
+                          "h3 { margin: 10px 0 4px 0; }"
+                          "table { border-collapse: collapse; }"
+                          "th { background: %1; text-align: left; padding: 4px 10px; }"
+                          "td { padding: 3px 10px; border-bottom: 1px solid %2; }"
+                          ".ok { color: %3; } .bad { color: %4; }"
+                          ".old { color: %5; } .new { font-weight: bold; }"
+                          ".mono { font-family: monospace; }"
+                          "</style>")
+        .arg(Colours::css(Colours::neutralBackground()), Colours::css(Colours::neutralBorder()),
+             Colours::css(Colours::success()), Colours::css(Colours::failure()),
+             Colours::css(Colours::muted()));
+}
 
 } // namespace
 
@@ -67,7 +74,7 @@ PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
     m_report->setObjectName(QStringLiteral("previewReport"));
     m_report->setOpenLinks(false);
 
-    QString html = QString::fromLatin1(Style);
+    QString html = reportStyle();
     if (result.ok)
         html +=
             tr("<p class='ok'><b>✓ The database accepts these %1.</b> They were "

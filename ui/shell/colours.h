@@ -55,5 +55,9 @@ inline QColor changed() { return QColor(0x6a, 0x1b, 0x9a); }
 inline QColor chartSeries() { return QColor(0x42, 0x7d, 0xc4); }
 inline QColor chartHighlight() { return QColor(0xd3, 0x2f, 0x2f); }
 inline QColor chartPrevious() { return QColor(0xc5, 0xce, 0xd6); }
+// Neutral surfaces, without a tone: a bar or a table header set apart from the window, and the
+// line around it or between rows.
+inline QColor neutralBackground() { return QColor(0xf4, 0xf6, 0xf8); }
+inline QColor neutralBorder() { return QColor(0xd9, 0xdd, 0xe3); }
 
 } // namespace Colours
