@@ -8,6 +8,7 @@
 #include "db/passwordstore.h"
 #include "schema/schemapanel.h"
 #include "shell/aboutdialog.h"
+#include "shell/colours.h"
 #include "shell/connectionbanner.h"
 #include "shell/connectionstatus.h"
 #include "shell/icons.h"
@@ -74,8 +75,10 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
 
     m_productionStrip->setObjectName(QStringLiteral("productionStrip"));
-    m_productionStrip->setStyleSheet(QStringLiteral(
-        "QLabel { background: #b71c1c; color: white; font-weight: bold; padding: 4px 10px; }"));
+    m_productionStrip->setStyleSheet(
+        QStringLiteral(
+            "QLabel { background: %1; color: white; font-weight: bold; padding: 4px 10px; }")
+            .arg(Colours::css(Colours::production())));
     m_productionStrip->hide();
     connect(m_banner, &ConnectionBanner::reconnectRequested, m_connection,
             &ConnectionController::reconnectNow);
@@ -365,7 +368,8 @@ void MainWindow::setProductionLook(bool production, const QString &profile)
     m_productionStrip->setVisible(production);
     m_productionStrip->setText(
         tr("PRODUCTION — %1: every write asks for confirmation").arg(profile));
-    statusBar()->setStyleSheet(production ? QStringLiteral("QStatusBar { background: #ffcdd2; }")
+    statusBar()->setStyleSheet(production ? QStringLiteral("QStatusBar { background: %1; }")
+                                                .arg(Colours::css(Colours::productionTint()))
                                           : QString());
     // Qt appends the application's display name ("— AlgoAdmin") itself.
     setWindowTitle(production ? tr("%1 [PRODUCTION]").arg(profile) : profile);

@@ -253,3 +253,17 @@ QJsonObject runExportJson(const RunReport &report, const RunComparison &comparis
                             {QStringLiteral("steps"), steps}});
     return json;
 }
+
+bool writeRunExport(const QString &fileName, const RunReport &report,
+                    const RunComparison &comparison, QString *error)
+{
+    const QByteArray contents = fileName.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+                                    ? runCsv(report, comparison)
+                                    : QJsonDocument(runExportJson(report, comparison)).toJson();
+    QSaveFile file(fileName);
+    if (file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size() && file.commit())
+        return true;
+    if (error)
+        *error = file.errorString();
+    return false;
+}

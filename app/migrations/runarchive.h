@@ -77,3 +77,7 @@ private:
 QByteArray runCsv(const RunReport &report, const RunComparison &comparison);
 // Report::runJson plus a "comparison" object when an earlier run was found.
 QJsonObject runExportJson(const RunReport &report, const RunComparison &comparison);
+// Writes runCsv (a name ending in .csv) or runExportJson (any other) to `fileName` whole or not
+// at all; false with `error` when it could not.
+bool writeRunExport(const QString &fileName, const RunReport &report,
+                    const RunComparison &comparison, QString *error);

@@ -1,6 +1,7 @@
 #include "connectiondialog.h"
 
 #include "db/passwordstore.h"
+#include "shell/colours.h"
 #include "shell/keyboard.h"
 
 #include <QCheckBox>
@@ -25,7 +26,7 @@ constexpr int NameRole = Qt::UserRole;
 constexpr int LocalRole = Qt::UserRole + 1;
 constexpr int ProbePings = 3;
 
-const QString ErrorStyle = QStringLiteral("color: #c62828;");
+const QString ErrorStyle = QStringLiteral("color: %1;").arg(Colours::css(Colours::failure()));
 const QString HintStyle = QStringLiteral("color: palette(mid);");
 
 QString formatMs(double ms)
@@ -372,7 +373,7 @@ void ConnectionDialog::reloadList()
             item->setToolTip(profile.options().displayName());
             if (profile.production) {
                 item->setText(tr("%1  (production)").arg(profile.name));
-                item->setForeground(QColor(0xc6, 0x28, 0x28));
+                item->setForeground(Colours::failure());
             }
         }
     }

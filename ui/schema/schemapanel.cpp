@@ -14,9 +14,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonDocument>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -690,14 +688,5 @@ void SchemaPanel::startExport()
 
 bool SchemaPanel::exportReport(const QString &fileName, QString *error)
 {
-    const QByteArray contents =
-        fileName.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
-            ? runCsv(m_lastRun, m_lastComparison)
-            : QJsonDocument(runExportJson(m_lastRun, m_lastComparison)).toJson();
-    QSaveFile file(fileName);
-    if (file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size() && file.commit())
-        return true;
-    if (error)
-        *error = file.errorString();
-    return false;
+    return writeRunExport(fileName, m_lastRun, m_lastComparison, error);
 }

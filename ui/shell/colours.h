@@ -38,26 +38,82 @@ inline Set of(Tone tone)
 }
 
 // Accents for a word or a cell's text.
-inline QColor failure() { return QColor(0xc6, 0x28, 0x28); }
-inline QColor success() { return QColor(0x2e, 0x7d, 0x32); }
-inline QColor caution() { return QColor(0xb2, 0x6a, 0x00); }
-inline QColor muted() { return QColor(0x6b, 0x6b, 0x6b); }
+inline QColor failure()
+{
+    return QColor(0xc6, 0x28, 0x28);
+}
+inline QColor success()
+{
+    return QColor(0x2e, 0x7d, 0x32);
+}
+inline QColor caution()
+{
+    return QColor(0xb2, 0x6a, 0x00);
+}
+inline QColor muted()
+{
+    return QColor(0x6b, 0x6b, 0x6b);
+}
 
 // `color` as "#rrggbb" for a style sheet or rich text.
-inline QString css(const QColor &color) { return color.name(); }
+inline QString css(const QColor &color)
+{
+    return color.name();
+}
 
 // A step that runs now (the Schema panel's step list).
-inline QColor running() { return QColor(0x15, 0x65, 0xc0); }
+inline QColor running()
+{
+    return QColor(0x15, 0x65, 0xc0);
+}
 // Present, but not as expected (verify's "differs"; missing is failure(), unexpected caution()).
-inline QColor changed() { return QColor(0x6a, 0x1b, 0x9a); }
+inline QColor changed()
+{
+    return QColor(0x6a, 0x1b, 0x9a);
+}
 // Bar charts: the plain bars, the bars singled out (e.g. the slowest steps) and the bars of the
 // run compared with.
-inline QColor chartSeries() { return QColor(0x42, 0x7d, 0xc4); }
-inline QColor chartHighlight() { return QColor(0xd3, 0x2f, 0x2f); }
-inline QColor chartPrevious() { return QColor(0xc5, 0xce, 0xd6); }
+inline QColor chartSeries()
+{
+    return QColor(0x42, 0x7d, 0xc4);
+}
+inline QColor chartHighlight()
+{
+    return QColor(0xd3, 0x2f, 0x2f);
+}
+inline QColor chartPrevious()
+{
+    return QColor(0xc5, 0xce, 0xd6);
+}
 // Neutral surfaces, without a tone: a bar or a table header set apart from the window, and the
 // line around it or between rows.
-inline QColor neutralBackground() { return QColor(0xf4, 0xf6, 0xf8); }
-inline QColor neutralBorder() { return QColor(0xd9, 0xdd, 0xe3); }
+inline QColor neutralBackground()
+{
+    return QColor(0xf4, 0xf6, 0xf8);
+}
+inline QColor neutralBorder()
+{
+    return QColor(0xd9, 0xdd, 0xe3);
+}
+// The frame of the view the keys go to.
+inline QColor focusRing()
+{
+    return QColor(0x2f, 0x74, 0xc0);
+}
+// A production connection: the strip across the window (white text on it) and the status
+// bar's tint.
+inline QColor production()
+{
+    return QColor(0xb7, 0x1c, 0x1c);
+}
+inline QColor productionTint()
+{
+    return QColor(0xff, 0xcd, 0xd2);
+}
+// The status bar's READ-ONLY badge (white text on it).
+inline QColor readOnlyBadge()
+{
+    return QColor(0x6d, 0x4c, 0x41);
+}
 
 } // namespace Colours

@@ -1,5 +1,6 @@
 #include "connectionstatus.h"
 
+#include "colours.h"
 #include "icons.h"
 
 #include <QEvent>
@@ -43,8 +44,10 @@ ConnectionStatus::ConnectionStatus(QWidget *parent)
     m_cancel->setAutoRaise(true);
     connect(m_cancel, &QToolButton::clicked, this, &ConnectionStatus::cancelRequested);
     m_readOnly->setText(tr("READ-ONLY"));
-    m_readOnly->setStyleSheet(QStringLiteral(
-        "QLabel { background: #6d4c41; color: white; padding: 0 5px; border-radius: 3px; }"));
+    m_readOnly->setStyleSheet(
+        QStringLiteral(
+            "QLabel { background: %1; color: white; padding: 0 5px; border-radius: 3px; }")
+            .arg(Colours::css(Colours::readOnlyBadge())));
     m_roundTrip->setToolTip(tr("Round trip to the server, measured every few seconds"));
     for (QWidget *widget :
          {static_cast<QWidget *>(m_busy), static_cast<QWidget *>(m_busyText),
@@ -108,8 +111,8 @@ void ConnectionStatus::setDisconnected(const QString &why)
 void ConnectionStatus::setLost(bool lost)
 {
     if (lost)
-        m_roundTrip->setText(
-            QStringLiteral("<span style='color:#c62828'>%1</span>").arg(tr("connection lost")));
+        m_roundTrip->setText(QStringLiteral("<span style='color:%1'>%2</span>")
+                                 .arg(Colours::css(Colours::failure()), tr("connection lost")));
     compact();
 }
 

@@ -1,4 +1,5 @@
 #include "keyboard.h"
+#include "colours.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -116,10 +117,10 @@ void setUpView(QAbstractItemView *view)
     // frame keeps its width in both states (a style sheet cannot re-lay out a view when only
     // its focus changes), only its colour says where the keys go.
     const QString type = QLatin1String(view->metaObject()->className());
-    view->setStyleSheet(view->styleSheet() +
-                        QStringLiteral(" %1 { border: 2px solid #d3d8de; }"
-                                       " %1:focus { border: 2px solid #2f74c0; }")
-                            .arg(type));
+    view->setStyleSheet(view->styleSheet() + QStringLiteral(" %1 { border: 2px solid %2; }"
+                                                            " %1:focus { border: 2px solid %3; }")
+                                                 .arg(type, Colours::css(Colours::neutralBorder()),
+                                                      Colours::css(Colours::focusRing())));
 }
 
 void enterResultsOnDown(QLineEdit *search, QAbstractItemView *results)
