@@ -30,6 +30,7 @@ private:
     // A data directory of its own under /tmp (the postgres system user must reach it).
     QString freshDataDir();
     static int agentCount(const QString &dataDir);
+    static ConnectionTarget localTarget(const QString &dataDir, bool demo);
 
     QStringList m_dataDirs;
 };
@@ -63,6 +64,16 @@ void TstConnectionController::cleanup()
     m_dataDirs.clear();
 }
 
+ConnectionTarget TstConnectionController::localTarget(const QString &dataDir, bool demo)
+{
+    ConnectionTarget target;
+    target.name = u"Local sandbox"_s;
+    target.local = true;
+    target.demo = demo;
+    target.dataDir = dataDir;
+    return target;
+}
+
 int TstConnectionController::agentCount(const QString &dataDir)
 {
     PgConnection connection;
@@ -83,11 +94,7 @@ void TstConnectionController::openingTheLocalSandboxStartsFillsAndConnects()
     QSignalSpy opened(controller, &ConnectionController::opened);
     QSignalSpy failed(controller, &ConnectionController::openFailed);
     QSignalSpy messages(controller, &ConnectionController::message);
-    ConnectionTarget target;
-    target.name = u"Local sandbox"_s;
-    target.local = true;
-    target.demo = true;
-    target.dataDir = dataDir;
+    const ConnectionTarget target = localTarget(dataDir, true);
     controller->open(target);
     QCOMPARE(opening.size(), 1);
     QCOMPARE(opening.at(0).at(0).toString(), u"Starting the local sandbox with demo data…"_s);
@@ -121,11 +128,7 @@ void TstConnectionController::aSandboxFoundRunningIsLeftRunning()
     QSignalSpy opened(controller, &ConnectionController::opened);
     QSignalSpy failed(controller, &ConnectionController::openFailed);
     QSignalSpy messages(controller, &ConnectionController::message);
-    ConnectionTarget target;
-    target.name = u"Local sandbox"_s;
-    target.local = true;
-    target.dataDir = dataDir;
-    controller->open(target);
+    controller->open(localTarget(dataDir, false));
     QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty() || !failed.isEmpty(), 120000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).value<DbError>().toString()));
     // No demo data asked for: migrated, not filled.
