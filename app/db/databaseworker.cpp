@@ -1,6 +1,7 @@
 #include "db/databaseworker.h"
 
 #include "db/sqldatabase.h"
+#include "db/statementcanceller.h"
 
 #include <QThread>
 
@@ -117,12 +118,9 @@ void DatabaseWorker::open()
         return;
     }
     if (PGconn *handle = SqlDatabase::nativeHandle(m_database)) {
-        // The shared pointer keeps the cancel object alive until a cancel in flight has gone.
-        std::shared_ptr<PGcancel> cancel(PQgetCancel(handle), &PQfreeCancel);
-        setCanceller([cancel] {
-            char message[256];
-            PQcancel(cancel.get(), message, sizeof message);
-        });
+        // The shared pointer keeps the canceller alive until a cancel in flight has gone.
+        auto canceller = std::make_shared<StatementCanceller>(handle);
+        setCanceller([canceller] { canceller->cancel(); });
     }
     error = prepareConnection(m_database);
     if (error.isError()) {

@@ -131,7 +131,7 @@ bool PgConnection::open(const ConnectionOptions &options, DbError *error)
     PQsetNoticeProcessor(
         m_conn, [](void *, const char *) {}, nullptr);
     std::lock_guard lock(m_cancelMutex);
-    m_cancel = PQgetCancel(m_conn);
+    m_canceller = std::make_unique<StatementCanceller>(m_conn);
     return true;
 }
 
@@ -139,10 +139,7 @@ void PgConnection::close()
 {
     {
         std::lock_guard lock(m_cancelMutex);
-        if (m_cancel) {
-            PQfreeCancel(m_cancel);
-            m_cancel = nullptr;
-        }
+        m_canceller.reset();
     }
     if (m_conn) {
         PQfinish(m_conn);
@@ -165,10 +162,8 @@ PgResult PgConnection::exec(const QByteArray &sql, const QList<QByteArray> &para
 void PgConnection::requestCancel()
 {
     std::lock_guard lock(m_cancelMutex);
-    if (!m_cancel)
-        return;
-    char message[256];
-    PQcancel(m_cancel, message, sizeof message);
+    if (m_canceller)
+        m_canceller->cancel();
 }
 
 QString PgConnection::host() const

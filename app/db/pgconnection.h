@@ -2,6 +2,7 @@
 
 #include "db/connectionoptions.h"
 #include "db/dberror.h"
+#include "db/statementcanceller.h"
 
 #include <QByteArray>
 #include <QList>
@@ -81,5 +82,5 @@ public:
 private:
     PGconn *m_conn = nullptr;
     std::mutex m_cancelMutex;
-    PGcancel *m_cancel = nullptr;
+    std::unique_ptr<StatementCanceller> m_canceller;
 };

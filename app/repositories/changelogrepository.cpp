@@ -3,6 +3,7 @@
 #include "db/pgconnection.h"
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
+#include "db/statementcanceller.h"
 #include "repositories/repositorysupport.h"
 
 #include <QIODevice>
@@ -374,11 +375,7 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
             }
             // Stop the server sending the rest; the loop drains what is already on its way.
             if (cancelled || writeFailed) {
-                if (PGcancel *cancel = PQgetCancel(conn)) {
-                    char buffer[256];
-                    PQcancel(cancel, buffer, sizeof buffer);
-                    PQfreeCancel(cancel);
-                }
+                StatementCanceller(conn).cancel();
             }
         } else if (r.status() == PGRES_FATAL_ERROR && !cancelled && !writeFailed) {
             serverError = r.error(what);
