@@ -183,12 +183,15 @@ const QList<Command> &commands()
          QStringLiteral("verify [-d CONN] [--migrations DIR] [--json] [--no-cache]"),
          QStringLiteral(
              "Compares the live schema (tables, columns with types, nullability and defaults,\n"
-             "indexes, constraints, triggers, functions) with what the applied migrations\n"
-             "define, by replaying them in a scratch schema inside a transaction that is\n"
-             "rolled back: two catalog queries whatever the schema's size. The replay's result\n"
-             "is cached per migration checksums and server version (~/.cache/algoadmin), so a\n"
-             "repeated verify is one round trip. Drift or a changed migration file exits 3\n"
-             "and lists each difference.")},
+             "indexes, constraints, triggers, functions, extensions) with what the applied\n"
+             "migrations define, by replaying them in a private scratch database on the same\n"
+             "server (dropped afterwards; the role needs CREATEDB): it never changes a live\n"
+             "object or takes a lock a reader would not, and two catalog queries compare\n"
+             "whatever the schema's size. The replay's result is cached per migration\n"
+             "checksums and server version (~/.cache/algoadmin), so a repeated verify is one\n"
+             "round trip. Drift or a changed migration file exits 3 and lists each\n"
+             "difference; no history and none of the migrations' tables is \"nothing applied\n"
+             "yet\" (exit 0).")},
         {QStringLiteral("baseline"),
          QStringLiteral("baseline [-d CONN] [--migrations DIR] [--to VERSION]"),
          QStringLiteral(

@@ -62,6 +62,9 @@ QList<QPair<QByteArray, QByteArray>> ConnectionOptions::keywordValues() const
         pairs.append({"port", port.toUtf8()});
     if (!user.isEmpty())
         pairs.append({"user", user.toUtf8()});
+    // Only the first dbname is expanded as a conninfo or URI; a later one is a plain name.
+    if (!databaseOverride.isEmpty())
+        pairs.append({"dbname", databaseOverride.toUtf8()});
     return pairs;
 }
 

@@ -20,6 +20,9 @@ struct ConnectionOptions
     int lockTimeoutMs = 5000;
     int statementTimeoutMs = 300000;
     QString applicationName = QStringLiteral("algoadmin");
+    // When set, the database to connect to instead of the one `database` names (whatever form
+    // that takes): e.g. verify's private scratch database on the same server.
+    QString databaseOverride;
 
     // Empty when the options are usable; otherwise libpq's reason the conninfo is malformed.
     QString validate() const;

@@ -123,16 +123,23 @@ EngineSession::EngineSession(MigrationEngine *owner)
 EngineSession::~EngineSession()
 {
     std::lock_guard lock(engine->m_activeMutex);
-    engine->m_active = nullptr;
+    if (engine->m_active == &connection)
+        engine->m_active = previousActive; // a session opened inside another hands back
 }
 
-bool EngineSession::open(DbError *error)
+bool EngineSession::open(DbError *error, const ConnectionOptions *options)
 {
-    if (!connection.open(engine->m_connection, error))
+    if (!connection.open(options ? *options : engine->m_connection, error))
         return false;
     std::lock_guard lock(engine->m_activeMutex);
+    previousActive = engine->m_active;
     engine->m_active = &connection;
     return true;
+}
+
+const ConnectionOptions &EngineSession::engineOptions() const
+{
+    return engine->m_connection;
 }
 
 QList<LockHolder> EngineSession::observeHolders()
@@ -293,6 +300,14 @@ void EngineSession::takeSetUpResult(const Role &role, const PgResult &result,
             ++catalogQueries;
         } else if (failure.message.isEmpty()) {
             failure = result.error(QStringLiteral("read the schema"), target());
+            // Reading an index or default definition takes the lock any SELECT takes, which
+            // only an ACCESS EXCLUSIVE holder (DDL, VACUUM FULL) blocks; we gave up instead of
+            // queueing behind it.
+            if (failure.sqlState == QLatin1String("55P03") && failure.hint.isEmpty())
+                failure.hint = QStringLiteral(
+                    "Another session holds an exclusive lock on a table of the schema (a "
+                    "schema change or VACUUM FULL is running). Nothing was changed; run this "
+                    "again when it has finished.");
         }
         return;
     default:

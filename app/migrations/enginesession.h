@@ -90,6 +90,7 @@ struct EngineSession
 {
     MigrationEngine *engine = nullptr;
     PgConnection connection;
+    PgConnection *previousActive = nullptr; // what cancel() interrupted before this opened
     std::unique_ptr<PgConnection> monitor; // opened only to see who holds a lock we wait for
     QString schema;                        // current_schema(), empty when search_path names none
     QString searchPath;
@@ -108,8 +109,11 @@ struct EngineSession
     EngineSession &operator=(const EngineSession &) = delete;
     ~EngineSession();
 
-    // Opens the connection; from then on until the session ends, cancel() interrupts it.
-    bool open(DbError *error);
+    // Opens the connection (to `options` when given, else the engine's); from then on until the
+    // session ends, cancel() interrupts it.
+    bool open(DbError *error, const ConnectionOptions *options = nullptr);
+    // What the engine connects with.
+    const ConnectionOptions &engineOptions() const;
 
     QString target() const { return connection.describe(); }
 

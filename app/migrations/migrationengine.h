@@ -153,6 +153,9 @@ struct VerifyReport
     int catalogQueries = 0;
     int expectedTables = 0;
     bool expectedFromCache = false; // the expected schema came from an earlier replay
+    // No history and none of the tables the migrations create: the database has not been
+    // migrated yet (not drift; `migrate` is next). No differences are listed then.
+    bool nothingApplied = false;
     double wallMs = 0;
     bool hasChanged() const;
     bool clean() const { return !error.isError() && differences.isEmpty() && !hasChanged(); }

@@ -103,6 +103,11 @@ VerifyReport MigrationEngine::verify()
     }
     const QList<const Migration *> expected =
         expectedMigrations(m_migrations, report.migrations, session.history.isEmpty());
+    // Not migrated yet, and nothing else there either: no replay needed to say so.
+    if (session.history.isEmpty() && session.live.tableCount() == 0) {
+        report.nothingApplied = true;
+        return withWallTime(report, clock);
+    }
     SchemaSnapshot expectedSchema;
     const QString cachePath = expectedCachePath(expected, session);
     bool cached = false;
@@ -133,5 +138,12 @@ VerifyReport MigrationEngine::verify()
     report.expectedFromCache = cached;
     report.expectedTables = expectedSchema.tableCount();
     report.differences = SchemaSnapshot::diff(expectedSchema, session.live);
+    // No history and none of the migrations' tables (only others' tables): not migrated yet,
+    // rather than every object missing.
+    if (session.history.isEmpty() && expectedSchema.tableCount() > 0 &&
+        !SchemaSnapshot::sharesATable(expectedSchema, session.live)) {
+        report.nothingApplied = true;
+        report.differences.clear();
+    }
     return withWallTime(report, clock);
 }

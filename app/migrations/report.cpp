@@ -132,14 +132,18 @@ QString verifyText(const VerifyReport &report)
     }
     for (const SchemaDifference &difference : report.differences)
         lines << QStringLiteral("drift: ") + difference.describe();
-    if (report.clean())
+    if (report.nothingApplied)
+        lines << QStringLiteral("nothing applied yet: no migration history and none of the "
+                                "migrations' tables; run `algoadmin migrate`");
+    else if (report.clean())
         lines << QStringLiteral("schema matches the migrations (%1 tables)")
                      .arg(report.expectedTables);
     lines << QStringLiteral("%1 difference(s); expected schema %2; %3 catalog queries, "
                             "%4 round trips, %5 ms")
                  .arg(report.differences.size())
-                 .arg(report.expectedFromCache ? QStringLiteral("from the cache")
-                                               : QStringLiteral("replayed in a scratch schema"))
+                 .arg(report.nothingApplied      ? QStringLiteral("not needed")
+                      : report.expectedFromCache ? QStringLiteral("from the cache")
+                                                 : QStringLiteral("replayed in a scratch database"))
                  .arg(report.catalogQueries)
                  .arg(report.roundTrips)
                  .arg(ms(report.wallMs));
@@ -293,6 +297,7 @@ QJsonObject verifyJson(const VerifyReport &report)
                      {QStringLiteral("differences"), differences},
                      {QStringLiteral("expected_tables"), report.expectedTables},
                      {QStringLiteral("expected_from_cache"), report.expectedFromCache},
+                     {QStringLiteral("nothing_applied"), report.nothingApplied},
                      {QStringLiteral("catalog_queries"), report.catalogQueries},
                      {QStringLiteral("round_trips"), report.roundTrips},
                      {QStringLiteral("wall_ms"), report.wallMs}};

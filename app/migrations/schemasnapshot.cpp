@@ -7,8 +7,9 @@
 #include <QRegularExpression>
 
 // One query whatever the schema's size: every relation of the schema and, joined to it, its
-// columns, indexes, constraints and triggers, plus the schema's functions. The first branch's
-// columns are text: a UNION takes its column types from the branches in order, and with
+// columns, indexes, constraints and triggers, plus the schema's functions and extensions. What
+// belongs to an extension is left out: the extension compares as its name and version. The first
+// branch's columns are text: a UNION takes its column types from the branches in order, and with
 // relname (type name) first, a function's key, name and argument types, was cut to 63 bytes,
 // so that two overloads could share one key.
 static const char CatalogQuery[] = R"SQL(
@@ -22,6 +23,9 @@ rel AS (
     WHERE c.relnamespace = (SELECT oid FROM ns)
       AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
       AND c.relname <> 'algoadmin_schema_history'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                      WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid
+                        AND e.deptype = 'e')
 )
 SELECT 'table'::text, r.relname::text, r.relname::text,
        CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
@@ -54,6 +58,12 @@ SELECT 'function', '', p.proname || '(' || pg_get_function_identity_arguments(p.
        pg_get_functiondef(p.oid)
 FROM pg_proc p
 WHERE p.pronamespace = (SELECT oid FROM ns) AND p.prokind IN ('f', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+UNION ALL
+SELECT 'extension', '', x.extname, 'version ' || x.extversion
+FROM pg_extension x
+WHERE x.extnamespace = (SELECT oid FROM ns)
 )SQL";
 
 const char *SchemaSnapshot::catalogQuery()
@@ -156,6 +166,15 @@ QList<SchemaDifference> SchemaSnapshot::diff(const SchemaSnapshot &expected,
             differences.append({SchemaDifference::Change::Unexpected, {}, object});
     }
     return differences;
+}
+
+bool SchemaSnapshot::sharesATable(const SchemaSnapshot &a, const SchemaSnapshot &b)
+{
+    for (auto it = a.m_objects.cbegin(); it != a.m_objects.cend(); ++it) {
+        if (it->kind == QLatin1String("table") && b.m_objects.contains(it.key()))
+            return true;
+    }
+    return false;
 }
 
 QString SchemaDifference::changeName() const

@@ -11,7 +11,7 @@ class PgResult;
 // text is what PostgreSQL prints for it, with the schema's own name taken out.
 struct SchemaObject
 {
-    QString kind; // table, column, index, constraint, trigger, function
+    QString kind; // table, column, index, constraint, trigger, function, extension
     QString
         table; // the table it belongs to (the table itself for kind "table"; empty for functions)
     QString name;
@@ -36,7 +36,8 @@ struct SchemaDifference
     QString describe() const;   // one line for reports
 };
 
-// Every table, column, index, constraint, trigger and function of one schema.
+// Every table, column, index, constraint, trigger, function and extension of one schema (what an
+// extension brings is compared as the extension and its version).
 class SchemaSnapshot
 {
 public:
@@ -59,6 +60,8 @@ public:
     // missing or unexpected as a whole is one difference, not one per column or index.
     static QList<SchemaDifference> diff(const SchemaSnapshot &expected,
                                         const SchemaSnapshot &found);
+    // Whether any table of `a` is a table of `b` too (by name).
+    static bool sharesATable(const SchemaSnapshot &a, const SchemaSnapshot &b);
 
 private:
     static QString keyOf(const SchemaObject &object);

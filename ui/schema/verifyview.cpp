@@ -56,6 +56,12 @@ void VerifyView::setReport(const VerifyReport &report)
                                .arg(Colours::css(Colours::failure())));
         return;
     }
+    if (report.nothingApplied) {
+        m_summary->setText(tr("<b>Nothing is applied yet</b>: this database has no migration "
+                              "history and none of the migrations' tables. Migrate (Ctrl+M) "
+                              "creates them."));
+        return;
+    }
     QString text =
         report.differences.isEmpty()
             ? tr("<b style='color:%1'>The schema matches the applied migrations</b>")
