@@ -625,9 +625,11 @@ void SchemaPanel::verifyFinished(int request, const VerifyReport &report)
     } else {
         if (!report.migrations.isEmpty())
             m_migrations->setMigrations(report.migrations, m_set);
-        Q_EMIT messagePosted(report.clean() ? tr("Verify: the schema matches the migrations.")
-                                            : tr("Verify found %n difference(s).", nullptr,
-                                                 int(report.differences.size())));
+        Q_EMIT messagePosted(report.nothingApplied
+                                 ? tr("Verify: nothing is applied yet; Migrate creates the schema.")
+                             : report.clean() ? tr("Verify: the schema matches the migrations.")
+                                              : tr("Verify found %n difference(s).", nullptr,
+                                                   int(report.differences.size())));
     }
     updateBusy(busyText());
     Q_EMIT loaded();
