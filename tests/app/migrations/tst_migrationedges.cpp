@@ -1,11 +1,15 @@
 // Edge cases of the migration engine found in review: statements that would break its own
 // transaction handling, schemas that need quoting, and what a rehearsal may leave behind.
 #include "migrations/migrationengine.h"
+#include "migrations/report.h"
 #include "testdatabase.h"
 
+#include <QJsonObject>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace Qt::StringLiterals;
 
 class TstMigrationEdges : public QObject
 {
@@ -23,6 +27,7 @@ private Q_SLOTS:
     void verifyOfFunctionsOnMigrationTypes();
     void verifyTellsLongOverloadsApart();
     void lockTimeoutOnTheHistoryTableNamesTheHolder();
+    void triggerFailureShowsContext();
 
 private:
     QTemporaryDir m_cache;
@@ -236,6 +241,47 @@ void TstMigrationEdges::lockTimeoutOnTheHistoryTableNamesTheHolder()
     QCOMPARE(report.outcome, RunReport::Outcome::LockTimeout);
     QVERIFY(!report.lockHolders.isEmpty());
     QCOMPARE(report.lockHolders.first().pid, holder.backendPid());
+}
+
+// Issue 12: a failure inside a trigger showed ERROR, DETAIL and HINT but dropped CONTEXT, the
+// one line that says where in which function it happened. psql prints all four, in this order.
+void TstMigrationEdges::triggerFailureShowsContext()
+{
+    TestDatabase db(QStringLiteral("edge_context"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(
+                 dir, {{QStringLiteral("001_a.sql"),
+                        "CREATE TABLE guarded (x int);\n"
+                        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                        "BEGIN\n"
+                        "  RAISE EXCEPTION 'no rows here' USING DETAIL = 'x was ' || NEW.x,\n"
+                        "        HINT = 'Insert elsewhere.';\n"
+                        "END $$;\n"
+                        "CREATE TRIGGER guard BEFORE INSERT ON guarded\n"
+                        "    FOR EACH ROW EXECUTE FUNCTION refuse();\n"
+                        "INSERT INTO guarded VALUES (42);\n"}})
+                 .isEmpty());
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
+    const RunReport report = engine.migrate();
+    QCOMPARE(report.outcome, RunReport::Outcome::Failed);
+    QCOMPARE(report.error.message, u"no rows here"_s);
+    QCOMPARE(report.error.detail, u"x was 42"_s);
+    QCOMPARE(report.error.hint, u"Insert elsewhere."_s);
+    QCOMPARE(report.error.context, u"PL/pgSQL function refuse() line 3 at RAISE"_s);
+    const QString text = report.error.toString();
+    const qsizetype detail = text.indexOf(u"\nDetail: x was 42"_s);
+    const qsizetype hint = text.indexOf(u"\nHint: Insert elsewhere."_s);
+    const qsizetype context = text.indexOf(u"\nContext: PL/pgSQL function refuse() line 3"_s);
+    QVERIFY2(detail > 0 && hint > detail && context > hint, qPrintable(text));
+    QCOMPARE(Report::errorJson(report.error).value(u"context"_s).toString(), report.error.context);
+
+    const ProcessResult cli =
+        runAlgoadmin({u"migrate"_s, u"-d"_s, db.conninfo(), u"--migrations"_s, dir.path()});
+    QCOMPARE(cli.exitCode, 1);
+    QVERIFY2(cli.err.contains(u"Context: PL/pgSQL function refuse() line 3 at RAISE"_s),
+             qPrintable(cli.err));
+    QCOMPARE(db.scalar("SELECT to_regclass('guarded') IS NULL"), QStringLiteral("t"));
 }
 
 QTEST_GUILESS_MAIN(TstMigrationEdges)
