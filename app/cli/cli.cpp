@@ -175,7 +175,9 @@ const QList<Command> &commands()
              "lock timeout for a lock gives up and names its holder (exit 4).\n"
              "--rehearse runs the pending migrations inside one transaction with real\n"
              "timings and rolls everything back. Ctrl-C stops the running statement on the\n"
-             "server; nothing of the migration it belongs to is committed.")},
+             "server; nothing of the migration it belongs to is committed. Files are read\n"
+             "as psql reads them; one that is not UTF-8 is refused before anything runs\n"
+             "(exit 2), naming its file, line and byte.")},
         {QStringLiteral("status"), QStringLiteral("status [-d CONN] [--migrations DIR] [--json]"),
          QStringLiteral("Lists each migration: applied (when, by whom, how long), pending, or\n"
                         "changed since it was applied (exit 3).")},

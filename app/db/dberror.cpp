@@ -16,6 +16,8 @@ QString DbError::toString() const
         text += QStringLiteral("\nDetail: ") + detail;
     if (!hint.isEmpty())
         text += QStringLiteral("\nHint: ") + hint;
+    if (!context.isEmpty())
+        text += QStringLiteral("\nContext: ") + context;
     return text;
 }
 

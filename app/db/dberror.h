@@ -8,12 +8,13 @@ struct pg_conn; // libpq's PGconn
 // ui/ and the command line decide how to show it.
 struct DbError
 {
-    QString what;     // the operation that failed, e.g. "migration 003_bounds, step 4"
-    QString where;    // file:line of the statement, or host:port of a connection
-    QString message;  // the server's (or libpq's) primary message
-    QString sqlState; // five-character SQLSTATE, empty for client-side failures
-    QString detail;   // the server's DETAIL, if any
-    QString hint;     // the server's HINT or our advice on what to do, if any
+    QString what;      // the operation that failed, e.g. "migration 003_bounds, step 4"
+    QString where;     // file:line of the statement, or host:port of a connection
+    QString message;   // the server's (or libpq's) primary message
+    QString sqlState;  // five-character SQLSTATE, empty for client-side failures
+    QString detail;    // the server's DETAIL, if any
+    QString hint;      // the server's HINT or our advice on what to do, if any
+    QString context{}; // the server's CONTEXT: the call stack (PL/pgSQL function, trigger, SQL)
     // libpq said CONNECTION_BAD for the connection the failure came from; false also when the
     // code that took the error did not have that connection (see noteConnection()).
     bool connectionBad = false;
@@ -31,6 +32,7 @@ struct DbError
     // (administrator or crash shutdown, cannot connect now, database dropped, idle session
     // timeout) and 25P03 (idle-in-transaction timeout).
     static bool isConnectionLossState(const QString &sqlState);
-    // One readable paragraph: "what (where): message [SQLSTATE]\nDETAIL…\nHINT…".
+    // One readable paragraph in psql's order: "what (where): message [SQLSTATE]\nDetail: …
+    // \nHint: …\nContext: …".
     QString toString() const;
 };

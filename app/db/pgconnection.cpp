@@ -75,6 +75,7 @@ DbError PgResult::error(const QString &what, const QString &where) const
     error.sqlState = field(m_result.get(), PG_DIAG_SQLSTATE);
     error.detail = field(m_result.get(), PG_DIAG_MESSAGE_DETAIL);
     error.hint = field(m_result.get(), PG_DIAG_MESSAGE_HINT);
+    error.context = field(m_result.get(), PG_DIAG_CONTEXT);
     return error;
 }
 

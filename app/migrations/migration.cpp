@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QStringList>
 
 #include <algorithm>
 
@@ -11,6 +12,79 @@ static const QRegularExpression &fileNamePattern()
 {
     static const QRegularExpression pattern(QStringLiteral("^(\\d+)_([A-Za-z0-9_\\-]+)\\.sql$"));
     return pattern;
+}
+
+// The first byte that is not well-formed UTF-8 (Unicode's table 3-7, which the server's
+// pg_utf8_islegal also follows), or a NUL byte, which the server refuses as well and libpq would
+// cut the statement at; -1 when there is none. `length` receives how many bytes the server would
+// name: as many as the lead byte announces, cut at the end of the data.
+static qsizetype invalidUtf8Offset(const QByteArray &bytes, int *length)
+{
+    const auto *data = reinterpret_cast<const unsigned char *>(bytes.constData());
+    const qsizetype size = bytes.size();
+    qsizetype i = 0;
+    while (i < size) {
+        const unsigned char lead = data[i];
+        int count = 0;
+        unsigned char low = 0x80;
+        unsigned char high = 0xBF;
+        if (lead >= 0x01 && lead <= 0x7F) {
+            ++i;
+            continue;
+        } else if (lead >= 0xC2 && lead <= 0xDF) {
+            count = 1;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            count = 2;
+            low = lead == 0xE0 ? 0xA0 : 0x80;  // no overlong forms
+            high = lead == 0xED ? 0x9F : 0xBF; // no surrogates
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            count = 3;
+            low = lead == 0xF0 ? 0x90 : 0x80;
+            high = lead == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
+        }
+        bool valid = count > 0 && i + count < size;
+        for (int k = 1; valid && k <= count; ++k) {
+            const unsigned char c = data[i + k];
+            valid = k == 1 ? (c >= low && c <= high) : (c >= 0x80 && c <= 0xBF);
+        }
+        if (!valid) {
+            const int announced = lead >= 0xF8   ? 1
+                                  : lead >= 0xF0 ? 4
+                                  : lead >= 0xE0 ? 3
+                                  : lead >= 0xC0 ? 2
+                                                 : 1;
+            *length = int(qMin<qsizetype>(announced, size - i));
+            return i;
+        }
+        i += count + 1;
+    }
+    return -1;
+}
+
+// The server's own words for the same file (psql shows them), plus where and what to do.
+static QString invalidUtf8Error(const QString &fileName, const QByteArray &bytes, qsizetype offset,
+                                int length)
+{
+    const QByteArray before = bytes.left(offset);
+    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
+    const int line = int(before.count('\n')) + 1;
+    QStringList hex;
+    for (int k = 0; k < length; ++k)
+        hex << QStringLiteral("0x%1").arg(uint(uchar(bytes[offset + k])), 2, 16, QLatin1Char('0'));
+    const QString what =
+        bytes[offset] == '\0'
+            ? QStringLiteral("the file contains a NUL byte, which no SQL text may hold")
+            : QStringLiteral("the file is not valid UTF-8, so it cannot be sent unchanged; "
+                             "convert it to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8 if it is "
+                             "Latin-1) and check the result");
+    return QStringLiteral("%1:%2: invalid byte sequence for encoding \"UTF8\": %3 at byte %4 "
+                          "of line %2 (byte %5 of the file); %6")
+        .arg(fileName)
+        .arg(line)
+        .arg(hex.join(QLatin1Char(' ')))
+        .arg(offset - lineStart + 1)
+        .arg(offset + 1)
+        .arg(what);
 }
 
 bool parseMigration(const QString &fileName, const QString &path, const QByteArray &contents,
@@ -29,13 +103,19 @@ bool parseMigration(const QString &fileName, const QString &path, const QByteArr
     m.fileName = fileName;
     m.path = path;
     m.checksum = QCryptographicHash::hash(contents, QCryptographicHash::Sha256).toHex();
+    // QString::fromUtf8 would turn such bytes into U+FFFD and change the data without a word.
+    int badLength = 0;
+    if (const qsizetype bad = invalidUtf8Offset(contents, &badLength); bad >= 0) {
+        *error = invalidUtf8Error(fileName, contents, bad, badLength);
+        return false;
+    }
     QString text = QString::fromUtf8(contents);
     if (text.startsWith(QChar(0xFEFF))) // an editor's byte-order mark is not SQL
         text.remove(0, 1);
     m.transactional = !text.section(QLatin1Char('\n'), 0, 0)
                            .trimmed()
                            .startsWith(QLatin1String(NoTransactionMarker));
-    const SqlSplitResult split = splitSqlStatements(text);
+    const SqlSplitResult split = splitSqlStatements(text, {m.transactional});
     if (!split.ok()) {
         *error = QStringLiteral("%1:%2: %3").arg(fileName).arg(split.errorLine).arg(split.error);
         return false;

@@ -173,7 +173,8 @@ QJsonObject errorJson(const DbError &error)
     return {
         {QStringLiteral("what"), error.what},       {QStringLiteral("where"), error.where},
         {QStringLiteral("message"), error.message}, {QStringLiteral("sqlstate"), error.sqlState},
-        {QStringLiteral("detail"), error.detail},   {QStringLiteral("hint"), error.hint}};
+        {QStringLiteral("detail"), error.detail},   {QStringLiteral("hint"), error.hint},
+        {QStringLiteral("context"), error.context}};
 }
 
 static QJsonArray holdersJson(const QList<LockHolder> &holders)

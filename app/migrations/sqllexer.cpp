@@ -90,11 +90,18 @@ Token Lexer::next()
         return token;
     }
 
+    applyPendingStandardStrings();
     const QChar c = peek();
     if (c == u'\'') {
         token.kind = TokenKind::Literal;
-        if (!scanQuoted(c))
-            return fail(token, u"unterminated quoted string"_s);
+        const bool closed = m_standardStrings ? scanStandardString() : scanEscapeString();
+        if (!closed) {
+            return fail(token, m_standardStrings
+                                   ? u"unterminated quoted string"_s
+                                   : u"unterminated quoted string (read with "
+                                     u"standard_conforming_strings off, where a backslash "
+                                     u"escapes the next character)"_s);
+        }
     } else if (c == u'"') {
         token.kind = TokenKind::QuotedIdentifier;
         if (!scanQuoted(c))
@@ -175,8 +182,8 @@ bool Lexer::skipBlockComment()
 // An identifier or keyword, unless it is the one-letter prefix of a literal. By the server's
 // longest-match rule a standalone E before a quote starts an escape string, while a longer word
 // ending in E ("tablE'x'") is an identifier followed by a plain string. U&'..' and U&".." are kept
-// whole so that summaries show such names intact. B'..', X'..' and N'..' need no rule: a word
-// followed by an ordinary quoted string splits exactly the same.
+// whole so that summaries show such names intact. N'..' needs no rule: psql lexes the N as a word
+// and the rest as an ordinary quoted string.
 void Lexer::scanWord(Token &token)
 {
     qsizetype end = m_pos + 1;
@@ -191,6 +198,15 @@ void Lexer::scanWord(Token &token)
             advance();
             if (!scanEscapeString())
                 token = fail(token, u"unterminated E'...' string"_s);
+            return;
+        }
+        // B'..' and X'..' never treat a backslash as an escape, whatever
+        // standard_conforming_strings says (psql's and the server's xb and xh states).
+        if ((prefix == u'b' || prefix == u'x') && after == u'\'') {
+            token.kind = TokenKind::Literal;
+            advance();
+            if (!scanQuoted(after))
+                token = fail(token, u"unterminated quoted string"_s);
             return;
         }
         const QChar quote = charAt(end + 1);
@@ -209,8 +225,9 @@ void Lexer::scanWord(Token &token)
     m_pos = end; // identifiers never contain a newline
 }
 
-// standard_conforming_strings is on, so a backslash is an ordinary character here; only a
-// doubled quote stands for a quote.
+// A backslash is an ordinary character here; only a doubled quote stands for a quote. Used for
+// quoted identifiers, U&, B and X strings, and (through scanStandardString) plain strings while
+// standard_conforming_strings is on.
 bool Lexer::scanQuoted(QChar quote)
 {
     advance();
@@ -228,6 +245,49 @@ bool Lexer::scanQuoted(QChar quote)
     return false;
 }
 
+// A plain '...' string under standard_conforming_strings on. A continuation ('a'<newline>'b') is
+// the same literal, so it is read the same way even if a SET changed the setting in between.
+bool Lexer::scanStandardString()
+{
+    for (;;) {
+        if (!scanQuoted(u'\''))
+            return false;
+        const qsizetype reopen = quoteContinuation(m_pos);
+        if (reopen < 0)
+            return true;
+        advance(reopen - m_pos);
+    }
+}
+
+void Lexer::setStandardConformingStrings(bool on, int fromLine)
+{
+    applyPendingStandardStrings();
+    m_pendingStandardStrings = on;
+    m_pendingFromLine = fromLine;
+    applyPendingStandardStrings();
+}
+
+bool Lexer::standardConformingStrings() const
+{
+    return m_pendingFromLine > 0 ? m_pendingStandardStrings : m_standardStrings;
+}
+
+void Lexer::applyPendingStandardStrings()
+{
+    if (m_pendingFromLine > 0 && m_line >= m_pendingFromLine) {
+        m_standardStrings = m_pendingStandardStrings;
+        m_pendingFromLine = 0;
+    }
+}
+
+void Lexer::skipRestOfLine()
+{
+    while (!atEnd() && peek() != u'\n')
+        ++m_pos;
+}
+
+// An E'...' string, or a plain one under standard_conforming_strings off: the server's and
+// psql's xe state.
 bool Lexer::scanEscapeString()
 {
     advance();

@@ -44,6 +44,16 @@ public:
     const QString &error() const { return m_error; }
     int errorLine() const { return m_errorLine; }
 
+    // standard_conforming_strings as psql's lexer sees it (on unless changed): off makes a
+    // backslash escape the next character in a plain '...' string, as in E'...'. The new value
+    // applies to quotes opened on `fromLine` or later: psql reads the value the server reported
+    // once per input line, so a SET takes effect on the line after the one its ';' ends.
+    void setStandardConformingStrings(bool on, int fromLine);
+    // The value in effect once every pending change has applied.
+    bool standardConformingStrings() const;
+    // Skips the rest of the current line (the argument of a psql meta-command).
+    void skipRestOfLine();
+
 private:
     bool atEnd() const { return m_pos >= m_sql.size(); }
     QChar charAt(qsizetype index) const { return index < m_sql.size() ? m_sql[index] : QChar(); }
@@ -55,7 +65,9 @@ private:
     bool skipBlockComment();
     void scanWord(Token &token);
     bool scanQuoted(QChar quote);
+    bool scanStandardString();
     bool scanEscapeString();
+    void applyPendingStandardStrings();
     qsizetype quoteContinuation(qsizetype from) const;
     qsizetype dollarTagLength(qsizetype at) const;
     bool scanDollarQuoted(qsizetype tagLength);
@@ -67,6 +79,9 @@ private:
     int m_line = 1;
     QString m_error;
     int m_errorLine = 0;
+    bool m_standardStrings = true;
+    bool m_pendingStandardStrings = true;
+    int m_pendingFromLine = 0; // 0: no change pending
 };
 
 // The server lexer's whitespace set. Anything else, non-ASCII spaces such as U+00A0 included,

@@ -33,7 +33,7 @@ static QString errorRows(const DbError &e, const QString &whatLabel = tr("Failed
 {
     return row(whatLabel, e.what) + row(tr("File:line / where"), e.where) +
            row(tr("SQLSTATE"), e.sqlState) + row(tr("Message"), e.message) +
-           row(tr("Detail"), e.detail) + row(tr("Hint"), e.hint);
+           row(tr("Detail"), e.detail) + row(tr("Hint"), e.hint) + row(tr("Context"), e.context);
 }
 
 static QString document(const QString &heading, const QString &rows, const QString &after = {})

@@ -1,11 +1,16 @@
 // Edge cases of the migration engine found in review: statements that would break its own
 // transaction handling, schemas that need quoting, and what a rehearsal may leave behind.
 #include "migrations/migrationengine.h"
+#include "migrations/report.h"
 #include "testdatabase.h"
 
+#include <QJsonObject>
+#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace Qt::StringLiterals;
 
 class TstMigrationEdges : public QObject
 {
@@ -23,6 +28,9 @@ private Q_SLOTS:
     void verifyOfFunctionsOnMigrationTypes();
     void verifyTellsLongOverloadsApart();
     void lockTimeoutOnTheHistoryTableNamesTheHolder();
+    void standardConformingStringsAsPsqlReadsThem();
+    void invalidUtf8IsRefusedBeforeAnythingRuns();
+    void triggerFailureShowsContext();
 
 private:
     QTemporaryDir m_cache;
@@ -236,6 +244,118 @@ void TstMigrationEdges::lockTimeoutOnTheHistoryTableNamesTheHolder()
     QCOMPARE(report.outcome, RunReport::Outcome::LockTimeout);
     QVERIFY(!report.lockHolders.isEmpty());
     QCOMPARE(report.lockHolders.first().pid, holder.backendPid());
+}
+
+// Issue 12: a file that turns standard_conforming_strings off must be split, and its strings
+// read, exactly as psql does. The same file runs through psql (-1: one transaction, as the engine
+// runs a migration) and through the engine, each into a database of its own; the rows must agree.
+void TstMigrationEdges::standardConformingStringsAsPsqlReadsThem()
+{
+    const QByteArray sql = "CREATE TABLE said (n int PRIMARY KEY, t text);\n"
+                           "SET standard_conforming_strings = off;\n"
+                           "INSERT INTO said VALUES (1, 'it\\'s; here');\n"
+                           "INSERT INTO said VALUES (2, 'tab\\there'), (3, 'a\\\\b');\n"
+                           "SET standard_conforming_strings TO on;\n"
+                           "INSERT INTO said VALUES (4, 'C:\\'), (5, 'x'';y');\n"
+                           "SET LOCAL standard_conforming_strings = 'off';\n"
+                           "INSERT INTO said VALUES (6, '\\';\\'');\n"
+                           "RESET standard_conforming_strings;\n"
+                           "INSERT INTO said VALUES (7, 'C:\\temp\\');\n";
+    const QStringList expected{u"1|it's; here"_s, u"2|tab\there"_s, u"3|a\\b"_s,      u"4|C:\\"_s,
+                               u"5|x';y"_s,       u"6|';'"_s,       u"7|C:\\temp\\"_s};
+
+    TestDatabase viaPsql(QStringLiteral("edge_scs_psql"));
+    QVERIFY2(viaPsql.ok(), qPrintable(viaPsql.error()));
+    QTemporaryDir dir;
+    const QString path = writeMigrations(dir, {{QStringLiteral("001_scs.sql"), sql}});
+    QVERIFY(!path.isEmpty());
+    const QString psql = QStandardPaths::findExecutable(QStringLiteral("psql"));
+    QVERIFY2(!psql.isEmpty(), "psql is needed to compare with (PostgreSQL's client package)");
+    QProcess process;
+    process.start(psql, {u"-X"_s, u"-q"_s, u"-1"_s, u"-v"_s, u"ON_ERROR_STOP=1"_s, u"-d"_s,
+                         viaPsql.conninfo(), u"-f"_s, dir.filePath(u"001_scs.sql"_s)});
+    QVERIFY(process.waitForFinished(60000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QCOMPARE(rows(viaPsql, "SELECT n, t FROM said ORDER BY n"), expected);
+
+    TestDatabase viaEngine(QStringLiteral("edge_scs_engine"));
+    QVERIFY2(viaEngine.ok(), qPrintable(viaEngine.error()));
+    const MigrationSet set = MigrationSet::fromDirectory(dir.path());
+    QVERIFY2(set.ok(), qPrintable(set.error));
+    QCOMPARE(set.migrations.constFirst().statements.size(), 10);
+    MigrationEngine engine(viaEngine.options(), set);
+    const RunReport report = engine.migrate();
+    QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
+    QCOMPARE(rows(viaEngine, "SELECT n, t FROM said ORDER BY n"), expected);
+}
+
+// Issue 12: a Latin-1 file used to run with U+FFFD in place of its bytes, exit 0. Now it is
+// refused with the file, line and byte before anything runs, the earlier valid files included.
+void TstMigrationEdges::invalidUtf8IsRefusedBeforeAnythingRuns()
+{
+    TestDatabase db(QStringLiteral("edge_latin1"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_a.sql"), "CREATE TABLE a (t text);\n"},
+                                   {QStringLiteral("002_latin1.sql"),
+                                    "-- caf\xc3\xa9 in UTF-8 is fine in a comment\n"
+                                    "INSERT INTO a VALUES ('caf\xe9');\n"}})
+                 .isEmpty());
+    const MigrationSet set = MigrationSet::fromDirectory(dir.path());
+    QCOMPARE(set.error,
+             u"002_latin1.sql:2: invalid byte sequence for encoding \"UTF8\": 0xe9 0x27 0x29 at "
+             u"byte 27 of line 2 (byte 66 of the file); the file is not valid UTF-8, so it cannot "
+             u"be sent unchanged; convert it to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8 if it is "
+             u"Latin-1) and check the result"_s);
+
+    const ProcessResult cli =
+        runAlgoadmin({u"migrate"_s, u"-d"_s, db.conninfo(), u"--migrations"_s, dir.path()});
+    QCOMPARE(cli.exitCode, 2);
+    QVERIFY2(cli.err.contains(u"002_latin1.sql:2: invalid byte sequence"_s), qPrintable(cli.err));
+    QCOMPARE(db.scalar("SELECT to_regclass('a') IS NULL"), QStringLiteral("t"));
+    QCOMPARE(db.scalar("SELECT to_regclass('algoadmin_schema_history') IS NULL"),
+             QStringLiteral("t"));
+}
+
+// Issue 12: a failure inside a trigger showed ERROR, DETAIL and HINT but dropped CONTEXT, the
+// one line that says where in which function it happened. psql prints all four, in this order.
+void TstMigrationEdges::triggerFailureShowsContext()
+{
+    TestDatabase db(QStringLiteral("edge_context"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(
+                 dir, {{QStringLiteral("001_a.sql"),
+                        "CREATE TABLE guarded (x int);\n"
+                        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                        "BEGIN\n"
+                        "  RAISE EXCEPTION 'no rows here' USING DETAIL = 'x was ' || NEW.x,\n"
+                        "        HINT = 'Insert elsewhere.';\n"
+                        "END $$;\n"
+                        "CREATE TRIGGER guard BEFORE INSERT ON guarded\n"
+                        "    FOR EACH ROW EXECUTE FUNCTION refuse();\n"
+                        "INSERT INTO guarded VALUES (42);\n"}})
+                 .isEmpty());
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
+    const RunReport report = engine.migrate();
+    QCOMPARE(report.outcome, RunReport::Outcome::Failed);
+    QCOMPARE(report.error.message, u"no rows here"_s);
+    QCOMPARE(report.error.detail, u"x was 42"_s);
+    QCOMPARE(report.error.hint, u"Insert elsewhere."_s);
+    QCOMPARE(report.error.context, u"PL/pgSQL function refuse() line 3 at RAISE"_s);
+    const QString text = report.error.toString();
+    const qsizetype detail = text.indexOf(u"\nDetail: x was 42"_s);
+    const qsizetype hint = text.indexOf(u"\nHint: Insert elsewhere."_s);
+    const qsizetype context = text.indexOf(u"\nContext: PL/pgSQL function refuse() line 3"_s);
+    QVERIFY2(detail > 0 && hint > detail && context > hint, qPrintable(text));
+    QCOMPARE(Report::errorJson(report.error).value(u"context"_s).toString(), report.error.context);
+
+    const ProcessResult cli =
+        runAlgoadmin({u"migrate"_s, u"-d"_s, db.conninfo(), u"--migrations"_s, dir.path()});
+    QCOMPARE(cli.exitCode, 1);
+    QVERIFY2(cli.err.contains(u"Context: PL/pgSQL function refuse() line 3 at RAISE"_s),
+             qPrintable(cli.err));
+    QCOMPARE(db.scalar("SELECT to_regclass('guarded') IS NULL"), QStringLiteral("t"));
 }
 
 QTEST_GUILESS_MAIN(TstMigrationEdges)

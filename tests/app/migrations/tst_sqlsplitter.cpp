@@ -107,6 +107,64 @@ QList<SplitCase> splitCases()
          u"SELECT B'10''01;';SELECT 2"_s,
          {u"1:SELECT B'10''01;'"_s, u"1:SELECT 2"_s}},
 
+        // standard_conforming_strings followed through the file as psql follows the server
+        {"the issue's file: off, a string with \\' and ';', then reset",
+         u"SET standard_conforming_strings = off;\nINSERT INTO t VALUES ('it\\'s; here');\n"
+         u"RESET standard_conforming_strings;"_s,
+         {u"1:SET standard_conforming_strings = off"_s,
+          u"2:INSERT INTO t VALUES ('it\\'s; here')"_s, u"3:RESET standard_conforming_strings"_s}},
+        {"on again after SET ... TO on, with a quoted value",
+         u"SET standard_conforming_strings TO off;\nSELECT 'a\\'';\n"
+         u"SET standard_conforming_strings = 'on';\nSELECT 'C:\\';"_s,
+         {u"1:SET standard_conforming_strings TO off"_s, u"2:SELECT 'a\\''"_s,
+          u"3:SET standard_conforming_strings = 'on'"_s, u"4:SELECT 'C:\\'"_s}},
+        {"SET LOCAL and SET SESSION ... TO DEFAULT",
+         u"SET LOCAL standard_conforming_strings = false;\nSELECT 'x\\';';\n"
+         u"SET SESSION standard_conforming_strings TO DEFAULT;\nSELECT 'C:\\';"_s,
+         {u"1:SET LOCAL standard_conforming_strings = false"_s, u"2:SELECT 'x\\';'"_s,
+          u"3:SET SESSION standard_conforming_strings TO DEFAULT"_s, u"4:SELECT 'C:\\'"_s}},
+        {"the new value applies from the next line, as psql reads it once per line",
+         u"SET standard_conforming_strings = off; SELECT 'a\\';\nSELECT 'b\\'';\nRESET ALL;"_s,
+         {u"1:SET standard_conforming_strings = off"_s, u"1:SELECT 'a\\'"_s, u"2:SELECT 'b\\''"_s,
+          u"3:RESET ALL"_s}},
+        {"boolean prefixes and numbers, upper case and a quoted name",
+         u"set \"standard_conforming_strings\" = OF;\nSELECT 'a\\'';\n"
+         u"SET STANDARD_CONFORMING_STRINGS TO 1;\nSELECT '\\';"_s,
+         {u"1:set \"standard_conforming_strings\" = OF"_s, u"2:SELECT 'a\\''"_s,
+          u"3:SET STANDARD_CONFORMING_STRINGS TO 1"_s, u"4:SELECT '\\'"_s}},
+        {"B and X strings never escape, whatever the setting",
+         u"SET standard_conforming_strings = off;\nSELECT B'1\\', X'f\\';\nDISCARD ALL;"_s,
+         {u"1:SET standard_conforming_strings = off"_s, u"2:SELECT B'1\\', X'f\\'"_s,
+          u"3:DISCARD ALL"_s}},
+        {"an invalid value changes nothing (the server refuses the SET)",
+         u"SET standard_conforming_strings = maybe;\nSELECT 'C:\\';"_s,
+         {u"1:SET standard_conforming_strings = maybe"_s, u"2:SELECT 'C:\\'"_s}},
+        {"a function's SET clause and SHOW leave the session's value alone",
+         u"CREATE FUNCTION f() RETURNS int LANGUAGE sql\n"
+         u"SET standard_conforming_strings = off AS 'SELECT 1';\n"
+         u"SHOW standard_conforming_strings;\nSELECT 'C:\\';"_s,
+         {u"1:CREATE FUNCTION f() RETURNS int LANGUAGE sql\n"
+          u"SET standard_conforming_strings = off AS 'SELECT 1'"_s,
+          u"3:SHOW standard_conforming_strings"_s, u"4:SELECT 'C:\\'"_s}},
+        {"a string that only mentions it is data",
+         u"INSERT INTO notes VALUES ('keep standard_conforming_strings on');"_s,
+         {u"1:INSERT INTO notes VALUES ('keep standard_conforming_strings on')"_s}},
+        {"a function body may mention it",
+         u"CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n"
+         u"  PERFORM set_config('standard_conforming_strings', 'on', true);\nEND $$;"_s,
+         {u"1:CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n"
+          u"  PERFORM set_config('standard_conforming_strings', 'on', true);\nEND $$"_s}},
+
+        // pg_dump 17.6+ brackets its output with \\restrict KEY ... \\unrestrict KEY
+        {"pg_dump's \\restrict and \\unrestrict lines are skipped",
+         u"--\n-- PostgreSQL database dump\n--\n\n\\restrict AbC123xyz\n\n"
+         u"SET client_encoding = 'UTF8';\nCREATE TABLE t (a int);\n\n"
+         u"\\unrestrict AbC123xyz\n"_s,
+         {u"7:SET client_encoding = 'UTF8'"_s, u"8:CREATE TABLE t (a int)"_s}},
+        {"\\restrict in a CRLF file, after a statement on the same line",
+         u"\\restrict k\r\nSELECT 1; \\unrestrict k\r\n"_s,
+         {u"2:SELECT 1"_s}},
+
         // E'' escape strings
         {"E-string with backslash-escaped quote",
          u"SELECT E'a\\'; b';SELECT 2;"_s,
@@ -346,8 +404,23 @@ struct ErrorCase
     int line;
 };
 
+QString metaCommandError(const QString &name)
+{
+    return u"psql meta-command %1 is not supported: algoadmin runs SQL only; remove the line or "
+           u"run the file with psql"_s.arg(name);
+}
+
 QList<ErrorCase> errorCases()
 {
+    const QString cannotFollow =
+        u"this statement changes standard_conforming_strings in a way algoadmin cannot follow "
+        u"(the setting decides whether a backslash escapes in '...' strings); change it only "
+        u"with SET standard_conforming_strings = on|off or RESET standard_conforming_strings, "
+        u"each a statement of its own"_s;
+    const QString leftOff =
+        u"SET standard_conforming_strings = off is still in effect at the end of the file, "
+        u"where the migrations after it would run with it; add RESET "
+        u"standard_conforming_strings; at the end of the file"_s;
     const QString unterminatedString = u"unterminated quoted string"_s;
     return {
         {"unterminated single quote", u"SELECT 1;\nSELECT 'abc;\n\n"_s, unterminatedString, 2},
@@ -382,21 +455,45 @@ QList<ErrorCase> errorCases()
         {"block comment opened inside a statement", u"SELECT 1\n,\n2 /* x"_s,
          u"unterminated /* comment"_s, 3},
         {"CRLF error line", u"SELECT 1;\r\n\r\nSELECT 'x;\r\n"_s, unterminatedString, 3},
-        {"\\i meta-command", u"SELECT 1;\n\\i other.sql\nSELECT 2;"_s,
-         u"psql meta-command \\i is not supported"_s, 2},
-        {"indented \\set", u"  \\set x 1\n"_s, u"psql meta-command \\set is not supported"_s, 1},
+        {"\\i meta-command", u"SELECT 1;\n\\i other.sql\nSELECT 2;"_s, metaCommandError(u"\\i"_s),
+         2},
+        {"indented \\set", u"  \\set x 1\n"_s, metaCommandError(u"\\set"_s), 1},
         {"meta-command after comments", u"-- c\n/* d */\n\\connect db"_s,
-         u"psql meta-command \\connect is not supported"_s, 3},
+         metaCommandError(u"\\connect"_s), 3},
         {"meta-command at end of a statement in progress", u"SELECT 1\n\\gset\n"_s,
-         u"psql meta-command \\gset is not supported"_s, 2},
+         metaCommandError(u"\\gset"_s), 2},
         {"meta-command after a statement on the same line", u"SELECT 1; \\echo hi"_s,
-         u"psql meta-command \\echo is not supported"_s, 1},
-        {"psql's \\; escape", u"SELECT 1 \\; SELECT 2;"_s,
-         u"psql meta-command \\; is not supported"_s, 1},
+         metaCommandError(u"\\echo"_s), 1},
+        {"psql's \\; escape", u"SELECT 1 \\; SELECT 2;"_s, metaCommandError(u"\\;"_s), 1},
         {"psql's \\; escape glued to the next word", u"SELECT 1 \\;SELECT 2;"_s,
-         u"psql meta-command \\; is not supported"_s, 1},
+         metaCommandError(u"\\;"_s), 1},
         {"meta-command in a CRLF file", u"SELECT 1;\r\n\\ir x.sql\r\n"_s,
-         u"psql meta-command \\ir is not supported"_s, 2},
+         metaCommandError(u"\\ir"_s), 2},
+        {"pg_dump's \\restrict inside a statement", u"SELECT 1\n\\restrict k\n;"_s,
+         metaCommandError(u"\\restrict"_s), 2},
+
+        // standard_conforming_strings (issue 12)
+        {"the issue's file, with the setting left off at its end",
+         u"SET standard_conforming_strings = off;\nINSERT INTO t VALUES ('it\\'s; here');\n"_s,
+         leftOff, 1},
+        {"left off by the last of several changes",
+         u"SET standard_conforming_strings = off;\nRESET standard_conforming_strings;\n"
+         u"SELECT 1;\nSET LOCAL standard_conforming_strings TO false;\nSELECT 'a\\'b';"_s,
+         leftOff, 4},
+        {"set_config cannot be followed",
+         u"SELECT 1;\nSELECT set_config('standard_conforming_strings', 'off', false);"_s,
+         cannotFollow, 2},
+        {"a DO body that sets it cannot be followed",
+         u"DO $$ BEGIN\n  SET standard_conforming_strings = off;\nEND $$;"_s, cannotFollow, 1},
+        {"a value that is not a plain word or string",
+         u"SET standard_conforming_strings = E'off';"_s, cannotFollow, 1},
+        {"SET with something after the value", u"SET standard_conforming_strings = off, on;"_s,
+         cannotFollow, 1},
+        {"a plain string left open because the setting is off",
+         u"SET standard_conforming_strings = off;\nSELECT 'C:\\';\nRESET ALL;"_s,
+         u"unterminated quoted string (read with standard_conforming_strings off, where a "
+         u"backslash escapes the next character)"_s,
+         2},
     };
 }
 
@@ -535,6 +632,7 @@ private slots:
     void serverPositionsMapBack();
     void errors_data();
     void errors();
+    void setLocalInANoTransactionFile();
     void summarize_data();
     void summarize();
     void summaryIsCapped();
@@ -650,6 +748,24 @@ void TstSqlSplitter::errors()
     QCOMPARE(result.errorLine, line);
     // A file that cannot be split completely must not be partially executed.
     QVERIFY(result.statements.isEmpty());
+}
+
+// Outside a transaction block SET LOCAL does nothing, inside one it lasts until the block ends:
+// a no-transaction file may open blocks of its own, which the splitter does not follow.
+void TstSqlSplitter::setLocalInANoTransactionFile()
+{
+    const QString sql = u"SELECT 1;\nSET LOCAL standard_conforming_strings = off;\n"_s;
+    const SqlSplitResult inTransaction = splitSqlStatements(sql + u"RESET ALL;"_s);
+    QVERIFY2(inTransaction.ok(), qPrintable(inTransaction.error));
+
+    SqlSplitOptions options;
+    options.transactional = false;
+    const SqlSplitResult refused = splitSqlStatements(sql, options);
+    QCOMPARE(refused.errorLine, 2);
+    QVERIFY2(refused.error.startsWith(
+                 u"SET LOCAL standard_conforming_strings in a no-transaction file"_s),
+             qPrintable(refused.error));
+    QVERIFY(refused.statements.isEmpty());
 }
 
 void TstSqlSplitter::summarize_data()
