@@ -14,6 +14,7 @@ packages=(
     libqt6svg6          # the SVG icon plugins: without them the window's icons are empty
     fonts-dejavu-core   # text in the window (Xvfb, offscreen) on a machine without a desktop
     libpq-dev postgresql
+    pgbouncer           # tst_poolers starts its own, in session and in transaction pooling
     qtkeychain-qt6-dev
     xvfb xauth
     desktop-file-utils appstream groff-base # tests/packaging: the desktop entry, metainfo, man page

@@ -1,10 +1,10 @@
 #include "cli.h"
 
+#include "db/pgconnection.h"
+#include "migrations/migrationengine.h"
+#include "migrations/report.h"
 #include "sandbox/demoseed.h"
 #include "sandbox/localcluster.h"
-#include "migrations/migrationengine.h"
-#include "db/pgconnection.h"
-#include "migrations/report.h"
 #include "sandbox/sandbox.h"
 #include "version.h"
 
@@ -168,9 +168,11 @@ const QList<Command> &commands()
          QStringLiteral("migrate [-d CONN] [--migrations DIR] [--rehearse] [--json] "
                         "[--lock-timeout MS] [--statement-timeout MS]"),
          QStringLiteral(
-             "Applies every pending migration, each in its own transaction, all sent in one\n"
-             "round trip, and prints each statement's server time as it completes. A failing\n"
-             "migration commits nothing and stops the run (exit 1). An applied file that was\n"
+             "Applies every pending migration, each in a savepoint of one transaction, all\n"
+             "sent in one round trip, and prints each statement's server time as it completes.\n"
+             "A failing migration commits nothing and stops the run (exit 1); the ones before\n"
+             "it are committed. Through a pooler in transaction pooling a pending\n"
+             "no-transaction migration is refused before anything runs. An applied file that was\n"
              "changed since stops it before anything runs (exit 3). Waiting longer than the\n"
              "lock timeout for a lock gives up and names its holder (exit 4).\n"
              "--rehearse runs the pending migrations inside one transaction with real\n"

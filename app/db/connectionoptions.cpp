@@ -1,5 +1,8 @@
 #include "db/connectionoptions.h"
 
+#include <QMutex>
+#include <QSet>
+
 #include <libpq-fe.h>
 
 QString ConnectionOptions::validate() const
@@ -51,11 +54,15 @@ QList<QPair<QByteArray, QByteArray>> ConnectionOptions::keywordValues() const
             PQconninfoFree(parsed);
         }
     }
-    pairs.append({"options", QStringLiteral("-c lock_timeout=%1 -c statement_timeout=%2")
-                                     .arg(lockTimeoutMs)
-                                     .arg(statementTimeoutMs)
-                                     .toUtf8() +
-                                 (userOptions.isEmpty() ? QByteArray() : ' ' + userOptions)});
+    if (sendStartupOptions) {
+        pairs.append({"options", QStringLiteral("-c lock_timeout=%1 -c statement_timeout=%2")
+                                         .arg(lockTimeoutMs)
+                                         .arg(statementTimeoutMs)
+                                         .toUtf8() +
+                                     (userOptions.isEmpty() ? QByteArray() : ' ' + userOptions)});
+    } else if (!userOptions.isEmpty()) {
+        pairs.append({"options", userOptions}); // only what the user asked for
+    }
     if (!host.isEmpty())
         pairs.append({"host", host.toUtf8()});
     if (!port.isEmpty())
@@ -137,4 +144,52 @@ QString ConnectionOptions::toConninfo() const
         parts.append(QString::fromUtf8(key) + QLatin1Char('=') +
                      quoteConninfoValue(QString::fromUtf8(value)));
     return parts.join(QLatin1Char(' '));
+}
+
+bool ConnectionOptions::isRefusedStartupOptions(const QString &serverMessage)
+{
+    // PgBouncer: "unsupported startup parameter: options" (any other parameter it refuses
+    // is named the same way).
+    return serverMessage.contains(QLatin1String("unsupported startup parameter: options"));
+}
+
+// Targets (their conninfo without our options) that refused the start-up options.
+static QMutex refusingMutex;
+static QSet<QString> refusingTargets;
+
+static QString targetKey(const ConnectionOptions &options)
+{
+    ConnectionOptions plain = options;
+    plain.sendStartupOptions = false;
+    return plain.toConninfo();
+}
+
+bool ConnectionOptions::refusesStartupOptions() const
+{
+    const QString key = targetKey(*this);
+    QMutexLocker lock(&refusingMutex);
+    return refusingTargets.contains(key);
+}
+
+void ConnectionOptions::noteRefusesStartupOptions() const
+{
+    const QString key = targetKey(*this);
+    QMutexLocker lock(&refusingMutex);
+    refusingTargets.insert(key);
+}
+
+ConnectionOptions ConnectionOptions::forConnect() const
+{
+    ConnectionOptions options = *this;
+    if (options.sendStartupOptions && refusesStartupOptions())
+        options.sendStartupOptions = false;
+    return options;
+}
+
+QString ConnectionOptions::refusedOptionsHint()
+{
+    return QStringLiteral(
+        "A connection pooler (PgBouncer) refused the start-up parameter `options`, which comes "
+        "from the connection string or PGOPTIONS: remove it there, or add `options` to the "
+        "pooler's ignore_startup_parameters. (AlgoAdmin itself needs no start-up options.)");
 }

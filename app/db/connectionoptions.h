@@ -16,9 +16,13 @@ struct ConnectionOptions
     QString user;                   // -U
     int connectTimeoutSeconds = 10; // used unless the conninfo or PGCONNECT_TIMEOUT says otherwise
     // Every statement on the connection runs under these (sent with the start-up packet, no
-    // extra round trip); the user's own `options`/PGOPTIONS come after them and win.
+    // extra round trip); the user's own `options`/PGOPTIONS come after them and win. A pooler
+    // (PgBouncer by default) refuses the start-up `options`: the connection is then opened
+    // again without ours (see refusesStartupOptions()), and the engine and the audited writes
+    // set the timeouts transaction-locally in each transaction instead.
     int lockTimeoutMs = 5000;
     int statementTimeoutMs = 300000;
+    bool sendStartupOptions = true; // false: send only the user's own options, if any
     QString applicationName = QStringLiteral("algoadmin");
     // When set, the database to connect to instead of the one `database` names (whatever form
     // that takes): e.g. verify's private scratch database on the same server.
@@ -32,4 +36,17 @@ struct ConnectionOptions
     QString toConninfo() const;
     // "user@host:port/database" for titles and status bars: never a password.
     QString displayName() const;
+
+    // True when `serverMessage` (a failed connect's) says the server or a pooler in front of
+    // it refused the start-up parameter `options`.
+    static bool isRefusedStartupOptions(const QString &serverMessage);
+    // Remembered for this process once a connect was refused for the start-up options, so
+    // that later connections to the same target do not pay the failed attempt again.
+    bool refusesStartupOptions() const;
+    void noteRefusesStartupOptions() const;
+    // The options to connect with: these, without our start-up options when the target is
+    // known to refuse them.
+    ConnectionOptions forConnect() const;
+    // The advice for a refused `options` that were the user's own (conninfo or PGOPTIONS).
+    static QString refusedOptionsHint();
 };

@@ -91,9 +91,8 @@ PgConnection::~PgConnection()
     close();
 }
 
-bool PgConnection::open(const ConnectionOptions &options, DbError *error)
+static PGconn *connectWith(const ConnectionOptions &options)
 {
-    close();
     const auto pairs = options.keywordValues();
     QVarLengthArray<const char *, 16> keywords;
     QVarLengthArray<const char *, 16> values;
@@ -103,7 +102,25 @@ bool PgConnection::open(const ConnectionOptions &options, DbError *error)
     }
     keywords.append(nullptr);
     values.append(nullptr);
-    PGconn *conn = PQconnectdbParams(keywords.constData(), values.constData(), 1);
+    return PQconnectdbParams(keywords.constData(), values.constData(), 1);
+}
+
+bool PgConnection::open(const ConnectionOptions &requested, DbError *error)
+{
+    close();
+    const ConnectionOptions options = requested.forConnect();
+    PGconn *conn = connectWith(options);
+    // A pooler (PgBouncer's default configuration) refuses the start-up `options` that carry
+    // our timeouts: connect again without them; the engine sets its timeouts in each
+    // transaction anyway.
+    if (conn && PQstatus(conn) != CONNECTION_OK && options.sendStartupOptions &&
+        ConnectionOptions::isRefusedStartupOptions(QString::fromUtf8(PQerrorMessage(conn)))) {
+        PQfinish(conn);
+        options.noteRefusesStartupOptions();
+        ConnectionOptions without = options;
+        without.sendStartupOptions = false;
+        conn = connectWith(without);
+    }
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
         if (error) {
             *error = {};
@@ -121,6 +138,10 @@ bool PgConnection::open(const ConnectionOptions &options, DbError *error)
             error->hint = QStringLiteral(
                 "Check the host, port and database (-h, -p, -d), that the server is running and "
                 "accepts connections, and the password (PGPASSWORD or ~/.pgpass).");
+            if (ConnectionOptions::isRefusedStartupOptions(error->message)) {
+                error->sqlState = QStringLiteral("08P01");
+                error->hint = ConnectionOptions::refusedOptionsHint();
+            }
         }
         if (conn)
             PQfinish(conn);

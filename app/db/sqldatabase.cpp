@@ -5,6 +5,8 @@
 
 namespace SqlDatabase {
 
+static void configure(QSqlDatabase &database, const ConnectionOptions &options);
+
 QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError *error)
 {
     close(name);
@@ -19,6 +21,33 @@ QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError
                       QStringLiteral("Install the Debian package libqt6sql6-psql.")};
         return database;
     }
+    ConnectionOptions connect = options.forConnect();
+    configure(database, connect);
+    if (!database.open() && connect.sendStartupOptions &&
+        ConnectionOptions::isRefusedStartupOptions(database.lastError().databaseText())) {
+        // A pooler refused the start-up options that carry our timeouts: open it again
+        // without them (see PgConnection::open).
+        connect.noteRefusesStartupOptions();
+        connect.sendStartupOptions = false;
+        configure(database, connect);
+        database.open();
+    }
+    if (!database.isOpen()) {
+        if (error) {
+            *error =
+                toDbError(database.lastError(), QStringLiteral("connect"), options.displayName());
+            error->sqlState = QStringLiteral("08001");
+            if (ConnectionOptions::isRefusedStartupOptions(error->message)) {
+                error->sqlState = QStringLiteral("08P01");
+                error->hint = ConnectionOptions::refusedOptionsHint();
+            }
+        }
+    }
+    return database;
+}
+
+static void configure(QSqlDatabase &database, const ConnectionOptions &options)
+{
     // QPSQL appends its connect options to the conninfo it builds, with ';' read as a
     // separator: hand it every key=value, already quoted, so URIs and libpq's environment
     // work exactly as for the engine's own connections.
@@ -51,15 +80,6 @@ QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError
     }
     PQconninfoFree(parsed);
     database.setConnectOptions(rest.join(QLatin1Char(';')));
-    if (!database.open()) {
-        if (error) {
-            *error =
-                toDbError(database.lastError(), QStringLiteral("connect"), options.displayName());
-            error->sqlState = QStringLiteral("08001");
-        }
-        return database;
-    }
-    return database;
 }
 
 void close(const QString &name)

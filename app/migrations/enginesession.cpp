@@ -8,17 +8,37 @@
 // ---------------------------------------------------------------------------------------------
 // SQL of the session. Every value is a bound parameter.
 
-// Session settings and facts, in one statement.
+// Settings and facts, in one statement: for the session ($3 = false) or, inside set-up's
+// transaction, only for that transaction ($3 = true).
 static const char SetupSql[] =
-    "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false),"
-    " set_config('client_min_messages', 'warning', false), current_schema(), current_user,"
+    "SELECT set_config('lock_timeout', $1, $3::boolean),"
+    " set_config('statement_timeout', $2, $3::boolean),"
+    " set_config('client_min_messages', 'warning', $3::boolean), current_schema(), current_user,"
     " pg_backend_pid(), current_setting('search_path'),"
-    " set_config('algoadmin.live_schema', coalesce(current_schema(), ''), false)";
+    " set_config('algoadmin.live_schema', coalesce(current_schema(), ''), $3::boolean)";
+
+// The settings of every transaction a batch opens with BEGIN (see EngineSession::run).
+static const char TransactionSettingsSql[] =
+    "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),"
+    " set_config('client_min_messages', 'warning', true)";
 
 // Serialises concurrent runners on one database. The progress token is set in the same
-// statement, so it exists only if the lock was granted (see GuardSql).
+// statement, so it exists only if the lock was granted (see GuardSql). The session lock is
+// only for runs that need one across transactions; everything else holds the lock until the
+// end of its transaction, so that no pooled server connection keeps it.
 static const char LockSql[] =
     "SELECT pg_advisory_lock($1::bigint), set_config('algoadmin.progress', $2, false)";
+static const char XactLockSql[] =
+    "SELECT pg_advisory_xact_lock($1::bigint), set_config('algoadmin.progress', $2, true)";
+
+// The history is read inside a savepoint, so that a missing table (status on a fresh
+// database) does not abort set-up's transaction.
+static const char HistorySavepointSql[] = "SAVEPOINT algoadmin_history";
+static const char HistoryRollbackSql[] = "ROLLBACK TO SAVEPOINT algoadmin_history";
+
+// Who answers: through a pooler in transaction pooling, a second client is usually given the
+// server connection that the first one just gave back.
+static const char BackendPidSql[] = "SELECT pg_backend_pid()";
 
 static const char CreateHistorySql[] = R"SQL(
 CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
@@ -42,8 +62,10 @@ static const char HistorySql[] =
 static const char CreateMarksSql[] =
     "CREATE TEMP TABLE IF NOT EXISTS algoadmin_step_marks"
     " (run text NOT NULL, step int NOT NULL, at timestamptz NOT NULL)";
+static const char CreateLocalMarksSql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS algoadmin_step_marks"
+    " (run text NOT NULL, step int NOT NULL, at timestamptz NOT NULL) ON COMMIT DROP";
 static const char GrantMarksSql[] = "GRANT ALL ON pg_temp.algoadmin_step_marks TO PUBLIC";
-static const char MarkStatement[] = "algoadmin_mark";
 static const char MarkSql[] =
     "INSERT INTO pg_temp.algoadmin_step_marks (run, step, at)"
     " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
@@ -63,13 +85,18 @@ static QDateTime fromMs(const QString &ms)
     return ms.isEmpty() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(qint64(ms.toDouble()));
 }
 
-// A clock mark: the prepared MarkSql, so that the server does not parse and plan it again for
-// every statement of a migration.
+// A clock mark. Parsing the small INSERT again for each statement costs far less than a
+// named prepared statement would: that one outlives the transaction, and through a pooler in
+// transaction pooling the next run's PREPARE meets it on another client's behalf.
 void Batch::addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role)
 {
-    commands.append(
-        PipelineCommand::execute(MarkStatement, {run, QByteArray::number(step)}, after));
-    roles.append(role);
+    add(MarkSql, {run, QByteArray::number(step)}, after, role);
+}
+
+bool notRun(const PgResult &result)
+{
+    return result.status() == PGRES_PIPELINE_ABORTED ||
+           result.error().sqlState == QLatin1String("25P02");
 }
 
 QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history)
@@ -163,10 +190,62 @@ QList<LockHolder> EngineSession::observeHolders()
     return holders;
 }
 
-bool EngineSession::run(const Batch &batch,
+bool EngineSession::transactionPooled()
+{
+    if (!pooled)
+        return false;
+    // Our own connection is idle now. In transaction pooling PgBouncer hands the server
+    // connection it last got back (LIFO) to the next client, so a second client sees our
+    // backend; in session pooling our backend stays ours while we are connected. And in
+    // transaction pooling our own next transaction may land on another backend.
+    PgConnection probe;
+    ConnectionOptions options = engine->m_connection;
+    options.applicationName = QStringLiteral("algoadmin-probe");
+    DbError ignored;
+    if (!probe.open(options, &ignored))
+        return true; // cannot tell: assume the worst, the refusal says what to do
+    const PgResult other = probe.exec(BackendPidSql);
+    const PgResult mine = connection.exec(BackendPidSql);
+    ++roundTrips;
+    if (!other.ok() || !mine.ok())
+        return true;
+    return other.value(0, 0).toInt() == pid || mine.value(0, 0).toInt() != pid;
+}
+
+DbError EngineSession::transactionPoolingError(const QString &what, const QString &why) const
+{
+    return DbError{what,
+                   target(),
+                   QStringLiteral("the connection goes through a pooler in transaction pooling, "
+                                  "and %1")
+                       .arg(why),
+                   {},
+                   {},
+                   QStringLiteral("Nothing was changed. Use a direct or session-pooling "
+                                  "endpoint for this run (e.g. PgBouncer with pool_mode=session, "
+                                  "or the server's own port).")};
+}
+
+bool EngineSession::run(const Batch &given,
                         const std::function<void(const Role &, const PgResult &)> &onResult,
                         const std::function<LockWait(const Role &)> &describeWait, DbError *error)
 {
+    // Every transaction a batch opens gets the timeouts first, transaction-locally: they do
+    // not depend on start-up options that a pooler may refuse, and they end with it.
+    Batch batch;
+    const QByteArray lockTimeoutValue = QByteArray::number(engine->m_settings.lockTimeoutMs);
+    const QByteArray statementTimeoutValue =
+        QByteArray::number(engine->m_settings.statementTimeoutMs);
+    for (int i = 0; i < given.commands.size(); ++i) {
+        batch.commands.append(given.commands.at(i));
+        batch.roles.append(given.roles.at(i));
+        if (given.commands.at(i).mode == PipelineCommand::Mode::Query &&
+            given.commands.at(i).sql == "BEGIN") {
+            batch.commands.last().after = PipelineCommand::After::Nothing;
+            batch.add(TransactionSettingsSql, {lockTimeoutValue, statementTimeoutValue},
+                      given.commands.at(i).after);
+        }
+    }
     Pipeline pipeline(connection);
     const qint64 lockTimeout = engine->m_settings.lockTimeoutMs;
     const qint64 firstLook = std::clamp<qint64>(lockTimeout / 4, 50, 300);
@@ -201,34 +280,54 @@ bool EngineSession::run(const Batch &batch,
         error);
 }
 
+void EngineSession::addMarksTable(Batch &batch, bool sessionScoped)
+{
+    batch.add(sessionScoped ? CreateMarksSql : CreateLocalMarksSql, {},
+              PipelineCommand::After::Nothing, {Role::SetUp});
+    // A migration may SET ROLE; the marks must stay writable for it.
+    batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+}
+
+void EngineSession::addLock(Batch &batch, bool sessionScoped)
+{
+    batch.add(sessionScoped ? LockSql : XactLockSql, {AdvisoryLockKey, "locked"},
+              PipelineCommand::After::Sync, {Role::Lock});
+}
+
 void EngineSession::buildSetUp(Batch &batch, const SetUpSteps &steps) const
 {
+    // Transaction-scoped set-up is one explicit transaction: through a pooler in transaction
+    // pooling the whole batch then stays on one server connection, and its Syncs only end
+    // the stretches that a failure skips.
+    const bool inTransaction = !steps.sessionScoped;
+    if (inTransaction)
+        batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
     batch.add(SetupSql,
               {QByteArray::number(engine->m_settings.lockTimeoutMs),
-               QByteArray::number(engine->m_settings.statementTimeoutMs)},
+               QByteArray::number(engine->m_settings.statementTimeoutMs),
+               inTransaction ? "true" : "false"},
               PipelineCommand::After::Sync, {Role::Setup});
-    if (steps.takeLock) {
-        batch.add(LockSql, {AdvisoryLockKey, "locked"}, PipelineCommand::After::Sync, {Role::Lock});
-    }
+    if (steps.takeLock)
+        addLock(batch, steps.sessionScoped);
     if (steps.createHistory || steps.prepareMarks) {
         // Only once the lock is ours: two runners creating the table at once would clash.
         batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
         if (steps.createHistory)
             batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
     }
-    if (steps.prepareMarks) {
-        batch.add(CreateMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
-        // A migration may SET ROLE; the marks must stay writable for it.
-        batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
-        batch.commands.append(
-            PipelineCommand::prepare(MarkStatement, MarkSql, PipelineCommand::After::Nothing));
-        batch.roles.append(Role{Role::SetUp});
-    }
+    if (steps.prepareMarks)
+        addMarksTable(batch, steps.sessionScoped);
     if (steps.createHistory || steps.prepareMarks)
         batch.commands.last().after = PipelineCommand::After::Sync;
-    if (!steps.createHistory)
+    const bool historyMayBeMissing = !steps.createHistory;
+    if (historyMayBeMissing) {
         batch.add(HistoryExistsSql, {}, PipelineCommand::After::Sync, {Role::HistoryExists});
+        if (inTransaction)
+            batch.add(HistorySavepointSql, {}, PipelineCommand::After::Nothing);
+    }
     batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
+    if (historyMayBeMissing && inTransaction)
+        batch.add(HistoryRollbackSql, {}, PipelineCommand::After::Sync);
     if (steps.captureLive) {
         // With only pg_catalog on the path every name comes out schema-qualified, the
         // same way for the live schema and the scratch one.
@@ -237,6 +336,8 @@ void EngineSession::buildSetUp(Batch &batch, const SetUpSteps &steps) const
         batch.add(SchemaSnapshot::catalogQuery(), {QByteArray()}, PipelineCommand::After::Sync,
                   {Role::LiveSnapshot});
     }
+    if (inTransaction && !steps.leaveOpen)
+        batch.add("COMMIT", {}, PipelineCommand::After::Sync);
 }
 
 bool EngineSession::isSetUpRole(const Role &role)
@@ -268,9 +369,12 @@ void EngineSession::takeSetUpResult(const Role &role, const PgResult &result,
         dbRole = result.value(0, 4);
         pid = result.value(0, 5).toInt();
         searchPath = result.value(0, 6);
+        // A pooler answers the start-up with a cancel key of its own (PgBouncer: random), so
+        // the process id libpq was given is not the backend that runs our statements.
+        pooled = pid != connection.backendPid();
         return;
     case Role::Lock:
-        if (!result.ok() && failure.message.isEmpty()) {
+        if (!result.ok() && !notRun(result) && failure.message.isEmpty()) {
             failure = result.error(
                 QStringLiteral("take the migration lock (another algoadmin run?)"), target());
             if (failure.sqlState == QLatin1String("57014") && engine->m_cancelled)
@@ -311,7 +415,7 @@ void EngineSession::takeSetUpResult(const Role &role, const PgResult &result,
         }
         return;
     default:
-        if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED && failure.message.isEmpty())
+        if (!result.ok() && !notRun(result) && failure.message.isEmpty())
             failure = result.error(QStringLiteral("create the migration history"), target());
         return;
     }

@@ -23,6 +23,8 @@
 inline constexpr char GuardSql[] =
     "SELECT 1 / coalesce(current_setting('algoadmin.progress', true) = $1, false)::int";
 inline constexpr char ProgressSql[] = "SELECT set_config('algoadmin.progress', $1, false)";
+// The same inside an explicit transaction: nothing of it outlives the transaction.
+inline constexpr char LocalProgressSql[] = "SELECT set_config('algoadmin.progress', $1, true)";
 
 inline constexpr char SetLocalSearchPathSql[] = "SELECT set_config('search_path', $1, true)";
 
@@ -44,7 +46,8 @@ struct Role
         HistoryExists,
         History,
         LiveSnapshot,
-        ShadowSnapshot
+        ShadowSnapshot,
+        Commit // the COMMIT that ends a run's transaction
     };
     Kind kind = Other;
     int migration = -1; // index into the run's migration list
@@ -65,7 +68,8 @@ struct Batch
     }
 
     // A clock mark for step `step` of the migration with version `run` (0 = before its first
-    // statement); set-up's prepareMarks must have run on the session.
+    // statement); the marks table must exist (EngineSession::addMarksTable). An unnamed
+    // statement: a named one would outlive the transaction on a pooled server connection.
     void addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role);
 };
 
@@ -81,6 +85,10 @@ struct HistoryRow
     QString kind;
 };
 
+// A statement that did not run because an earlier one failed: skipped up to the Sync in a
+// pipeline, or refused (25P02) in an explicit transaction that the failure aborted.
+bool notRun(const PgResult &result);
+
 // Applied, pending, changed or missing, from the history and the files; in version order.
 QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history);
 
@@ -95,8 +103,9 @@ struct EngineSession
     QString schema;                        // current_schema(), empty when search_path names none
     QString searchPath;
     QString dbRole;
-    int pid = 0;
-    int roundTrips = 0;            // batches run, connection set-up excluded
+    int pid = 0;         // pg_backend_pid() in set-up
+    bool pooled = false; // a pooler (PgBouncer) sits between us and the server (see open())
+    int roundTrips = 0;  // batches run, connection set-up excluded
     QList<LockHolder> lastHolders; // who held a lock we waited for, when last seen
     qint64 lastObservationMs = -1;
     bool historyExists = false;
@@ -121,6 +130,13 @@ struct EngineSession
     // or that connection cannot be opened.
     QList<LockHolder> observeHolders();
 
+    // True when the connection goes through a pooler in transaction (or statement) pooling:
+    // then nothing may rely on the session outliving a transaction. Costs a connection and a
+    // round trip through the pooler; only asked after set-up found `pooled`.
+    bool transactionPooled();
+    // The refusal of work that needs a session under transaction pooling.
+    DbError transactionPoolingError(const QString &what, const QString &why) const;
+
     // Runs one batch in one round trip: each result goes to `onResult` with its command's role;
     // while a statement waits on a lock, the engine's lockWaitObserved callback gets
     // `describeWait`'s answer for its role (none without `describeWait`). False when the
@@ -131,13 +147,26 @@ struct EngineSession
 
     // Round trip 1 of every operation: settings, facts, optionally the runners' lock and the
     // history table, and the applied migrations.
+    //
+    // By default set-up is one explicit transaction (BEGIN … COMMIT) whose settings and lock
+    // are transaction-scoped, so that it works through a pooler in transaction pooling and
+    // leaves nothing on the server connection. `sessionScoped` is the old way, for the runs
+    // that need a session across transactions (no-transaction migrations): session settings,
+    // the session advisory lock, a session temp table of marks, no BEGIN.
     struct SetUpSteps
     {
         bool takeLock = false;      // the runners' advisory lock
         bool createHistory = false; // create algoadmin_schema_history if missing
-        bool prepareMarks = false;  // the temp table and prepared statement of clock marks
+        bool prepareMarks = false;  // the temp table of clock marks
         bool captureLive = false;   // the live schema's catalog snapshot
+        bool sessionScoped = false; // see above
+        bool leaveOpen = false;     // transaction-scoped: no COMMIT, the caller goes on
     };
+
+    // The temp table of clock marks: dropped at commit unless `sessionScoped`.
+    static void addMarksTable(Batch &batch, bool sessionScoped);
+    // The runners' advisory lock: until the end of the transaction unless `sessionScoped`.
+    static void addLock(Batch &batch, bool sessionScoped);
 
     // Round trip 1 of every operation, in three parts so that migrate can send its migrations
     // in the same batch: the commands, what their results say, and the verdict.

@@ -71,8 +71,11 @@ static QList<int> adoptable(const QList<const Migration *> &all, const QList<int
 static bool recordBaseline(EngineSession &session, const QList<const Migration *> &all,
                            const QList<int> &adopt, DbError *error)
 {
+    // Set-up's lock ended with its transaction: the rows are written under it again, so that
+    // a concurrent migrate or baseline waits (a transaction-scoped lock, for poolers).
     Batch batch;
     batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+    EngineSession::addLock(batch, false);
     for (int index : adopt) {
         const Migration *migration = all.at(index);
         batch.add(QString::fromLatin1(BaselineRecordSql)
@@ -86,6 +89,10 @@ static bool recordBaseline(EngineSession &session, const QList<const Migration *
     if (!session.run(
             batch,
             [&](const Role &role, const PgResult &result) {
+                if (role.kind == Role::Lock && !result.ok() && !failure.isError())
+                    failure = result.error(QStringLiteral("take the migration lock (another "
+                                                          "algoadmin run?)"),
+                                           session.target());
                 if (role.kind == Role::Record && !result.ok() && !failure.isError())
                     failure = result.error(QStringLiteral("record the baseline"), session.target());
             },

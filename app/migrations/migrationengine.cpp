@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 QString LockHolder::describe() const
 {
@@ -167,5 +168,14 @@ RunReport MigrationEngine::run(bool rehearsal)
         return run.finish(RunReport::Outcome::ChangedFiles, run.changedFilesError());
     if (!run.listPending())
         return run.finish(RunReport::Outcome::Ok);
-    return rehearsal ? run.rehearse() : run.migrateStatementByStatement();
+    if (rehearsal)
+        return run.rehearse();
+    // Only a pending no-transaction migration needs the session (its statements commit one
+    // by one under the session lock); everything else is one transaction, which also works
+    // through a pooler in transaction pooling.
+    if (!run.needsSession())
+        return run.migrateInOneTransaction();
+    if (const std::optional<RunReport> ended = run.takeSession())
+        return *ended;
+    return run.migrateStatementByStatement();
 }

@@ -20,7 +20,7 @@
 // migration may change search_path.
 static const char PlanSql[] = R"SQL(
 SELECT pg_catalog.set_config('algoadmin.plan',
-                             coalesce(string_agg(f.version, ',' ORDER BY f.n), ''), false)
+                             coalesce(string_agg(f.version, ',' ORDER BY f.n), ''), true)
 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS f(version, checksum, n)
 LEFT JOIN algoadmin_schema_history h ON h.version = f.version
 WHERE h.version IS NULL
@@ -46,7 +46,15 @@ SELECT 1 / (EXISTS (SELECT 1 FROM me)
 )SQL";
 static const char DoneSql[] =
     "SELECT pg_catalog.set_config('algoadmin.done', coalesce("
-    "pg_catalog.current_setting('algoadmin.done', true), '') || ',' || $1, false)";
+    "pg_catalog.current_setting('algoadmin.done', true), '') || ',' || $1, true)";
+
+// The one-transaction migrate runs each migration in this savepoint, so that a failing one
+// (or one the plan skips) is undone alone and the run goes on to commit the ones before it.
+// After a migration the savepoint is taken again, empty, so that the next segment's rollback
+// to it always finds one: the failed migration's, or that empty one.
+static const char SavepointSql[] = "SAVEPOINT algoadmin_migration";
+static const char ReleaseSql[] = "RELEASE SAVEPOINT algoadmin_migration";
+static const char RollbackToSql[] = "ROLLBACK TO SAVEPOINT algoadmin_migration";
 
 // The history row is written where set-up found the history table, whatever search_path the
 // migration left behind (until the end of its transaction).
@@ -160,7 +168,15 @@ bool MigrationRun::open()
 
 bool MigrationRun::readHistory()
 {
-    if (!m_session.setUp(m_setUpSteps, &m_report.error, &m_lockTimedOut))
+    // Outside a session a plain read, which changes nothing (not even the history table):
+    // the strategy that follows takes the lock and plans again in its own transaction.
+    EngineSession::SetUpSteps steps = m_setUpSteps;
+    if (!steps.sessionScoped) {
+        steps.takeLock = false;
+        steps.createHistory = false;
+        steps.prepareMarks = false;
+    }
+    if (!m_session.setUp(steps, &m_report.error, &m_lockTimedOut))
         return false;
     for (const MigrationStatus &status : classify(m_migrations, m_session.history)) {
         if (status.state == MigrationStatus::State::Pending)
@@ -221,6 +237,42 @@ bool MigrationRun::listPending()
     return !m_pending.isEmpty();
 }
 
+bool MigrationRun::needsSession() const
+{
+    return std::any_of(m_pending.cbegin(), m_pending.cend(),
+                       [](const Migration *migration) { return !migration->transactional; });
+}
+
+std::optional<RunReport> MigrationRun::takeSession()
+{
+    if (m_session.transactionPooled()) {
+        m_report.migrations.clear();
+        m_report.steps.clear();
+        return finish(RunReport::Outcome::Failed,
+                      m_session.transactionPoolingError(
+                          QStringLiteral("migrate"),
+                          QStringLiteral("a pending migration runs without a transaction "
+                                         "(%1), which needs one server session from its first "
+                                         "statement to its history row")
+                              .arg(QLatin1String(NoTransactionMarker))));
+    }
+    m_session.history.clear();
+    m_report.changed.clear();
+    m_report.alreadyApplied.clear();
+    m_report.migrations.clear();
+    m_report.steps.clear();
+    m_pending.clear();
+    m_firstStep.clear();
+    m_setUpSteps.sessionScoped = true;
+    if (!readHistory())
+        return setUpFailed();
+    if (hasChangedFiles())
+        return finish(RunReport::Outcome::ChangedFiles, changedFilesError());
+    if (!listPending())
+        return finish(RunReport::Outcome::Ok);
+    return std::nullopt;
+}
+
 RunReport MigrationRun::finish(RunReport::Outcome outcome)
 {
     m_report.outcome = outcome;
@@ -257,25 +309,44 @@ RunReport MigrationRun::migrateInOneRoundTrip()
         m_pending.append(&migration);
     if (!listPending())
         return finish(RunReport::Outcome::Ok);
+    return migrateInOneTransaction();
+}
+
+RunReport MigrationRun::migrateInOneTransaction()
+{
+    // Set-up is read again in this transaction, under the lock.
+    m_session.history.clear();
+    m_report.changed.clear();
+    m_report.alreadyApplied.clear();
+    m_inTransaction = true;
+    EngineSession::SetUpSteps steps = m_setUpSteps;
+    steps.sessionScoped = false;
+    steps.leaveOpen = true;
     Batch batch;
-    m_session.buildSetUp(batch, m_setUpSteps);
+    m_session.buildSetUp(batch, steps);
     addPlan(batch);
     for (int i = 0; i < m_pending.size(); ++i) {
+        batch.add(SavepointSql, {}, PipelineCommand::After::Nothing);
         batch.add(PlanGuardSql, {m_pending.at(i)->version.toUtf8()},
                   PipelineCommand::After::Nothing, {Role::Guard, i});
         addSteps(batch, i, false);
         addRecord(batch, i);
+        batch.commands.last().after = PipelineCommand::After::Nothing;
+        batch.add(ReleaseSql, {}, PipelineCommand::After::Nothing);
+        batch.add(SavepointSql, {}, PipelineCommand::After::Sync);
+        batch.add(RollbackToSql, {}, PipelineCommand::After::Nothing);
+        batch.add(ReleaseSql, {}, PipelineCommand::After::Sync);
     }
+    batch.add("COMMIT", {}, PipelineCommand::After::Sync, {Role::Commit});
     DbError setUpFailure;
     DbError transport;
     const bool transportOk = m_session.run(
         batch,
         [&](const Role &role, const PgResult &result) {
             if (EngineSession::isSetUpRole(role)) {
-                m_session.takeSetUpResult(role, result, m_setUpSteps, setUpFailure);
+                m_session.takeSetUpResult(role, result, steps, setUpFailure);
             } else if (role.kind == Role::Plan) {
-                if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED &&
-                    !setUpFailure.isError())
+                if (!result.ok() && !notRun(result) && !setUpFailure.isError())
                     setUpFailure =
                         result.error(QStringLiteral("plan the migrations"), m_session.target());
             } else {
@@ -313,12 +384,16 @@ void MigrationRun::dropAlreadyApplied()
 
 RunReport MigrationRun::rehearse()
 {
+    // One transaction, rolled back whether a step failed or not; the lock and the marks end
+    // with it.
     Batch batch;
     batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
+    EngineSession::addLock(batch, false);
+    EngineSession::addMarksTable(batch, false);
     for (int i = 0; i < m_pending.size(); ++i)
         addSteps(batch, i, true);
+    batch.commands.last().after = PipelineCommand::After::Sync;
     batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
-    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync); // after a failure, too
     if (!runBatch(batch)) {
         m_report.roundTrips = m_session.roundTrips;
         return finish(RunReport::Outcome::Failed);
@@ -495,148 +570,6 @@ void MigrationRun::addRecord(Batch &batch, int index) const
                stepMeta(migration)},
               PipelineCommand::After::Nothing, {Role::Record, index});
     batch.add(DoneSql, {migration->version.toUtf8()}, PipelineCommand::After::Nothing);
-    batch.add(ProgressSql, {appliedToken(migration)}, PipelineCommand::After::Sync);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading results back
-
-void MigrationRun::takeResult(const Role &role, const PgResult &result)
-{
-    switch (role.kind) {
-    case Role::Mark:
-        takeMark(role, result);
-        return;
-    case Role::Statement:
-        takeStatement(role, result);
-        return;
-    case Role::Guard:
-        takeGuard(role, result);
-        return;
-    case Role::Record:
-        takeRecord(role, result);
-        return;
-    default:
-        if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED && role.kind != Role::Other)
-            noteFailure(result.error(QStringLiteral("run migrations"), m_session.target()), role);
-        return;
-    }
-}
-
-void MigrationRun::takeMark(const Role &role, const PgResult &result)
-{
-    if (!result.ok()) {
-        // A mark fails only when the migration broke the session (e.g. SET ROLE to a
-        // role that cannot write our temp table): the migration is not applied.
-        if (result.status() != PGRES_PIPELINE_ABORTED)
-            noteFailure(
-                result.error(
-                    QStringLiteral("time migration %1").arg(m_pending.at(role.migration)->id()),
-                    m_session.target()),
-                role);
-        return;
-    }
-    const double at = result.value(0, 0).toDouble();
-    if (role.step > 0) {
-        StepReport &step = stepOf(role);
-        step.ms = at - m_lastMark[role.migration];
-        step.state = StepReport::State::Done;
-        m_report.migrations[role.migration].ms += step.ms;
-        if (m_callbacks.stepFinished)
-            m_callbacks.stepFinished(step);
-    }
-    m_lastMark[role.migration] = at;
-    startStep(role.migration, role.step + 1);
-}
-
-void MigrationRun::takeStatement(const Role &role, const PgResult &result)
-{
-    StepReport &step = stepOf(role);
-    if (result.ok())
-        return; // its time arrives with the next mark
-    if (result.status() == PGRES_PIPELINE_ABORTED) {
-        step.state = StepReport::State::Skipped;
-        return;
-    }
-    step.state = StepReport::State::Failed;
-    if (m_callbacks.stepFinished)
-        m_callbacks.stepFinished(step);
-    const Migration *migration = m_pending.at(role.migration);
-    const SqlStatement &statement = migration->statements.at(role.step - 1);
-    DbError error = result.error(QStringLiteral("migration %1, step %2 (%3)")
-                                     .arg(migration->id())
-                                     .arg(role.step)
-                                     .arg(step.summary),
-                                 QStringLiteral("%1:%2")
-                                     .arg(migration->fileName)
-                                     .arg(lineOfError(statement, result.errorPosition())));
-    if (error.sqlState == QLatin1String("57014") && m_cancelled)
-        error.message = QStringLiteral("cancelled by the user");
-    noteFailure(error, role);
-}
-
-void MigrationRun::takeGuard(const Role &role, const PgResult &result)
-{
-    if (result.ok())
-        return;
-    for (int i = 0; i < m_pending.at(role.migration)->statements.size(); ++i)
-        m_report.steps[m_firstStep.at(role.migration) + i].state = StepReport::State::Skipped;
-    // 22012 is the guard doing its job after an earlier failure; anything else
-    // is a failure of its own.
-    if (result.status() != PGRES_PIPELINE_ABORTED &&
-        result.error().sqlState != QLatin1String("22012"))
-        noteFailure(
-            result.error(
-                QStringLiteral("start migration %1").arg(m_pending.at(role.migration)->id()),
-                m_session.target()),
-            role);
-}
-
-void MigrationRun::takeRecord(const Role &role, const PgResult &result)
-{
-    if (result.ok()) {
-        m_report.migrations[role.migration].state = MigrationOutcome::State::Applied;
-    } else if (result.status() != PGRES_PIPELINE_ABORTED) {
-        noteFailure(result.error(QStringLiteral("record migration %1 in the history")
-                                     .arg(m_pending.at(role.migration)->id()),
-                                 m_session.target()),
-                    role);
-    }
-}
-
-LockWait MigrationRun::describeWait(const Role &role) const
-{
-    LockWait wait;
-    if (role.migration >= 0) {
-        wait.migration = m_pending.at(role.migration)->id();
-        wait.step = role.step;
-    }
-    return wait;
-}
-
-StepReport &MigrationRun::stepOf(const Role &role)
-{
-    return m_report.steps[m_firstStep.at(role.migration) + role.step - 1];
-}
-
-void MigrationRun::startStep(int migration, int step)
-{
-    if (step > m_pending.at(migration)->statements.size())
-        return;
-    StepReport &s = m_report.steps[m_firstStep.at(migration) + step - 1];
-    s.state = StepReport::State::Running;
-    if (m_callbacks.stepStarted)
-        m_callbacks.stepStarted(s);
-}
-
-void MigrationRun::noteFailure(const DbError &error, const Role &role)
-{
-    if (m_failed)
-        return;
-    m_failed = true;
-    m_report.error = error;
-    if (role.migration >= 0)
-        m_report.migrations[role.migration].state = MigrationOutcome::State::Failed;
-    if (error.sqlState == QLatin1String("55P03"))
-        m_report.lockHolders = m_session.lastHolders;
+    batch.add(m_inTransaction ? LocalProgressSql : ProgressSql, {appliedToken(migration)},
+              PipelineCommand::After::Sync);
 }

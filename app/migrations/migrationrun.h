@@ -9,6 +9,7 @@
 #include <QList>
 
 #include <atomic>
+#include <optional>
 
 // One migrate or rehearse (MigrationEngine::run picks the steps and the strategy): the report
 // it fills in as results arrive, and what its statements' results are read against. Used once,
@@ -38,6 +39,15 @@ public:
     // For a set of only transactional migrations, instead of readHistory(): set-up, the plan
     // and every migration in one round trip, the server skipping the applied ones.
     RunReport migrateInOneRoundTrip();
+    // After listPending(), for pending migrations that are all transactional: set-up again,
+    // the plan and each migration in one transaction (each in a savepoint), one round trip.
+    RunReport migrateInOneTransaction();
+    // After listPending(): true when a pending migration runs without a transaction.
+    bool needsSession() const;
+    // For such a run: the session set-up (session settings and lock, the history read again
+    // under it) and listPending() again. Through a pooler in transaction pooling the run is
+    // refused before anything changes. A report when the run ended here.
+    std::optional<RunReport> takeSession();
     // After listPending(): every pending migration in one transaction with real timings, then
     // rolled back.
     RunReport rehearse();
@@ -76,6 +86,7 @@ private:
     void takeStatement(const Role &role, const PgResult &result);
     void takeGuard(const Role &role, const PgResult &result);
     void takeRecord(const Role &role, const PgResult &result);
+    void takeCommit(const PgResult &result);
     LockWait describeWait(const Role &role) const;
     StepReport &stepOf(const Role &role);
     void startStep(int migration, int step);
@@ -92,6 +103,7 @@ private:
     RunReport m_report;
     bool m_lockTimedOut = false;
     bool m_failed = false;
+    bool m_inTransaction = false;       // the run is one explicit transaction (progress is local)
     QList<const Migration *> m_pending; // the migrations this run tries, in order
     QList<int> m_firstStep;             // index of each pending migration's first step
     QList<double> m_lastMark;           // server clock of each one's latest mark

@@ -81,7 +81,9 @@ static Batch replayBatch(const EngineSession &live, const QList<QByteArray> &env
                       PipelineCommand::After::Nothing, {Role::ShadowSnapshot, m});
         }
     }
-    batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
+    // One ROLLBACK after the Sync ends the transaction whether a statement failed or not;
+    // nothing may follow it (a pooler in transaction pooling hands the server on after it).
+    batch.commands.last().after = PipelineCommand::After::Sync;
     batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
     return batch;
 }
