@@ -54,6 +54,7 @@ private Q_SLOTS:
     void showsWhoHoldsALockAStepWaitsFor();
     void verifyShowsDifferencesAsATree();
     void failureShowsSqlStateFileLineAndStateAfter();
+    void failureShowsTheServersContext();
     void brokenDirectoryDisablesTheRunButtons();
     void baselineAdoptsExistingTables();
     void aLostConnectionIsReported();
@@ -522,6 +523,38 @@ void TstSchemaPanel::failureShowsSqlStateFileLineAndStateAfter()
     QCOMPARE(column("migrationsView", MigrationListModel::State),
              (QStringList{QStringLiteral("applied"), QStringLiteral("pending")}));
     m_panel->grab().save(QDir::temp().filePath(QStringLiteral("tst_schemapanel_failure.png")));
+}
+
+// Issue 12: an error raised in a trigger comes with DETAIL, HINT and CONTEXT, all shown.
+void TstSchemaPanel::failureShowsTheServersContext()
+{
+    TestDatabase db(QStringLiteral("schemapanel_context"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(
+                 dir, {{QStringLiteral("001_trigger.sql"),
+                        "CREATE TABLE guarded (x int);\n"
+                        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                        "BEGIN\n"
+                        "  RAISE EXCEPTION 'no rows here' USING DETAIL = 'x was ' || NEW.x,\n"
+                        "        HINT = 'Insert elsewhere.';\n"
+                        "END $$;\n"
+                        "CREATE TRIGGER guard BEFORE INSERT ON guarded\n"
+                        "    FOR EACH ROW EXECUTE FUNCTION refuse();\n"
+                        "INSERT INTO guarded VALUES (42);\n"}})
+                 .isEmpty());
+    QVERIFY(openPanel(db, dir.path()));
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    QVERIFY(click("migrateButton"));
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(m_panel->lastRun().outcome, RunReport::Outcome::Failed);
+    const QString text = errorText();
+    const qsizetype detail = text.indexOf(QLatin1String("x was 42"));
+    const qsizetype hint = text.indexOf(QLatin1String("Insert elsewhere."));
+    const qsizetype context =
+        text.indexOf(QLatin1String("PL/pgSQL function refuse() line 3 at RAISE"));
+    QVERIFY2(detail > 0 && hint > detail && context > hint, qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("Context")), qPrintable(text));
 }
 
 void TstSchemaPanel::brokenDirectoryDisablesTheRunButtons()
