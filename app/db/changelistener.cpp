@@ -1,6 +1,7 @@
 #include "db/changelistener.h"
 
 #include "db/pgconnection.h"
+#include "db/poolerprobe.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,6 +39,8 @@ bool ChangeListener::start(DbError *error)
         return true;
     if (error)
         *error = failure;
+    if (m_unsupported)
+        return false;
     m_lost = true;
     m_retryTimer->start(m_retryDelayMs);
     return false;
@@ -67,6 +70,24 @@ bool ChangeListener::connectAndListen(DbError *error)
     auto connection = std::make_unique<PgConnection>();
     if (!connection->open(m_options, error))
         return false;
+    // Through a pooler in transaction pooling a LISTEN would stay registered on a server
+    // connection that other clients then get, and its notifications would reach whoever holds
+    // it: no live feed there, and no retrying either.
+    const int pid = PoolerProbe::serverPid(*connection);
+    if (PoolerProbe::isPooled(*connection, pid) &&
+        PoolerProbe::isTransactionPooled(*connection, pid, m_options)) {
+        m_unsupported = true;
+        if (error)
+            *error = {QStringLiteral("listen for changes"),
+                      connection->describe(),
+                      QStringLiteral("the connection goes through a pooler in transaction "
+                                     "pooling, where LISTEN cannot work"),
+                      {},
+                      {},
+                      QStringLiteral("Changes by others are not shown live: reload to see them, "
+                                     "or use a direct or session-pooling endpoint.")};
+        return false;
+    }
     const PgResult listen = connection->exec(kListen);
     if (!listen.ok()) {
         if (error)

@@ -38,7 +38,8 @@ public:
     ~ChangeListener() override;
 
     // Connects and LISTENs (blocking: libpq's connect_timeout bounds it). False with `error` on
-    // failure; the listener then keeps retrying in the background.
+    // failure; the listener then keeps retrying in the background, except through a pooler in
+    // transaction pooling, where it does not LISTEN at all (see PoolerProbe).
     bool start(DbError *error = nullptr);
     void stop();
     bool isListening() const;
@@ -62,4 +63,5 @@ private:
     QTimer *m_retryTimer = nullptr;
     int m_retryDelayMs = 250;
     bool m_lost = false;
+    bool m_unsupported = false; // transaction pooling: no LISTEN, no retry (see start())
 };

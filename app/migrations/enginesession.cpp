@@ -1,5 +1,7 @@
 #include "migrations/enginesession.h"
 
+#include "db/poolerprobe.h"
+
 #include <QHash>
 
 #include <algorithm>
@@ -35,10 +37,6 @@ static const char XactLockSql[] =
 // database) does not abort set-up's transaction.
 static const char HistorySavepointSql[] = "SAVEPOINT algoadmin_history";
 static const char HistoryRollbackSql[] = "ROLLBACK TO SAVEPOINT algoadmin_history";
-
-// Who answers: through a pooler in transaction pooling, a second client is usually given the
-// server connection that the first one just gave back.
-static const char BackendPidSql[] = "SELECT pg_backend_pid()";
 
 static const char CreateHistorySql[] = R"SQL(
 CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
@@ -192,24 +190,11 @@ QList<LockHolder> EngineSession::observeHolders()
 
 bool EngineSession::transactionPooled()
 {
+    // Our own connection is idle now, its set-up transaction ended.
     if (!pooled)
         return false;
-    // Our own connection is idle now. In transaction pooling PgBouncer hands the server
-    // connection it last got back (LIFO) to the next client, so a second client sees our
-    // backend; in session pooling our backend stays ours while we are connected. And in
-    // transaction pooling our own next transaction may land on another backend.
-    PgConnection probe;
-    ConnectionOptions options = engine->m_connection;
-    options.applicationName = QStringLiteral("algoadmin-probe");
-    DbError ignored;
-    if (!probe.open(options, &ignored))
-        return true; // cannot tell: assume the worst, the refusal says what to do
-    const PgResult other = probe.exec(BackendPidSql);
-    const PgResult mine = connection.exec(BackendPidSql);
-    ++roundTrips;
-    if (!other.ok() || !mine.ok())
-        return true;
-    return other.value(0, 0).toInt() == pid || mine.value(0, 0).toInt() != pid;
+    roundTrips += 2;
+    return PoolerProbe::isTransactionPooled(connection, pid, engine->m_connection);
 }
 
 DbError EngineSession::transactionPoolingError(const QString &what, const QString &why) const
@@ -369,9 +354,7 @@ void EngineSession::takeSetUpResult(const Role &role, const PgResult &result,
         dbRole = result.value(0, 4);
         pid = result.value(0, 5).toInt();
         searchPath = result.value(0, 6);
-        // A pooler answers the start-up with a cancel key of its own (PgBouncer: random), so
-        // the process id libpq was given is not the backend that runs our statements.
-        pooled = pid != connection.backendPid();
+        pooled = PoolerProbe::isPooled(connection, pid);
         return;
     case Role::Lock:
         if (!result.ok() && !notRun(result) && failure.message.isEmpty()) {

@@ -4,11 +4,14 @@
 // server connection, which later clients then inherit.
 #include "db/pgconnection.h"
 #include "migrations/migrationengine.h"
-#include "testdatabase.h"
+#include "repositoryfixture.h"
+#include "workers/agentworker.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -136,6 +139,8 @@ private Q_SLOTS:
     void noTransactionMigration();
     void commandLine_data() { modes(); }
     void commandLine();
+    void agentWorkerListsAndApplies_data() { modes(); }
+    void agentWorkerListsAndApplies();
 
 private:
     void modes();
@@ -180,7 +185,10 @@ Bouncer &TstPoolers::bouncer()
 
 void TstPoolers::verifyNothingLeft(TestDatabase &db)
 {
-    QCOMPARE(value(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), u"0"_s);
+    // In this test's database: other tests run beside this one.
+    QCOMPARE(value(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database ="
+                       " (SELECT oid FROM pg_database WHERE datname = current_database())"),
+             u"0"_s);
     // As many clients at once as the pool has server connections for this database: each
     // holds its own in a transaction, so together they see every one.
     const int servers = value(db,
@@ -201,8 +209,10 @@ void TstPoolers::verifyNothingLeft(TestDatabase &db)
                            " coalesce(current_setting('algoadmin.progress', true), '') || ',' ||"
                            " coalesce(current_setting('algoadmin.plan', true), '') || ',' ||"
                            " (SELECT count(*) FROM pg_prepared_statements) || ',' ||"
-                           " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')");
-        QCOMPARE(state, u"0,0,notice,,,0,0"_s);
+                           " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                           "  AND pid = pg_backend_pid()) || ',' ||"
+                           " (SELECT count(*) FROM pg_listening_channels())");
+        QCOMPARE(state, u"0,0,notice,,,0,0,0"_s);
         clients.append(client);
     }
 }
@@ -379,6 +389,54 @@ void TstPoolers::commandLine()
         QVERIFY2(result.exitCode == 0,
                  qPrintable(arguments.join(u' ') + u"\n"_s + result.out + result.err));
     }
+    verifyNothingLeft(db);
+}
+
+void TstPoolers::agentWorkerListsAndApplies()
+{
+    TestDatabase db(u"pool_worker"_s);
+    const QString problem = prepareSeededDatabase(db);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    auto *worker = new AgentWorker;
+    worker->start();
+    auto stop = qScopeGuard([worker] { worker->shutdown(QDeadlineTimer::Forever); });
+    QSignalSpy opened(worker, &AgentWorker::connectionOpened);
+    worker->setConnection(bouncer().options(db.name()));
+    QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 15000);
+
+    QSignalSpy agents(worker, &AgentWorker::agentsLoaded);
+    worker->loadAgents(AgentFilter());
+    QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 10000);
+    QVERIFY2(!agents.at(0).at(2).value<DbError>().isError(),
+             qPrintable(agents.at(0).at(2).value<DbError>().toString()));
+    QCOMPARE(agents.at(0).at(1).value<QList<Agent>>().size(),
+             value(db, "SELECT count(*) FROM algorithm_agents").toInt());
+
+    const QString name = value(db, "SELECT parameter_name FROM algorithm_parameters"
+                                   " WHERE algorithm_id = 'A2' AND parameter_type = 'boolean'"
+                                   " ORDER BY 1 LIMIT 1");
+    const QString current = value(db,
+                                  "SELECT current_value FROM algorithm_parameters"
+                                  " WHERE algorithm_id = 'A2' AND parameter_name = $1",
+                                  {name.toUtf8()});
+    const QString next = current == QLatin1String("true") ? u"false"_s : u"true"_s;
+    QSignalSpy applied(worker, &AgentWorker::applied);
+    worker->apply({{u"A2"_s, name, current, next}}, u"through a pooler"_s, 7);
+    QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
+    QVERIFY2(applied.at(0).at(1).value<ApplyResult>().ok,
+             qPrintable(applied.at(0).at(2).value<DbError>().toString()));
+    QCOMPARE(value(db,
+                   "SELECT current_value FROM algorithm_parameters WHERE algorithm_id = 'A2'"
+                   " AND parameter_name = $1",
+                   {name.toUtf8()}),
+             next);
+    QCOMPARE(
+        value(db, "SELECT count(*) FROM algorithm_changelog WHERE reason = 'through a pooler'"),
+        u"1"_s);
+    // The change feed's LISTEN, in session pooling, ends with the client (PgBouncer's
+    // DISCARD ALL); in transaction pooling there is none.
+    stop.dismiss();
+    worker->shutdown(QDeadlineTimer::Forever);
     verifyNothingLeft(db);
 }
 
