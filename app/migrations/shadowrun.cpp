@@ -8,11 +8,14 @@
 
 // In one round trip: the statement that makes the scratch database like the live one
 // (encoding, collation) from template0, so that it holds nothing but what the replay creates
-// ($1 = its name), and, one row each after it, the live database's extensions: its environment,
-// which the replay is given too unless the migrations create them themselves.
+// (named algoadmin_scratch_<the live database's oid>_<$1>, so that one left behind says whose it
+// was), and, one row each after it, the live database's extensions: its environment, which the
+// replay is given too unless the migrations create them themselves.
 static const char PrepareScratchSql[] = R"SQL(
 SELECT 0, format('CREATE DATABASE %I TEMPLATE template0 ENCODING %L LC_COLLATE %L LC_CTYPE %L',
-                 $1::text, pg_encoding_to_char(encoding), datcollate, datctype), NULL, NULL
+                 'algoadmin_scratch_' || oid || '_' || $1, pg_encoding_to_char(encoding),
+                 datcollate, datctype),
+       'algoadmin_scratch_' || oid || '_' || $1, NULL
 FROM pg_database WHERE datname = current_database()
 UNION ALL
 SELECT 1, NULL, e.extname::text, e.extversion || ' ' || n.nspname
@@ -25,7 +28,7 @@ enum PrepareColumn
 {
     PrepareRowKind, // 0: the CREATE DATABASE statement; 1: an extension
     PrepareCreate,
-    PrepareExtension,
+    PrepareExtension,       // row 0: the scratch database's name
     PrepareVersionAndSchema // "version schema"
 };
 
@@ -128,15 +131,16 @@ ShadowRun runShadow(EngineSession &session, const QList<const Migration *> &migr
 {
     ShadowRun shadow;
     *transportOk = true;
-    const QByteArray name = "algoadmin_scratch_" + QByteArray::number(session.pid) + '_' +
-                            QByteArray::number(QRandomGenerator::global()->generate(), 16);
+    const QByteArray suffix = QByteArray::number(session.pid) + '_' +
+                              QByteArray::number(QRandomGenerator::global()->generate(), 16);
+    QByteArray name;
 
     // The environment the migrations ran in on the live side.
     QList<QByteArray> environment;
     if (session.schema != QLatin1String("public") &&
         !migrationsCreate(migrations, "SCHEMA", session.schema))
         environment.append("CREATE SCHEMA IF NOT EXISTS " + identifier(session.schema));
-    const PgResult prepared = session.connection.exec(PrepareScratchSql, {name});
+    const PgResult prepared = session.connection.exec(PrepareScratchSql, {suffix});
     ++session.roundTrips;
     if (!prepared.ok() || prepared.rows() == 0) {
         *transport = prepared.error(QStringLiteral("prepare a scratch database"), session.target());
@@ -149,6 +153,7 @@ ShadowRun runShadow(EngineSession &session, const QList<const Migration *> &migr
     for (int row = 0; row < prepared.rows(); ++row) {
         if (prepared.value(row, PrepareRowKind) == QLatin1String("0")) {
             createStatement = prepared.value(row, PrepareCreate);
+            name = prepared.value(row, PrepareExtension).toUtf8();
             continue;
         }
         const QString extension = prepared.value(row, PrepareExtension);

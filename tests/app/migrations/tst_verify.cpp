@@ -39,8 +39,10 @@ private:
     }
     static QString leftoverScratch(TestDatabase &db)
     {
-        return value(db,
-                     "SELECT count(*) FROM pg_database WHERE datname LIKE 'algoadmin_scratch%'");
+        // Those of this test's database (other tests verify in parallel).
+        return value(db, "SELECT count(*) FROM pg_database WHERE datname LIKE 'algoadmin_scratch_'"
+                         " || (SELECT oid FROM pg_database WHERE datname = current_database())"
+                         " || '\\_%'");
     }
 };
 
