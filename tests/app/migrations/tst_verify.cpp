@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+
 using namespace Qt::StringLiterals;
 
 class TstVerify : public QObject
@@ -37,6 +39,26 @@ private:
             lines.append(difference.describe());
         return lines;
     }
+    // An engine on `files` (written to `dir`) that has migrated `options`' database; null with
+    // `error` set when that failed.
+    static std::unique_ptr<MigrationEngine> migrated(const ConnectionOptions &options,
+                                                     QTemporaryDir &dir,
+                                                     const QList<QPair<QString, QByteArray>> &files,
+                                                     QString *error)
+    {
+        const MigrationSet set = MigrationSet::fromDirectory(writeMigrations(dir, files));
+        if (!set.ok()) {
+            *error = set.error;
+            return nullptr;
+        }
+        auto engine = std::make_unique<MigrationEngine>(options, set, uncached());
+        const RunReport run = engine->migrate();
+        if (run.outcome != RunReport::Outcome::Ok) {
+            *error = run.error.toString();
+            return nullptr;
+        }
+        return engine;
+    }
     static QString leftoverScratch(TestDatabase &db)
     {
         // Those of this test's database (other tests verify in parallel).
@@ -51,20 +73,18 @@ void TstVerify::schemaQualifiedFilesVerifyCleanWithoutTouchingLiveTables()
     TestDatabase db(u"verify_qualified"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    const QString path = writeMigrations(
-        dir, {{u"001_t.sql"_s, "DROP TABLE IF EXISTS public.t;\n"
-                               "CREATE TABLE public.t (id int PRIMARY KEY, note text);\n"},
-              {u"002_u.sql"_s, "DROP TABLE IF EXISTS public.u;\n"
-                               "CREATE TABLE public.u (id int REFERENCES public.t (id));\n"
-                               "CREATE INDEX u_id ON public.u (id);\n"}});
-    QVERIFY(!path.isEmpty());
-    const MigrationSet set = MigrationSet::fromDirectory(path);
-    QVERIFY2(set.ok(), qPrintable(set.error));
     ConnectionOptions options = db.options();
     options.lockTimeoutMs = 2000;
-    MigrationEngine engine(options, set, uncached());
-    const RunReport run = engine.migrate();
-    QVERIFY2(run.outcome == RunReport::Outcome::Ok, qPrintable(run.error.toString()));
+    QString failure;
+    const auto engine =
+        migrated(options, dir,
+                 {{u"001_t.sql"_s, "DROP TABLE IF EXISTS public.t;\n"
+                                   "CREATE TABLE public.t (id int PRIMARY KEY, note text);\n"},
+                  {u"002_u.sql"_s, "DROP TABLE IF EXISTS public.u;\n"
+                                   "CREATE TABLE public.u (id int REFERENCES public.t (id));\n"
+                                   "CREATE INDEX u_id ON public.u (id);\n"}},
+                 &failure);
+    QVERIFY2(engine, qPrintable(failure));
     QVERIFY(db.exec("INSERT INTO t VALUES (1, 'kept')").ok());
 
     // A reader holds t and a writer holds u, in open transactions (issue 12: a replay of
@@ -83,7 +103,7 @@ void TstVerify::schemaQualifiedFilesVerifyCleanWithoutTouchingLiveTables()
 
     QElapsedTimer clock;
     clock.start();
-    const VerifyReport report = engine.verify();
+    const VerifyReport report = engine->verify();
     QVERIFY2(!report.error.isError(), qPrintable(report.error.toString()));
     QCOMPARE(described(report), QStringList());
     QVERIFY(report.clean());
@@ -103,7 +123,7 @@ void TstVerify::schemaQualifiedFilesVerifyCleanWithoutTouchingLiveTables()
     // does: it gives up at the lock timeout with a message saying why, and changes nothing.
     QVERIFY(reader.exec("BEGIN").ok());
     QVERIFY(reader.exec("LOCK TABLE u IN ACCESS EXCLUSIVE MODE").ok());
-    const VerifyReport blocked = engine.verify();
+    const VerifyReport blocked = engine->verify();
     QVERIFY(blocked.error.isError());
     QCOMPARE(blocked.error.sqlState, u"55P03"_s);
     QVERIFY2(blocked.error.hint.contains(u"exclusive lock"_s),
@@ -117,15 +137,14 @@ void TstVerify::anExtensionComparesAsItsNameAndVersion()
     TestDatabase db(u"verify_extension"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    const QString path = writeMigrations(
-        dir, {{u"001_citext.sql"_s, "CREATE EXTENSION IF NOT EXISTS citext;\n"
-                                    "CREATE TABLE people (email citext UNIQUE);\n"}});
-    const MigrationSet set = MigrationSet::fromDirectory(path);
-    QVERIFY2(set.ok(), qPrintable(set.error));
-    MigrationEngine engine(db.options(), set, uncached());
-    const RunReport run = engine.migrate();
-    QVERIFY2(run.outcome == RunReport::Outcome::Ok, qPrintable(run.error.toString()));
-    const VerifyReport report = engine.verify();
+    QString failure;
+    const auto engine =
+        migrated(db.options(), dir,
+                 {{u"001_citext.sql"_s, "CREATE EXTENSION IF NOT EXISTS citext;\n"
+                                        "CREATE TABLE people (email citext UNIQUE);\n"}},
+                 &failure);
+    QVERIFY2(engine, qPrintable(failure));
+    const VerifyReport report = engine->verify();
     QVERIFY2(!report.error.isError(), qPrintable(report.error.toString()));
     // The extension's dozens of functions are its own, not the schema's.
     QCOMPARE(described(report), QStringList());
@@ -143,7 +162,7 @@ void TstVerify::anExtensionComparesAsItsNameAndVersion()
     QVERIFY(db.exec("DROP EXTENSION citext").ok());
     QVERIFY(db.exec("CREATE EXTENSION citext VERSION '" + older.toUtf8() + "'").ok());
     QVERIFY(db.exec("CREATE TABLE people (email citext UNIQUE)").ok());
-    const VerifyReport drifted = engine.verify();
+    const VerifyReport drifted = engine->verify();
     QVERIFY2(!drifted.error.isError(), qPrintable(drifted.error.toString()));
     QCOMPARE(described(drifted),
              QStringList{u"extension citext: expected version %1, found version %2"_s.arg(installed,
@@ -192,13 +211,10 @@ void TstVerify::aPgDumpFileVerifiesClean()
     TestDatabase db(u"verify_dump"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    const QString path = writeMigrations(dir, {{u"001_dump.sql"_s, plain}});
-    const MigrationSet set = MigrationSet::fromDirectory(path);
-    QVERIFY2(set.ok(), qPrintable(set.error));
-    MigrationEngine engine(db.options(), set, uncached());
-    const RunReport run = engine.migrate();
-    QVERIFY2(run.outcome == RunReport::Outcome::Ok, qPrintable(run.error.toString()));
-    const VerifyReport report = engine.verify();
+    QString failure;
+    const auto engine = migrated(db.options(), dir, {{u"001_dump.sql"_s, plain}}, &failure);
+    QVERIFY2(engine, qPrintable(failure));
+    const VerifyReport report = engine->verify();
     QVERIFY2(!report.error.isError(), qPrintable(report.error.toString()));
     QCOMPARE(described(report), QStringList());
     QVERIFY(report.expectedTables >= 5);
