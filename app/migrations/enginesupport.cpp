@@ -2,6 +2,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 DbError loadMigrationsError(const MigrationSet &set)
 {
     return {QStringLiteral("load migrations"), set.source, set.error, {}, {}, {}};
@@ -44,6 +46,18 @@ QString transactionSafe(const QString &statement)
     QString safe = statement;
     safe.replace(concurrently, QStringLiteral("\\1"));
     return safe;
+}
+
+bool addsEnumValue(const Migration &migration)
+{
+    // Anywhere in the statement: also in a DO block (drizzle-kit wraps it in one), or in a
+    // comment, where it costs a commit that was not needed.
+    static const QRegularExpression addValue(
+        QStringLiteral("\\bALTER\\s+TYPE\\b[\\s\\S]*?\\bADD\\s+VALUE\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    return std::any_of(
+        migration.statements.cbegin(), migration.statements.cend(),
+        [](const SqlStatement &statement) { return addValue.match(statement.text).hasMatch(); });
 }
 
 // The server counts the error position in characters (code points), QString in UTF-16 units.

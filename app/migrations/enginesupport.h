@@ -19,6 +19,9 @@ bool isClientCopy(const QString &statement);
 // The statement in a form that runs inside a transaction block (CONCURRENTLY taken out), or a
 // null QString for one that can only run outside one (VACUUM, transaction control…).
 QString transactionSafe(const QString &statement);
+// Whether a statement of `migration` adds a value to an enum type (ALTER TYPE … ADD VALUE):
+// PostgreSQL lets the new value be used only after the transaction that added it commits.
+bool addsEnumValue(const Migration &migration);
 // The file line of a server error at `position` (1-based characters, as the server counts)
 // inside `statement`.
 int lineOfError(const SqlStatement &statement, int position);

@@ -131,7 +131,9 @@ void MigrationRun::takeCommit(const PgResult &result)
         return;
     if (!result.ok() && !m_failed)
         noteFailure(result.error(QStringLiteral("commit the migrations"), m_session.target()), {});
-    for (MigrationOutcome &outcome : m_report.migrations) {
+    // Earlier transactions of the run stay committed.
+    for (int i = m_round.first; i < m_round.end; ++i) {
+        MigrationOutcome &outcome = m_report.migrations[i];
         if (outcome.state == MigrationOutcome::State::Applied)
             outcome.state = MigrationOutcome::State::RolledBack;
     }

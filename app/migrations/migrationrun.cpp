@@ -14,16 +14,17 @@
 // One round trip for a whole migrate: the client sends every migration before it has seen the
 // history, and the server decides. The plan is the list of versions not yet applied, set only
 // when the runners' lock is held and no applied file changed ($1 versions, $2 checksums, in
-// file order). Each migration's segment then starts with PlanGuardSql: it runs only if its
-// version is planned and every planned version before it has committed (DoneSql, at the end
-// of each segment, rolls back with a failed one). pg_catalog is named explicitly because a
-// migration may change search_path.
+// file order; the plan takes those numbered $3 < n <= $4, the transaction's share of them).
+// Each migration's segment then starts with PlanGuardSql: it runs only if its version is
+// planned and every planned version before it has committed (DoneSql, at the end of each
+// segment, rolls back with a failed one). pg_catalog is named explicitly because a migration
+// may change search_path.
 static const char PlanSql[] = R"SQL(
 SELECT pg_catalog.set_config('algoadmin.plan',
                              coalesce(string_agg(f.version, ',' ORDER BY f.n), ''), true)
 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS f(version, checksum, n)
 LEFT JOIN algoadmin_schema_history h ON h.version = f.version
-WHERE h.version IS NULL
+WHERE h.version IS NULL AND f.n > $3::int AND f.n <= $4::int
 HAVING NOT EXISTS (SELECT 1
                    FROM unnest($1::text[], $2::text[]) AS g(version, checksum)
                    JOIN algoadmin_schema_history c ON c.version = g.version
@@ -314,18 +315,43 @@ RunReport MigrationRun::migrateInOneRoundTrip()
 
 RunReport MigrationRun::migrateInOneTransaction()
 {
-    // Set-up is read again in this transaction, under the lock.
-    m_session.history.clear();
-    m_report.changed.clear();
-    m_report.alreadyApplied.clear();
     m_inTransaction = true;
+    // One transaction, unless a migration adds a value to an enum type: PostgreSQL lets a new
+    // value be used only once the transaction that added it has committed, so the run commits
+    // after that migration and goes on in a new transaction (a round trip more), as if the
+    // migrations had been applied by separate runs.
+    for (int first = 0; first < m_pending.size() && !m_failed && !m_cancelled;) {
+        int end = first + 1;
+        while (end < m_pending.size() && !addsEnumValue(*m_pending.at(end - 1)))
+            ++end;
+        if (const std::optional<RunReport> ended = runTransaction(first, end))
+            return *ended;
+        // What the history said was applied before this run is not sent again.
+        for (first = end; first < m_pending.size() &&
+                          m_report.alreadyApplied.contains(m_pending.at(first)->id());)
+            ++first;
+    }
+    dropAlreadyApplied();
+    return conclude();
+}
+
+std::optional<RunReport> MigrationRun::runTransaction(int first, int end)
+{
+    // Set-up is read again in this transaction, under the lock.
+    const bool firstRound = first == 0;
+    m_session.history.clear();
+    if (firstRound) {
+        m_report.changed.clear();
+        m_report.alreadyApplied.clear();
+    }
+    m_round = {first, end};
     EngineSession::SetUpSteps steps = m_setUpSteps;
     steps.sessionScoped = false;
     steps.leaveOpen = true;
     Batch batch;
     m_session.buildSetUp(batch, steps);
-    addPlan(batch);
-    for (int i = 0; i < m_pending.size(); ++i) {
+    addPlan(batch, first, end);
+    for (int i = first; i < end; ++i) {
         batch.add(SavepointSql, {}, PipelineCommand::After::Nothing);
         batch.add(PlanGuardSql, {m_pending.at(i)->version.toUtf8()},
                   PipelineCommand::After::Nothing, {Role::Guard, i});
@@ -358,16 +384,35 @@ RunReport MigrationRun::migrateInOneTransaction()
         m_report.error = transport;
     if (!transportOk)
         m_failed = true;
-    if (!m_session.finishSetUp(setUpFailure, &m_report.error, &m_lockTimedOut))
-        return setUpFailed();
-    noteHistory();
-    dropAlreadyApplied();
-    if (hasChangedFiles()) {
-        m_report.migrations.clear();
-        m_report.steps.clear();
-        return finish(RunReport::Outcome::ChangedFiles, changedFilesError());
+    if (firstRound) {
+        if (!m_session.finishSetUp(setUpFailure, &m_report.error, &m_lockTimedOut))
+            return setUpFailed();
+        noteHistory();
+        // Then the plan was empty: nothing ran.
+        if (hasChangedFiles()) {
+            m_report.migrations.clear();
+            m_report.steps.clear();
+            return finish(RunReport::Outcome::ChangedFiles, changedFilesError());
+        }
+        return std::nullopt;
     }
-    return conclude();
+    // A later transaction: what the earlier ones committed stays applied whatever happens here.
+    DbError error;
+    if (!m_session.finishSetUp(setUpFailure, &error, &m_lockTimedOut)) {
+        if (!m_failed)
+            noteFailure(error, {});
+        return std::nullopt;
+    }
+    // Another runner may have applied some of these between the transactions: the plan
+    // skipped them.
+    for (const HistoryRow &row : std::as_const(m_session.history)) {
+        for (int i = first; i < end; ++i) {
+            if (m_pending.at(i)->version == row.version &&
+                m_report.migrations.at(i).state != MigrationOutcome::State::Applied)
+                m_report.alreadyApplied.append(m_pending.at(i)->id());
+        }
+    }
+    return std::nullopt;
 }
 
 // Drops what was applied before this run: the server skipped it.
@@ -398,6 +443,7 @@ RunReport MigrationRun::rehearse()
         m_report.roundTrips = m_session.roundTrips;
         return finish(RunReport::Outcome::Failed);
     }
+    explainUnsafeEnumValue();
     // Every migration whose statements ran was rolled back; the one that failed keeps
     // its state.
     for (int i = 0; i < m_report.migrations.size(); ++i) {
@@ -410,6 +456,29 @@ RunReport MigrationRun::rehearse()
             outcome.state = MigrationOutcome::State::RolledBack;
     }
     return conclude();
+}
+
+// A rehearsal cannot commit between migrations: a value one adds to an enum type cannot be used
+// by a later one, which migrate does commit first.
+void MigrationRun::explainUnsafeEnumValue()
+{
+    if (m_report.error.sqlState != QLatin1String("55P04"))
+        return;
+    for (int i = 0; i < m_report.migrations.size(); ++i) {
+        if (m_report.migrations.at(i).state != MigrationOutcome::State::Failed)
+            continue;
+        const bool addedBefore =
+            std::any_of(m_pending.cbegin(), m_pending.cbegin() + i,
+                        [](const Migration *migration) { return addsEnumValue(*migration); });
+        if (addedBefore)
+            m_report.error.hint = QStringLiteral(
+                "A rehearsal runs every migration in one transaction that it rolls back, and "
+                "PostgreSQL lets a new enum value be used only after the transaction that added "
+                "it commits. migrate commits after each migration that adds one, so this step "
+                "can succeed there; to rehearse it, migrate up to the migration that adds the "
+                "value first.");
+        return;
+    }
 }
 
 RunReport MigrationRun::migrateStatementByStatement()
@@ -523,9 +592,9 @@ bool MigrationRun::runBatch(const Batch &batch)
 // ---------------------------------------------------------------------------------------------
 // Adding to a batch
 
-// One round trip for a whole migrate: after set-up, the plan (see PlanSql), only once the
-// runners' lock is ours.
-void MigrationRun::addPlan(Batch &batch) const
+// One round trip for a whole migrate: after set-up, the plan of pending migrations first to end
+// (see PlanSql), only once the runners' lock is ours.
+void MigrationRun::addPlan(Batch &batch, int first, int end) const
 {
     QStringList versions;
     QStringList checksums;
@@ -534,7 +603,9 @@ void MigrationRun::addPlan(Batch &batch) const
         checksums.append(QString::fromLatin1(migration->checksum));
     }
     batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
-    batch.add(PlanSql, {arrayLiteral(versions), arrayLiteral(checksums)},
+    batch.add(PlanSql,
+              {arrayLiteral(versions), arrayLiteral(checksums), QByteArray::number(first),
+               QByteArray::number(end)},
               PipelineCommand::After::Sync, {Role::Plan});
 }
 

@@ -40,7 +40,8 @@ public:
     // and every migration in one round trip, the server skipping the applied ones.
     RunReport migrateInOneRoundTrip();
     // After listPending(), for pending migrations that are all transactional: set-up again,
-    // the plan and each migration in one transaction (each in a savepoint), one round trip.
+    // the plan and each migration in one transaction (each in a savepoint), one round trip;
+    // a transaction more after each migration that adds an enum value.
     RunReport migrateInOneTransaction();
     // After listPending(): true when a pending migration runs without a transaction.
     bool needsSession() const;
@@ -70,13 +71,17 @@ private:
     void dropAlreadyApplied();
     // Ends a strategy: Cancelled, LockTimeout, Failed or Ok, from what the results said.
     RunReport conclude();
+    // The hint of a rehearsal that failed on a value an earlier migration added to an enum type.
+    void explainUnsafeEnumValue();
     // Runs a batch of migration commands; a transport failure fails the run.
     bool runBatch(const Batch &batch);
 
     // Adding to a batch.
     void addSteps(Batch &batch, int index, bool inRehearsal) const;
     void addRecord(Batch &batch, int index) const;
-    void addPlan(Batch &batch) const;
+    void addPlan(Batch &batch, int first, int end) const;
+    // Pending migrations first to end in one transaction; a report when the run ended here.
+    std::optional<RunReport> runTransaction(int first, int end);
     // A no-transaction migration, one statement per round trip; true when every one ran.
     bool runWithoutTransaction(int index);
 
@@ -107,4 +112,9 @@ private:
     QList<const Migration *> m_pending; // the migrations this run tries, in order
     QList<int> m_firstStep;             // index of each pending migration's first step
     QList<double> m_lastMark;           // server clock of each one's latest mark
+    struct Round
+    {
+        int first = 0;
+        int end = 0;
+    } m_round; // the pending migrations of the transaction being run
 };

@@ -61,7 +61,8 @@ static bool migrationsCreate(const QList<const Migration *> &migrations, const c
 
 // The environment first (the live schema and extensions the migrations do not create
 // themselves), then each migration on the live search_path, read back after each one
-// (`snapshotEach`) or after the last, all in one transaction that is rolled back.
+// (`snapshotEach`) or after the last, all in one transaction that is rolled back (committed
+// after each migration that adds an enum value).
 static Batch replayBatch(const EngineSession &live, const QList<QByteArray> &environment,
                          const QList<const Migration *> &migrations, bool snapshotEach)
 {
@@ -82,6 +83,12 @@ static Batch replayBatch(const EngineSession &live, const QList<QByteArray> &env
             batch.add(SetLocalSearchPathSql, {"pg_catalog"}, PipelineCommand::After::Nothing);
             batch.add(SchemaSnapshot::catalogQuery(), {live.schema.toUtf8()},
                       PipelineCommand::After::Nothing, {Role::ShadowSnapshot, m});
+        }
+        // As migrate does: a value added to an enum type can be used only once committed. The
+        // scratch database is dropped afterwards, so nothing committed there outlives the replay.
+        if (addsEnumValue(*migrations.at(m)) && m < migrations.size() - 1) {
+            batch.add("COMMIT", {}, PipelineCommand::After::Nothing);
+            batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
         }
     }
     // One ROLLBACK after the Sync ends the transaction whether a statement failed or not;

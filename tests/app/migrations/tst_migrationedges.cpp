@@ -31,6 +31,7 @@ private Q_SLOTS:
     void standardConformingStringsAsPsqlReadsThem();
     void invalidUtf8IsRefusedBeforeAnythingRuns();
     void triggerFailureShowsContext();
+    void enumValueAddedByOneMigrationIsUsableInTheNext();
 
 private:
     QTemporaryDir m_cache;
@@ -356,6 +357,80 @@ void TstMigrationEdges::triggerFailureShowsContext()
     QVERIFY2(cli.err.contains(u"Context: PL/pgSQL function refuse() line 3 at RAISE"_s),
              qPrintable(cli.err));
     QCOMPARE(db.scalar("SELECT to_regclass('guarded') IS NULL"), QStringLiteral("t"));
+}
+
+void TstMigrationEdges::enumValueAddedByOneMigrationIsUsableInTheNext()
+{
+    // PostgreSQL refuses a new enum value until the transaction that added it commits ("unsafe
+    // use of new value"). Applied file by file, as psql would, this set works; migrate must too.
+    TestDatabase db(QStringLiteral("edge_enum_value"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    const QList<QPair<QString, QByteArray>> files = {
+        {u"001_mood.sql"_s, "CREATE TYPE mood AS ENUM ('sad');\n"
+                            "CREATE TABLE person (m mood);\n"},
+        {u"002_happy.sql"_s, "ALTER TYPE mood ADD VALUE 'happy';\n"},
+        {u"003_use.sql"_s, "ALTER TABLE person ALTER m SET DEFAULT 'happy';\n"
+                           "INSERT INTO person DEFAULT VALUES;\n"},
+        {u"004_calm.sql"_s, "DO $$ BEGIN\n"
+                            "  ALTER TYPE mood ADD VALUE 'calm';\n"
+                            "EXCEPTION WHEN duplicate_object THEN NULL;\n"
+                            "END $$;\n"},
+        {u"005_use.sql"_s, "INSERT INTO person VALUES ('calm');\n"}};
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(dir, files).isEmpty());
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
+
+    // A rehearsal cannot commit in between, and says so.
+    const RunReport rehearsal = engine.rehearse();
+    QCOMPARE(rehearsal.outcome, RunReport::Outcome::Failed);
+    QCOMPARE(rehearsal.error.sqlState, u"55P04"_s);
+    QCOMPARE(rehearsal.error.where, u"003_use.sql:1"_s);
+    QVERIFY2(rehearsal.error.hint.contains(u"migrate commits after each migration that adds one"_s),
+             qPrintable(rehearsal.error.toString()));
+
+    // migrate commits after 002 and after 004: three transactions, a round trip each.
+    const RunReport report = engine.migrate();
+    QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
+    QCOMPARE(report.migrations.size(), 5);
+    for (const MigrationOutcome &outcome : report.migrations)
+        QCOMPARE(outcome.state, MigrationOutcome::State::Applied);
+    QCOMPARE(report.roundTrips, 3);
+    QCOMPARE(db.scalar("SELECT string_agg(m::text, ',' ORDER BY m) FROM person"), u"happy,calm"_s);
+    QCOMPARE(db.scalar("SELECT count(*) FROM algoadmin_schema_history"), u"5"_s);
+
+    // Up to date: the history read with the first transaction says the rest is applied.
+    const RunReport again = engine.migrate();
+    QCOMPARE(again.outcome, RunReport::Outcome::Ok);
+    QVERIFY(again.migrations.isEmpty());
+    QCOMPARE(again.alreadyApplied.size(), 5);
+    QCOMPARE(again.roundTrips, 1);
+
+    // verify's replay commits where migrate does.
+    const VerifyReport verify = engine.verify();
+    QVERIFY2(verify.clean(), qPrintable(verify.error.toString()));
+
+    // A failure after a commit: what the earlier transactions committed stays applied and is
+    // reported so; the failing migration is rolled back alone.
+    TestDatabase partial(QStringLiteral("edge_enum_value_fail"));
+    QVERIFY2(partial.ok(), qPrintable(partial.error()));
+    QList<QPair<QString, QByteArray>> failing = files;
+    failing.last().second =
+        "INSERT INTO person VALUES ('calm');\nINSERT INTO person VALUES ('x');\n";
+    QTemporaryDir failingDir;
+    QVERIFY(!writeMigrations(failingDir, failing).isEmpty());
+    MigrationEngine failingEngine(partial.options(),
+                                  MigrationSet::fromDirectory(failingDir.path()));
+    const RunReport failed = failingEngine.migrate();
+    QCOMPARE(failed.outcome, RunReport::Outcome::Failed);
+    QCOMPARE(failed.error.where, u"005_use.sql:2"_s);
+    QCOMPARE(failed.migrations.size(), 5);
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(failed.migrations.at(i).state, MigrationOutcome::State::Applied);
+    QCOMPARE(failed.migrations.at(4).state, MigrationOutcome::State::Failed);
+    QCOMPARE(partial.scalar("SELECT string_agg(version, ',' ORDER BY version) "
+                            "FROM algoadmin_schema_history"),
+             u"001,002,003,004"_s);
+    QCOMPARE(partial.scalar("SELECT count(*) FROM person"), u"1"_s);
 }
 
 QTEST_GUILESS_MAIN(TstMigrationEdges)
