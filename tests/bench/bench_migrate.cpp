@@ -1,16 +1,23 @@
-// Migrate and verify, side by side with psql and with the floor (the same SQL sent as one
-// message), for the bundled migrations and a generated 174-table / 400-index schema, at 0 ms
-// and at 40 ms of injected round-trip time through algoadmin-delayproxy.
+// Migrate and verify, side by side with psql and with the floor, for the bundled migrations, a
+// generated 174-table / 400-index schema and any directory of migrations given with --schema
+// (e.g. a public project's pg_dump structure file as DIR/001_structure.sql), directly on the
+// Unix socket and at 0 ms and 40 ms of injected round-trip time through algoadmin-delayproxy.
 //
-//   bench_migrate [--runs N] [--rtt 0,40]
+// The floor is psql sending every statement of the set as ONE simple Query message (the
+// statements joined with psql's \;), so that the server runs them back to back with no round
+// trip between them; a second floor adds `SELECT clock_timestamp()` after every statement in
+// that message, what per-step timings cost at the least.
+//
+//   bench_migrate [--runs N] [--rtt direct,0,40] [--schema DIR]... [--no-builtin]
 //   bench_migrate --write-schema DIR     (writes the generated schema as DIR/001_app_schema.sql)
 //
-// Every tool runs as its own process against a fresh database, through the same proxy, with
-// the same conninfo, so process start, connection set-up and round trips are all counted.
+// Every tool runs as its own process against a fresh database, through the same proxy (or the
+// same socket), with the same conninfo, so process start, connection set-up and round trips are
+// all counted.
 #include "benchsupport.h"
-#include "sandbox/localcluster.h"
-#include "migrations/migration.h"
 #include "db/pgconnection.h"
+#include "migrations/migration.h"
+#include "sandbox/localcluster.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -132,31 +139,21 @@ Run timeProcess(const QString &program, const QStringList &arguments)
     return run;
 }
 
-// --floor: connect and send every file's text as one simple-query message.
-int floorMode(const QStringList &arguments)
+// The set's statements as one psql input that psql sends as one Query message: joined with
+// \; (psql's "send these together"), with `SELECT clock_timestamp()` after each when `marks`.
+QByteArray oneMessage(const MigrationSet &set, bool marks)
 {
-    ConnectionOptions options;
-    options.database = arguments.at(0);
     QByteArray sql;
-    for (int i = 1; i < arguments.size(); ++i) {
-        QFile file(arguments.at(i));
-        if (!file.open(QIODevice::ReadOnly))
-            return 2;
-        sql += file.readAll() + '\n';
+    for (const Migration &migration : set.migrations) {
+        for (const SqlStatement &statement : migration.statements) {
+            if (!sql.isEmpty())
+                sql += "\n\\;\n";
+            sql += statement.text.toUtf8();
+            if (marks)
+                sql += "\n\\; SELECT clock_timestamp()";
+        }
     }
-    PgConnection connection;
-    DbError error;
-    if (!connection.open(options, &error)) {
-        std::fprintf(stderr, "%s\n", qPrintable(error.toString()));
-        return 1;
-    }
-    PGresult *result = PQexec(connection.handle(), sql.constData());
-    const bool ok =
-        PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK;
-    if (!ok)
-        std::fprintf(stderr, "%s\n", PQresultErrorMessage(result));
-    PQclear(result);
-    return ok ? 0 : 1;
+    return sql + ";\n";
 }
 
 struct Proxy
@@ -165,14 +162,15 @@ struct Proxy
     int port = 0;
 };
 
+// --rtt direct: the cluster's Unix socket, no proxy.
+constexpr int Direct = -1;
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QStringList arguments = QCoreApplication::arguments();
-    if (arguments.size() > 2 && arguments.at(1) == QLatin1String("--floor"))
-        return floorMode(arguments.mid(2));
     if (arguments.size() > 2 && arguments.at(1) == QLatin1String("--write-schema")) {
         // For looking at or replaying the generated schema by hand.
         QFile file(arguments.at(2) + QStringLiteral("/001_app_schema.sql"));
@@ -182,15 +180,29 @@ int main(int argc, char *argv[])
         return 0;
     }
     int runs = 5;
-    QList<int> rtts{0, 40};
-    for (int i = 1; i + 1 < arguments.size(); i += 2) {
-        if (arguments.at(i) == QLatin1String("--runs"))
-            runs = std::max(1, arguments.at(i + 1).toInt());
-        else if (arguments.at(i) == QLatin1String("--rtt")) {
-            rtts.clear();
-            for (const QString &value : arguments.at(i + 1).split(QLatin1Char(',')))
-                rtts.append(value.toInt());
+    QList<int> rtts{Direct, 0, 40};
+    QStringList extraDirs;
+    bool builtin = true;
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString &name = arguments.at(i);
+        const QString value = i + 1 < arguments.size() ? arguments.at(i + 1) : QString();
+        if (name == QLatin1String("--no-builtin")) {
+            builtin = false;
+            continue;
         }
+        if (name == QLatin1String("--runs")) {
+            runs = std::max(1, value.toInt());
+        } else if (name == QLatin1String("--rtt")) {
+            rtts.clear();
+            for (const QString &rtt : value.split(QLatin1Char(',')))
+                rtts.append(rtt == QLatin1String("direct") ? Direct : rtt.toInt());
+        } else if (name == QLatin1String("--schema")) {
+            extraDirs.append(value);
+        } else {
+            std::fprintf(stderr, "bench: unknown option %s\n", qPrintable(name));
+            return 2;
+        }
+        ++i;
     }
 
     QTemporaryDir work(QStringLiteral("/tmp/algoadmin-bench-XXXXXX"));
@@ -228,21 +240,39 @@ int main(int argc, char *argv[])
         QString dir;
         QStringList files;
         int statements = 0;
+        QString floorFile; // oneMessage() of the set, and with marks
+        QString marksFile;
     };
+    QList<std::pair<QString, QString>> sources;
+    if (builtin) {
+        sources.append({QStringLiteral("bundled"), QStringLiteral(ALGOADMIN_SOURCE_DIR "/sql")});
+        sources.append({QStringLiteral("generated (174 tables, 400 indexes)"), generatedDir});
+    }
+    for (const QString &dir : std::as_const(extraDirs))
+        sources.append({QDir(dir).dirName(), dir});
     QList<Schema> schemas;
-    for (const auto &[label, dir] :
-         {std::pair{QStringLiteral("bundled"), QStringLiteral(ALGOADMIN_SOURCE_DIR "/sql")},
-          std::pair{QStringLiteral("generated (174 tables, 400 indexes)"), generatedDir}}) {
+    for (const auto &[label, dir] : std::as_const(sources)) {
         const MigrationSet set = MigrationSet::fromDirectory(dir);
-        Schema schema{label, dir, {}, 0};
+        if (!set.ok()) {
+            std::fprintf(stderr, "bench: %s: %s\n", qPrintable(dir), qPrintable(set.error));
+            return 1;
+        }
+        Schema schema{label, dir, {}, 0, {}, {}};
         for (const Migration &migration : set.migrations) {
             schema.files.append(migration.path);
             schema.statements += int(migration.statements.size());
         }
-        if (schema.label == QLatin1String("bundled"))
-            schema.label = QStringLiteral("bundled (%1 migrations, %2 statements)")
-                               .arg(set.migrations.size())
-                               .arg(schema.statements);
+        if (!schema.label.contains(QLatin1Char('(')))
+            schema.label += QStringLiteral(" (%1 migrations, %2 statements)")
+                                .arg(set.migrations.size())
+                                .arg(schema.statements);
+        const QString stem = work.path() + QStringLiteral("/floor-%1").arg(schemas.size());
+        for (const bool marks : {false, true}) {
+            QFile file(stem + (marks ? QStringLiteral("-marks.sql") : QStringLiteral(".sql")));
+            file.open(QIODevice::WriteOnly);
+            file.write(oneMessage(set, marks));
+            (marks ? schema.marksFile : schema.floorFile) = file.fileName();
+        }
         schemas.append(schema);
     }
 
@@ -250,6 +280,10 @@ int main(int argc, char *argv[])
     QList<std::shared_ptr<Proxy>> proxies;
     for (int rtt : std::as_const(rtts)) {
         auto proxy = std::make_shared<Proxy>();
+        if (rtt == Direct) {
+            proxies.append(proxy);
+            continue;
+        }
         proxy->process.start(
             QStringLiteral(DELAYPROXY_BIN),
             {QStringLiteral("--target-unix"),
@@ -294,12 +328,17 @@ int main(int argc, char *argv[])
         for (int p = 0; p < proxies.size(); ++p) {
             const int rtt = rtts.at(p);
             const auto conninfo = [&](const QString &db) {
+                if (rtt == Direct)
+                    return QStringLiteral("host=%1 port=%2 dbname=%3 user=postgres")
+                        .arg(cluster.socketDir())
+                        .arg(cluster.port())
+                        .arg(db);
                 return QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=postgres "
                                       "sslmode=disable")
                     .arg(proxies.at(p)->port)
                     .arg(db);
             };
-            QList<double> ours, psql, floorTimes, verifyCold, verifyWarm;
+            QList<double> ours, psql, floorTimes, marksTimes, verifyCold, verifyWarm;
             int ourTrips = 0;
             int verifyTrips = 0;
             int verifyWarmTrips = 0;
@@ -359,6 +398,8 @@ int main(int argc, char *argv[])
                     db = freshDatabase();
                     QStringList psqlArgs{QStringLiteral("-X"),
                                          QStringLiteral("-q"),
+                                         QStringLiteral("-o"),
+                                         QStringLiteral("/dev/null"),
                                          QStringLiteral("-1"),
                                          QStringLiteral("-v"),
                                          QStringLiteral("ON_ERROR_STOP=1"),
@@ -377,17 +418,23 @@ int main(int argc, char *argv[])
                     return true;
                 },
                 [&] {
-                    // the floor: everything in one message
-                    db = freshDatabase();
-                    r = timeProcess(QCoreApplication::applicationFilePath(),
-                                    QStringList{QStringLiteral("--floor"), conninfo(db)} +
-                                        schema.files);
-                    if (!r.ok) {
-                        std::fprintf(stderr, "floor failed: %s\n", qPrintable(r.output));
-                        return false;
+                    // the floors: psql sending everything as one Query message, without and
+                    // with a clock mark after every statement
+                    for (const bool marks : {false, true}) {
+                        db = freshDatabase();
+                        r = timeProcess(QStringLiteral("psql"),
+                                        {QStringLiteral("-X"), QStringLiteral("-q"),
+                                         QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                         QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                                         QStringLiteral("-d"), conninfo(db), QStringLiteral("-f"),
+                                         marks ? schema.marksFile : schema.floorFile});
+                        if (!r.ok) {
+                            std::fprintf(stderr, "the floor failed: %s\n", qPrintable(r.output));
+                            return false;
+                        }
+                        (marks ? marksTimes : floorTimes).append(r.ms);
+                        dropDatabase(db);
                     }
-                    floorTimes.append(r.ms);
-                    dropDatabase(db);
                     return true;
                 },
             };
@@ -400,7 +447,8 @@ int main(int argc, char *argv[])
             const double oursMs = Bench::median(ours);
             const double psqlMs = Bench::median(psql);
             const double floorMs = Bench::median(floorTimes);
-            const QString rttText = QStringLiteral("%1 ms").arg(rtt);
+            const QString rttText =
+                rtt == Direct ? QStringLiteral("direct") : QStringLiteral("%1 ms").arg(rtt);
             const auto row = [&](const QString &operation, double ms, const QString &trips,
                                  const QString &ratio) {
                 out() << format.arg(schema.label, rttText, operation, QString::number(ms, 'f', 1),
@@ -412,8 +460,11 @@ int main(int argc, char *argv[])
                     .arg(oursMs / psqlMs, 0, 'f', 2));
             row(QStringLiteral("psql -X -1 -f"), psqlMs, QString::number(schema.statements + 2),
                 QStringLiteral("%1× floor").arg(psqlMs / floorMs, 0, 'f', 2));
-            row(QStringLiteral("one message (floor)"), floorMs, QStringLiteral("1"),
+            row(QStringLiteral("psql, one Query message (floor)"), floorMs, QStringLiteral("1"),
                 QStringLiteral("1.00"));
+            row(QStringLiteral("psql, one Query message, clock_timestamp() per statement"),
+                Bench::median(marksTimes), QStringLiteral("1"),
+                QStringLiteral("%1× floor").arg(Bench::median(marksTimes) / floorMs, 0, 'f', 2));
             row(QStringLiteral("algoadmin verify (replay)"), Bench::median(verifyCold),
                 QString::number(verifyTrips), QString());
             row(QStringLiteral("algoadmin verify (cached replay)"), Bench::median(verifyWarm),
@@ -422,6 +473,8 @@ int main(int argc, char *argv[])
         }
     }
     for (const auto &proxy : proxies) {
+        if (proxy->process.state() == QProcess::NotRunning)
+            continue;
         proxy->process.terminate();
         proxy->process.waitForFinished(3000);
     }

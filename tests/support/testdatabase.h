@@ -1,8 +1,8 @@
 #pragma once
 
 #include "db/connectionoptions.h"
-#include "migrations/migrationengine.h"
 #include "db/pgconnection.h"
+#include "migrations/migrationengine.h"
 
 #include <QList>
 #include <QPair>
@@ -83,6 +83,19 @@ QString writeMigrations(QTemporaryDir &dir, const QList<QPair<QString, QByteArra
 // else, in `dir`: the schema of DESIGN.md, for the tests whose point is exactly that schema
 // whatever later migrations add. The directory's path, or empty on failure.
 QString designMigrationsDir(QTemporaryDir &dir);
+
+// A migration whose last statement fails inside a trigger, with DETAIL "x was 42", HINT "Insert
+// elsewhere." and CONTEXT "PL/pgSQL function refuse() line 3 at RAISE" (line 9 of the file).
+inline constexpr char TriggerFailureMigration[] =
+    "CREATE TABLE guarded (x int);\n"
+    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  RAISE EXCEPTION 'no rows here' USING DETAIL = 'x was ' || NEW.x,\n"
+    "        HINT = 'Insert elsewhere.';\n"
+    "END $$;\n"
+    "CREATE TRIGGER guard BEFORE INSERT ON guarded\n"
+    "    FOR EACH ROW EXECUTE FUNCTION refuse();\n"
+    "INSERT INTO guarded VALUES (42);\n";
 
 // Applies the pending migrations of `set` (by default all the bundled ones) with an engine of
 // its own.

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void cancelStopsALongStepAndLeavesTheDatabaseUnchanged();
     void showsWhoHoldsALockAStepWaitsFor();
     void verifyShowsDifferencesAsATree();
+    void verifyOfAnEmptyDatabaseSaysNothingIsAppliedYet();
     void failureShowsSqlStateFileLineAndStateAfter();
     void failureShowsTheServersContext();
     void brokenDirectoryDisablesTheRunButtons();
@@ -491,6 +492,32 @@ void TstSchemaPanel::verifyShowsDifferencesAsATree()
     m_panel->grab().save(QDir::temp().filePath(QStringLiteral("tst_schemapanel_verify.png")));
 }
 
+// Issue 12: a database where nothing is applied yet is not "every object missing".
+void TstSchemaPanel::verifyOfAnEmptyDatabaseSaysNothingIsAppliedYet()
+{
+    TestDatabase db(QStringLiteral("schemapanel_verify_empty"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!designMigrationsDir(dir).isEmpty());
+    QVERIFY(openPanel(db, dir.path()));
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    QSignalSpy messages(m_panel.get(), &Panel::messagePosted);
+    QVERIFY(click("verifyButton"));
+    QVERIFY(loaded.wait(60000));
+    QCOMPARE(model("verifyView")->rowCount(), 0);
+    const QString summary = m_panel->findChild<QLabel *>(QStringLiteral("verifySummary"))->text();
+    QVERIFY2(summary.contains(QStringLiteral("Nothing is applied yet")) &&
+                 summary.contains(QStringLiteral("Migrate (Ctrl+M)")),
+             qPrintable(summary));
+    QVERIFY(!messages.isEmpty());
+    QCOMPARE(messages.last().at(0).toString(),
+             QStringLiteral("Verify: nothing is applied yet; Migrate creates the schema."));
+    // and nothing was created by looking
+    QCOMPARE(value(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+             QStringLiteral("0"));
+    m_panel->grab().save(QDir::temp().filePath(QStringLiteral("tst_schemapanel_verify_empty.png")));
+}
+
 void TstSchemaPanel::failureShowsSqlStateFileLineAndStateAfter()
 {
     TestDatabase db(QStringLiteral("schemapanel_failure"));
@@ -531,17 +558,7 @@ void TstSchemaPanel::failureShowsTheServersContext()
     TestDatabase db(QStringLiteral("schemapanel_context"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    QVERIFY(!writeMigrations(
-                 dir, {{QStringLiteral("001_trigger.sql"),
-                        "CREATE TABLE guarded (x int);\n"
-                        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                        "BEGIN\n"
-                        "  RAISE EXCEPTION 'no rows here' USING DETAIL = 'x was ' || NEW.x,\n"
-                        "        HINT = 'Insert elsewhere.';\n"
-                        "END $$;\n"
-                        "CREATE TRIGGER guard BEFORE INSERT ON guarded\n"
-                        "    FOR EACH ROW EXECUTE FUNCTION refuse();\n"
-                        "INSERT INTO guarded VALUES (42);\n"}})
+    QVERIFY(!writeMigrations(dir, {{QStringLiteral("001_trigger.sql"), TriggerFailureMigration}})
                  .isEmpty());
     QVERIFY(openPanel(db, dir.path()));
     QSignalSpy loaded(m_panel.get(), &Panel::loaded);

@@ -325,18 +325,8 @@ void TstMigrationEdges::triggerFailureShowsContext()
     TestDatabase db(QStringLiteral("edge_context"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
-    QVERIFY(!writeMigrations(
-                 dir, {{QStringLiteral("001_a.sql"),
-                        "CREATE TABLE guarded (x int);\n"
-                        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                        "BEGIN\n"
-                        "  RAISE EXCEPTION 'no rows here' USING DETAIL = 'x was ' || NEW.x,\n"
-                        "        HINT = 'Insert elsewhere.';\n"
-                        "END $$;\n"
-                        "CREATE TRIGGER guard BEFORE INSERT ON guarded\n"
-                        "    FOR EACH ROW EXECUTE FUNCTION refuse();\n"
-                        "INSERT INTO guarded VALUES (42);\n"}})
-                 .isEmpty());
+    QVERIFY(
+        !writeMigrations(dir, {{QStringLiteral("001_a.sql"), TriggerFailureMigration}}).isEmpty());
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
     const RunReport report = engine.migrate();
     QCOMPARE(report.outcome, RunReport::Outcome::Failed);
