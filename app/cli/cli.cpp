@@ -189,8 +189,9 @@ const QList<Command> &commands()
          QStringLiteral("verify [-d CONN] [--migrations DIR] [--json] [--no-cache]"),
          QStringLiteral(
              "Compares the live schema (tables, columns with types, nullability and defaults,\n"
-             "indexes, constraints, triggers, functions, extensions) with what the applied\n"
-             "migrations define, by replaying them in a private scratch database on the same\n"
+             "indexes, constraints, triggers, functions, extensions) of every schema the\n"
+             "migrations make with what the applied migrations define, by replaying them in a\n"
+             "private scratch database on the same\n"
              "server (dropped afterwards; the role needs CREATEDB): it never changes a live\n"
              "object or takes a lock a reader would not, and two catalog queries compare\n"
              "whatever the schema's size. The replay's result is cached per migration\n"

@@ -24,9 +24,7 @@ static bool isInLive(const SchemaSnapshot &after, const SchemaSnapshot &before,
     bool present = true;
     for (const SchemaDifference &change : SchemaSnapshot::diff(after, before)) {
         *detectable = true;
-        const QString key = change.object().kind + QLatin1Char('/') + change.object().table +
-                            QLatin1Char('/') + change.object().name;
-        const bool inLive = live.objects().contains(key);
+        const bool inLive = live.objects().contains(SchemaSnapshot::keyOf(change.object()));
         if (change.change == SchemaDifference::Change::Unexpected ? inLive : !inLive)
             present = false;
     }

@@ -20,7 +20,7 @@ static QString expectedCachePath(const QList<const Migration *> &migrations,
                                  const EngineSession &session)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData("snapshot format 2");
+    hash.addData("snapshot format 3");
     hash.addData(SchemaSnapshot::catalogQuery());
     hash.addData(QByteArray::number(session.connection.serverVersion()));
     // The replay resolves names through the live search_path (extensions, IF NOT EXISTS).

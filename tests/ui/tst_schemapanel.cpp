@@ -212,10 +212,10 @@ void TstSchemaPanel::modelsPassTheTester()
     SchemaDifference missingColumn;
     missingColumn.change = SchemaDifference::Change::Missing;
     missingColumn.expected = {QStringLiteral("column"), QStringLiteral("t"), QStringLiteral("c"),
-                              QStringLiteral("integer")};
+                              QStringLiteral("integer"), {}};
     SchemaDifference extraTable;
     extraTable.change = SchemaDifference::Change::Unexpected;
-    extraTable.found = {QStringLiteral("table"), QStringLiteral("u"), QStringLiteral("u"), {}};
+    extraTable.found = {QStringLiteral("table"), QStringLiteral("u"), QStringLiteral("u"), {}, {}};
     tree.setDifferences({missingColumn, extraTable});
     QCOMPARE(tree.rowCount(), 2);
     QCOMPARE(tree.rowCount(tree.index(0, 0)), 1);

@@ -17,32 +17,32 @@ using Objects = QList<SchemaObject>;
 
 SchemaObject table(const QString &name, const QString &kind = QStringLiteral("table"))
 {
-    return {QStringLiteral("table"), name, name, kind};
+    return {QStringLiteral("table"), name, name, kind, {}};
 }
 
 SchemaObject column(const QString &table, const QString &name, const QString &definition)
 {
-    return {QStringLiteral("column"), table, name, definition};
+    return {QStringLiteral("column"), table, name, definition, {}};
 }
 
 SchemaObject index(const QString &table, const QString &name, const QString &definition)
 {
-    return {QStringLiteral("index"), table, name, definition};
+    return {QStringLiteral("index"), table, name, definition, {}};
 }
 
 SchemaObject constraint(const QString &table, const QString &name, const QString &definition)
 {
-    return {QStringLiteral("constraint"), table, name, definition};
+    return {QStringLiteral("constraint"), table, name, definition, {}};
 }
 
 SchemaObject trigger(const QString &table, const QString &name, const QString &definition)
 {
-    return {QStringLiteral("trigger"), table, name, definition};
+    return {QStringLiteral("trigger"), table, name, definition, {}};
 }
 
 SchemaObject function(const QString &name, const QString &definition)
 {
-    return {QStringLiteral("function"), QString(), name, definition};
+    return {QStringLiteral("function"), QString(), name, definition, {}};
 }
 
 const QString TouchBody = QStringLiteral(
@@ -117,7 +117,7 @@ QByteArray json(const Objects &objects)
 {
     QJsonArray array;
     for (const SchemaObject &o : objects)
-        array.append(QJsonArray{o.kind, o.table, o.name, o.definition});
+        array.append(QJsonArray{o.kind, o.table, o.name, o.definition, o.schema});
     return QJsonDocument(array).toJson(QJsonDocument::Compact);
 }
 
@@ -354,9 +354,9 @@ void TstSchemaSnapshot::jsonRoundTrip()
     QVERIFY(ok);
     QCOMPARE(again.toJson(), snapshot.toJson());
     QVERIFY(SchemaSnapshot::diff(snapshot, again).isEmpty());
-    // Keyed by kind/table/name: a constraint and an index may share a name.
-    QVERIFY(snapshot.objects().contains(QStringLiteral("index/agents/agents_pkey")));
-    QVERIFY(snapshot.objects().contains(QStringLiteral("constraint/agents/agents_pkey")));
+    // Keyed by kind/schema/table/name: a constraint and an index may share a name.
+    QVERIFY(snapshot.objects().contains(QStringLiteral("index//agents/agents_pkey")));
+    QVERIFY(snapshot.objects().contains(QStringLiteral("constraint//agents/agents_pkey")));
 
     const SchemaSnapshot empty = SchemaSnapshot::fromJson("[]", &ok);
     QVERIFY(ok);
@@ -370,7 +370,8 @@ void TstSchemaSnapshot::fromJsonRefusesWhatItDidNotWrite_data()
     QTest::newRow("not JSON") << QByteArray("[[\"table\"");
     QTest::newRow("an object") << QByteArray("{}");
     QTest::newRow("an item of three") << QByteArray("[[\"table\",\"t\",\"t\"]]");
-    QTest::newRow("an item of five") << QByteArray("[[\"table\",\"t\",\"t\",\"table\",\"x\"]]");
+    QTest::newRow("an item of four") << QByteArray("[[\"table\",\"t\",\"t\",\"table\"]]");
+    QTest::newRow("an item of six") << QByteArray("[[\"table\",\"t\",\"t\",\"table\",\"\",\"x\"]]");
     QTest::newRow("empty") << QByteArray();
 }
 
@@ -415,30 +416,49 @@ void TstSchemaSnapshot::catalogSnapshotsOfTwoSchemas()
     // As the engine runs it: only pg_catalog on the path, so every name comes out qualified
     // and fromResult() takes the schema's name out.
     QVERIFY(run("SET search_path = pg_catalog").ok());
-    const auto snapshot = [&](const QByteArray &schema) {
+    const auto whole = [&](const QByteArray &schema) {
         const PgResult result = run(SchemaSnapshot::catalogQuery(), {schema});
         return result.ok() ? SchemaSnapshot::fromResult(result, {QString::fromUtf8(schema)})
                            : SchemaSnapshot();
     };
-    const SchemaSnapshot expected = snapshot("snap_expected");
-    QCOMPARE(expected.tableCount(), 2); // the table and the view
-    const auto definition = [&](const QString &key) {
-        return expected.objects().value(key).definition;
+    // Every schema is read: the primary one's names plain, the other's qualified.
+    const SchemaSnapshot both = whole("snap_expected");
+    QCOMPARE(both.tableCount(), 4); // the table and the view, twice
+    // Here the two schemas of one database stand for the same schema in two databases: each
+    // compared as the primary one, without the other.
+    const auto snapshot = [&](const QByteArray &schema) {
+        QJsonArray primary;
+        for (const QJsonValue &item : QJsonDocument::fromJson(whole(schema).toJson()).array()) {
+            if (item.toArray().at(4).toString().isEmpty())
+                primary.append(item);
+        }
+        bool ok = false;
+        return SchemaSnapshot::fromJson(QJsonDocument(primary).toJson(), &ok);
     };
-    QCOMPARE(definition(QStringLiteral("table/active/active")), QStringLiteral("view"));
-    QCOMPARE(definition(QStringLiteral("column/agents/algorithm_id")),
+    const SchemaSnapshot expected = snapshot("snap_expected");
+    QCOMPARE(expected.tableCount(), 2);
+    const auto definition = [&](const QString &key) {
+        return both.objects().value(key).definition;
+    };
+    QCOMPARE(definition(QStringLiteral("table//active/active")), QStringLiteral("view"));
+    QCOMPARE(definition(QStringLiteral("column//agents/algorithm_id")),
              QStringLiteral("character varying(50) NOT NULL"));
-    QCOMPARE(definition(QStringLiteral("column/agents/n")),
+    QCOMPARE(definition(QStringLiteral("table/snap_found/snap_found.active/snap_found.active")),
+             QStringLiteral("view"));
+    QCOMPARE(definition(QStringLiteral("schema/snap_found//snap_found")), QStringLiteral("schema"));
+    QCOMPARE(definition(QStringLiteral("function/snap_found//snap_found.touch()")).left(40),
+             QStringLiteral("CREATE OR REPLACE FUNCTION snap_found.to"));
+    QCOMPARE(definition(QStringLiteral("column//agents/n")),
              QStringLiteral("integer NOT NULL DEFAULT nextval('agents_n_seq'::regclass)"));
-    QCOMPARE(definition(QStringLiteral("index/agents/agents_weight_idx")),
+    QCOMPARE(definition(QStringLiteral("index//agents/agents_weight_idx")),
              QStringLiteral("CREATE INDEX agents_weight_idx ON agents USING btree (weight)"));
-    QCOMPARE(definition(QStringLiteral("constraint/agents/agents_weight_check")),
+    QCOMPARE(definition(QStringLiteral("constraint//agents/agents_weight_check")),
              QStringLiteral("CHECK ((weight >= 0))"));
-    QCOMPARE(definition(QStringLiteral("trigger/agents/agents_touch")),
+    QCOMPARE(definition(QStringLiteral("trigger//agents/agents_touch")),
              QStringLiteral("CREATE TRIGGER agents_touch BEFORE UPDATE ON agents FOR EACH ROW "
                             "EXECUTE FUNCTION touch()"));
-    QVERIFY(expected.objects().contains(QStringLiteral("function//touch()")));
-    QVERIFY(!definition(QStringLiteral("function//touch()")).contains(QLatin1String("snap_")));
+    QVERIFY(expected.objects().contains(QStringLiteral("function///touch()")));
+    QVERIFY(!definition(QStringLiteral("function///touch()")).contains(QLatin1String("snap_")));
 
     QCOMPARE(described(SchemaSnapshot::diff(expected, snapshot("snap_found"))), QStringList());
 

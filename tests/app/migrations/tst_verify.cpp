@@ -219,6 +219,22 @@ void TstVerify::aPgDumpFileVerifiesClean()
     QCOMPARE(described(report), QStringList());
     QVERIFY(report.expectedTables >= 5);
     QCOMPARE(leftoverScratch(db), u"0"_s);
+
+    // Every schema the file makes is compared, not only the first on the search_path; a
+    // schema it does not make is someone else's and is left alone.
+    QVERIFY(db.exec("ALTER TABLE extra.notes DROP COLUMN body").ok());
+    QVERIFY(db.exec("CREATE INDEX notes_id_desc ON extra.notes (id DESC)").ok());
+    QVERIFY(db.exec("CREATE SCHEMA other_app").ok());
+    QVERIFY(db.exec("CREATE TABLE other_app.jobs (id int)").ok());
+    const VerifyReport drifted = engine->verify();
+    QVERIFY2(!drifted.error.isError(), qPrintable(drifted.error.toString()));
+    QCOMPARE(described(drifted),
+             (QStringList{u"column extra.notes.body: missing (expected text)"_s,
+                          u"index extra.notes.notes_id_desc: unexpected (found CREATE INDEX "
+                          "notes_id_desc ON extra.notes USING btree (id DESC))"_s}));
+    QVERIFY(db.exec("DROP SCHEMA extra CASCADE").ok());
+    QCOMPARE(described(engine->verify()),
+             QStringList{u"schema extra: missing (expected schema)"_s});
 }
 
 void TstVerify::nothingAppliedYetIsSaidAsSuch()
