@@ -191,12 +191,11 @@ const QList<Command> &commands()
              "Compares the live schema (tables, columns with types, nullability and defaults,\n"
              "indexes, constraints, triggers, functions, extensions) of every schema the\n"
              "migrations make with what the applied migrations define, by replaying them in a\n"
-             "private scratch database on the same\n"
-             "server (dropped afterwards; the role needs CREATEDB): it never changes a live\n"
-             "object or takes a lock a reader would not, and two catalog queries compare\n"
-             "whatever the schema's size. The replay's result is cached per migration\n"
-             "checksums and server version (~/.cache/algoadmin), so a repeated verify is one\n"
-             "round trip. Drift or a changed migration file exits 3 and lists each\n"
+             "private scratch database on the same server (dropped afterwards; the role\n"
+             "needs CREATEDB): it never changes a live object or takes a lock a reader would\n"
+             "not, and two catalog queries compare whatever the schema's size. The replay's\n"
+             "result is cached per migration checksums and server version\n"
+             "(~/.cache/algoadmin), so a repeated verify is one round trip. Drift or a changed migration file exits 3 and lists each\n"
              "difference; no history and none of the migrations' tables is \"nothing applied\n"
              "yet\" (exit 0).")},
         {QStringLiteral("baseline"),
