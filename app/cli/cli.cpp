@@ -195,9 +195,9 @@ const QList<Command> &commands()
              "needs CREATEDB): it never changes a live object or takes a lock a reader would\n"
              "not, and two catalog queries compare whatever the schema's size. The replay's\n"
              "result is cached per migration checksums and server version\n"
-             "(~/.cache/algoadmin), so a repeated verify is one round trip. Drift or a changed migration file exits 3 and lists each\n"
-             "difference; no history and none of the migrations' tables is \"nothing applied\n"
-             "yet\" (exit 0).")},
+             "(~/.cache/algoadmin), so a repeated verify is one round trip. Drift or a\n"
+             "changed migration file exits 3 and lists each difference; no history and none\n"
+             "of the migrations' tables is \"nothing applied yet\" (exit 0).")},
         {QStringLiteral("baseline"),
          QStringLiteral("baseline [-d CONN] [--migrations DIR] [--to VERSION]"),
          QStringLiteral(
