@@ -1,9 +1,25 @@
 #include "db/sqldatabase.h"
 
+#include <QHash>
+#include <QMutex>
 #include <QSqlDriver>
 #include <QVariant>
 
 namespace SqlDatabase {
+
+// By connection name: the connections that open() made without our start-up options. Names
+// are per thread in practice, but the map is shared by all of them.
+static QMutex timeoutsMutex;
+static QHash<QString, TransactionTimeouts> timeoutsByName;
+
+static void rememberTimeouts(const QString &name, const ConnectionOptions &connected)
+{
+    QMutexLocker lock(&timeoutsMutex);
+    if (connected.sendStartupOptions)
+        timeoutsByName.remove(name);
+    else
+        timeoutsByName.insert(name, {connected.lockTimeoutMs, connected.statementTimeoutMs});
+}
 
 static void configure(QSqlDatabase &database, const ConnectionOptions &options);
 
@@ -32,6 +48,7 @@ QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError
         configure(database, connect);
         database.open();
     }
+    rememberTimeouts(name, connect);
     if (!database.isOpen()) {
         if (error) {
             *error =
@@ -82,8 +99,21 @@ static void configure(QSqlDatabase &database, const ConnectionOptions &options)
     database.setConnectOptions(rest.join(QLatin1Char(';')));
 }
 
+std::optional<TransactionTimeouts> transactionTimeouts(const QSqlDatabase &database)
+{
+    QMutexLocker lock(&timeoutsMutex);
+    const auto it = timeoutsByName.constFind(database.connectionName());
+    if (it == timeoutsByName.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
 void close(const QString &name)
 {
+    {
+        QMutexLocker lock(&timeoutsMutex);
+        timeoutsByName.remove(name);
+    }
     if (!QSqlDatabase::contains(name))
         return;
     {
