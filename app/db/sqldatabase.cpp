@@ -1,5 +1,7 @@
 #include "db/sqldatabase.h"
 
+#include "db/pgconnection.h"
+
 #include <QHash>
 #include <QMutex>
 #include <QSqlDriver>
@@ -9,6 +11,8 @@ namespace SqlDatabase {
 
 // By connection name: the connections that open() made without our start-up options. Names
 // are per thread in practice, but the map is shared by all of them.
+static const char ResetByteaOutputSql[] = "RESET bytea_output";
+
 static QMutex timeoutsMutex;
 static QHash<QString, TransactionTimeouts> timeoutsByName;
 
@@ -49,6 +53,16 @@ QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError
         database.open();
     }
     rememberTimeouts(name, connect);
+    if (database.isOpen() && !connect.sendStartupOptions) {
+        // QPSQL's open() sends SET bytea_output TO escape as a session setting, which PgBouncer
+        // (unlike DateStyle and client_encoding) does not track: in transaction pooling it
+        // stays on the server connection for its later clients. Take it back at once: PgBouncer
+        // hands out the server connection released last first, so this lands where the SET did
+        // unless another client took that connection in between (then one server connection
+        // keeps escape, Qt's doing; nothing of ours). We do not need it: our reads go through
+        // libpq, and PQunescapeBytea reads either format.
+        PgResult(PQexec(nativeHandle(database), ResetByteaOutputSql));
+    }
     if (!database.isOpen()) {
         if (error) {
             *error =

@@ -136,6 +136,7 @@ inline void verifyNothingLeft(const Bouncer &bouncer, TestDatabase &db)
         QVERIFY(client->exec("BEGIN").ok());
         const QString state =
             value(*client, "SELECT current_setting('lock_timeout') || ',' ||"
+                           " current_setting('bytea_output') || ',' ||"
                            " current_setting('statement_timeout') || ',' ||"
                            " current_setting('client_min_messages') || ',' ||"
                            " coalesce(current_setting('algoadmin.progress', true), '') || ',' ||"
@@ -145,7 +146,7 @@ inline void verifyNothingLeft(const Bouncer &bouncer, TestDatabase &db)
                            " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
                            "  AND pid = pg_backend_pid()) || ',' ||"
                            " (SELECT count(*) FROM pg_listening_channels())");
-        QCOMPARE(state, u"0,0,notice,,,,0,0,0"_s);
+        QCOMPARE(state, u"0,hex,0,notice,,,,0,0,0"_s);
         clients.append(client);
     }
 }
