@@ -18,8 +18,8 @@ struct ConnectionOptions
     // Every statement on the connection runs under these (sent with the start-up packet, no
     // extra round trip); the user's own `options`/PGOPTIONS come after them and win. A pooler
     // (PgBouncer by default) refuses the start-up `options`: the connection is then opened
-    // again without ours (see refusesStartupOptions()), and the engine and the audited writes
-    // set the timeouts transaction-locally in each transaction instead.
+    // again without ours (see refusesStartupOptions()), and the engine and the repositories
+    // (RepositorySupport::run) set the timeouts transaction-locally in each transaction instead.
     int lockTimeoutMs = 5000;
     int statementTimeoutMs = 300000;
     bool sendStartupOptions = true; // false: send only the user's own options, if any

@@ -55,6 +55,7 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
     {
         int index; // command index, or -1 for a Sync
         bool gotResult = false;
+        bool singleRow = false; // still to switch to single-row mode
     };
     std::deque<Expected> expected;
     for (int i = 0; i < commands.size(); ++i) {
@@ -79,7 +80,8 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
         }
         if (sent != 1)
             return fail(error, QStringLiteral("send statements"));
-        expected.push_back({i});
+        expected.push_back(
+            {i, false, command.singleRow && command.mode == PipelineCommand::Mode::Query});
         if (command.after == PipelineCommand::After::Sync) {
             if (PQpipelineSync(conn) != 1)
                 return fail(error, QStringLiteral("send statements"));
@@ -109,7 +111,14 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
         }
         // Take whatever results are complete without blocking.
         bool progressed = false;
-        while (!expected.empty() && !PQisBusy(conn)) {
+        while (!expected.empty()) {
+            // Single-row mode is chosen per statement once libpq makes it the current one
+            // (after the previous statement's end) and before it parses any of its rows.
+            Expected &current = expected.front();
+            if (current.singleRow && !current.gotResult && PQsetSingleRowMode(conn) == 1)
+                current.singleRow = false;
+            if (PQisBusy(conn))
+                break;
             PGresult *raw = PQgetResult(conn);
             Expected &front = expected.front();
             if (!raw) {

@@ -56,6 +56,9 @@ struct PipelineCommand
     After after = After::Sync;
     Mode mode = Mode::Query;
     QByteArray name; // the prepared statement, for Prepare and Execute
+    // Query only: rows arrive one result each (PGRES_SINGLE_TUPLE, then an empty
+    // PGRES_TUPLES_OK), as libpq's single-row mode gives them, so memory stays flat.
+    bool singleRow = false;
 };
 
 // Sends a whole batch of statements in libpq pipeline mode — one network round trip however

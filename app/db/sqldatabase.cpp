@@ -1,9 +1,29 @@
 #include "db/sqldatabase.h"
 
+#include "db/pgconnection.h"
+
+#include <QHash>
+#include <QMutex>
 #include <QSqlDriver>
 #include <QVariant>
 
 namespace SqlDatabase {
+
+// By connection name: the connections that open() made without our start-up options. Names
+// are per thread in practice, but the map is shared by all of them.
+static const char ResetByteaOutputSql[] = "RESET bytea_output";
+
+static QMutex timeoutsMutex;
+static QHash<QString, TransactionTimeouts> timeoutsByName;
+
+static void rememberTimeouts(const QString &name, const ConnectionOptions &connected)
+{
+    QMutexLocker lock(&timeoutsMutex);
+    if (connected.sendStartupOptions)
+        timeoutsByName.remove(name);
+    else
+        timeoutsByName.insert(name, {connected.lockTimeoutMs, connected.statementTimeoutMs});
+}
 
 static void configure(QSqlDatabase &database, const ConnectionOptions &options);
 
@@ -31,6 +51,17 @@ QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError
         connect.sendStartupOptions = false;
         configure(database, connect);
         database.open();
+    }
+    rememberTimeouts(name, connect);
+    if (database.isOpen() && !connect.sendStartupOptions) {
+        // QPSQL's open() sends SET bytea_output TO escape as a session setting, which PgBouncer
+        // (unlike DateStyle and client_encoding) does not track: in transaction pooling it
+        // stays on the server connection for its later clients. Take it back at once: PgBouncer
+        // hands out the server connection released last first, so this lands where the SET did
+        // unless another client took that connection in between (then one server connection
+        // keeps escape, Qt's doing; nothing of ours). We do not need it: our reads go through
+        // libpq, and PQunescapeBytea reads either format.
+        PgResult(PQexec(nativeHandle(database), ResetByteaOutputSql));
     }
     if (!database.isOpen()) {
         if (error) {
@@ -82,8 +113,21 @@ static void configure(QSqlDatabase &database, const ConnectionOptions &options)
     database.setConnectOptions(rest.join(QLatin1Char(';')));
 }
 
+std::optional<TransactionTimeouts> transactionTimeouts(const QSqlDatabase &database)
+{
+    QMutexLocker lock(&timeoutsMutex);
+    const auto it = timeoutsByName.constFind(database.connectionName());
+    if (it == timeoutsByName.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
 void close(const QString &name)
 {
+    {
+        QMutexLocker lock(&timeoutsMutex);
+        timeoutsByName.remove(name);
+    }
     if (!QSqlDatabase::contains(name))
         return;
     {

@@ -8,6 +8,8 @@
 
 #include <libpq-fe.h>
 
+#include <optional>
+
 // Qt Sql connections for the repositories. Each thread uses its own named connection (never
 // the default one, never one connection on two threads); openSqlDatabase() makes it from the
 // same ConnectionOptions as everything else, timeouts and keepalives included.
@@ -16,6 +18,16 @@ namespace SqlDatabase {
 // Opens (blocking; run it on a worker thread) a QPSQL connection called `name`, replacing any
 // earlier one of that name. On failure, `error` says why with libpq's words.
 QSqlDatabase open(const ConnectionOptions &options, const QString &name, DbError *error);
+// The timeouts that statements on `database` must set transaction-locally (set_config(..., true)
+// in an explicit transaction of their own) because a pooler refused the start-up options that
+// carry them; none when the connection has them for its whole session, or was not made by
+// open().
+struct TransactionTimeouts
+{
+    int lockTimeoutMs = 0;
+    int statementTimeoutMs = 0;
+};
+std::optional<TransactionTimeouts> transactionTimeouts(const QSqlDatabase &database);
 // Closes and removes the named connection (call on the thread that used it).
 void close(const QString &name);
 // The libpq handle under a QPSQL connection, for what Qt Sql cannot do: pipelines, cancel,

@@ -10,15 +10,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSqlQuery>
-#include <QVariant>
 
 namespace {
 
 constexpr char kColumns[] =
     "id, algorithm_id, user_id, parameter_name, old_value, new_value, "
     "reason, modified_at::text AS modified_at_text, db_role, source, change_set";
-// kColumns in order: what changelogEntryFromQuery() reads (MetricsRepository's kMarkers selects
+// kColumns in order: what changelogEntryFromRow() reads (MetricsRepository's kMarkers selects
 // the same list) and what the CSV export writes.
 enum ChangelogColumn
 {
@@ -40,6 +38,8 @@ constexpr char kFrom[] = " FROM algorithm_changelog";
 // name, or ORDER BY would sort by it: text, not indexable).
 constexpr char kOrder[] = " ORDER BY modified_at DESC, id DESC";
 constexpr char kCursor[] = "(modified_at, id) < (%1::timestamp, %2)";
+constexpr char kLimit[] = " LIMIT %1::int";
+// Both estimates go in one round trip; the planner's is used when the table was never analyzed.
 // As the planner does: the rows per page of the last ANALYZE times the pages there are now, so
 // rows added since then count too. -1 when the table was never analyzed.
 constexpr char kReltuples[] = "SELECT CASE WHEN relpages > 0 AND reltuples >= 0"
@@ -88,13 +88,6 @@ QList<Condition> conditions(const ChangelogFilter &filter)
     return result;
 }
 
-int shape(const ChangelogFilter &filter, bool withCursor)
-{
-    return (filter.algorithmId ? 1 : 0) | (filter.parameterName ? 2 : 0) | (filter.userId ? 4 : 0) |
-           (filter.dbRole ? 8 : 0) | (filter.from.isValid() ? 16 : 0) |
-           (filter.to.isValid() ? 32 : 0) | (filter.reasonText ? 64 : 0) | (withCursor ? 128 : 0);
-}
-
 // "WHERE a AND b …" with placeholders from `placeholder(n)` (n from 1), or empty.
 QString whereClause(const QList<Condition> &conds, const std::optional<ChangelogCursor> &cursor,
                     const std::function<QString(int)> &placeholder)
@@ -113,11 +106,6 @@ QString whereClause(const QList<Condition> &conds, const std::optional<Changelog
     return QStringLiteral(" WHERE ") + parts.join(QStringLiteral(" AND "));
 }
 
-QString qtPlaceholder(int)
-{
-    return QStringLiteral("?");
-}
-
 QString pqPlaceholder(int n)
 {
     return QLatin1Char('$') + QString::number(n);
@@ -133,14 +121,14 @@ QList<QByteArray> pqValues(const QList<Condition> &conds)
 
 } // namespace
 
-ChangelogEntry changelogEntryFromQuery(const QSqlQuery &q)
+ChangelogEntry changelogEntryFromRow(const PgResult &r, int row)
 {
-    auto text = [&](int i) { return q.isNull(i) ? QString() : q.value(i).toString(); };
+    auto text = [&](int column) { return r.value(row, column); }; // a null QString for NULL
     ChangelogEntry e;
     e.id = text(ChangelogId);
     e.algorithmId = text(ChangelogAlgorithmId);
-    if (!q.isNull(ChangelogUserId))
-        e.userId = q.value(ChangelogUserId).toInt();
+    if (!r.isNull(row, ChangelogUserId))
+        e.userId = text(ChangelogUserId).toInt();
     e.parameterName = text(ChangelogParameterName);
     e.oldValue = text(ChangelogOldValue);
     e.newValue = text(ChangelogNewValue);
@@ -155,7 +143,7 @@ ChangelogEntry changelogEntryFromQuery(const QSqlQuery &q)
 
 namespace {
 
-// Qt Sql turns the empty string into NULL nowhere, but make the null/empty split explicit.
+// NULL and '' both export as an empty field, but keep the split explicit.
 QString nullable(const PgResult &r, int row, int column)
 {
     return r.isNull(row, column) ? QString() : r.value(row, column);
@@ -180,126 +168,75 @@ ChangelogRepository::ChangelogRepository(const QSqlDatabase &database)
 
 ChangelogRepository::~ChangelogRepository() = default;
 
-QSqlQuery *ChangelogRepository::preparedPage(const ChangelogFilter &filter, bool withCursor,
-                                             DbError *error)
-{
-    const int key = shape(filter, withCursor);
-    auto it = m_pageQueries.find(key);
-    if (it != m_pageQueries.end())
-        return it->get();
-    std::optional<ChangelogCursor> cursorShape;
-    if (withCursor)
-        cursorShape = ChangelogCursor{};
-    const QString sql = QStringLiteral("SELECT ") + QLatin1String(kColumns) + QLatin1String(kFrom) +
-                        whereClause(conditions(filter), cursorShape, qtPlaceholder) +
-                        QLatin1String(kOrder) + QStringLiteral(" LIMIT ?");
-    auto query = std::make_shared<QSqlQuery>(m_database);
-    query->setForwardOnly(true);
-    if (!query->prepare(sql)) {
-        RepositorySupport::report(
-            SqlDatabase::toDbError(m_database, query->lastError(),
-                                   QStringLiteral("prepare the changelog page query")),
-            error);
-        return nullptr;
-    }
-    m_pageQueries.insert(key, query);
-    return query.get();
-}
-
 std::optional<ChangelogPage> ChangelogRepository::page(const ChangelogFilter &filter,
                                                        const std::optional<ChangelogCursor> &after,
                                                        int limit, DbError *error)
 {
-    QSqlQuery *query = preparedPage(filter, after.has_value(), error);
-    if (!query)
-        return std::nullopt;
-    int n = 0;
-    for (const Condition &c : conditions(filter))
-        query->bindValue(n++, c.value);
+    const QString what = QStringLiteral("read a page of the changelog");
+    const QList<Condition> conds = conditions(filter);
+    QList<QByteArray> values = pqValues(conds);
     if (after) {
-        query->bindValue(n++, after->modifiedAt);
-        query->bindValue(n++, after->id);
+        values.append(after->modifiedAt.toUtf8());
+        values.append(after->id.toUtf8());
     }
-    query->bindValue(n++, qMax(0, limit));
-    if (!query->exec()) {
-        RepositorySupport::report(
-            SqlDatabase::toDbError(m_database, query->lastError(),
-                                   QStringLiteral("read a page of the changelog")),
-            error);
-        return std::nullopt;
-    }
-    ChangelogPage result;
-    while (query->next())
-        result.entries.append(changelogEntryFromQuery(*query));
-    query->finish();
-    if (limit > 0 && result.entries.size() == limit)
-        result.next = ChangelogCursor::after(result.entries.constLast());
-    return result;
+    values.append(QByteArray::number(qMax(0, limit)));
+    const QByteArray sql =
+        "SELECT " + QByteArray(kColumns) + kFrom +
+        whereClause(conds, after, pqPlaceholder).toUtf8() + kOrder +
+        QString::fromLatin1(kLimit).arg(pqPlaceholder(int(values.size()))).toUtf8();
+    const RepositorySupport::BatchResults batch =
+        RepositorySupport::run(m_database, {{sql, values}}, what);
+    const DbError failure = RepositorySupport::firstError(batch, what);
+    if (failure.isError())
+        return RepositorySupport::reported(std::optional<ChangelogPage>(), failure, error);
+    const PgResult &result = batch.results.constFirst();
+    ChangelogPage page;
+    page.entries.reserve(result.rows());
+    for (int row = 0; row < result.rows(); ++row)
+        page.entries.append(changelogEntryFromRow(result, row));
+    if (limit > 0 && page.entries.size() == limit)
+        page.next = ChangelogCursor::after(page.entries.constLast());
+    return RepositorySupport::reported(std::optional<ChangelogPage>(page), {}, error);
 }
 
 qint64 ChangelogRepository::estimateCount(const ChangelogFilter &filter, DbError *error)
 {
+    const QString what = QStringLiteral("estimate the changelog rows");
     const QList<Condition> conds = conditions(filter);
+    // EXPLAIN takes bound values in the extended protocol like any statement (never PREPAREd).
+    const QByteArray explain = "EXPLAIN (FORMAT JSON) SELECT 1" + QByteArray(kFrom) +
+                               whereClause(conds, std::nullopt, pqPlaceholder).toUtf8();
+    QList<PipelineCommand> commands;
+    using After = PipelineCommand::After;
+    if (conds.isEmpty())
+        commands.append({kReltuples, {}, After::Nothing});
+    commands.append({explain, pqValues(conds), After::Sync});
+    const RepositorySupport::BatchResults batch =
+        RepositorySupport::run(m_database, commands, what);
+    const DbError failure = RepositorySupport::firstError(batch, what);
+    if (failure.isError())
+        return RepositorySupport::reported(qint64(-1), failure, error);
     if (conds.isEmpty()) {
-        if (!m_reltuples) {
-            m_reltuples = std::make_shared<QSqlQuery>(m_database);
-            m_reltuples->setForwardOnly(true);
-            if (!m_reltuples->prepare(QString::fromLatin1(kReltuples))) {
-                RepositorySupport::report(
-                    SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
-                                           QStringLiteral("prepare the row estimate")),
-                    error);
-                m_reltuples.reset();
-                return -1;
-            }
-        }
-        if (!m_reltuples->exec() || !m_reltuples->next()) {
-            RepositorySupport::report(
-                SqlDatabase::toDbError(m_database, m_reltuples->lastError(),
-                                       QStringLiteral("estimate the changelog rows")),
-                error);
-            return -1;
-        }
-        const qint64 reltuples = m_reltuples->value(ReltuplesEstimate).toLongLong();
-        m_reltuples->finish();
-        // -1: never analyzed; the planner's estimate below still works then.
-        if (reltuples >= 0)
-            return reltuples;
+        const PgResult &reltuples = batch.results.constFirst();
+        const qint64 estimate =
+            reltuples.rows() > 0 ? reltuples.value(0, ReltuplesEstimate).toLongLong() : -1;
+        // -1: never analyzed; the planner's estimate still works then.
+        if (estimate >= 0)
+            return RepositorySupport::reported(estimate, {}, error);
     }
-    // EXPLAIN cannot be PREPAREd (Qt Sql's way of binding), so it goes through libpq's
-    // extended protocol on the same connection, still with bound values.
-    PGconn *conn = SqlDatabase::nativeHandle(m_database);
-    if (!conn) {
-        RepositorySupport::report({QStringLiteral("estimate the changelog rows"),
-                                   {},
-                                   QStringLiteral("the connection is not open"),
-                                   {},
-                                   {},
-                                   {}},
-                                  error);
-        return -1;
-    }
-    const QByteArray sql = "EXPLAIN (FORMAT JSON) SELECT 1" + QByteArray(kFrom) +
-                           whereClause(conds, std::nullopt, pqPlaceholder).toUtf8();
-    const QList<QByteArray> values = pqValues(conds);
-    QList<const char *> raw;
-    for (const QByteArray &v : values)
-        raw.append(v.constData());
-    PgResult result(PQexecParams(conn, sql.constData(), int(raw.size()), nullptr, raw.constData(),
-                                 nullptr, nullptr, 0));
-    if (!result.ok() || result.rows() < 1) {
-        RepositorySupport::report(result.error(QStringLiteral("estimate the changelog rows")),
-                                  error);
-        return -1;
-    }
+    const PgResult &result = batch.results.constLast();
+    if (result.rows() < 1)
+        return RepositorySupport::reported(
+            qint64(-1), {what, {}, QStringLiteral("EXPLAIN gave no plan"), {}, {}, {}}, error);
     const QJsonDocument plan = QJsonDocument::fromJson(result.rawValue(0, 0));
-    return qint64(plan.array()
-                      .at(0)
-                      .toObject()
-                      .value(QLatin1String("Plan"))
-                      .toObject()
-                      .value(QLatin1String("Plan Rows"))
-                      .toDouble());
+    return RepositorySupport::reported(qint64(plan.array()
+                                                  .at(0)
+                                                  .toObject()
+                                                  .value(QLatin1String("Plan"))
+                                                  .toObject()
+                                                  .value(QLatin1String("Plan Rows"))
+                                                  .toDouble()),
+                                       {}, error);
 }
 
 QByteArray ChangelogRepository::csvHeader()
@@ -334,26 +271,13 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
     if (!out || !out->isWritable())
         return fail(QStringLiteral("the output is not writable"));
     const QList<Condition> conds = conditions(filter);
-    const QByteArray sql = "SELECT " + QByteArray(kColumns) + kFrom +
-                           whereClause(conds, std::nullopt, pqPlaceholder).toUtf8() + kOrder;
-    const QList<QByteArray> values = pqValues(conds);
-    QList<const char *> raw;
-    for (const QByteArray &v : values)
-        raw.append(v.constData());
-    // Qt Sql's forward-only queries (single-row mode too) leave their final empty result with
-    // libpq until the driver's next statement; take it, or libpq refuses to send ours.
-    while (PGresult *pending = PQgetResult(conn))
-        PQclear(pending);
+    PipelineCommand select("SELECT " + QByteArray(kColumns) + kFrom +
+                               whereClause(conds, std::nullopt, pqPlaceholder).toUtf8() + kOrder,
+                           pqValues(conds));
     // Single-row mode: libpq hands over each row as it arrives instead of collecting the whole
     // result, so memory stays flat for millions of rows, in one statement and one snapshot.
-    if (!PQsendQueryParams(conn, sql.constData(), int(raw.size()), nullptr, raw.constData(),
-                           nullptr, nullptr, 0) ||
-        !PQsetSingleRowMode(conn)) {
-        const QString message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
-        while (PGresult *pending = PQgetResult(conn))
-            PQclear(pending);
-        return fail(message);
-    }
+    // A cursor fetched in chunks would pay a round trip per chunk for the same.
+    select.singleRow = true;
 
     qint64 written = 0;
     bool cancelled = false;
@@ -361,36 +285,43 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
     DbError serverError;
     if (out->write(csvHeader() + "\r\n") < 0)
         writeFailed = true;
-    while (PGresult *next = PQgetResult(conn)) {
-        PgResult r(next);
-        if (r.status() == PGRES_SINGLE_TUPLE && !cancelled && !writeFailed) {
-            QStringList fields;
-            fields.reserve(ChangelogColumnCount);
-            for (int c = 0; c < ChangelogColumnCount; ++c)
-                fields.append(nullable(r, 0, c));
-            if (out->write(csvRecord(fields) + "\r\n") < 0) {
-                writeFailed = true;
-            } else if (++written % kCsvProgressEvery == 0 && progress && !progress(written)) {
-                cancelled = true;
+    DbError connectionError;
+    const bool ran = RepositorySupport::stream(
+        m_database, {select},
+        [&](int, const PgResult &r) {
+            // Rows come one per result; a whole result (should single-row mode not have been
+            // taken) is written the same way.
+            const bool rows = r.status() == PGRES_SINGLE_TUPLE || r.status() == PGRES_TUPLES_OK;
+            if (rows && !cancelled && !writeFailed) {
+                for (int row = 0; row < r.rows() && !cancelled && !writeFailed; ++row) {
+                    QStringList fields;
+                    fields.reserve(ChangelogColumnCount);
+                    for (int c = 0; c < ChangelogColumnCount; ++c)
+                        fields.append(nullable(r, row, c));
+                    if (out->write(csvRecord(fields) + "\r\n") < 0)
+                        writeFailed = true;
+                    else if (++written % kCsvProgressEvery == 0 && progress && !progress(written))
+                        cancelled = true;
+                }
+                // Stop the server sending the rest; the pipeline drains what is on its way.
+                if (cancelled || writeFailed)
+                    StatementCanceller(conn).cancel();
+            } else if (!r.ok() && r.status() != PGRES_PIPELINE_ABORTED && !cancelled &&
+                       !writeFailed && !serverError.isError()) {
+                serverError = r.error(what);
             }
-            // Stop the server sending the rest; the loop drains what is already on its way.
-            if (cancelled || writeFailed) {
-                StatementCanceller(conn).cancel();
-            }
-        } else if (r.status() == PGRES_FATAL_ERROR && !cancelled && !writeFailed) {
-            serverError = r.error(what);
-        }
-    }
+        },
+        what, &connectionError);
     if (writeFailed)
         return fail(QStringLiteral("could not write: %1").arg(out->errorString()));
     if (cancelled)
         return fail(QStringLiteral("cancelled"));
-    if (serverError.isError()) {
-        RepositorySupport::report(serverError, error);
-        return -1;
-    }
+    if (!ran)
+        return RepositorySupport::reported(qint64(-1), connectionError, error);
+    if (serverError.isError())
+        return RepositorySupport::reported(qint64(-1), serverError, error);
     // The last report, unless the loop just made it.
     if (progress && (written == 0 || written % kCsvProgressEvery != 0))
         progress(written);
-    return written;
+    return RepositorySupport::reported(written, {}, error);
 }

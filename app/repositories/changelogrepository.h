@@ -3,17 +3,15 @@
 #include "db/dberror.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
 
 #include <functional>
-#include <memory>
 #include <optional>
 
+class PgResult;
 class QIODevice;
-class QSqlQuery;
 
 // One row of algorithm_changelog.
 struct ChangelogEntry
@@ -32,9 +30,9 @@ struct ChangelogEntry
     QString modifiedAtText; // the server's exact text (microseconds), for cursors
 };
 
-// The entry of the current row of a query that selects id, algorithm_id, user_id,
-// parameter_name, old_value, new_value, reason, modified_at::text, db_role, source, change_set.
-ChangelogEntry changelogEntryFromQuery(const QSqlQuery &query);
+// The entry of `row` of a result that selects id, algorithm_id, user_id, parameter_name,
+// old_value, new_value, reason, modified_at::text, db_role, source, change_set.
+ChangelogEntry changelogEntryFromRow(const PgResult &result, int row);
 
 // Every set member narrows the result; unset members do not filter.
 struct ChangelogFilter
@@ -66,8 +64,8 @@ struct ChangelogPage
 };
 
 // Reads algorithm_changelog on one named Qt Sql connection (use it on that connection's
-// thread only). Prepared statements are kept per filter shape, so a repeated read is one round
-// trip.
+// thread only). Every read is one round trip of unnamed statements with bound values
+// (RepositorySupport::run), so it works through a pooler in transaction pooling.
 class ChangelogRepository
 {
 public:
@@ -86,7 +84,9 @@ public:
     qint64 estimateCount(const ChangelogFilter &filter, DbError *error);
     // Writes the matching rows as RFC 4180 CSV (header line, CRLF line ends, fields quoted when
     // they hold a quote, comma, CR or LF) in page order, streaming them from the server in
-    // single-row mode: memory stays flat whatever the row count. `progress` gets the rows
+    // single-row mode: memory stays flat whatever the row count, and the whole export is one
+    // statement (one snapshot, one transaction), which transaction pooling keeps on one server
+    // connection. `progress` gets the rows
     // written so far every few thousand rows and at the end; returning false cancels (then the
     // export returns false with error "cancelled"). Returns the rows written, or -1.
     qint64 exportCsv(const ChangelogFilter &filter, QIODevice *out,
@@ -97,9 +97,5 @@ public:
     static QByteArray csvRecord(const QStringList &fields);
 
 private:
-    QSqlQuery *preparedPage(const ChangelogFilter &filter, bool withCursor, DbError *error);
-
     QSqlDatabase m_database;
-    QHash<int, std::shared_ptr<QSqlQuery>> m_pageQueries; // by filter shape
-    std::shared_ptr<QSqlQuery> m_reltuples;
 };

@@ -1,23 +1,19 @@
 #include "repositories/chatrepository.h"
 
-#include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
 #include "repositories/repositorysupport.h"
-
-#include <QSqlQuery>
-#include <QVariant>
 
 namespace {
 
 constexpr char kFirstPage[] =
     "SELECT id, algorithm_id, user_id, message, response, created_at::text AS created_at_text"
-    " FROM algorithm_chat_history WHERE algorithm_id = ?"
-    " ORDER BY created_at DESC, id DESC LIMIT ?";
+    " FROM algorithm_chat_history WHERE algorithm_id = $1"
+    " ORDER BY created_at DESC, id DESC LIMIT $2::int";
 constexpr char kNextPage[] =
     "SELECT id, algorithm_id, user_id, message, response, created_at::text AS created_at_text"
-    " FROM algorithm_chat_history WHERE algorithm_id = ?"
-    " AND (created_at, id) < (?::timestamp, ?)"
-    " ORDER BY created_at DESC, id DESC LIMIT ?";
+    " FROM algorithm_chat_history WHERE algorithm_id = $1"
+    " AND (created_at, id) < ($2::timestamp, $3)"
+    " ORDER BY created_at DESC, id DESC LIMIT $4::int";
 // kFirstPage's and kNextPage's select list, in order.
 enum ChatColumn
 {
@@ -41,49 +37,35 @@ std::optional<ChatPage> ChatRepository::page(const QString &algorithmId,
                                              const std::optional<ChatCursor> &after, int limit,
                                              DbError *error)
 {
-    std::shared_ptr<QSqlQuery> &slot = after ? m_next : m_first;
-    if (!slot) {
-        auto query = std::make_shared<QSqlQuery>(m_database);
-        query->setForwardOnly(true);
-        if (!query->prepare(QString::fromLatin1(after ? kNextPage : kFirstPage))) {
-            RepositorySupport::report(
-                SqlDatabase::toDbError(m_database, query->lastError(),
-                                       QStringLiteral("prepare the chat page query")),
-                error);
-            return std::nullopt;
-        }
-        slot = query;
-    }
-    QSqlQuery &q = *slot;
-    int n = 0;
-    q.bindValue(n++, algorithmId);
+    const QString what = QStringLiteral("read a page of chat");
+    QList<QByteArray> values = {RepositorySupport::text(algorithmId)};
     if (after) {
-        q.bindValue(n++, after->createdAt);
-        q.bindValue(n++, after->id);
+        values.append(after->createdAt.toUtf8());
+        values.append(after->id.toUtf8());
     }
-    q.bindValue(n++, qMax(0, limit));
-    if (!q.exec()) {
-        RepositorySupport::report(SqlDatabase::toDbError(m_database, q.lastError(),
-                                                         QStringLiteral("read a page of chat")),
-                                  error);
-        return std::nullopt;
-    }
+    values.append(QByteArray::number(qMax(0, limit)));
+    const RepositorySupport::BatchResults batch =
+        RepositorySupport::run(m_database, {{after ? kNextPage : kFirstPage, values}}, what);
+    const DbError failure = RepositorySupport::firstError(batch, what);
+    if (failure.isError())
+        return RepositorySupport::reported(std::optional<ChatPage>(), failure, error);
+    const PgResult &q = batch.results.constFirst();
     ChatPage result;
-    while (q.next()) {
+    result.messages.reserve(q.rows());
+    for (int row = 0; row < q.rows(); ++row) {
         ChatMessage m;
-        m.id = q.value(ChatId).toString();
-        m.algorithmId = q.value(ChatAlgorithmId).toString();
-        if (!q.isNull(ChatUserId))
-            m.userId = q.value(ChatUserId).toInt();
-        m.message = q.isNull(ChatMessageText) ? QString() : q.value(ChatMessageText).toString();
-        m.response = q.isNull(ChatResponse) ? QString() : q.value(ChatResponse).toString();
-        m.createdAtText = q.value(ChatCreatedAtText).toString();
+        m.id = q.value(row, ChatId);
+        m.algorithmId = q.value(row, ChatAlgorithmId);
+        if (!q.isNull(row, ChatUserId))
+            m.userId = q.value(row, ChatUserId).toInt();
+        m.message = q.value(row, ChatMessageText); // a null QString for NULL
+        m.response = q.value(row, ChatResponse);
+        m.createdAtText = q.value(row, ChatCreatedAtText);
         m.createdAt = SqlTimestamp::fromSql(m.createdAtText);
         result.messages.append(m);
     }
-    q.finish();
     if (limit > 0 && result.messages.size() == limit)
         result.next =
             ChatCursor{result.messages.constLast().createdAtText, result.messages.constLast().id};
-    return result;
+    return RepositorySupport::reported(std::optional<ChatPage>(result), {}, error);
 }

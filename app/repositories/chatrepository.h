@@ -7,10 +7,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
-#include <memory>
 #include <optional>
-
-class QSqlQuery;
 
 // One row of algorithm_chat_history.
 struct ChatMessage
@@ -36,7 +33,8 @@ struct ChatPage
     std::optional<ChatCursor> next; // set when the page was full
 };
 
-// Reads an algorithm's conversations, newest first, on one named Qt Sql connection.
+// Reads an algorithm's conversations, newest first, on one named Qt Sql connection: one round
+// trip of an unnamed statement per page (works through a pooler in transaction pooling).
 class ChatRepository
 {
 public:
@@ -51,6 +49,4 @@ public:
 
 private:
     QSqlDatabase m_database;
-    std::shared_ptr<QSqlQuery> m_first;
-    std::shared_ptr<QSqlQuery> m_next;
 };

@@ -1,29 +1,25 @@
 #include "repositories/metricsrepository.h"
 
-#include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
 #include "repositories/repositorysupport.h"
-
-#include <QSqlQuery>
-#include <QVariant>
 
 #include <cmath>
 
 namespace {
 
 constexpr char kMetricNames[] = "SELECT DISTINCT metric_name FROM algorithm_metrics"
-                                " WHERE algorithm_id = ? ORDER BY metric_name";
+                                " WHERE algorithm_id = $1 ORDER BY metric_name";
 enum MetricNameColumn
 {
     MetricName
 };
 // $1 bucket width in seconds; the origin is `from`, so bucket k starts at from + k * width.
 constexpr char kSeries[] =
-    "SELECT date_bin(make_interval(secs => ?::float8), recorded_at, ?::timestamp)::text AS b,"
+    "SELECT date_bin(make_interval(secs => $1::float8), recorded_at, $2::timestamp)::text AS b,"
     " min(metric_value)::float8, avg(metric_value)::float8, max(metric_value)::float8, count(*)"
     " FROM algorithm_metrics"
-    " WHERE algorithm_id = ? AND metric_name = ?"
-    " AND recorded_at >= ?::timestamp AND recorded_at < ?::timestamp"
+    " WHERE algorithm_id = $3 AND metric_name = $4"
+    " AND recorded_at >= $5::timestamp AND recorded_at < $6::timestamp"
     " GROUP BY b ORDER BY b";
 // kSeries's select list, in order.
 enum SeriesColumn
@@ -34,16 +30,16 @@ enum SeriesColumn
     SeriesMax,
     SeriesCount
 };
-// The columns changelogEntryFromQuery() reads, in its ChangelogColumn order.
+// The columns changelogEntryFromRow() reads, in its ChangelogColumn order.
 constexpr char kMarkers[] =
     "SELECT id, algorithm_id, user_id, parameter_name, old_value, new_value, reason,"
     " modified_at::text AS modified_at_text, db_role, source, change_set"
     " FROM algorithm_changelog"
-    " WHERE algorithm_id = ? AND modified_at >= ?::timestamp AND modified_at < ?::timestamp"
+    " WHERE algorithm_id = $1 AND modified_at >= $2::timestamp AND modified_at < $3::timestamp"
     " ORDER BY modified_at, id";
 // One scan of [t - w, t + w), split by FILTER.
 constexpr char kImpact[] =
-    "WITH p AS (SELECT ?::timestamp AS t, make_interval(secs => ?::float8) AS w)"
+    "WITH p AS (SELECT $1::timestamp AS t, make_interval(secs => $2::float8) AS w)"
     " SELECT coalesce(avg(m.metric_value) FILTER (WHERE m.recorded_at < p.t), 0)::float8,"
     " coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.metric_value::float8)"
     "   FILTER (WHERE m.recorded_at < p.t), 0),"
@@ -53,7 +49,7 @@ constexpr char kImpact[] =
     "   FILTER (WHERE m.recorded_at >= p.t), 0),"
     " count(*) FILTER (WHERE m.recorded_at >= p.t)"
     " FROM p JOIN algorithm_metrics m"
-    " ON m.algorithm_id = ? AND m.metric_name = ?"
+    " ON m.algorithm_id = $3 AND m.metric_name = $4"
     " AND m.recorded_at >= p.t - p.w AND m.recorded_at < p.t + p.w";
 // kImpact's select list, in order.
 enum ImpactColumn
@@ -74,40 +70,27 @@ MetricsRepository::MetricsRepository(const QSqlDatabase &database)
 
 MetricsRepository::~MetricsRepository() = default;
 
-QSqlQuery *MetricsRepository::prepared(std::shared_ptr<QSqlQuery> &slot, const char *sql,
-                                       DbError *error)
+PgResult MetricsRepository::query(const char *sql, const QList<QByteArray> &values,
+                                  const QString &what, DbError *error)
 {
-    if (slot)
-        return slot.get();
-    auto query = std::make_shared<QSqlQuery>(m_database);
-    query->setForwardOnly(true);
-    if (!query->prepare(QString::fromLatin1(sql))) {
-        RepositorySupport::report(SqlDatabase::toDbError(m_database, query->lastError(),
-                                                         QStringLiteral("prepare a metrics query")),
-                                  error);
-        return nullptr;
-    }
-    slot = query;
-    return query.get();
+    const RepositorySupport::BatchResults batch =
+        RepositorySupport::run(m_database, {{sql, values}}, what);
+    const DbError failure = RepositorySupport::firstError(batch, what);
+    RepositorySupport::report(failure, error);
+    return failure.isError() ? PgResult() : batch.results.constFirst();
 }
 
 std::optional<QStringList> MetricsRepository::metricNames(const QString &algorithmId,
                                                           DbError *error)
 {
-    QSqlQuery *q = prepared(m_names, kMetricNames, error);
-    if (!q)
+    const PgResult r = query(kMetricNames, {RepositorySupport::text(algorithmId)},
+                             QStringLiteral("list metric names"), error);
+    if (r.isNull())
         return std::nullopt;
-    q->bindValue(0, algorithmId);
-    if (!q->exec()) {
-        RepositorySupport::report(
-            SqlDatabase::toDbError(m_database, q->lastError(), QStringLiteral("list metric names")),
-            error);
-        return std::nullopt;
-    }
     QStringList names;
-    while (q->next())
-        names.append(q->value(MetricName).toString());
-    q->finish();
+    names.reserve(r.rows());
+    for (int row = 0; row < r.rows(); ++row)
+        names.append(r.value(row, MetricName));
     return names;
 }
 
@@ -116,36 +99,29 @@ MetricsRepository::series(const QString &algorithmId, const QString &metric, con
                           const QDateTime &to, int maxPoints, DbError *error)
 {
     if (!from.isValid() || !to.isValid() || to <= from || maxPoints < 1)
-        return QList<MetricBucket>();
-    QSqlQuery *q = prepared(m_series, kSeries, error);
-    if (!q)
-        return std::nullopt;
+        return RepositorySupport::reported(std::optional(QList<MetricBucket>()), {}, error);
     const qint64 rangeMs = from.msecsTo(to);
     const qint64 widthSeconds =
         qMax<qint64>(1, qint64(std::ceil(double(rangeMs) / 1000.0 / double(maxPoints))));
-    q->bindValue(0, QString::number(widthSeconds));
-    q->bindValue(1, SqlTimestamp::toSql(from));
-    q->bindValue(2, algorithmId);
-    q->bindValue(3, metric);
-    q->bindValue(4, SqlTimestamp::toSql(from));
-    q->bindValue(5, SqlTimestamp::toSql(to));
-    if (!q->exec()) {
-        RepositorySupport::report(SqlDatabase::toDbError(m_database, q->lastError(),
-                                                         QStringLiteral("read a metric series")),
-                                  error);
+    const QByteArray start = SqlTimestamp::toSql(from).toUtf8();
+    const PgResult r =
+        query(kSeries,
+              {QByteArray::number(widthSeconds), start, RepositorySupport::text(algorithmId),
+               RepositorySupport::text(metric), start, SqlTimestamp::toSql(to).toUtf8()},
+              QStringLiteral("read a metric series"), error);
+    if (r.isNull())
         return std::nullopt;
-    }
     QList<MetricBucket> buckets;
-    while (q->next()) {
+    buckets.reserve(r.rows());
+    for (int row = 0; row < r.rows(); ++row) {
         MetricBucket b;
-        b.start = SqlTimestamp::fromSql(q->value(SeriesStart).toString());
-        b.min = q->value(SeriesMin).toDouble();
-        b.avg = q->value(SeriesAvg).toDouble();
-        b.max = q->value(SeriesMax).toDouble();
-        b.count = q->value(SeriesCount).toLongLong();
+        b.start = SqlTimestamp::fromSql(r.value(row, SeriesStart));
+        b.min = r.value(row, SeriesMin).toDouble();
+        b.avg = r.value(row, SeriesAvg).toDouble();
+        b.max = r.value(row, SeriesMax).toDouble();
+        b.count = r.value(row, SeriesCount).toLongLong();
         buckets.append(b);
     }
-    q->finish();
     return buckets;
 }
 
@@ -154,22 +130,16 @@ std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QStr
                                                                       const QDateTime &to,
                                                                       DbError *error)
 {
-    QSqlQuery *q = prepared(m_markers, kMarkers, error);
-    if (!q)
+    const PgResult r = query(kMarkers,
+                             {RepositorySupport::text(algorithmId),
+                              SqlTimestamp::toSql(from).toUtf8(), SqlTimestamp::toSql(to).toUtf8()},
+                             QStringLiteral("read change markers"), error);
+    if (r.isNull())
         return std::nullopt;
-    q->bindValue(0, algorithmId);
-    q->bindValue(1, SqlTimestamp::toSql(from));
-    q->bindValue(2, SqlTimestamp::toSql(to));
-    if (!q->exec()) {
-        RepositorySupport::report(SqlDatabase::toDbError(m_database, q->lastError(),
-                                                         QStringLiteral("read change markers")),
-                                  error);
-        return std::nullopt;
-    }
     QList<ChangelogEntry> entries;
-    while (q->next())
-        entries.append(changelogEntryFromQuery(*q));
-    q->finish();
+    entries.reserve(r.rows());
+    for (int row = 0; row < r.rows(); ++row)
+        entries.append(changelogEntryFromRow(r, row));
     return entries;
 }
 
@@ -177,30 +147,27 @@ std::optional<MetricImpact> MetricsRepository::impact(const ChangelogEntry &chan
                                                       const QString &metric, qint64 windowSeconds,
                                                       DbError *error)
 {
-    QSqlQuery *q = prepared(m_impact, kImpact, error);
-    if (!q)
-        return std::nullopt;
+    const QString what = QStringLiteral("measure a change's impact");
     // The exact text keeps microseconds; a hand-made entry may only have the QDateTime.
     const QString at = change.modifiedAtText.isEmpty() ? SqlTimestamp::toSql(change.modifiedAt)
                                                        : change.modifiedAtText;
-    q->bindValue(0, at);
-    q->bindValue(1, QString::number(windowSeconds));
-    q->bindValue(2, change.algorithmId);
-    q->bindValue(3, metric);
-    if (!q->exec() || !q->next()) {
-        RepositorySupport::report(
-            SqlDatabase::toDbError(m_database, q->lastError(),
-                                   QStringLiteral("measure a change's impact")),
-            error);
+    const PgResult r =
+        query(kImpact,
+              {at.toUtf8(), QByteArray::number(windowSeconds),
+               RepositorySupport::text(change.algorithmId), RepositorySupport::text(metric)},
+              what, error);
+    if (r.isNull())
         return std::nullopt;
-    }
-    MetricImpact r;
-    r.meanBefore = q->value(ImpactMeanBefore).toDouble();
-    r.medianBefore = q->value(ImpactMedianBefore).toDouble();
-    r.countBefore = q->value(ImpactCountBefore).toLongLong();
-    r.meanAfter = q->value(ImpactMeanAfter).toDouble();
-    r.medianAfter = q->value(ImpactMedianAfter).toDouble();
-    r.countAfter = q->value(ImpactCountAfter).toLongLong();
-    q->finish();
-    return r;
+    if (r.rows() < 1)
+        return RepositorySupport::reported(
+            std::optional<MetricImpact>(),
+            {what, {}, QStringLiteral("the query gave no row"), {}, {}, {}}, error);
+    MetricImpact m;
+    m.meanBefore = r.value(0, ImpactMeanBefore).toDouble();
+    m.medianBefore = r.value(0, ImpactMedianBefore).toDouble();
+    m.countBefore = r.value(0, ImpactCountBefore).toLongLong();
+    m.meanAfter = r.value(0, ImpactMeanAfter).toDouble();
+    m.medianAfter = r.value(0, ImpactMedianAfter).toDouble();
+    m.countAfter = r.value(0, ImpactCountAfter).toLongLong();
+    return m;
 }

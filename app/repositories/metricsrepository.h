@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/dberror.h"
+#include "db/pgconnection.h"
 #include "repositories/changelogrepository.h"
 
 #include <QDateTime>
@@ -8,10 +9,7 @@
 #include <QSqlDatabase>
 #include <QStringList>
 
-#include <memory>
 #include <optional>
-
-class QSqlQuery;
 
 // One time bucket of a metric, aggregated by the server.
 struct MetricBucket
@@ -35,7 +33,8 @@ struct MetricImpact
 };
 
 // Reads algorithm_metrics (and the changelog entries to mark on a chart) on one named Qt Sql
-// connection, on its thread. Each read is one prepared statement, one round trip.
+// connection, on its thread. Each read is one unnamed statement with bound values, one round
+// trip (works through a pooler in transaction pooling).
 class MetricsRepository
 {
 public:
@@ -63,11 +62,9 @@ public:
                                        qint64 windowSeconds, DbError *error);
 
 private:
-    QSqlQuery *prepared(std::shared_ptr<QSqlQuery> &slot, const char *sql, DbError *error);
+    // Runs `sql` with `values`: its result, or a null one with `error` set.
+    PgResult query(const char *sql, const QList<QByteArray> &values, const QString &what,
+                   DbError *error);
 
     QSqlDatabase m_database;
-    std::shared_ptr<QSqlQuery> m_names;
-    std::shared_ptr<QSqlQuery> m_series;
-    std::shared_ptr<QSqlQuery> m_markers;
-    std::shared_ptr<QSqlQuery> m_impact;
 };

@@ -2,6 +2,8 @@
 
 #include "db/sqldatabase.h"
 
+#include <QSet>
+
 namespace {
 
 const QByteArray BeginSql = "BEGIN";
@@ -12,29 +14,153 @@ const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true)
                                " set_config('algoadmin.reason', $2, true),"
                                " set_config('algoadmin.change_set', $3, true)";
 
+// As the engine's (enginesession.cpp): transaction-local, so nothing outlives the transaction.
+const QByteArray TimeoutsSql = "SELECT set_config('lock_timeout', $1, true),"
+                               " set_config('statement_timeout', $2, true)";
+
+bool startsWith(const PipelineCommand &command, const char *keyword)
+{
+    return command.mode == PipelineCommand::Mode::Query &&
+           command.sql.trimmed().toUpper().startsWith(keyword);
+}
+
+bool isBegin(const PipelineCommand &command)
+{
+    return startsWith(command, "BEGIN") || startsWith(command, "START TRANSACTION");
+}
+
+bool isEnd(const PipelineCommand &command)
+{
+    return startsWith(command, "COMMIT") || startsWith(command, "END") ||
+           startsWith(command, "ABORT") ||
+           (startsWith(command, "ROLLBACK") && !startsWith(command, "ROLLBACK TO"));
+}
+
+// Where a command that withTimeouts() sends comes from: the given command `index`, or (added)
+// one it added for the segment of `index`, whose failure it then stands for.
+struct Origin
+{
+    int index;
+    bool added;
+};
+
+// `commands` with the timeouts set in every transaction (see run()); `origin` gets one entry
+// per command sent.
+QList<PipelineCommand> withTimeouts(const QList<PipelineCommand> &commands,
+                                    const SqlDatabase::TransactionTimeouts &timeouts,
+                                    QList<Origin> *origin)
+{
+    using After = PipelineCommand::After;
+    const QList<QByteArray> values = {QByteArray::number(timeouts.lockTimeoutMs),
+                                      QByteArray::number(timeouts.statementTimeoutMs)};
+    QList<PipelineCommand> sent;
+    auto add = [&](PipelineCommand command, int index, bool added) {
+        sent.append(std::move(command));
+        origin->append({index, added});
+    };
+    bool inTransaction = false; // an earlier segment's BEGIN is still open
+    qsizetype start = 0;
+    while (start < commands.size()) {
+        qsizetype end = start; // the segment's last command
+        while (end + 1 < commands.size() && commands.at(end).after != After::Sync)
+            ++end;
+        bool ownTransaction = inTransaction;
+        for (qsizetype i = start; i <= end; ++i)
+            ownTransaction = ownTransaction || isBegin(commands.at(i));
+        if (ownTransaction) {
+            for (qsizetype i = start; i <= end; ++i) {
+                PipelineCommand command = commands.at(i);
+                if (isBegin(command)) {
+                    inTransaction = true;
+                    const After after = command.after;
+                    command.after = After::Nothing;
+                    add(std::move(command), int(i), false);
+                    add({TimeoutsSql, values, after}, int(i), true);
+                } else {
+                    if (isEnd(command))
+                        inTransaction = false;
+                    add(std::move(command), int(i), false);
+                }
+            }
+        } else {
+            // The COMMIT in a segment of its own: after an error the Sync leaves the
+            // transaction aborted, and that COMMIT ends it (tag ROLLBACK) in the same round trip.
+            add({BeginSql, {}, After::Nothing}, int(start), true);
+            add({TimeoutsSql, values, After::Nothing}, int(start), true);
+            for (qsizetype i = start; i <= end; ++i) {
+                PipelineCommand command = commands.at(i);
+                if (i == end)
+                    command.after = After::Sync;
+                add(std::move(command), int(i), false);
+            }
+            add({CommitSql, {}, After::Sync}, int(end), true);
+        }
+        start = end + 1;
+    }
+    return sent;
+}
+
 } // namespace
 
 namespace RepositorySupport {
+
+bool stream(const QSqlDatabase &database, const QList<PipelineCommand> &commands,
+            const Pipeline::ResultHandler &onResult, const QString &what, DbError *error)
+{
+    PGconn *conn = SqlDatabase::nativeHandle(database);
+    if (!conn) {
+        if (error) {
+            *error = {};
+            error->what = what;
+            error->message = QStringLiteral("the database connection is not open");
+            error->sqlState = QStringLiteral("08003");
+            error->hint = QStringLiteral("Reconnect, then try again.");
+        }
+        return false;
+    }
+    Pipeline pipeline(conn, database.connectionName());
+    const std::optional<SqlDatabase::TransactionTimeouts> timeouts =
+        SqlDatabase::transactionTimeouts(database);
+    bool ok = false;
+    if (!timeouts) {
+        ok = pipeline.run(commands, onResult, error);
+    } else {
+        QList<Origin> origin;
+        const QList<PipelineCommand> sent = withTimeouts(commands, *timeouts, &origin);
+        // A failure of what was added stands for the statements of its segment: those the
+        // server then skipped, or (a failed COMMIT) the last one, whose work did not commit.
+        QSet<int> failed;
+        ok = pipeline.run(
+            sent,
+            [&](int index, const PgResult &result) {
+                const Origin from = origin.at(index);
+                if (from.added) {
+                    if (!result.ok() && result.status() != PGRES_PIPELINE_ABORTED) {
+                        failed.insert(from.index);
+                        onResult(from.index, result);
+                    }
+                    return;
+                }
+                if (failed.contains(from.index) && result.status() == PGRES_PIPELINE_ABORTED)
+                    return;
+                onResult(from.index, result);
+            },
+            error);
+    }
+    if (!ok && error)
+        error->what = what;
+    return ok;
+}
 
 BatchResults run(const QSqlDatabase &database, const QList<PipelineCommand> &commands,
                  const QString &what)
 {
     BatchResults batch;
     batch.results.resize(commands.size());
-    PGconn *conn = SqlDatabase::nativeHandle(database);
-    if (!conn) {
-        batch.error.what = what;
-        batch.error.message = QStringLiteral("the database connection is not open");
-        batch.error.sqlState = QStringLiteral("08003");
-        batch.error.hint = QStringLiteral("Reconnect, then try again.");
-        return batch;
-    }
-    Pipeline pipeline(conn, database.connectionName());
-    batch.ok = pipeline.run(
-        commands, [&](int index, const PgResult &result) { batch.results[index] = result; },
+    batch.ok = stream(
+        database, commands,
+        [&](int index, const PgResult &result) { batch.results[index] = result; }, what,
         &batch.error);
-    if (!batch.ok)
-        batch.error.what = what;
     return batch;
 }
 

@@ -43,8 +43,19 @@ struct BatchResults
     DbError error; // the connection failed (08006) or was not open
 };
 
+// Runs `commands` in one round trip with unnamed statements only, so it works through a pooler
+// in transaction pooling. On a connection whose start-up options a pooler refused
+// (SqlDatabase::transactionTimeouts), each segment (statements up to a Sync) that does not
+// begin a transaction of its own runs inside BEGIN; set_config(lock_timeout, statement_timeout,
+// true); …; COMMIT, and the timeouts follow each BEGIN of the batch: the server connection
+// keeps nothing of them. Results keep the commands' indexes either way.
 BatchResults run(const QSqlDatabase &database, const QList<PipelineCommand> &commands,
                  const QString &what);
+// As run(), handing each result over as it arrives instead of keeping it (a single-row
+// command gives one result per row): for reads too large to hold. Returns whether the batch
+// ran; `error` is set only when the connection failed or was not open.
+bool stream(const QSqlDatabase &database, const QList<PipelineCommand> &commands,
+            const Pipeline::ResultHandler &onResult, const QString &what, DbError *error);
 
 // The first statement error of a batch (skipped statements are not errors), or none.
 DbError firstError(const BatchResults &batch, const QString &what);
