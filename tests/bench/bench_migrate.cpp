@@ -8,7 +8,8 @@
 // trip between them; a second floor adds `SELECT clock_timestamp()` after every statement in
 // that message, what per-step timings cost at the least.
 //
-//   bench_migrate [--runs N] [--rtt direct,0,40] [--schema DIR]... [--no-builtin]
+//   bench_migrate [--runs N] [--rtt direct,0,40] [--schema DIR]... [--no-builtin] [--breakdown]
+//   (--breakdown: instead, what per-statement work costs the server; see timeSending())
 //   bench_migrate --write-schema DIR     (writes the generated schema as DIR/001_app_schema.sql)
 //
 // Every tool runs as its own process against a fresh database, through the same proxy (or the
@@ -156,6 +157,78 @@ QByteArray oneMessage(const MigrationSet &set, bool marks)
     return sql + ";\n";
 }
 
+// --breakdown: what per-statement work costs the server, in this process over libpq (no
+// process start, no proxy): the set's statements as one simple Query message, then as a
+// pipeline of extended-protocol statements, with a `SELECT clock_timestamp()` mark and a Flush
+// after each, and with the mark an INSERT … RETURNING into a temp table as algoadmin's are.
+enum class Sending
+{
+    OneMessage,
+    Pipeline,
+    SelectMarks,
+    InsertMarks
+};
+
+double timeSending(const ConnectionOptions &options, const MigrationSet &set, Sending sending)
+{
+    PgConnection connection;
+    DbError error;
+    if (!connection.open(options, &error))
+        return -1;
+    PGconn *conn = connection.handle();
+    QElapsedTimer clock;
+    clock.start();
+    bool ok = true;
+    if (sending == Sending::OneMessage) {
+        QByteArray sql = "BEGIN;";
+        for (const Migration &migration : set.migrations) {
+            for (const SqlStatement &statement : migration.statements)
+                sql += statement.text.toUtf8() + ";\n";
+        }
+        sql += "COMMIT;";
+        PQsendQuery(conn, sql.constData());
+        while (PGresult *result = PQgetResult(conn)) {
+            ok = ok && PQresultStatus(result) != PGRES_FATAL_ERROR;
+            PQclear(result);
+        }
+        return ok ? clock.nsecsElapsed() / 1e6 : -1;
+    }
+    const auto send = [&](const QByteArray &sql) {
+        PQsendQueryParams(conn, sql.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    };
+    PQenterPipelineMode(conn);
+    send("BEGIN");
+    if (sending == Sending::InsertMarks)
+        send("CREATE TEMP TABLE marks (run text, step int, at timestamptz) ON COMMIT DROP");
+    int step = 0;
+    for (const Migration &migration : set.migrations) {
+        for (const SqlStatement &statement : migration.statements) {
+            send(statement.text.toUtf8());
+            if (sending == Sending::SelectMarks)
+                send("SELECT extract(epoch FROM clock_timestamp())::float8 * 1000");
+            else if (sending == Sending::InsertMarks)
+                send("INSERT INTO marks VALUES ('" + migration.version.toUtf8() + "', " +
+                     QByteArray::number(++step) +
+                     ", clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000");
+            if (sending != Sending::Pipeline)
+                PQsendFlushRequest(conn);
+        }
+    }
+    send("COMMIT");
+    PQpipelineSync(conn);
+    for (;;) {
+        PGresult *result = PQgetResult(conn);
+        if (!result)
+            continue; // the end of one statement's results
+        const ExecStatusType status = PQresultStatus(result);
+        ok = ok && status != PGRES_FATAL_ERROR && status != PGRES_PIPELINE_ABORTED;
+        PQclear(result);
+        if (status == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    return ok ? clock.nsecsElapsed() / 1e6 : -1;
+}
+
 struct Proxy
 {
     QProcess process;
@@ -183,11 +256,16 @@ int main(int argc, char *argv[])
     QList<int> rtts{Direct, 0, 40};
     QStringList extraDirs;
     bool builtin = true;
+    bool breakdown = false;
     for (int i = 1; i < arguments.size(); ++i) {
         const QString &name = arguments.at(i);
         const QString value = i + 1 < arguments.size() ? arguments.at(i + 1) : QString();
         if (name == QLatin1String("--no-builtin")) {
             builtin = false;
+            continue;
+        }
+        if (name == QLatin1String("--breakdown")) {
+            breakdown = true;
             continue;
         }
         if (name == QLatin1String("--runs")) {
@@ -324,7 +402,48 @@ int main(int argc, char *argv[])
                         QStringLiteral("---:"), QStringLiteral("---:"), QStringLiteral("---:"));
     out().flush();
 
-    for (const Schema &schema : std::as_const(schemas)) {
+    if (breakdown) {
+        out() << "\nWhat per-statement work costs, in one process over libpq on the Unix socket "
+                 "(medians of "
+              << runs << " runs):\n\n";
+        const QString line = QStringLiteral("| %1 | %2 | %3 | %4 |\n");
+        out() << line.arg(QStringLiteral("schema"), QStringLiteral("sent as"),
+                          QStringLiteral("median ms"), QStringLiteral("ratio"));
+        out() << line.arg(QStringLiteral("---"), QStringLiteral("---"), QStringLiteral("---:"),
+                          QStringLiteral("---:"));
+        const QStringList names{QStringLiteral("one simple Query message"),
+                                QStringLiteral("a pipeline, one statement each"),
+                                QStringLiteral("… and a SELECT mark and a Flush after each"),
+                                QStringLiteral("… the mark an INSERT into a temp table")};
+        for (const Schema &schema : std::as_const(schemas)) {
+            const MigrationSet set = MigrationSet::fromDirectory(schema.dir);
+            QList<QList<double>> times(names.size());
+            for (int run = 0; run < runs; ++run) {
+                for (int k = 0; k < names.size(); ++k) {
+                    const int mode = (run + k) % int(names.size());
+                    const QString db = freshDatabase();
+                    const double ms =
+                        timeSending(cluster.connectionOptions(db), set, Sending(mode));
+                    dropDatabase(db);
+                    if (ms < 0) {
+                        std::fprintf(stderr, "bench: the breakdown failed on %s\n",
+                                     qPrintable(schema.label));
+                        return 1;
+                    }
+                    times[mode].append(ms);
+                }
+            }
+            const double base = Bench::median(times.first());
+            for (int k = 0; k < names.size(); ++k)
+                out() << line.arg(
+                    schema.label, names.at(k), QString::number(Bench::median(times.at(k)), 'f', 1),
+                    QStringLiteral("%1×").arg(Bench::median(times.at(k)) / base, 0, 'f', 2));
+            out().flush();
+        }
+    }
+
+    const QList<Schema> measured = breakdown ? QList<Schema>() : schemas;
+    for (const Schema &schema : measured) {
         for (int p = 0; p < proxies.size(); ++p) {
             const int rtt = rtts.at(p);
             const auto conninfo = [&](const QString &db) {
