@@ -509,6 +509,15 @@ RunReport MigrationRun::migrateStatementByStatement()
         if (runWithoutTransaction(index))
             carriedRecord = index;
     }
+    // Nothing of the session is left on the server connection, whatever happened: not the
+    // runners' lock, the session settings or the marks table. Closing the connection would do
+    // it too, but a pooler in session pooling hands the server connection on and resets it
+    // only afterwards (or never, without a reset query).
+    Batch discard;
+    discard.add("DISCARD ALL", {}, PipelineCommand::After::Sync);
+    DbError ignored; // a lost connection leaves nothing either
+    m_session.run(
+        discard, [](const Role &, const PgResult &) {}, nullptr, &ignored);
     return conclude();
 }
 

@@ -113,6 +113,42 @@ private:
     QString m_user;
 };
 
+// PgBouncer in session and in transaction pooling, for tests whose cases run in both: the data
+// rows "session" and "transaction" (column "mode") pick the bouncer.
+class Bouncers
+{
+public:
+    bool start(QString *error)
+    {
+        m_session = std::make_unique<Bouncer>();
+        m_transaction = std::make_unique<Bouncer>();
+        return m_session->start(u"session"_s, error) &&
+               m_transaction->start(u"transaction"_s, error);
+    }
+    void stop()
+    {
+        m_session.reset();
+        m_transaction.reset();
+    }
+    static void addModes()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("session") << u"session"_s;
+        QTest::newRow("transaction") << u"transaction"_s;
+    }
+    // The current data row's bouncer (transaction pooling in a test without rows).
+    Bouncer &current()
+    {
+        const char *tag = QTest::currentDataTag();
+        return tag && qstrcmp(tag, "session") == 0 ? *m_session : *m_transaction;
+    }
+    Bouncer &transaction() { return *m_transaction; }
+
+private:
+    std::unique_ptr<Bouncer> m_session;
+    std::unique_ptr<Bouncer> m_transaction;
+};
+
 // Nothing of a run is left in `db`: no advisory lock anywhere, and every server connection of
 // the pool has the server's defaults and no prepared statement.
 inline void verifyNothingLeft(const Bouncer &bouncer, TestDatabase &db)

@@ -51,44 +51,26 @@ private Q_SLOTS:
     void agentWorkerListsAndApplies();
 
 private:
-    void modes();
-    Bouncer &bouncer();
+    static void modes() { Bouncers::addModes(); }
+    Bouncer &bouncer() { return m_bouncers.current(); }
     // Nothing of a run is left: no advisory lock anywhere, and every server connection of the
     // pool has the server's defaults and no prepared statement.
     void verifyNothingLeft(TestDatabase &db);
 
     QTemporaryDir m_cache;
-    std::unique_ptr<Bouncer> m_session;
-    std::unique_ptr<Bouncer> m_transaction;
+    Bouncers m_bouncers;
 };
 
 void TstPoolers::initTestCase()
 {
     qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
     QString error;
-    m_session = std::make_unique<Bouncer>();
-    QVERIFY2(m_session->start(u"session"_s, &error), qPrintable(error));
-    m_transaction = std::make_unique<Bouncer>();
-    QVERIFY2(m_transaction->start(u"transaction"_s, &error), qPrintable(error));
+    QVERIFY2(m_bouncers.start(&error), qPrintable(error));
 }
 
 void TstPoolers::cleanupTestCase()
 {
-    m_session.reset();
-    m_transaction.reset();
-}
-
-void TstPoolers::modes()
-{
-    QTest::addColumn<QString>("mode");
-    QTest::newRow("session") << u"session"_s;
-    QTest::newRow("transaction") << u"transaction"_s;
-}
-
-Bouncer &TstPoolers::bouncer()
-{
-    QFETCH(QString, mode);
-    return mode == QLatin1String("session") ? *m_session : *m_transaction;
+    m_bouncers.stop();
 }
 
 void TstPoolers::verifyNothingLeft(TestDatabase &db)

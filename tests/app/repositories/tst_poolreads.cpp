@@ -98,42 +98,23 @@ private Q_SLOTS:
     void readsKeepTheirLockTimeout();
 
 private:
-    void modes();
-    Bouncer &bouncer();
+    static void modes() { Bouncers::addModes(); }
+    Bouncer &bouncer() { return m_bouncers.current(); }
 
     QTemporaryDir m_cache;
-    std::unique_ptr<Bouncer> m_session;
-    std::unique_ptr<Bouncer> m_transaction;
+    Bouncers m_bouncers;
 };
 
 void TstPoolReads::initTestCase()
 {
     qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
     QString error;
-    m_session = std::make_unique<Bouncer>();
-    QVERIFY2(m_session->start(u"session"_s, &error), qPrintable(error));
-    m_transaction = std::make_unique<Bouncer>();
-    QVERIFY2(m_transaction->start(u"transaction"_s, &error), qPrintable(error));
+    QVERIFY2(m_bouncers.start(&error), qPrintable(error));
 }
 
 void TstPoolReads::cleanupTestCase()
 {
-    m_session.reset();
-    m_transaction.reset();
-}
-
-void TstPoolReads::modes()
-{
-    QTest::addColumn<QString>("mode");
-    QTest::newRow("session") << u"session"_s;
-    QTest::newRow("transaction") << u"transaction"_s;
-}
-
-Bouncer &TstPoolReads::bouncer()
-{
-    if (!QTest::currentDataTag() || qstrcmp(QTest::currentDataTag(), "session") != 0)
-        return *m_transaction;
-    return *m_session;
+    m_bouncers.stop();
 }
 
 void TstPoolReads::readsMatchADirectConnection()
@@ -300,7 +281,7 @@ void TstPoolReads::readsKeepTheirLockTimeout()
     TestDatabase db(u"pool_read_timeout"_s);
     const QString problem = prepareSeededDatabase(db);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
-    ConnectionOptions options = m_transaction->options(db.name());
+    ConnectionOptions options = m_bouncers.transaction().options(db.name());
     options.lockTimeoutMs = 300;
     DbError error;
     QSqlDatabase pooled = SqlDatabase::open(options, u"pooled"_s, &error);
@@ -366,7 +347,7 @@ void TstPoolReads::readsKeepTheirLockTimeout()
     closePooled.dismiss();
     pooled = {};
     SqlDatabase::close(u"pooled"_s);
-    verifyNothingLeft(*m_transaction, db);
+    verifyNothingLeft(m_bouncers.transaction(), db);
 }
 
 QTEST_GUILESS_MAIN(TstPoolReads)
