@@ -9,10 +9,10 @@
 
 namespace SqlDatabase {
 
-// By connection name: the connections that open() made without our start-up options. Names
-// are per thread in practice, but the map is shared by all of them.
 static const char ResetByteaOutputSql[] = "RESET bytea_output";
 
+// By connection name: the connections that open() made without our start-up options. Names
+// are per thread in practice, but the map is shared by all of them.
 static QMutex timeoutsMutex;
 static QHash<QString, TransactionTimeouts> timeoutsByName;
 
