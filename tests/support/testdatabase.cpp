@@ -166,6 +166,13 @@ QString value(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &
     return rows(db, sql, params).value(0);
 }
 
+QString leftoverScratch(TestDatabase &db)
+{
+    return value(db, "SELECT count(*) FROM pg_database WHERE datname LIKE 'algoadmin_scratch_'"
+                     " || (SELECT oid FROM pg_database WHERE datname = current_database())"
+                     " || '\\_%'");
+}
+
 QByteArray sqlText(const QString &text)
 {
     if (text.isNull())

@@ -69,6 +69,10 @@ QString value(PgConnection &connection, const QByteArray &sql,
               const QList<QByteArray> &params = {});
 QString value(TestDatabase &db, const QByteArray &sql, const QList<QByteArray> &params = {});
 
+// How many scratch databases verify or baseline left behind for this test's database (named
+// after its oid, so that tests verifying in parallel do not count each other's): "0" when none.
+QString leftoverScratch(TestDatabase &db);
+
 // A QString as a statement parameter: a null string stays NULL, an empty one the empty text.
 QByteArray sqlText(const QString &text);
 

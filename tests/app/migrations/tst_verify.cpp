@@ -59,13 +59,6 @@ private:
         }
         return engine;
     }
-    static QString leftoverScratch(TestDatabase &db)
-    {
-        // Those of this test's database (other tests verify in parallel).
-        return value(db, "SELECT count(*) FROM pg_database WHERE datname LIKE 'algoadmin_scratch_'"
-                         " || (SELECT oid FROM pg_database WHERE datname = current_database())"
-                         " || '\\_%'");
-    }
 };
 
 void TstVerify::schemaQualifiedFilesVerifyCleanWithoutTouchingLiveTables()
