@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "cli/interruptwatcher.h"
 #include "db/pgconnection.h"
 #include "migrations/migrationengine.h"
 #include "migrations/report.h"
@@ -12,12 +13,8 @@
 #include <QJsonDocument>
 #include <QTextStream>
 
-#include <atomic>
 #include <cstdio>
 #include <functional>
-#include <thread>
-
-#include <signal.h>
 
 namespace Cli {
 
@@ -114,46 +111,6 @@ ConnectionOptions connectionOptions(const QCommandLineParser &parser)
 
 namespace {
 
-// Ctrl-C (or SIGTERM) during a long command asks the server to stop the running statement,
-// so that nothing is left running and holding locks after we exit. The signals are taken by a
-// thread of ours (sigtimedwait), not by a handler, so cancelling may lock and use libpq freely.
-class InterruptWatcher
-{
-public:
-    explicit InterruptWatcher(std::function<void()> onInterrupt)
-    {
-        sigset_t watched;
-        sigemptyset(&watched);
-        sigaddset(&watched, SIGINT);
-        sigaddset(&watched, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &watched, &m_previous);
-        m_thread = std::thread([this, watched, onInterrupt = std::move(onInterrupt)] {
-            const timespec tick{0, 100 * 1000 * 1000};
-            while (!m_done) {
-                if (sigtimedwait(&watched, nullptr, &tick) > 0 && !m_interrupted.exchange(true)) {
-                    err() << "\ncancelling: asking the server to stop the running statement…\n";
-                    err().flush();
-                    onInterrupt();
-                }
-            }
-        });
-    }
-    ~InterruptWatcher()
-    {
-        m_done = true;
-        m_thread.join();
-        pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
-    }
-    InterruptWatcher(const InterruptWatcher &) = delete;
-    InterruptWatcher &operator=(const InterruptWatcher &) = delete;
-
-private:
-    std::atomic<bool> m_done{false};
-    std::atomic<bool> m_interrupted{false};
-    sigset_t m_previous;
-    std::thread m_thread;
-};
-
 struct Command
 {
     QString name;
@@ -169,7 +126,8 @@ const QList<Command> &commands()
                         "[--lock-timeout MS] [--statement-timeout MS]"),
          QStringLiteral(
              "Applies every pending migration, each in a savepoint of one transaction, all\n"
-             "sent in one round trip, and prints each statement's server time as it completes.\n"
+             "sent in one round trip, and prints each statement's server time as the results\n"
+             "arrive.\n"
              "A failing migration commits nothing and stops the run (exit 1); the ones before\n"
              "it are committed. A migration that adds an enum value (ALTER TYPE … ADD VALUE)\n"
              "is committed before the next runs, which may then use the value. Through a\n"

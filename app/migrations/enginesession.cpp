@@ -3,6 +3,7 @@
 #include "db/poolerprobe.h"
 
 #include <QHash>
+#include <QRandomGenerator>
 
 #include <algorithm>
 #include <mutex>
@@ -68,10 +69,12 @@ static const char MarkSql[] =
     "INSERT INTO pg_temp.algoadmin_step_marks (run, step, at)"
     " VALUES ($1, $2::int, clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000";
 
-static const char LockHoldersSql[] =
+// Our backend (its statement) and whoever blocks it.
+static const char ObserveSql[] =
     "SELECT a.pid, a.usename, a.application_name, a.state, left(a.query, 2000),"
-    " extract(epoch FROM coalesce(a.xact_start, a.query_start))::float8 * 1000"
-    " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids($1::int)) ORDER BY a.pid";
+    " extract(epoch FROM coalesce(a.xact_start, a.query_start))::float8 * 1000, a.pid = $1::int"
+    " FROM pg_stat_activity a"
+    " WHERE a.pid = $1::int OR a.pid = ANY (pg_blocking_pids($1::int)) ORDER BY a.pid";
 
 // Any fixed number would do; advisory locks are per database already.
 static const char AdvisoryLockKey[] = "7101968462031457";
@@ -81,14 +84,6 @@ static const char AdvisoryLockKey[] = "7101968462031457";
 static QDateTime fromMs(const QString &ms)
 {
     return ms.isEmpty() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(qint64(ms.toDouble()));
-}
-
-// A clock mark. Parsing the small INSERT again for each statement costs far less than a
-// named prepared statement would: that one outlives the transaction, and through a pooler in
-// transaction pooling the next run's PREPARE meets it on another client's behalf.
-void Batch::addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role)
-{
-    add(MarkSql, {run, QByteArray::number(step)}, after, role);
 }
 
 bool notRun(const PgResult &result)
@@ -143,6 +138,8 @@ QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow>
 
 EngineSession::EngineSession(MigrationEngine *owner)
     : engine(owner)
+    , markStatement("algoadmin_mark_" +
+                    QByteArray::number(QRandomGenerator::global()->generate64(), 16))
 {}
 
 EngineSession::~EngineSession()
@@ -167,7 +164,7 @@ const ConnectionOptions &EngineSession::engineOptions() const
     return engine->m_connection;
 }
 
-QList<LockHolder> EngineSession::observeHolders()
+EngineSession::Observation EngineSession::observe()
 {
     if (!monitor) {
         monitor = std::make_unique<PgConnection>();
@@ -179,13 +176,38 @@ QList<LockHolder> EngineSession::observeHolders()
     }
     if (!monitor->isOpen())
         return {};
-    const PgResult result = monitor->exec(LockHoldersSql, {QByteArray::number(pid)});
-    QList<LockHolder> holders;
+    const PgResult result = monitor->exec(ObserveSql, {QByteArray::number(pid)});
+    Observation seen;
     for (int row = 0; row < result.rows(); ++row) {
-        holders.append({result.value(row, 0).toInt(), result.value(row, 1), result.value(row, 2),
-                        result.value(row, 3), result.value(row, 4), fromMs(result.value(row, 5))});
+        if (result.value(row, 6) == QLatin1String("t")) {
+            seen.query = result.value(row, 4).toUtf8();
+            continue;
+        }
+        seen.holders.append({result.value(row, 0).toInt(), result.value(row, 1),
+                             result.value(row, 2), result.value(row, 3), result.value(row, 4),
+                             fromMs(result.value(row, 5))});
     }
-    return holders;
+    return seen;
+}
+
+// The command the server runs: the first from `from` on (those before it have all finished,
+// their results still in the server's buffer) whose text pg_stat_activity shows, maybe
+// truncated (track_activity_query_size).
+static int runningCommand(const Batch &batch, int from, const QByteArray &query,
+                          const QByteArray &markStatement)
+{
+    if (query.isEmpty())
+        return from;
+    for (int i = from; i < batch.commands.size(); ++i) {
+        const PipelineCommand &command = batch.commands.at(i);
+        const QByteArray &text =
+            command.mode == PipelineCommand::Mode::Execute && command.name == markStatement
+                ? QByteArray(MarkSql)
+                : command.sql;
+        if (text.startsWith(query))
+            return i;
+    }
+    return from;
 }
 
 bool EngineSession::transactionPooled()
@@ -213,7 +235,8 @@ DbError EngineSession::transactionPoolingError(const QString &what, const QStrin
 
 bool EngineSession::run(const Batch &given,
                         const std::function<void(const Role &, const PgResult &)> &onResult,
-                        const std::function<LockWait(const Role &)> &describeWait, DbError *error)
+                        const std::function<LockWait(const Role &)> &describeWait, DbError *error,
+                        const std::function<void(const Role &)> &onRunning)
 {
     // Every transaction a batch opens gets the timeouts first, transaction-locally: they do
     // not depend on start-up options that a pooler may refuse, and they end with it.
@@ -242,15 +265,18 @@ bool EngineSession::run(const Batch &given,
                 runningMs >= lastObservationMs)
                 return;
             lastObservationMs = runningMs;
-            const QList<LockHolder> holders = observeHolders();
-            if (holders.isEmpty())
+            const Observation seen = observe();
+            const int running = runningCommand(batch, index, seen.query, markStatement);
+            if (onRunning)
+                onRunning(batch.roles.at(running));
+            if (seen.holders.isEmpty())
                 return;
-            lastHolders = holders;
+            lastHolders = seen.holders;
             if (engine->m_callbacks.lockWaitObserved && describeWait) {
-                LockWait wait = describeWait(batch.roles.at(index));
+                LockWait wait = describeWait(batch.roles.at(running));
                 wait.waitedMs = runningMs;
                 wait.remainingMs = std::max<qint64>(0, lockTimeout - runningMs);
-                wait.holders = holders;
+                wait.holders = seen.holders;
                 engine->m_callbacks.lockWaitObserved(wait);
             }
         },
@@ -271,6 +297,26 @@ void EngineSession::addMarksTable(Batch &batch, bool sessionScoped)
               PipelineCommand::After::Nothing, {Role::SetUp});
     // A migration may SET ROLE; the marks must stay writable for it.
     batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+}
+
+void EngineSession::addPrepareMark(Batch &batch) const
+{
+    batch.commands.append(
+        PipelineCommand::prepare(markStatement, MarkSql, PipelineCommand::After::Nothing));
+    batch.roles.append(Role{Role::SetUp});
+}
+
+void EngineSession::addDeallocateMark(Batch &batch) const
+{
+    batch.add("DEALLOCATE " + markStatement, {}, PipelineCommand::After::Sync);
+}
+
+void EngineSession::addMark(Batch &batch, const QByteArray &run, int step,
+                            PipelineCommand::After after, Role role) const
+{
+    batch.commands.append(
+        PipelineCommand::execute(markStatement, {run, QByteArray::number(step)}, after));
+    batch.roles.append(role);
 }
 
 void EngineSession::addLock(Batch &batch, bool sessionScoped)
@@ -302,6 +348,8 @@ void EngineSession::buildSetUp(Batch &batch, const SetUpSteps &steps) const
     }
     if (steps.prepareMarks)
         addMarksTable(batch, steps.sessionScoped);
+    if (steps.prepareMarks && steps.sessionScoped)
+        addPrepareMark(batch);
     if (steps.createHistory || steps.prepareMarks)
         batch.commands.last().after = PipelineCommand::After::Sync;
     const bool historyMayBeMissing = !steps.createHistory;

@@ -66,11 +66,6 @@ struct Batch
         commands.append({sql, std::move(params), after});
         roles.append(role);
     }
-
-    // A clock mark for step `step` of the migration with version `run` (0 = before its first
-    // statement); the marks table must exist (EngineSession::addMarksTable). An unnamed
-    // statement: a named one would outlive the transaction on a pooled server connection.
-    void addMark(const QByteArray &run, int step, PipelineCommand::After after, Role role);
 };
 
 // One row of algoadmin_schema_history.
@@ -99,8 +94,11 @@ struct EngineSession
     MigrationEngine *engine = nullptr;
     PgConnection connection;
     PgConnection *previousActive = nullptr; // what cancel() interrupted before this opened
-    std::unique_ptr<PgConnection> monitor; // opened only to see who holds a lock we wait for
-    QString schema;                        // current_schema(), empty when search_path names none
+    std::unique_ptr<PgConnection> monitor;  // opened only to see what runs and who blocks it
+    // The clock mark, a statement prepared once per transaction (a unique name: one left on a
+    // pooled server connection after a cancel could never meet the next run's).
+    QByteArray markStatement;
+    QString schema; // current_schema(), empty when search_path names none
     QString searchPath;
     QString dbRole;
     int pid = 0;         // pg_backend_pid() in set-up
@@ -126,9 +124,15 @@ struct EngineSession
 
     QString target() const { return connection.describe(); }
 
-    // Who blocks our backend right now, through a second connection; empty when nobody does
-    // or that connection cannot be opened.
-    QList<LockHolder> observeHolders();
+    // What our backend runs right now (its statement's text, as pg_stat_activity shows it)
+    // and who blocks it, through a second connection; empty when that connection cannot be
+    // opened.
+    struct Observation
+    {
+        QByteArray query;
+        QList<LockHolder> holders;
+    };
+    Observation observe();
 
     // True when the connection goes through a pooler in transaction (or statement) pooling:
     // then nothing may rely on the session outliving a transaction. Costs a connection and a
@@ -141,9 +145,15 @@ struct EngineSession
     // while a statement waits on a lock, the engine's lockWaitObserved callback gets
     // `describeWait`'s answer for its role (none without `describeWait`). False when the
     // connection failed (`error` says why); a statement's failure is only in its result.
+    //
+    // Results arrive at each Sync and whenever the server's output buffer fills, not after
+    // each statement (a Flush after each would cost more than the clock marks). So when no
+    // result has come for a while, the server is asked which command runs: `onRunning` gets
+    // its role.
     bool run(const Batch &batch,
              const std::function<void(const Role &, const PgResult &)> &onResult,
-             const std::function<LockWait(const Role &)> &describeWait, DbError *error);
+             const std::function<LockWait(const Role &)> &describeWait, DbError *error,
+             const std::function<void(const Role &)> &onRunning = {});
 
     // Round trip 1 of every operation: settings, facts, optionally the runners' lock and the
     // history table, and the applied migrations.
@@ -157,7 +167,7 @@ struct EngineSession
     {
         bool takeLock = false;      // the runners' advisory lock
         bool createHistory = false; // create algoadmin_schema_history if missing
-        bool prepareMarks = false;  // the temp table of clock marks
+        bool prepareMarks = false;  // the temp table of clock marks (and, in a session, the mark)
         bool captureLive = false;   // the live schema's catalog snapshot
         bool sessionScoped = false; // see above
         bool leaveOpen = false;     // transaction-scoped: no COMMIT, the caller goes on
@@ -165,6 +175,16 @@ struct EngineSession
 
     // The temp table of clock marks: dropped at commit unless `sessionScoped`.
     static void addMarksTable(Batch &batch, bool sessionScoped);
+    // The mark statement (markStatement), once the marks table exists. In a transaction it
+    // must be deallocated before the transaction ends, so it is prepared only where the
+    // transaction is sure to be healthy at the DEALLOCATE (a failure in between is undone to a
+    // savepoint); in a session, DISCARD ALL ends it.
+    void addPrepareMark(Batch &batch) const;
+    void addDeallocateMark(Batch &batch) const;
+    // A clock mark for step `step` of the migration with version `run` (0 = before its first
+    // statement).
+    void addMark(Batch &batch, const QByteArray &run, int step, PipelineCommand::After after,
+                 Role role) const;
     // The runners' advisory lock: until the end of the transaction unless `sessionScoped`.
     static void addLock(Batch &batch, bool sessionScoped);
 

@@ -173,6 +173,13 @@ void MigrationRun::startStep(int migration, int step)
         m_callbacks.stepStarted(s);
 }
 
+void MigrationRun::noteRunning(const Role &role)
+{
+    if (role.kind != Role::Statement || stepOf(role).state != StepReport::State::Pending)
+        return;
+    startStep(role.migration, role.step);
+}
+
 void MigrationRun::noteFailure(const DbError &error, const Role &role)
 {
     if (m_failed)

@@ -56,6 +56,8 @@ static const char DoneSql[] =
 static const char SavepointSql[] = "SAVEPOINT algoadmin_migration";
 static const char ReleaseSql[] = "RELEASE SAVEPOINT algoadmin_migration";
 static const char RollbackToSql[] = "ROLLBACK TO SAVEPOINT algoadmin_migration";
+static const char RehearsalSavepointSql[] = "SAVEPOINT algoadmin_rehearsal";
+static const char RehearsalRollbackToSql[] = "ROLLBACK TO SAVEPOINT algoadmin_rehearsal";
 
 // The history row is written where set-up found the history table, whatever search_path the
 // migration left behind (until the end of its transaction).
@@ -363,6 +365,7 @@ std::optional<RunReport> MigrationRun::runTransaction(int first, int end)
         batch.add(RollbackToSql, {}, PipelineCommand::After::Nothing);
         batch.add(ReleaseSql, {}, PipelineCommand::After::Sync);
     }
+    m_session.addDeallocateMark(batch);
     batch.add("COMMIT", {}, PipelineCommand::After::Sync, {Role::Commit});
     DbError setUpFailure;
     DbError transport;
@@ -379,7 +382,8 @@ std::optional<RunReport> MigrationRun::runTransaction(int first, int end)
                 takeResult(role, result);
             }
         },
-        [this](const Role &role) { return describeWait(role); }, &transport);
+        [this](const Role &role) { return describeWait(role); }, &transport,
+        [this](const Role &role) { noteRunning(role); });
     if (!transportOk && !m_failed && !setUpFailure.isError())
         m_report.error = transport;
     if (!transportOk)
@@ -430,14 +434,20 @@ void MigrationRun::dropAlreadyApplied()
 RunReport MigrationRun::rehearse()
 {
     // One transaction, rolled back whether a step failed or not; the lock and the marks end
-    // with it.
+    // with it. A failing step is undone to a savepoint first, so that the mark statement can
+    // be deallocated before the transaction ends.
     Batch batch;
     batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
     EngineSession::addLock(batch, false);
     EngineSession::addMarksTable(batch, false);
+    m_session.addPrepareMark(batch);
+    batch.commands.last().after = PipelineCommand::After::Sync;
+    batch.add(RehearsalSavepointSql, {}, PipelineCommand::After::Nothing);
     for (int i = 0; i < m_pending.size(); ++i)
         addSteps(batch, i, true);
     batch.commands.last().after = PipelineCommand::After::Sync;
+    batch.add(RehearsalRollbackToSql, {}, PipelineCommand::After::Nothing);
+    m_session.addDeallocateMark(batch);
     batch.add("ROLLBACK", {}, PipelineCommand::After::Sync);
     if (!runBatch(batch)) {
         m_report.roundTrips = m_session.roundTrips;
@@ -530,10 +540,11 @@ bool MigrationRun::runWithoutTransaction(int index)
     for (int i = 0; i < migration->statements.size() && !m_failed && !m_cancelled; ++i) {
         Batch single;
         if (i == 0)
-            single.addMark(run, 0, PipelineCommand::After::Sync, {Role::Mark, index, 0});
+            m_session.addMark(single, run, 0, PipelineCommand::After::Sync, {Role::Mark, index, 0});
         single.add(migration->statements.at(i).text.toUtf8(), {}, PipelineCommand::After::Sync,
                    {Role::Statement, index, i + 1});
-        single.addMark(run, i + 1, PipelineCommand::After::Sync, {Role::Mark, index, i + 1});
+        m_session.addMark(single, run, i + 1, PipelineCommand::After::Sync,
+                          {Role::Mark, index, i + 1});
         runBatch(single);
     }
     if (!m_failed && !m_cancelled)
@@ -590,7 +601,8 @@ bool MigrationRun::runBatch(const Batch &batch)
     DbError transport;
     if (m_session.run(
             batch, [this](const Role &role, const PgResult &result) { takeResult(role, result); },
-            [this](const Role &role) { return describeWait(role); }, &transport))
+            [this](const Role &role) { return describeWait(role); }, &transport,
+            [this](const Role &role) { noteRunning(role); }))
         return true;
     if (!m_failed)
         m_report.error = transport;
@@ -615,15 +627,21 @@ void MigrationRun::addPlan(Batch &batch, int first, int end) const
     batch.add(PlanSql,
               {arrayLiteral(versions), arrayLiteral(checksums), QByteArray::number(first),
                QByteArray::number(end)},
-              PipelineCommand::After::Sync, {Role::Plan});
+              PipelineCommand::After::Nothing, {Role::Plan});
+    // From here on every failure is undone to a savepoint, so the transaction is healthy at
+    // the DEALLOCATE before its COMMIT; a failure before this skips the PREPARE.
+    m_session.addPrepareMark(batch);
+    batch.commands.last().after = PipelineCommand::After::Sync;
 }
 
-// One migration's statements, each followed by a clock mark.
+// One migration's statements, each followed by a clock mark. No Flush after each: results
+// come in the server's buffer-fulls, and EngineSession::run asks which statement runs when
+// they pause.
 void MigrationRun::addSteps(Batch &batch, int index, bool inRehearsal) const
 {
     const Migration *migration = m_pending.at(index);
     const QByteArray run = migration->version.toUtf8();
-    batch.addMark(run, 0, PipelineCommand::After::Flush, {Role::Mark, index, 0});
+    m_session.addMark(batch, run, 0, PipelineCommand::After::Nothing, {Role::Mark, index, 0});
     for (int i = 0; i < migration->statements.size(); ++i) {
         QString text = migration->statements.at(i).text;
         // A transactional migration is rehearsed exactly as it will run, so that a
@@ -633,7 +651,8 @@ void MigrationRun::addSteps(Batch &batch, int index, bool inRehearsal) const
         if (!text.isNull())
             batch.add(text.toUtf8(), {}, PipelineCommand::After::Nothing,
                       {Role::Statement, index, i + 1});
-        batch.addMark(run, i + 1, PipelineCommand::After::Flush, {Role::Mark, index, i + 1});
+        m_session.addMark(batch, run, i + 1, PipelineCommand::After::Nothing,
+                          {Role::Mark, index, i + 1});
     }
 }
 

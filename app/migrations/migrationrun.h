@@ -95,6 +95,8 @@ private:
     LockWait describeWait(const Role &role) const;
     StepReport &stepOf(const Role &role);
     void startStep(int migration, int step);
+    // The server says this command runs (its results are not back yet).
+    void noteRunning(const Role &role);
     // The run's first failure; later ones are consequences.
     void noteFailure(const DbError &error, const Role &role);
 

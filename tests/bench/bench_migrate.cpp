@@ -31,6 +31,7 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <cstdio>
@@ -158,18 +159,43 @@ QByteArray oneMessage(const MigrationSet &set, bool marks)
 }
 
 // --breakdown: what per-statement work costs the server, in this process over libpq (no
-// process start, no proxy): the set's statements as one simple Query message, then as a
-// pipeline of extended-protocol statements, with a `SELECT clock_timestamp()` mark and a Flush
-// after each, and with the mark an INSERT … RETURNING into a temp table as algoadmin's are.
-enum class Sending
+// process start, no proxy). Each way of sending the set: its name, and how each statement is
+// followed. The floor is the first: the statements as one simple Query message.
+struct Sending
 {
-    OneMessage,
-    Pipeline,
-    SelectMarks,
-    InsertMarks
+    const char *name;
+    bool oneMessage = false; // a simple Query message, else a pipeline of statements
+    enum Mark
+    {
+        None,
+        Select,         // SELECT clock_timestamp()
+        Insert,         // INSERT … RETURNING into a temp table, parsed each time
+        PreparedInsert, // the same, prepared once (algoadmin's)
+        PreparedSelect  // SELECT clock_timestamp(), prepared once
+    } mark = None;
+    bool flush = false; // a Flush after each mark (algoadmin's until 2026-12-06)
 };
 
-double timeSending(const ConnectionOptions &options, const MigrationSet &set, Sending sending)
+const QList<Sending> &sendings()
+{
+    static const QList<Sending> list{
+        {"one simple Query message (floor)", true},
+        {"one Query message, SELECT mark after each", true, Sending::Select},
+        {"a pipeline, one statement each"},
+        {"… an INSERT mark and a Flush after each (before)", false, Sending::Insert, true},
+        {"… an INSERT mark after each, no Flush", false, Sending::Insert},
+        {"… a prepared SELECT mark after each", false, Sending::PreparedSelect},
+        {"… a prepared INSERT mark after each (algoadmin)", false, Sending::PreparedInsert},
+    };
+    return list;
+}
+
+static const char MarkSelect[] = "SELECT extract(epoch FROM clock_timestamp())::float8 * 1000";
+static const char MarkInsert[] = "INSERT INTO marks VALUES ($1, $2::int, clock_timestamp())"
+                                 " RETURNING extract(epoch FROM at)::float8 * 1000";
+
+double timeSending(const ConnectionOptions &options, const MigrationSet &set,
+                   const Sending &sending)
 {
     PgConnection connection;
     DbError error;
@@ -179,11 +205,14 @@ double timeSending(const ConnectionOptions &options, const MigrationSet &set, Se
     QElapsedTimer clock;
     clock.start();
     bool ok = true;
-    if (sending == Sending::OneMessage) {
+    if (sending.oneMessage) {
         QByteArray sql = "BEGIN;";
         for (const Migration &migration : set.migrations) {
-            for (const SqlStatement &statement : migration.statements)
+            for (const SqlStatement &statement : migration.statements) {
                 sql += statement.text.toUtf8() + ";\n";
+                if (sending.mark == Sending::Select)
+                    sql += QByteArray(MarkSelect) + ";\n";
+            }
         }
         sql += "COMMIT;";
         PQsendQuery(conn, sql.constData());
@@ -193,24 +222,45 @@ double timeSending(const ConnectionOptions &options, const MigrationSet &set, Se
         }
         return ok ? clock.nsecsElapsed() / 1e6 : -1;
     }
-    const auto send = [&](const QByteArray &sql) {
-        PQsendQueryParams(conn, sql.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+    const auto send = [&](const QByteArray &sql, const QList<QByteArray> &params = {}) {
+        QVarLengthArray<const char *, 2> values;
+        for (const QByteArray &param : params)
+            values.append(param.constData());
+        PQsendQueryParams(conn, sql.constData(), int(values.size()), nullptr, values.constData(),
+                          nullptr, nullptr, 0);
     };
     PQenterPipelineMode(conn);
     send("BEGIN");
-    if (sending == Sending::InsertMarks)
+    if (sending.mark == Sending::Insert || sending.mark == Sending::PreparedInsert)
         send("CREATE TEMP TABLE marks (run text, step int, at timestamptz) ON COMMIT DROP");
+    if (sending.mark == Sending::PreparedInsert)
+        PQsendPrepare(conn, "mark", MarkInsert, 0, nullptr);
+    if (sending.mark == Sending::PreparedSelect)
+        PQsendPrepare(conn, "mark", MarkSelect, 0, nullptr);
     int step = 0;
     for (const Migration &migration : set.migrations) {
+        const QByteArray run = migration.version.toUtf8();
         for (const SqlStatement &statement : migration.statements) {
             send(statement.text.toUtf8());
-            if (sending == Sending::SelectMarks)
-                send("SELECT extract(epoch FROM clock_timestamp())::float8 * 1000");
-            else if (sending == Sending::InsertMarks)
-                send("INSERT INTO marks VALUES ('" + migration.version.toUtf8() + "', " +
-                     QByteArray::number(++step) +
-                     ", clock_timestamp()) RETURNING extract(epoch FROM at)::float8 * 1000");
-            if (sending != Sending::Pipeline)
+            const QByteArray number = QByteArray::number(++step);
+            const char *values[] = {run.constData(), number.constData()};
+            switch (sending.mark) {
+            case Sending::None:
+                break;
+            case Sending::Select:
+                send(MarkSelect);
+                break;
+            case Sending::Insert:
+                send(MarkInsert, {run, number});
+                break;
+            case Sending::PreparedInsert:
+                PQsendQueryPrepared(conn, "mark", 2, values, nullptr, nullptr, 0);
+                break;
+            case Sending::PreparedSelect:
+                PQsendQueryPrepared(conn, "mark", 0, nullptr, nullptr, nullptr, 0);
+                break;
+            }
+            if (sending.flush)
                 PQsendFlushRequest(conn);
         }
     }
@@ -411,19 +461,16 @@ int main(int argc, char *argv[])
                           QStringLiteral("median ms"), QStringLiteral("ratio"));
         out() << line.arg(QStringLiteral("---"), QStringLiteral("---"), QStringLiteral("---:"),
                           QStringLiteral("---:"));
-        const QStringList names{QStringLiteral("one simple Query message"),
-                                QStringLiteral("a pipeline, one statement each"),
-                                QStringLiteral("… and a SELECT mark and a Flush after each"),
-                                QStringLiteral("… the mark an INSERT into a temp table")};
         for (const Schema &schema : std::as_const(schemas)) {
             const MigrationSet set = MigrationSet::fromDirectory(schema.dir);
-            QList<QList<double>> times(names.size());
+            const qsizetype ways = sendings().size();
+            QList<QList<double>> times(ways);
             for (int run = 0; run < runs; ++run) {
-                for (int k = 0; k < names.size(); ++k) {
-                    const int mode = (run + k) % int(names.size());
+                for (int k = 0; k < ways; ++k) {
+                    const int mode = (run + k) % int(ways);
                     const QString db = freshDatabase();
                     const double ms =
-                        timeSending(cluster.connectionOptions(db), set, Sending(mode));
+                        timeSending(cluster.connectionOptions(db), set, sendings().at(mode));
                     dropDatabase(db);
                     if (ms < 0) {
                         std::fprintf(stderr, "bench: the breakdown failed on %s\n",
@@ -434,9 +481,10 @@ int main(int argc, char *argv[])
                 }
             }
             const double base = Bench::median(times.first());
-            for (int k = 0; k < names.size(); ++k)
+            for (int k = 0; k < ways; ++k)
                 out() << line.arg(
-                    schema.label, names.at(k), QString::number(Bench::median(times.at(k)), 'f', 1),
+                    schema.label, QString::fromUtf8(sendings().at(k).name),
+                    QString::number(Bench::median(times.at(k)), 'f', 1),
                     QStringLiteral("%1×").arg(Bench::median(times.at(k)) / base, 0, 'f', 2));
             out().flush();
         }

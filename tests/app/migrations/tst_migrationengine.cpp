@@ -304,6 +304,7 @@ private slots:
     void cancelAfterEverythingCommittedIsNotReportedAsCancelled();
     void statementTimeoutFailsTheMigration();
     void stepCallbacksFireInOrder();
+    void aSlowStepIsReportedWhileItRuns();
     void badMigrationDirectoryIsAnError_data();
     void badMigrationDirectoryIsAnError();
 
@@ -1815,6 +1816,45 @@ void TestMigrationEngine::stepCallbacksFireInOrder()
         QVERIFY2(finishedMs.at(i) >= 0, qPrintable(QString::number(i)));
         QCOMPARE(finishedMs.at(i), report.steps.at(i).ms);
     }
+}
+
+// Results come back at the end of each migration and whenever the server's output buffer fills,
+// not after each statement: a slow step after fast ones is named by the server (pg_stat_activity)
+// while it runs, before any result of its migration has arrived.
+void TestMigrationEngine::aSlowStepIsReportedWhileItRuns()
+{
+    TestDatabase db(u"slow_step"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QByteArray sql;
+    for (int i = 0; i < 20; ++i)
+        sql += "CREATE TABLE fast" + QByteArray::number(i) + " (id int);\n";
+    sql += "SELECT pg_sleep(2);\nCREATE TABLE after_sleep (id int);\n";
+    QVERIFY(writeFile(dir.filePath(u"001_slow.sql"_s), sql));
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
+    int finishedBefore = -1; // steps finished when the slow one was reported
+    QString sleepingThen;    // what the server said our backend was doing then
+    int finished = 0;
+    EngineCallbacks callbacks;
+    callbacks.stepStarted = [&](const StepReport &step) {
+        if (step.step != 21 || finishedBefore >= 0)
+            return;
+        finishedBefore = finished;
+        sleepingThen = value(db, "SELECT count(*) FROM pg_stat_activity WHERE datname ="
+                                 " current_database() AND wait_event = 'PgSleep'");
+    };
+    callbacks.stepFinished = [&](const StepReport &) { ++finished; };
+    engine.setCallbacks(callbacks);
+    const RunReport report = engine.migrate();
+    QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
+    QCOMPARE(sleepingThen, u"1"_s);
+    QVERIFY2(finishedBefore >= 0 && finishedBefore < 21,
+             qPrintable(QString::number(finishedBefore)));
+    QCOMPARE(finished, 22);
+    QVERIFY(report.steps.at(20).ms >= 2000);
+    for (const StepReport &step : report.steps)
+        QCOMPARE(step.state, StepReport::State::Done);
 }
 
 // ---------------------------------------------------------------------------------------------

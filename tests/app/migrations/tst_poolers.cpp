@@ -41,6 +41,8 @@ private Q_SLOTS:
     void migrateStatusVerify();
     void largeMigration_data() { modes(); }
     void largeMigration();
+    void rehearsalsLeaveNothing_data() { modes(); }
+    void rehearsalsLeaveNothing();
     void concurrentRunsAreSerialised_data() { modes(); }
     void concurrentRunsAreSerialised();
     void noTransactionMigration_data() { modes(); }
@@ -171,6 +173,37 @@ void TstPoolers::largeMigration()
              QStringList{u"001"_s});
     QCOMPARE(value(failing, "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+$'"),
              u"0"_s);
+    verifyNothingLeft(db);
+    verifyNothingLeft(failing);
+}
+
+// A rehearsal prepares its clock mark inside its transaction: whether a step fails or not, the
+// statement is gone before the transaction ends, so that no pooled server connection keeps it.
+void TstPoolers::rehearsalsLeaveNothing()
+{
+    TestDatabase db(u"pool_rehearse"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    const QString path = writeMigrations(
+        dir, {{u"001_ok.sql"_s, "CREATE TABLE ok (id int);\nINSERT INTO ok VALUES (1);\n"},
+              {u"002_fails.sql"_s, "CREATE TABLE fails (id int);\nSELECT 1/0;\n"}});
+    QVERIFY(!path.isEmpty());
+    for (int run = 0; run < 3; ++run) {
+        MigrationEngine engine(bouncer().options(db.name()), MigrationSet::fromDirectory(path));
+        const RunReport report = engine.rehearse();
+        QCOMPARE(int(report.outcome), int(RunReport::Outcome::Failed));
+        QCOMPARE(report.error.sqlState, u"22012"_s);
+        QCOMPARE(report.steps.first().state, StepReport::State::Done);
+    }
+    QCOMPARE(value(db, "SELECT to_regclass('ok') IS NULL AND to_regclass('fails') IS NULL"),
+             u"t"_s);
+    QVERIFY(QFile::remove(dir.filePath(u"002_fails.sql"_s)));
+    for (int run = 0; run < 3; ++run) {
+        MigrationEngine engine(bouncer().options(db.name()), MigrationSet::fromDirectory(path));
+        const RunReport report = engine.rehearse();
+        QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
+        QCOMPARE(int(report.steps.size()), 2);
+    }
     verifyNothingLeft(db);
 }
 
