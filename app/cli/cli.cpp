@@ -345,6 +345,8 @@ int runMigrate(const QStringList &arguments)
     if (!json) {
         EngineCallbacks callbacks;
         callbacks.stepFinished = [&](const StepReport &step) {
+            if (step.state == StepReport::State::Done && step.ms < 0)
+                return; // printed when its time arrives
             if (!headerPrinted) {
                 out() << Report::stepHeader() << '\n';
                 headerPrinted = true;

@@ -63,7 +63,7 @@ struct StepReport
     int step = 0; // 1-based within the migration
     int line = 0;
     QString summary; // "CREATE TABLE algorithm_agents"
-    double ms = -1;  // server time; -1 until done
+    double ms = -1;  // server time; -1 until its result is back (also when already Done)
     State state = State::Pending;
     QString stateName() const;
 };
@@ -178,6 +178,8 @@ struct BaselineReport
 struct EngineCallbacks
 {
     std::function<void(const StepReport &)> stepStarted;
+    // Results come back in batches: a step may be reported done first with ms -1 (the server
+    // said a later one runs) and then again with its time.
     std::function<void(const StepReport &)> stepFinished;
     std::function<void(const LockWait &)> lockWaitObserved;
 };

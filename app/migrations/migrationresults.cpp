@@ -168,6 +168,8 @@ void MigrationRun::startStep(int migration, int step)
     if (step > m_pending.at(migration)->statements.size())
         return;
     StepReport &s = m_report.steps[m_firstStep.at(migration) + step - 1];
+    if (s.state != StepReport::State::Pending)
+        return; // already seen running (noteRunning), or finished
     s.state = StepReport::State::Running;
     if (m_callbacks.stepStarted)
         m_callbacks.stepStarted(s);
@@ -175,8 +177,19 @@ void MigrationRun::startStep(int migration, int step)
 
 void MigrationRun::noteRunning(const Role &role)
 {
-    if (role.kind != Role::Statement || stepOf(role).state != StepReport::State::Pending)
+    if (role.kind != Role::Statement)
         return;
+    // The steps of its migration before it have finished on the server (a failure would
+    // have stopped the migration there); their times come with their results (ms stays -1).
+    for (int step = 1; step < role.step; ++step) {
+        StepReport &earlier = m_report.steps[m_firstStep.at(role.migration) + step - 1];
+        if (earlier.state != StepReport::State::Pending &&
+            earlier.state != StepReport::State::Running)
+            continue;
+        earlier.state = StepReport::State::Done;
+        if (m_callbacks.stepFinished)
+            m_callbacks.stepFinished(earlier);
+    }
     startStep(role.migration, role.step);
 }
 

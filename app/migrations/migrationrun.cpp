@@ -52,7 +52,8 @@ static const char DoneSql[] =
 // The one-transaction migrate runs each migration in this savepoint, so that a failing one
 // (or one the plan skips) is undone alone and the run goes on to commit the ones before it.
 // After a migration the savepoint is taken again, empty, so that the next segment's rollback
-// to it always finds one: the failed migration's, or that empty one.
+// to it (addUndoPrevious, at its start) always finds one: the failed migration's, or that
+// empty one.
 static const char SavepointSql[] = "SAVEPOINT algoadmin_migration";
 static const char ReleaseSql[] = "RELEASE SAVEPOINT algoadmin_migration";
 static const char RollbackToSql[] = "ROLLBACK TO SAVEPOINT algoadmin_migration";
@@ -354,6 +355,9 @@ std::optional<RunReport> MigrationRun::runTransaction(int first, int end)
     m_session.buildSetUp(batch, steps);
     addPlan(batch, first, end);
     for (int i = first; i < end; ++i) {
+        // Each segment first undoes what failed in the one before, if anything did.
+        if (i > first)
+            addUndoPrevious(batch);
         batch.add(SavepointSql, {}, PipelineCommand::After::Nothing);
         batch.add(PlanGuardSql, {m_pending.at(i)->version.toUtf8()},
                   PipelineCommand::After::Nothing, {Role::Guard, i});
@@ -362,9 +366,8 @@ std::optional<RunReport> MigrationRun::runTransaction(int first, int end)
         batch.commands.last().after = PipelineCommand::After::Nothing;
         batch.add(ReleaseSql, {}, PipelineCommand::After::Nothing);
         batch.add(SavepointSql, {}, PipelineCommand::After::Sync);
-        batch.add(RollbackToSql, {}, PipelineCommand::After::Nothing);
-        batch.add(ReleaseSql, {}, PipelineCommand::After::Sync);
     }
+    addUndoPrevious(batch);
     m_session.addDeallocateMark(batch);
     batch.add("COMMIT", {}, PipelineCommand::After::Sync, {Role::Commit});
     DbError setUpFailure;
@@ -654,6 +657,14 @@ void MigrationRun::addSteps(Batch &batch, int index, bool inRehearsal) const
         m_session.addMark(batch, run, i + 1, PipelineCommand::After::Nothing,
                           {Role::Mark, index, i + 1});
     }
+}
+
+// The start of a segment after a migration's: back to the savepoint that one left, which
+// undoes it if it failed (and makes the aborted transaction usable again), else nothing.
+void MigrationRun::addUndoPrevious(Batch &batch)
+{
+    batch.add(RollbackToSql, {}, PipelineCommand::After::Nothing);
+    batch.add(ReleaseSql, {}, PipelineCommand::After::Nothing);
 }
 
 // The history row, the plan's and the guards' progress, and the commit (Sync).

@@ -78,6 +78,7 @@ private:
 
     // Adding to a batch.
     void addSteps(Batch &batch, int index, bool inRehearsal) const;
+    static void addUndoPrevious(Batch &batch);
     void addRecord(Batch &batch, int index) const;
     void addPlan(Batch &batch, int first, int end) const;
     // Pending migrations first to end in one transaction; a report when the run ended here.

@@ -102,8 +102,9 @@ QVariant StepModel::data(const QModelIndex &index, int role) const
         case Location:
             return QStringLiteral("%1:%2").arg(s.fileName).arg(s.line);
         case Milliseconds:
-            return s.state == StepReport::State::Done ? QLocale().toString(s.ms, 'f', 1)
-                                                      : QString();
+            if (s.state != StepReport::State::Done)
+                return QString();
+            return s.ms < 0 ? QStringLiteral("…") : QLocale().toString(s.ms, 'f', 1);
         case State:
             return s.stateName();
         case VersusPrevious:
@@ -140,6 +141,8 @@ QVariant StepModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (index.column() == Milliseconds && s.state == StepReport::State::Done && s.ms < 0)
+            return tr("Finished on the server; its time arrives with the next results.");
         if (index.column() == VersusPrevious && c && c->previousMs >= 0)
             return tr("Previous run: %1 ms, this run: %2 ms")
                 .arg(QLocale().toString(c->previousMs, 'f', 1),

@@ -1820,7 +1820,8 @@ void TestMigrationEngine::stepCallbacksFireInOrder()
 
 // Results come back at the end of each migration and whenever the server's output buffer fills,
 // not after each statement: a slow step after fast ones is named by the server (pg_stat_activity)
-// while it runs, before any result of its migration has arrived.
+// while it runs, before any result of its migration has arrived, and the fast ones are reported
+// finished then, their times following with their results.
 void TestMigrationEngine::aSlowStepIsReportedWhileItRuns()
 {
     TestDatabase db(u"slow_step"_s);
@@ -1833,25 +1834,33 @@ void TestMigrationEngine::aSlowStepIsReportedWhileItRuns()
     sql += "SELECT pg_sleep(2);\nCREATE TABLE after_sleep (id int);\n";
     QVERIFY(writeFile(dir.filePath(u"001_slow.sql"_s), sql));
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
-    int finishedBefore = -1; // steps finished when the slow one was reported
-    QString sleepingThen;    // what the server said our backend was doing then
-    int finished = 0;
+    QHash<int, double> finishedMs; // each step's last report: -1 until its time is back
+    int finishedBefore = -1;       // steps reported finished when the slow one was reported
+    QString sleepingThen;          // what the server said our backend was doing then
     EngineCallbacks callbacks;
     callbacks.stepStarted = [&](const StepReport &step) {
         if (step.step != 21 || finishedBefore >= 0)
             return;
-        finishedBefore = finished;
+        finishedBefore = int(finishedMs.size());
         sleepingThen = value(db, "SELECT count(*) FROM pg_stat_activity WHERE datname ="
                                  " current_database() AND wait_event = 'PgSleep'");
     };
-    callbacks.stepFinished = [&](const StepReport &) { ++finished; };
+    callbacks.stepFinished = [&](const StepReport &step) {
+        QCOMPARE(step.state, StepReport::State::Done);
+        finishedMs[step.step] = step.ms;
+    };
     engine.setCallbacks(callbacks);
     const RunReport report = engine.migrate();
     QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
     QCOMPARE(sleepingThen, u"1"_s);
-    QVERIFY2(finishedBefore >= 0 && finishedBefore < 21,
-             qPrintable(QString::number(finishedBefore)));
-    QCOMPARE(finished, 22);
+    // The fast steps before it had finished on the server and were reported so.
+    QCOMPARE(finishedBefore, 20);
+    // Each step's time came with its result in the end.
+    QCOMPARE(int(finishedMs.size()), 22);
+    for (auto it = finishedMs.cbegin(); it != finishedMs.cend(); ++it) {
+        QVERIFY2(it.value() >= 0, qPrintable(QString::number(it.key())));
+        QCOMPARE(it.value(), report.steps.at(it.key() - 1).ms);
+    }
     QVERIFY(report.steps.at(20).ms >= 2000);
     for (const StepReport &step : report.steps)
         QCOMPARE(step.state, StepReport::State::Done);
