@@ -299,10 +299,9 @@ void EngineSession::addMarksTable(Batch &batch, bool sessionScoped)
     batch.add(GrantMarksSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
 }
 
-void EngineSession::addPrepareMark(Batch &batch) const
+void EngineSession::addPrepareMark(Batch &batch, PipelineCommand::After after) const
 {
-    batch.commands.append(
-        PipelineCommand::prepare(markStatement, MarkSql, PipelineCommand::After::Nothing));
+    batch.commands.append(PipelineCommand::prepare(markStatement, MarkSql, after));
     batch.roles.append(Role{Role::SetUp});
 }
 
@@ -349,7 +348,7 @@ void EngineSession::buildSetUp(Batch &batch, const SetUpSteps &steps) const
     if (steps.prepareMarks)
         addMarksTable(batch, steps.sessionScoped);
     if (steps.prepareMarks && steps.sessionScoped)
-        addPrepareMark(batch);
+        addPrepareMark(batch, PipelineCommand::After::Nothing);
     if (steps.createHistory || steps.prepareMarks)
         batch.commands.last().after = PipelineCommand::After::Sync;
     const bool historyMayBeMissing = !steps.createHistory;

@@ -179,7 +179,7 @@ struct EngineSession
     // must be deallocated before the transaction ends, so it is prepared only where the
     // transaction is sure to be healthy at the DEALLOCATE (a failure in between is undone to a
     // savepoint); in a session, DISCARD ALL ends it.
-    void addPrepareMark(Batch &batch) const;
+    void addPrepareMark(Batch &batch, PipelineCommand::After after) const;
     void addDeallocateMark(Batch &batch) const;
     // A clock mark for step `step` of the migration with version `run` (0 = before its first
     // statement).

@@ -443,8 +443,7 @@ RunReport MigrationRun::rehearse()
     batch.add("BEGIN", {}, PipelineCommand::After::Nothing);
     EngineSession::addLock(batch, false);
     EngineSession::addMarksTable(batch, false);
-    m_session.addPrepareMark(batch);
-    batch.commands.last().after = PipelineCommand::After::Sync;
+    m_session.addPrepareMark(batch, PipelineCommand::After::Sync);
     batch.add(RehearsalSavepointSql, {}, PipelineCommand::After::Nothing);
     for (int i = 0; i < m_pending.size(); ++i)
         addSteps(batch, i, true);
@@ -633,8 +632,7 @@ void MigrationRun::addPlan(Batch &batch, int first, int end) const
               PipelineCommand::After::Nothing, {Role::Plan});
     // From here on every failure is undone to a savepoint, so the transaction is healthy at
     // the DEALLOCATE before its COMMIT; a failure before this skips the PREPARE.
-    m_session.addPrepareMark(batch);
-    batch.commands.last().after = PipelineCommand::After::Sync;
+    m_session.addPrepareMark(batch, PipelineCommand::After::Sync);
 }
 
 // One migration's statements, each followed by a clock mark. No Flush after each: results
