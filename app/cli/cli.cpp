@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "cli/clisupport.h"
+#include "cli/historycommands.h"
 #include "cli/interruptwatcher.h"
 #include "db/pgconnection.h"
 #include "migrations/migrationengine.h"
@@ -17,18 +19,6 @@
 #include <functional>
 
 namespace Cli {
-
-static QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-static QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
 
 QString usage()
 {
@@ -109,15 +99,6 @@ ConnectionOptions connectionOptions(const QCommandLineParser &parser)
     return options;
 }
 
-namespace {
-
-struct Command
-{
-    QString name;
-    QString synopsis;
-    QString description;
-};
-
 const QList<Command> &commands()
 {
     static const QList<Command> list{
@@ -169,6 +150,10 @@ const QList<Command> &commands()
              "Fills a migrated database with demo data for the agents A1..A30: parameters,\n"
              "configs, changelog history, chat and months of metrics, generated server-side\n"
              "in one transaction. Existing agents and parameters are left as they are.")},
+        changelogCommand(),
+        revertCommand(),
+        restoreCommand(),
+        chatCommand(),
         {QStringLiteral("local"), QStringLiteral("local start|stop|status|url [--data-dir DIR]"),
          QStringLiteral(
              "Manages the private PostgreSQL cluster of --local: created with initdb in the\n"
@@ -179,86 +164,7 @@ const QList<Command> &commands()
     return list;
 }
 
-int usageError(const QString &message, const QString &command = {})
-{
-    err() << "algoadmin: " << message << '\n';
-    for (const Command &c : commands()) {
-        if (c.name == command) {
-            err() << "usage: algoadmin " << c.synopsis << '\n';
-            err() << "(algoadmin " << command << " --help for more)\n";
-            err().flush();
-            return Usage;
-        }
-    }
-    err() << usage();
-    err().flush();
-    return Usage;
-}
-
-void printJson(const QJsonObject &json)
-{
-    out() << QJsonDocument(json).toJson(QJsonDocument::Indented);
-    out().flush();
-}
-
-// Parses a command's options; returns -1 to go on, or an exit code.
-int parse(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
-{
-    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
-    parser.addOption(
-        {{QStringLiteral("?"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
-    if (!parser.parse(arguments))
-        return usageError(parser.errorText(), command);
-    if (parser.isSet(QStringLiteral("help"))) {
-        for (const Command &c : commands()) {
-            if (c.name == command) {
-                out() << "usage: algoadmin " << c.synopsis << "\n\n" << c.description << "\n\n";
-                QString help = parser.helpText();
-                help = help.mid(help.indexOf(QStringLiteral("Options:")));
-                out() << help;
-                out().flush();
-            }
-        }
-        return Ok;
-    }
-    return -1;
-}
-
-bool intOption(const QCommandLineParser &parser, const QString &name, qint64 minimum, qint64 *value,
-               int *exitCode, const QString &command)
-{
-    if (!parser.isSet(name))
-        return true;
-    bool ok = false;
-    const qint64 parsed = parser.value(name).toLongLong(&ok);
-    if (!ok || parsed < minimum) {
-        *exitCode =
-            usageError(QStringLiteral("--%1 takes a whole number of at least %2, not \"%3\"")
-                           .arg(name)
-                           .arg(minimum)
-                           .arg(parser.value(name)),
-                       command);
-        return false;
-    }
-    *value = parsed;
-    return true;
-}
-
-// Connection options valid? Else exit 2 with usage.
-bool checkConnection(const ConnectionOptions &options, int *exitCode, const QString &command)
-{
-    bool numeric = false;
-    if (!options.port.isEmpty() && (options.port.toUInt(&numeric), !numeric)) {
-        *exitCode = usageError(
-            QStringLiteral("-p takes a port number, not \"%1\"").arg(options.port), command);
-        return false;
-    }
-    const QString problem = options.validate();
-    if (problem.isEmpty())
-        return true;
-    *exitCode = usageError(QStringLiteral("malformed connection string: %1").arg(problem), command);
-    return false;
-}
+namespace {
 
 MigrationSet loadMigrations(const QCommandLineParser &parser)
 {
@@ -272,11 +178,6 @@ QCommandLineOption migrationsOption()
     return {QStringLiteral("migrations"),
             QStringLiteral("Run a directory of NNN_name.sql files instead of the bundled ones."),
             QStringLiteral("DIR")};
-}
-
-QCommandLineOption jsonOption()
-{
-    return {QStringLiteral("json"), QStringLiteral("Print the report as JSON.")};
 }
 
 int reportLoadError(const MigrationSet &set, bool json)
@@ -654,6 +555,14 @@ int run(const QStringList &arguments)
         return runSeedDemo(rest);
     if (command == QLatin1String("local"))
         return runLocal(rest);
+    if (command == QLatin1String("changelog"))
+        return runChangelog(rest);
+    if (command == QLatin1String("revert"))
+        return runRevert(rest);
+    if (command == QLatin1String("restore"))
+        return runRestore(rest);
+    if (command == QLatin1String("chat"))
+        return runChat(rest);
     return usageError(QStringLiteral("unknown command \"%1\"").arg(command));
 }
 

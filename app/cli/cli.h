@@ -7,7 +7,8 @@
 
 // The command line: the same engine as the GUI, psql-style connection options.
 // Exit codes: 0 success; 1 failed (nothing of a failing migration committed); 2 bad usage or
-// input; 3 drift or a changed migration file; 4 gave up waiting for a lock.
+// input; 3 drift or a changed migration file; 4 gave up waiting for a lock; 5 a revert or
+// restore found a value changed since (nothing written).
 namespace Cli {
 
 enum ExitCode
@@ -16,7 +17,8 @@ enum ExitCode
     Failed = 1,
     Usage = 2,
     Drift = 3,
-    LockTimeout = 4
+    LockTimeout = 4,
+    Conflict = 5 // revert/restore: a value changed since the entry; nothing written
 };
 
 // True when the arguments ask for the GUI (no command, or `gui`), so main() can make a
