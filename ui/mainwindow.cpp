@@ -3,6 +3,7 @@
 #include "panelids.h"
 
 #include "agents/agentspanel.h"
+#include "changelog/changelogpanel.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
@@ -49,10 +50,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     resize(1200, 760);
 
     addPanel(new AgentsPanel(this));
-    addPanel(new PlaceholderPanel(
-        QStringLiteral("changelog"), tr("Changelog"),
-        tr("The audit history of every change, filtered and paged, with revert. Coming soon."),
-        this));
+    addPanel(new ChangelogPanel(this));
     addPanel(new PlaceholderPanel(
         QStringLiteral("metrics"), tr("Metrics"),
         tr("Metric series next to the moments parameters changed. Coming soon."), this));
@@ -73,6 +71,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
                        " QListWidget::item:selected { background: palette(highlight);"
                        " color: palette(highlighted-text); }"));
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    connect(m_sidebar, &QListWidget::currentRowChanged, this, &MainWindow::updatePanelShortcuts);
 
     m_productionStrip->setObjectName(QStringLiteral("productionStrip"));
     m_productionStrip->setStyleSheet(
@@ -162,6 +161,23 @@ Panel *MainWindow::panel(const QString &id) const
     return nullptr;
 }
 
+void MainWindow::updatePanelShortcuts()
+{
+    // Panels share keys (Ctrl+F finds in each): only the shown panel's actions keep their
+    // shortcuts, or Qt would find two for one key and run neither. The keys are kept on the
+    // action and given back when its panel is shown again.
+    const char *key = "panelShortcuts";
+    for (int i = 0; i < m_panels.size(); ++i) {
+        const bool current = i == m_sidebar->currentRow();
+        for (QAction *action : m_panels.at(i)->panelActions()) {
+            if (!action->property(key).isValid())
+                action->setProperty(key, QVariant::fromValue(action->shortcuts()));
+            action->setShortcuts(current ? action->property(key).value<QList<QKeySequence>>()
+                                         : QList<QKeySequence>());
+        }
+    }
+}
+
 void MainWindow::showPanel(const QString &id)
 {
     if (Panel *found = panel(id))
@@ -211,6 +227,12 @@ void MainWindow::addPanel(Panel *panel)
     connect(panel, &Panel::messagePosted, this,
             [this](const QString &text) { statusBar()->showMessage(text, 10000); });
     connect(panel, &Panel::connectionLost, m_connection, &ConnectionController::checkNow);
+    connect(panel, &Panel::linkActivated, this, [this](const PanelLink &link) {
+        if (Panel *target = this->panel(link.panel)) {
+            showPanel(link.panel);
+            target->showLink(link);
+        }
+    });
 }
 
 void MainWindow::createMenus()
@@ -380,10 +402,15 @@ void MainWindow::showShortcuts()
     QString text = QStringLiteral("<table cellspacing=6>");
     for (QAction *menuAction : menuBar()->actions()) {
         for (QAction *action : menuAction->menu()->actions()) {
-            if (action->shortcut().isEmpty())
+            // A hidden panel's keys are parked (updatePanelShortcuts), not gone.
+            const QVariant parked = action->property("panelShortcuts");
+            const QKeySequence shortcut = parked.isValid()
+                                              ? parked.value<QList<QKeySequence>>().value(0)
+                                              : action->shortcut();
+            if (shortcut.isEmpty())
                 continue;
             text += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
-                        .arg(action->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                        .arg(shortcut.toString(QKeySequence::NativeText).toHtmlEscaped(),
                              action->text().remove(QLatin1Char('&')).toHtmlEscaped());
         }
     }

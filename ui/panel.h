@@ -4,6 +4,7 @@
 #include "db/dberror.h"
 #include "shell/icons.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QString>
 #include <QWidget>
@@ -25,6 +26,18 @@ struct ConnectionContext
     // auditUserId as the repositories take it: RepositorySupport::NoUserId when the profile
     // names none (the changelog's user_id then stays NULL rather than a made-up 0).
     int auditUser() const;
+};
+
+// A link from one panel to what another shows (Agents → a parameter's history, Changelog → an
+// agent): the panel's id and what to show there; unset members do not matter.
+struct PanelLink
+{
+    QString panel;         // the id of the panel to show ("changelog")
+    QString algorithmId;   // an agent
+    QString parameterName; // one of its parameters (or "is_active")
+    QString changeSet;     // a change set
+    QString entryId;       // a changelog entry
+    QDateTime moment;      // a moment (UTC spec, as the tables store it)
 };
 
 // One page of the main window. MainWindow hands every panel the connection, puts its actions
@@ -74,6 +87,13 @@ public:
         Q_UNUSED(name);
         return false;
     }
+    // Shows what `link` points at (the window has just made this panel current); false when
+    // the panel cannot (e.g. not connected yet: it then shows it once it can).
+    virtual bool showLink(const PanelLink &link)
+    {
+        Q_UNUSED(link);
+        return false;
+    }
 
 Q_SIGNALS:
     // The panel's data for the current connection has arrived (or failed to, with the error
@@ -85,6 +105,9 @@ Q_SIGNALS:
     void connectionLost(const DbError &error);
     // A short message for the status bar.
     void messagePosted(const QString &message);
+    // The user followed a link to another panel: the window shows that panel and hands it the
+    // link (showLink).
+    void linkActivated(const PanelLink &link);
 
 protected:
     // Stores the context; subclasses call it from setConnection().

@@ -3,6 +3,10 @@
 // connects, panels load, a migration runs from the schema panel and the connection is tested from
 // the dialog.
 #include "agents/agentspanel.h"
+#include "changelog/changelogmodel.h"
+#include "changelog/changelogpanel.h"
+#include "changelog/changelogview.h"
+#include "changelog/entrydetailview.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
@@ -154,7 +158,7 @@ void TstResponsiveness::neverStallsAt200msRoundTrip()
         DbError error;
         QVERIFY2(seeder.open(db.options(), &error), qPrintable(error.toString()));
         DemoSeedOptions options;
-        options.changelogRows = 100;
+        options.changelogRows = 1000; // five pages of the changelog
         options.metricRows = 100;
         options.chatRows = 10;
         QVERIFY2(runDemoSeed(seeder, options, nullptr, &error), qPrintable(error.toString()));
@@ -173,6 +177,20 @@ void TstResponsiveness::neverStallsAt200msRoundTrip()
         QTRY_VERIFY_WITH_TIMEOUT(agents->selectAgent(id), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 30000);
     }
+
+    probe.setPhase(QStringLiteral("scrolling the changelog"));
+    auto *changelog = qobject_cast<ChangelogPanel *>(window.panel(QStringLiteral("changelog")));
+    QVERIFY(changelog);
+    window.showPanel(QStringLiteral("changelog"));
+    changelog->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(changelog->model()->rowCount() > 0, 30000);
+    // Down to the oldest row page by page, as the scroll bar asks for them.
+    QTRY_VERIFY_WITH_TIMEOUT((changelog->view()->scrollToBottom(),
+                              changelog->model()->atBottom() && !changelog->model()->isFetching()),
+                             60000);
+    changelog->view()->setCurrentIndex(changelog->model()->index(0, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(changelog->detail()->changeSetRows() >= 0 && !changelog->isBusy(),
+                             30000);
     window.showPanel(QStringLiteral("schema"));
 
     probe.setPhase(QStringLiteral("refreshing"));

@@ -82,6 +82,20 @@ void AgentsPanel::buildActions()
             parameters->setCurrentIndex(
                 parameters->model()->index(0, ParameterTableModel::Current));
     });
+    m_historyAction = new QAction(tr("Parameter &history"), this);
+    m_historyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    m_historyAction->setIcon(Icons::action(QStringLiteral("changelog")));
+    m_historyAction->setToolTip(
+        tr("The changelog of the selected parameter (or of the agent when none is selected)"));
+    connect(m_historyAction, &QAction::triggered, this, [this] {
+        if (!isVisible() || m_shownId.isEmpty())
+            return;
+        QString parameter;
+        const QModelIndex current = m_editor->tableView()->currentIndex();
+        if (current.isValid())
+            parameter = current.siblingAtColumn(ParameterTableModel::Name).data().toString();
+        Q_EMIT linkActivated({QStringLiteral("changelog"), m_shownId, parameter, {}, {}, {}});
+    });
     m_separator = new QAction(this);
     m_separator->setSeparator(true);
     // So that the shortcuts also work when the panel stands alone (tests, --screenshot); the
@@ -91,7 +105,8 @@ void AgentsPanel::buildActions()
 
 QList<QAction *> AgentsPanel::ownActions() const
 {
-    return {m_filter->findAction(), m_parametersAction, m_toggle->action(), m_filter->sortAction()};
+    return {m_filter->findAction(), m_parametersAction, m_historyAction, m_toggle->action(),
+            m_filter->sortAction()};
 }
 
 QList<QAction *> AgentsPanel::panelActions() const
@@ -500,12 +515,37 @@ bool AgentsPanel::selectAgent(const QString &algorithmId)
     return m_shownId == algorithmId;
 }
 
+bool AgentsPanel::showLink(const PanelLink &link)
+{
+    if (link.algorithmId.isEmpty())
+        return false;
+    if (m_model->rowOf(link.algorithmId) < 0 && !m_filter->filter().text.isEmpty()) {
+        // Hidden by the search: the link wins over it.
+        m_filter->searchEdit()->clear();
+        loadAgents();
+    }
+    m_linkedParameter = link.parameterName;
+    if (!selectAgent(link.algorithmId)) {
+        Q_EMIT messagePosted(tr("%1 is not in the list of agents").arg(link.algorithmId));
+        return false;
+    }
+    m_editor->tableView()->setFocus(Qt::OtherFocusReason);
+    return true;
+}
+
 void AgentsPanel::parametersShown(const Agent &agent, const QList<Parameter> &parameters,
                                   const ConfigDrift &drift)
 {
     Q_UNUSED(parameters);
     if (agent.algorithmId != m_shownId)
         return;
+    if (!m_linkedParameter.isEmpty()) {
+        auto *model = qobject_cast<ParameterTableModel *>(m_editor->tableView()->model());
+        const int row = model ? model->rowOf(m_linkedParameter) : -1;
+        if (row >= 0)
+            m_editor->tableView()->setCurrentIndex(model->index(row, ParameterTableModel::Current));
+        m_linkedParameter.clear();
+    }
     m_shownAgent = agent; // the row as it is now: its config goes with this drift
     m_drift = drift;
     m_driftKnown = true;

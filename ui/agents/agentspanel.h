@@ -1,7 +1,7 @@
 #pragma once
 
-#include "workers/agentworker.h"
 #include "panel.h"
+#include "workers/agentworker.h"
 
 #include <QSet>
 
@@ -38,6 +38,8 @@ public:
     bool isBusy() const override;
     QList<QAction *> panelActions() const override;
     bool confirmDiscardPending(const QString &what) override;
+    // An agent (and one of its parameters) from another panel's link.
+    bool showLink(const PanelLink &link) override;
 
     // Selects an agent as if clicked (for tests and --screenshot); false if not listed.
     bool selectAgent(const QString &algorithmId);
@@ -110,6 +112,8 @@ private:
 
     QAction *m_parametersAction = nullptr; // focus the parameter editor
     QAction *m_separator = nullptr;        // between the panel's actions and the editor's
+    QAction *m_historyAction = nullptr;    // the selected parameter's changelog (Ctrl+H)
+    QString m_linkedParameter;             // a link's parameter, selected once it is shown
 
     MessageBanner *m_error = nullptr;
     AgentTableView *m_table = nullptr;
