@@ -93,13 +93,9 @@ int TimelineView::bucketAt(int x) const
 
 QColor TimelineView::userColour(const QString &user)
 {
-    // A few distinct, readable hues; the same user always gets the same one.
-    static const QList<QColor> hues{QColor(0x3d, 0x7c, 0xc9), QColor(0x2e, 0x7d, 0x32),
-                                    QColor(0xb2, 0x6a, 0x00), QColor(0x8e, 0x24, 0xaa),
-                                    QColor(0x00, 0x83, 0x8f), QColor(0xc6, 0x28, 0x28)};
     if (user.isEmpty())
         return Colours::muted();
-    return hues.at(int(qHash(user) % uint(hues.size())));
+    return Colours::series(uint(qHash(user)));
 }
 
 void TimelineView::paintEvent(QPaintEvent *)

@@ -116,4 +116,14 @@ inline QColor readOnlyBadge()
     return QColor(0x6d, 0x4c, 0x41);
 }
 
+// Distinct, readable hues for series or people (the timeline's "who changed most"); `key`
+// always gets the same one.
+inline QColor series(uint key)
+{
+    static const QColor hues[] = {QColor(0x3d, 0x7c, 0xc9), QColor(0x2e, 0x7d, 0x32),
+                                  QColor(0xb2, 0x6a, 0x00), QColor(0x8e, 0x24, 0xaa),
+                                  QColor(0x00, 0x83, 0x8f), QColor(0xc6, 0x28, 0x28)};
+    return hues[key % (sizeof(hues) / sizeof(hues[0]))];
+}
+
 } // namespace Colours
