@@ -44,12 +44,23 @@ struct ChangelogFilter
     QDateTime from;                       // modified_at >= from (when valid)
     QDateTime to;                         // modified_at < to (when valid)
     std::optional<QString> reasonText;    // reason contains it, case-insensitively (ILIKE)
+    std::optional<QString> source;        // equal
+    std::optional<QString> changeSet;     // equal
+};
+
+// The two keyset orders. NewestFirst: modified_at DESC NULLS LAST, id DESC; OldestFirst: its
+// exact reverse (modified_at ASC NULLS FIRST, id ASC). Rows with a NULL modified_at (old
+// databases) are the oldest.
+enum class ChangelogOrder
+{
+    NewestFirst,
+    OldestFirst
 };
 
 // Where the next page starts: the last row of the previous page. Exact (microseconds kept).
 struct ChangelogCursor
 {
-    QString modifiedAt; // the server's text of the row's modified_at
+    QString modifiedAt; // the server's text of the row's modified_at; null QString = NULL time
     QString id;
     static ChangelogCursor after(const ChangelogEntry &entry)
     {
@@ -63,6 +74,44 @@ struct ChangelogPage
     std::optional<ChangelogCursor> next; // set when the page was full (there may be more)
 };
 
+// One bar of the timeline: the filtered rows with start <= modified_at < end.
+struct TimelineBucket
+{
+    QDateTime start;
+    QDateTime end;
+    qint64 changes = 0;
+    qint64 changeSets = 0; // distinct non-NULL change sets among them
+    QString topUser;       // who changed most: "user 7", else the db_role, else "unknown"
+    qint64 topUserChanges = 0;
+};
+
+struct ChangelogTimeline
+{
+    QDateTime first; // the buckets' range: the filter's from/to when set, else the rows' min/max
+    QDateTime last;  // (invalid, and no buckets, when no dated row matches)
+    QList<TimelineBucket> buckets; // every bucket, empty ones included, oldest first
+    qint64 undated = 0;            // matching rows with a NULL modified_at (in no bucket)
+};
+
+struct ChangelogDetail
+{
+    QList<ChangelogEntry> changeSet;        // every entry of the entry's change set, oldest first;
+                                            // empty when it has none
+    QList<ChangelogEntry> parameterHistory; // this algorithm+parameter_name's entries, oldest
+                                            // first: the `historyLimit` newest of them
+    bool historyTruncated = false;          // there are older ones than parameterHistory holds
+};
+
+// Distinct values for the filter boxes.
+struct ChangelogFacets
+{
+    QStringList agents;  // algorithm_agents.algorithm_id, in natural order (A2 before A10)
+    QStringList roles;   // db_role and source: from the newest 10,000 rows, 10,000 undated ones
+    QStringList sources; // and a 1% page sample (TABLESAMPLE SYSTEM): complete for recent
+                         // history, may miss a value seen only in a few old rows
+    QList<int> users;    // every distinct user_id (a loose index scan, at most 1,000)
+};
+
 // Reads algorithm_changelog on one named Qt Sql connection (use it on that connection's
 // thread only). Every read is one round trip of unnamed statements with bound values
 // (RepositorySupport::run), so it works through a pooler in transaction pooling.
@@ -74,11 +123,26 @@ public:
     ChangelogRepository(const ChangelogRepository &) = delete;
     ChangelogRepository &operator=(const ChangelogRepository &) = delete;
 
-    // Up to `limit` rows ordered by (modified_at DESC, id DESC) strictly after `after`. Rows
-    // inserted later (modified_at = now()) sort before any cursor and never shift later pages.
+    // Up to `limit` rows in `order` strictly after `after` (a cursor of the same order). Rows
+    // with a NULL modified_at come last (NewestFirst) or first (OldestFirst) and are paged over
+    // like the others. In NewestFirst, rows inserted later (modified_at = now()) sort before any
+    // cursor and never shift later pages. One round trip; each part an index scan.
     std::optional<ChangelogPage> page(const ChangelogFilter &filter,
                                       const std::optional<ChangelogCursor> &after, int limit,
-                                      DbError *error);
+                                      DbError *error,
+                                      ChangelogOrder order = ChangelogOrder::NewestFirst);
+    // A histogram of the filtered rows over time in `maxBuckets` (>= 1) equal buckets over
+    // [first, last], computed by the server in one query.
+    std::optional<ChangelogTimeline> timeline(const ChangelogFilter &filter, int maxBuckets,
+                                              DbError *error);
+    // `entry`'s change set and its parameter's history, one round trip.
+    std::optional<ChangelogDetail> detail(const ChangelogEntry &entry, int historyLimit,
+                                          DbError *error);
+    // The filter boxes' choices, one round trip.
+    std::optional<ChangelogFacets> facets(DbError *error);
+    // The names of `algorithmId`'s parameters, those in its changelog, and "is_active", sorted;
+    // one round trip. Empty on failure.
+    QStringList parameterNames(const QString &algorithmId, DbError *error);
     // The planner's row estimate (EXPLAIN), or pg_class.reltuples when unfiltered: one round
     // trip, never a count(*). -1 on failure.
     qint64 estimateCount(const ChangelogFilter &filter, DbError *error);
