@@ -1,6 +1,7 @@
 #include "repositories/parameterrepository.h"
 
 #include "repositories/repositorysupport.h"
+#include "repositories/timetravel.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -114,6 +115,51 @@ JOIN algorithm_parameters p
 WHERE p.xmin = xid(pg_current_xact_id_if_assigned())
 )SQL";
 
+// The is_active changes of an apply, before its parameters ($1 agents, $2 expected, $3 new
+// values, $4 the audit user for last_modified_by): only agents that still hold the expected
+// value are written, as AgentRepository::setActive writes a toggle.
+const QByteArray ActiveUpdateSql = R"SQL(
+UPDATE algorithm_agents a
+SET is_active = r.to_value::boolean, updated_at = now(), last_modified_at = now(),
+    last_modified_by = NULLIF($4, '')::integer
+FROM unnest($1::text[], $2::text[], $3::text[]) AS r(algorithm_id, from_value, to_value)
+WHERE a.algorithm_id = r.algorithm_id
+  AND a.is_active IS NOT DISTINCT FROM r.from_value::boolean
+RETURNING a.algorithm_id, 'is_active', r.from_value, a.is_active::text
+)SQL";
+
+// Right after ActiveUpdateSql (before the parameters' update, whose config sync also writes
+// the agents' rows): the requested agents ($1, expected $2) this transaction did not write.
+// ConflictsSql's columns.
+const QByteArray ActiveConflictsSql = QByteArray(R"SQL(
+SELECT r.algorithm_id, 'is_active', r.from_value, a.is_active::text, a.id IS NULL,
+       c.user_id, c.db_role, to_char(c.modified_at, ')SQL") +
+                                      RepositorySupport::TimestampFormat + R"SQL('),
+       c.reason, c.change_set
+FROM unnest($1::text[], $2::text[]) AS r(algorithm_id, from_value)
+LEFT JOIN algorithm_agents a ON a.algorithm_id = r.algorithm_id
+LEFT JOIN LATERAL (
+    SELECT l.user_id, l.db_role, l.modified_at, l.reason, l.change_set
+    FROM algorithm_changelog l
+    WHERE l.algorithm_id = r.algorithm_id AND l.parameter_name = 'is_active'
+    ORDER BY l.modified_at DESC NULLS LAST, l.id DESC
+    LIMIT 1) c ON true
+WHERE a.id IS NULL OR a.xmin IS DISTINCT FROM xid(pg_current_xact_id_if_assigned())
+ORDER BY r.algorithm_id
+)SQL";
+
+// Fails the transaction unless the audit trigger wrote an is_active row of this change set
+// for each of the $2 agents of $1 (every is_active change sent differs from its `from`).
+const QByteArray ActiveGuardSql = R"SQL(
+SELECT CASE WHEN count(DISTINCT l.algorithm_id) = $2::int THEN 'ok'
+            ELSE ('algoadmin apply refused: ' || ($2::int - count(DISTINCT l.algorithm_id))
+                  || ' of ' || $2 || ' agents no longer hold the is_active the edit started from')::int::text
+       END
+FROM algorithm_changelog l
+WHERE l.change_set = nullif(current_setting('algoadmin.change_set', true), '')
+  AND l.parameter_name = 'is_active' AND l.algorithm_id = ANY($1::text[])
+)SQL";
+
 // What each of the named parameters ($2) of agent $1 holds now, with no `from`; a name the agent
 // lacks comes back missing.
 const QByteArray LatestChangesSql =
@@ -131,29 +177,6 @@ enum ConfigColumn
     ConfigJson
 };
 
-// The parameter rows a changelog entry or change set touched, oldest first, with today's rule.
-const QByteArray RevertEntriesSql = R"SQL(
-SELECT l.algorithm_id, l.parameter_name, l.old_value, l.new_value, p.id IS NOT NULL,
-       p.parameter_type, p.min_value, p.max_value
-FROM algorithm_changelog l
-LEFT JOIN algorithm_parameters p
-       ON p.algorithm_id = l.algorithm_id AND p.parameter_name = l.parameter_name
-WHERE l.id = $1 OR l.change_set = $1
-ORDER BY l.modified_at, l.id
-)SQL";
-// RevertEntriesSql's select list, in order.
-enum RevertColumn
-{
-    RevertAlgorithmId,
-    RevertName,
-    RevertOldValue,
-    RevertNewValue,
-    RevertHasParameter,
-    RevertType,
-    RevertMinValue,
-    RevertMaxValue
-};
-
 // One change per parameter, in first-seen order: from the first edit's `from` (what the user
 // saw) to the last edit's `to`.
 QList<ParameterChange> deduplicated(const QList<ParameterChange> &changes)
@@ -169,6 +192,12 @@ QList<ParameterChange> deduplicated(const QList<ParameterChange> &changes)
         seen.insert(key, result.size());
         result.append(change);
     }
+    // An is_active change to the value it starts from writes no changelog row (the audit
+    // trigger's WHEN), which ActiveGuardSql counts: there is nothing to write.
+    result.removeIf([](const ParameterChange &change) {
+        return change.name == QLatin1String(ActiveName) && change.from == change.to &&
+               change.from.isNull() == change.to.isNull();
+    });
     return result;
 }
 
@@ -320,6 +349,28 @@ struct ParameterRepository::Batch
     int guard = -1;
     int before = -1;
     int after = -1;
+    int activeUpdate = -1; // the is_active changes, when there are any
+    int activeConflicts = -1;
+    int activeGuard = -1;
+
+    QList<AppliedChange> changes() const
+    {
+        QList<AppliedChange> list;
+        if (activeUpdate >= 0 && write.statement(activeUpdate).ok())
+            list = appliedChanges(write.statement(activeUpdate));
+        if (write.statement(update).ok())
+            list += appliedChanges(write.statement(update));
+        return list;
+    }
+    QList<ParameterConflict> conflictList() const
+    {
+        QList<ParameterConflict> list;
+        if (activeConflicts >= 0 && write.statement(activeConflicts).ok())
+            list = ::conflicts(write.statement(activeConflicts));
+        if (write.statement(this->conflicts).ok())
+            list += ::conflicts(write.statement(conflicts));
+        return list;
+    }
 };
 
 ParameterRepository::Batch ParameterRepository::runChanges(const QList<ParameterChange> &changes,
@@ -327,14 +378,21 @@ ParameterRepository::Batch ParameterRepository::runChanges(const QList<Parameter
                                                            const QString &changeSet, bool simulate)
 {
     QStringList agents, names, froms, tos;
+    QStringList activeAgents, activeFroms, activeTos;
     QStringList agentSet;
     for (const ParameterChange &change : changes) {
+        if (!agentSet.contains(change.algorithmId))
+            agentSet.append(change.algorithmId);
+        if (change.name == QLatin1String(ActiveName)) {
+            activeAgents.append(change.algorithmId);
+            activeFroms.append(change.from);
+            activeTos.append(change.to);
+            continue;
+        }
         agents.append(change.algorithmId);
         names.append(change.name);
         froms.append(change.from);
         tos.append(change.to);
-        if (!agentSet.contains(change.algorithmId))
-            agentSet.append(change.algorithmId);
     }
     const QByteArray agentArray = textArray(agents);
     const QByteArray nameArray = textArray(names);
@@ -347,6 +405,17 @@ ParameterRepository::Batch ParameterRepository::runChanges(const QList<Parameter
         batch.before = int(statements.size());
         statements.append(PipelineCommand{ConfigsSql, {textArray(agentSet)}});
     }
+    // is_active first: its conflicts are read before the parameters' config sync writes the
+    // agents' rows too.
+    if (!activeAgents.isEmpty()) {
+        batch.activeUpdate = int(statements.size());
+        statements.append(PipelineCommand{ActiveUpdateSql,
+                                          {textArray(activeAgents), textArray(activeFroms),
+                                           textArray(activeTos), userIdSetting(userId)}});
+        batch.activeConflicts = int(statements.size());
+        statements.append(
+            PipelineCommand{ActiveConflictsSql, {textArray(activeAgents), textArray(activeFroms)}});
+    }
     batch.update = int(statements.size());
     statements.append(PipelineCommand{UpdateSql, {agentArray, nameArray, fromArray, toArray}});
     batch.conflicts = int(statements.size());
@@ -357,7 +426,13 @@ ParameterRepository::Batch ParameterRepository::runChanges(const QList<Parameter
     } else {
         batch.guard = int(statements.size());
         statements.append(
-            PipelineCommand{GuardSql, {agentArray, nameArray, QByteArray::number(changes.size())}});
+            PipelineCommand{GuardSql, {agentArray, nameArray, QByteArray::number(agents.size())}});
+        if (!activeAgents.isEmpty()) {
+            batch.activeGuard = int(statements.size());
+            statements.append(PipelineCommand{
+                ActiveGuardSql,
+                {textArray(activeAgents), QByteArray::number(activeAgents.size())}});
+        }
     }
     // A simulate rolls back: the triggers run (bounds, audit rows, configs), nothing persists.
     ++m_roundTrips;
@@ -383,10 +458,8 @@ SimulateResult ParameterRepository::simulate(const QList<ParameterChange> &chang
     const BatchResults &r = batch.write.batch;
     const DbError failure = firstError(r, QStringLiteral("simulate"));
     if (r.ok) {
-        if (batch.write.statement(batch.update).ok())
-            result.changes = appliedChanges(batch.write.statement(batch.update));
-        if (batch.write.statement(batch.conflicts).ok())
-            result.conflicts = conflicts(batch.write.statement(batch.conflicts));
+        result.changes = batch.changes();
+        result.conflicts = batch.conflictList();
         const PgResult &beforeRows = batch.write.statement(batch.before);
         const PgResult &afterRows = batch.write.statement(batch.after);
         if (beforeRows.ok() && afterRows.ok()) {
@@ -437,13 +510,12 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
         result.retryable = true;
         return reported(result, failure, error);
     }
-    if (batch.write.statement(batch.conflicts).ok())
-        result.conflicts = conflicts(batch.write.statement(batch.conflicts));
+    result.conflicts = batch.conflictList();
     const PgResult &end = batch.write.end();
     const bool committed = end.ok() && end.commandTag() == QLatin1String("COMMIT");
     if (committed) {
         result.ok = true;
-        result.changes = appliedChanges(batch.write.statement(batch.update));
+        result.changes = batch.changes();
         return reported(result, failure, error);
     }
     result.changeSet.clear();
@@ -512,66 +584,4 @@ ApplyResult ParameterRepository::resetToDefault(const QString &algorithmId,
     }
     result.roundTrips = m_roundTrips - before;
     return reported(result, failure, error);
-}
-
-ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const QString &reason,
-                                        int userId, DbError *error)
-{
-    const int before = m_roundTrips;
-    ApplyResult result;
-    DbError failure;
-    auto done = [&]() -> ApplyResult {
-        result.roundTrips = m_roundTrips - before;
-        return reported(result, failure, error);
-    };
-    ++m_roundTrips;
-    const BatchResults batch =
-        run(m_database, {{RevertEntriesSql, {text(entryIdOrChangeSet)}}}, QStringLiteral("revert"));
-    failure = firstError(batch, QStringLiteral("revert"));
-    if (failure.isError())
-        return done();
-    const PgResult &rows = batch.results.constFirst();
-    if (rows.rows() == 0) {
-        failure.what = QStringLiteral("revert");
-        failure.message =
-            QStringLiteral("no changelog entry or change set %1").arg(entryIdOrChangeSet);
-        return done();
-    }
-    // Per parameter: back to the oldest entry's old value, from the newest entry's new value.
-    QList<ParameterChange> changes;
-    QHash<QPair<QString, QString>, qsizetype> index;
-    for (int row = 0; row < rows.rows(); ++row) {
-        auto value = [&](int column) {
-            return rows.isNull(row, column) ? QString() : rows.value(row, column);
-        };
-        if (value(RevertHasParameter) != QLatin1String("t")) {
-            failure.what = QStringLiteral("revert");
-            failure.message = QStringLiteral("algorithm %1 has no parameter %2 any more "
-                                             "(an agent's is_active is toggled, not reverted)")
-                                  .arg(value(RevertAlgorithmId), value(RevertName));
-            return done();
-        }
-        const auto key = qMakePair(value(RevertAlgorithmId), value(RevertName));
-        if (const auto it = index.constFind(key); it != index.cend()) {
-            changes[*it].from = value(RevertNewValue);
-            continue;
-        }
-        // Today's rule, before anything is sent; the trigger stays the backstop.
-        const Validation validation = validateParameterValue(
-            value(RevertOldValue), {value(RevertAlgorithmId), value(RevertName), value(RevertType),
-                                    value(RevertMinValue), value(RevertMaxValue)});
-        if (!validation.ok) {
-            failure.what = QStringLiteral("revert");
-            failure.message = validation.message;
-            failure.sqlState = QStringLiteral("23514");
-            failure.hint =
-                QStringLiteral("The old value is outside today's rule; nothing was sent.");
-            return done();
-        }
-        index.insert(key, changes.size());
-        changes.append({value(RevertAlgorithmId), value(RevertName), value(RevertNewValue),
-                        value(RevertOldValue)});
-    }
-    result = apply(changes, reason, userId, &failure);
-    return done();
 }

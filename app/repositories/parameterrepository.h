@@ -35,7 +35,9 @@ struct Parameter
 };
 
 // An edit: set `to` where the user saw `from` (null = SQL NULL). Refused as a conflict when the
-// stored value is no longer `from`.
+// stored value is no longer `from`. The name "is_active" (ActiveName) sets the agent's
+// algorithm_agents.is_active instead ("true", "false" or null), audited like a toggle but in
+// the apply's transaction and change set.
 struct ParameterChange
 {
     QString algorithmId;
@@ -43,6 +45,10 @@ struct ParameterChange
     QString from;
     QString to;
 };
+
+// The name of a change of the agent's active flag (what the audit trigger writes as
+// parameter_name); an agent's parameter of that name cannot be edited through apply.
+inline constexpr char ActiveName[] = "is_active";
 
 // A change that was (or, for simulate, would be) made.
 struct AppliedChange
@@ -92,6 +98,9 @@ struct ApplyResult
     // COMMIT whose answer was lost went through is unknown — changeSet finds it in the
     // changelog, and a repeat shows such an edit as a conflict, never a second write.
     bool retryable = false;
+    // revert/restore: what was left alone, one "parameter: why" each (e.g. created after the
+    // moment, deleted since, already holding the old value).
+    QStringList skipped;
     int roundTrips = 0;
 };
 
@@ -101,7 +110,16 @@ struct SimulateResult
     QList<AppliedChange> changes;
     QList<ParameterConflict> conflicts;
     QList<ConfigDiff> configs; // one per affected agent (empty after a database error)
+    QStringList skipped;       // as ApplyResult::skipped
     int roundTrips = 0;
+};
+
+// How a revert or restore treats a parameter that no longer holds the value it expects.
+struct RevertOptions
+{
+    // false: such a parameter is a conflict (reported, nothing written). true (the knowing
+    // override): the old value is written over whatever is there now.
+    bool overrideConflicts = false;
 };
 
 // Parameters of the agents, on one named QPSQL connection (use it on that connection's
@@ -142,16 +160,48 @@ public:
     ApplyResult resetToDefault(const QString &algorithmId, const QStringList &names,
                                const QString &reason, int userId, DbError *error);
     // Applies the old values of a changelog entry (its id) or of every entry of a change set
-    // again, provided each parameter still holds the entry's new value (else a conflict), and
-    // each old value passes today's rule (checked before anything is sent). 2 round trips.
+    // again — parameters and is_active, in one transaction and one new change set — provided
+    // each still holds the entry's new value (else a conflict, nothing written; with
+    // options.overrideConflicts the old value is written from whatever is there now). Entries
+    // of one parameter in the change set are ordered by their chain (timetravel.h): back to
+    // the first one's old value; a chain that ends where it began is skipped. Each old value
+    // must pass today's rule (checked before anything is sent: 23514). 2 round trips (3 when
+    // an override meets a value changed between the read and the write). An unknown entry or
+    // change set: SQLSTATE P0002, nothing sent after the read.
     ApplyResult revert(const QString &entryIdOrChangeSet, const QString &reason, int userId,
-                       DbError *error);
+                       const RevertOptions &options, DbError *error);
+    ApplyResult revert(const QString &entryIdOrChangeSet, const QString &reason, int userId,
+                       DbError *error)
+    {
+        return revert(entryIdOrChangeSet, reason, userId, RevertOptions(), error);
+    }
+    // The preview of revert(): exactly what it would run, through simulate() (rolled back),
+    // so today's bounds and types are re-checked by the database (a value now out of bounds
+    // is `error` 23514 with the database's message). Conflicts are in the result. 2 round
+    // trips.
+    SimulateResult simulateRevert(const QString &entryIdOrChangeSet, const RevertOptions &options,
+                                  DbError *error);
+    // Restores the agent to what it was at `moment` (TimeTravelRepository::configAt's rule):
+    // every parameter and is_active whose value differs is written through apply (one
+    // transaction, one change set), from what configAt read as now. Parameters created after
+    // the moment, or deleted since, are left alone and listed in `skipped`. A conflict means
+    // a value changed between the read and the write (with the override: written anyway).
+    // 2 round trips (3 with an override that meets a conflict). Unknown agent: P0002.
+    ApplyResult restore(const QString &algorithmId, const QDateTime &moment, const QString &reason,
+                        int userId, const RevertOptions &options, DbError *error);
+    // The preview of restore(), through simulate(); 2 round trips.
+    SimulateResult simulateRestore(const QString &algorithmId, const QDateTime &moment,
+                                   DbError *error);
 
     // Round trips made by this repository so far (each pipeline batch counts one).
     int roundTrips() const { return m_roundTrips; }
 
 private:
     struct Batch;
+    struct Plan;
+    Plan revertPlan(const QString &entryIdOrChangeSet, const RevertOptions &options,
+                    bool checkRules, DbError *error);
+    Plan restorePlan(const QString &algorithmId, const QDateTime &moment, DbError *error);
     Batch runChanges(const QList<ParameterChange> &changes, const QString &reason, int userId,
                      const QString &changeSet, bool simulate);
 
