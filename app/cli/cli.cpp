@@ -36,6 +36,7 @@ QString usage()
         "  algoadmin verify   [-d CONN] [--migrations DIR] [--json] [--no-cache]\n"
         "  algoadmin baseline [-d CONN] [--migrations DIR] [--to VERSION]\n"
         "  algoadmin seed-demo [-d CONN] [--changelog-rows N] [--metric-rows N]\n"
+        "  algoadmin chat     [-d CONN] AGENT [--search TEXT] [--limit N] [--json]\n"
         "  algoadmin local start|stop|status|url [--data-dir DIR]\n"
         "  algoadmin --version\n"
         "\n"
