@@ -3,6 +3,7 @@
 #include "panelids.h"
 
 #include "agents/agentspanel.h"
+#include "chat/chatpanel.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
@@ -56,8 +57,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     addPanel(new PlaceholderPanel(
         QStringLiteral("metrics"), tr("Metrics"),
         tr("Metric series next to the moments parameters changed. Coming soon."), this));
-    addPanel(new PlaceholderPanel(QStringLiteral("chat"), tr("Chat"),
-                                  tr("The agents' chat history. Coming soon."), this));
+    addPanel(new ChatPanel(this));
     m_schema = new SchemaPanel(this);
     if (!m_startup.migrationsDir.isEmpty())
         m_schema->setMigrationsDirectory(m_startup.migrationsDir);
