@@ -17,7 +17,6 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QIntValidator>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -97,9 +96,11 @@ void ChatPanel::buildActions()
         m_filterBar->searchEdit()->selectAll();
     });
     m_copyAction = new QAction(tr("&Copy exchange as Markdown"), this);
+    m_copyAction->setIcon(Icons::action(QStringLiteral("copy")));
     m_copyAction->setToolTip(tr("Ctrl+C in the list of exchanges"));
     connect(m_copyAction, &QAction::triggered, this, &ChatPanel::copyExchange);
     m_exportAction = new QAction(tr("&Export conversation…"), this);
+    m_exportAction->setIcon(Icons::action(QStringLiteral("export")));
     m_exportAction->setToolTip(tr("Write the shown conversation to a Markdown file"));
     m_exportAction->setEnabled(false);
     connect(m_exportAction, &QAction::triggered, this, &ChatPanel::exportConversation);
