@@ -263,12 +263,17 @@ void TstChatPanel::searchFindsAcrossAgentsAndMarksTheMatches()
     view("chatExchangesView")->setCurrentIndex(model->index(1, ChatMessageModel::Message));
     QCOMPARE(detail->markedCount(), 1);
     QCOMPARE(detail->extraSelections().constFirst().cursor.selectedText(), u"NeedLe 5%"_s);
+    QVERIFY(!view("chatAgentsView")->currentIndex().isValid()); // no agent chosen meanwhile
+    // ALGOADMIN_GRAB_DIR: a picture of the search, to look at the marks.
+    if (const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR"); !dir.isEmpty())
+        m_panel->grab().save(dir + u"/chat-search.png"_s);
     // Choosing an agent ends the search.
     QVERIFY(m_panel->selectAgent(u"A7"_s));
     QVERIFY(search->text().isEmpty());
     QVERIFY(waitIdle());
     QCOMPARE(messages()->message(0).algorithmId, u"A7"_s);
     QCOMPARE(detail->markedCount(), 0);
+    QCOMPARE(view("chatAgentsView")->currentIndex().data(Qt::UserRole).toString(), u"A7"_s);
 }
 
 void TstChatPanel::userAndTimeFiltersNarrow()

@@ -166,9 +166,17 @@ void ChatPanel::buildLayout()
     m_exchangeView->setWordWrap(false);
     m_exchangeView->setTextElideMode(Qt::ElideRight);
     QHeaderView *header = m_exchangeView->horizontalHeader();
-    header->setSectionResizeMode(ChatMessageModel::Time, QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(ChatMessageModel::Agent, QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(ChatMessageModel::User, QHeaderView::ResizeToContents);
+    // Widths from the font, not ResizeToContents: that measures every row the model holds.
+    const QFontMetrics metrics(m_exchangeView->font());
+    const int padding = 3 * metrics.averageCharWidth();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->resizeSection(ChatMessageModel::Time,
+                          metrics.horizontalAdvance(QStringLiteral("2026-12-31 23:59:59")) +
+                              padding);
+    header->resizeSection(ChatMessageModel::Agent,
+                          metrics.horizontalAdvance(QStringLiteral("Agent A30")) + padding);
+    header->resizeSection(ChatMessageModel::User,
+                          metrics.horizontalAdvance(QStringLiteral("User 999")) + padding);
     header->setSectionResizeMode(ChatMessageModel::Message, QHeaderView::Stretch);
     header->setSectionResizeMode(ChatMessageModel::Response, QHeaderView::Stretch);
     m_exchangeView->setColumnHidden(ChatMessageModel::Agent, true);
@@ -381,6 +389,14 @@ void ChatPanel::reload()
     const bool searching = !filter.text.isEmpty();
     m_highlight->setTerm(filter.text);
     m_exchangeView->setColumnHidden(ChatMessageModel::Agent, !searching);
+    // While the search covers every agent, none is shown as chosen; after it, the chosen one is.
+    m_settingAgent = true;
+    const int agentRow = m_agents->rowOf(m_selectedAgent);
+    if (searching)
+        m_agentView->selectionModel()->clear();
+    else if (agentRow >= 0 && m_agentView->currentIndex().row() != agentRow)
+        m_agentView->setCurrentIndex(m_agents->index(agentRow, ChatAgentModel::Agent));
+    m_settingAgent = false;
     m_messages->reset(filter);
     if (filter.algorithmId.isEmpty() && !searching) {
         m_messages->appendPage({}); // no agent to show
