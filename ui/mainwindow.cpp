@@ -4,6 +4,7 @@
 
 #include "agents/agentspanel.h"
 #include "changelog/changelogpanel.h"
+#include "chat/chatpanel.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
@@ -54,8 +55,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
     addPanel(new PlaceholderPanel(
         QStringLiteral("metrics"), tr("Metrics"),
         tr("Metric series next to the moments parameters changed. Coming soon."), this));
-    addPanel(new PlaceholderPanel(QStringLiteral("chat"), tr("Chat"),
-                                  tr("The agents' chat history. Coming soon."), this));
+    addPanel(new ChatPanel(this));
     m_schema = new SchemaPanel(this);
     if (!m_startup.migrationsDir.isEmpty())
         m_schema->setMigrationsDirectory(m_startup.migrationsDir);

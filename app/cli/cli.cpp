@@ -40,6 +40,7 @@ QString usage()
         "                     [--dry-run] [--force] [--user N]\n"
         "  algoadmin restore  [-d CONN] AGENT --as-of TIME --reason TEXT [--dry-run]\n"
         "                     [--force] [--user N]\n"
+        "  algoadmin chat     [-d CONN] AGENT [--search TEXT] [--limit N] [--json]\n"
         "  algoadmin local start|stop|status|url [--data-dir DIR]\n"
         "  algoadmin --version\n"
         "\n"

@@ -5,6 +5,7 @@
 // in above and at the newest end, and a jump to a moment starts there. The model is under
 // QAbstractItemModelTester throughout.
 #include "changelog/changelogmodel.h"
+#include "db/sqltimestamp.h"
 #include "repositoryfixture.h"
 #include "workers/changelogworker.h"
 
