@@ -214,12 +214,14 @@ std::optional<ChangelogPage> ChangelogRepository::page(const ChangelogFilter &fi
         values.append(after->modifiedAt.toUtf8());
         values.append(after->id.toUtf8());
         datedAfter = QStringLiteral("(modified_at, id) %1 ($%2::timestamp, $%3)")
-                         .arg(newest ? u'<' : u'>')
+                         .arg(newest ? QLatin1String("<") : QLatin1String(">"))
                          .arg(values.size() - 1)
                          .arg(values.size());
     } else if (undatedCursor) {
         values.append(after->id.toUtf8());
-        undatedAfter = QStringLiteral("id %1 $%2").arg(newest ? u'<' : u'>').arg(values.size());
+        undatedAfter = QStringLiteral("id %1 $%2")
+                           .arg(newest ? QLatin1String("<") : QLatin1String(">"))
+                           .arg(values.size());
     }
     values.append(QByteArray::number(qMax(0, limit)));
     const QString limitValue = pqPlaceholder(int(values.size()));
@@ -401,7 +403,8 @@ namespace {
 // last row. `g`: the one pass over the rows, a hash aggregate by bucket, user, role and change
 // set (date_bin keeps the per-row work to integer arithmetic; the groups are few unless there
 // are many change sets); `w` (changes and the top user) and `sets` (distinct change sets) work
-// on its groups only. Every bucket index is then joined, so that empty buckets come too. %1: the filter's conditions (" AND …"); $N+1 from, $N+2 to, $N+3 buckets.
+// on its groups only. Every bucket index is then joined, so that empty buckets come too. %1: the
+// filter's conditions (" AND …"); $N+1 from, $N+2 to, $N+3 buckets.
 constexpr char kTimeline[] = R"sql(
 WITH r AS (
     SELECT coalesce(%2::timestamp, min(modified_at)) AS lo,
