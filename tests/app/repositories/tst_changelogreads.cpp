@@ -9,6 +9,7 @@
 
 #include <QBuffer>
 #include <QSet>
+#include <QSqlQuery>
 #include <QTest>
 
 #include <algorithm>
@@ -275,6 +276,10 @@ void TstChangelogReads::timeline()
         return value(*m_db, QByteArray(from).replace("%1", what), c.params);
     };
     QCOMPARE(timeline->undated, brute("count(*) FILTER (WHERE modified_at IS NULL)").toLongLong());
+    // jit went off for the timeline's statement only: nothing left on the connection
+    QSqlQuery jit(m_sql);
+    QVERIFY(jit.exec(u"SELECT current_setting('jit')"_s) && jit.next());
+    QCOMPARE(jit.value(0).toString(), value(*m_db, "SELECT current_setting('jit')"));
     QCOMPARE(timeline->buckets.size(), buckets);
     // the range: the filter's when set, else the rows' first and last
     const QDateTime first = c.filter.from.isValid()
