@@ -74,7 +74,8 @@ struct ChangelogPage
     std::optional<ChangelogCursor> next; // set when the page was full (there may be more)
 };
 
-// One bar of the timeline: the filtered rows with start <= modified_at < end.
+// One bar of the timeline: the filtered rows with start <= modified_at < end. The server's
+// edges have microseconds; start and end keep milliseconds (the next bar's start is this end).
 struct TimelineBucket
 {
     QDateTime start;
