@@ -104,8 +104,10 @@ int previewThenWrite(
         } else if (error.isError() && simulated.conflicts.isEmpty()) {
             exitCode = printError(error);
         } else if (!simulated.conflicts.isEmpty()) {
-            out() << "would change:\n";
-            printChanges(simulated.changes, simulated.skipped);
+            if (!simulated.changes.isEmpty()) {
+                out() << "would change, but for the conflicts:\n";
+                printChanges(simulated.changes, simulated.skipped);
+            }
             exitCode = printConflicts(simulated.conflicts, command);
         } else if (parser.isSet(QStringLiteral("dry-run"))) {
             out() << "would change (dry run, nothing was written):\n";
