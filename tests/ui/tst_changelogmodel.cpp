@@ -37,7 +37,7 @@ private:
     // Waits for the model's page on its way; false on a timeout or an error.
     bool waitPage();
     // Every id in the server's NewestFirst order (the brute force).
-    QStringList allIds(const QByteArray &where = {});
+    QStringList allIds(const QByteArray &where = {}, int limit = 0);
     // Adds `count` changes as another client would (the audit trigger writes the rows).
     void otherClientChanges(int count);
 
@@ -109,11 +109,12 @@ bool TstChangelogModel::waitPage()
     return !arrived.constFirst().constFirst().value<DbError>().isError();
 }
 
-QStringList TstChangelogModel::allIds(const QByteArray &where)
+QStringList TstChangelogModel::allIds(const QByteArray &where, int limit)
 {
     QStringList ids;
     const PgResult r = m_db->exec("SELECT id FROM algorithm_changelog " + where +
-                                  " ORDER BY modified_at DESC NULLS LAST, id DESC");
+                                  " ORDER BY modified_at DESC NULLS LAST, id DESC" +
+                                  (limit > 0 ? " LIMIT " + QByteArray::number(limit) : ""));
     for (int row = 0; row < r.rows(); ++row)
         ids.append(r.value(row, 0));
     return ids;
@@ -145,8 +146,10 @@ void TstChangelogModel::walksDownEveryRowOnceWhileRowsArrive()
     m_model->reset({}, ChangelogOrder::NewestFirst);
     QVERIFY(waitPage());
     int pages = 1;
-    while (m_model->canFetchMore()) {
-        m_model->fetchMore();
+    // QAbstractItemModelTester asks for more itself as rows come in: either fetches.
+    while (!m_model->atBottom()) {
+        if (m_model->canFetchMore())
+            m_model->fetchMore();
         QVERIFY(waitPage());
         if (++pages % 20 == 0)
             otherClientChanges(3); // newer than every row: never in the walk
@@ -180,8 +183,9 @@ void TstChangelogModel::walksUpFromTheOldestEnd()
                 for (int row = last; row >= first; --row)
                     seen.prepend(m_model->entry(row).id);
             });
-    while (m_model->canFetchAbove()) {
-        m_model->fetchAbove();
+    while (!m_model->atTop()) {
+        if (m_model->canFetchAbove())
+            m_model->fetchAbove();
         QVERIFY(waitPage());
     }
     QVERIFY(m_model->atTop());
@@ -203,8 +207,9 @@ void TstChangelogModel::oldestFirstIsTheReverse()
     m_model->reset({}, ChangelogOrder::OldestFirst);
     QVERIFY(waitPage());
     QVERIFY(m_model->entry(0).modifiedAtText.isNull()); // the undated rows come first
-    while (m_model->canFetchMore()) {
-        m_model->fetchMore();
+    while (!m_model->atBottom()) {
+        if (m_model->canFetchMore())
+            m_model->fetchMore();
         QVERIFY(waitPage());
     }
     QCOMPARE(seen, expected);
@@ -227,7 +232,7 @@ void TstChangelogModel::newRowsComeInAtTheTop()
     m_model->addNewer(page.entries);
     QCOMPARE(above.size(), 1);
     QCOMPARE(above.constFirst().constFirst().toInt(), 4);
-    const QStringList expected = allIds("LIMIT 5");
+    const QStringList expected = allIds({}, 5);
     QStringList top;
     for (int row = 0; row < 5; ++row)
         top.append(m_model->entry(row).id);
@@ -247,7 +252,7 @@ void TstChangelogModel::aJumpStartsAtTheMoment()
     QVERIFY(m_model->rowCount() > 0);
     QVERIFY(!m_model->atTop());
     const QStringList expected = allIds(
-        "WHERE modified_at < '" + SqlTimestamp::toSql(moment).toUtf8() + "'::timestamp LIMIT 200");
+        "WHERE modified_at < '" + SqlTimestamp::toSql(moment).toUtf8() + "'::timestamp", 200);
     QStringList first;
     for (int row = 0; row < std::min(200, m_model->rowCount()); ++row)
         first.append(m_model->entry(row).id);
@@ -272,8 +277,9 @@ void TstChangelogModel::filtersNarrowThePages()
             });
     m_model->reset(filter, ChangelogOrder::NewestFirst);
     QVERIFY(waitPage());
-    while (m_model->canFetchMore()) {
-        m_model->fetchMore();
+    while (!m_model->atBottom()) {
+        if (m_model->canFetchMore())
+            m_model->fetchMore();
         QVERIFY(waitPage());
     }
     QCOMPARE(seen, expected);

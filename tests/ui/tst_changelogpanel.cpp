@@ -207,10 +207,17 @@ void TstChangelogPanel::filtersNarrowTheRowsAndShowChips()
 
 void TstChangelogPanel::detailShowsTheChangeSetAndHistory()
 {
-    const QString changeSet =
-        m_db->scalar("SELECT change_set FROM algorithm_changelog WHERE change_set IS NOT NULL"
-                     " GROUP BY change_set HAVING count(*) > 1 LIMIT 1");
-    QVERIFY2(!changeSet.isEmpty(), "the demo data has change sets of several entries");
+    // A change set of three entries, as one apply of another client writes it.
+    const QString changeSet = u"test-change-set-1"_s;
+    QVERIFY(m_db->exec("BEGIN").ok());
+    QVERIFY(m_db->exec("SELECT set_config('algoadmin.change_set', $1, true)", {changeSet.toUtf8()})
+                .ok());
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET current_value ="
+                       " (current_value::numeric + 1)::text WHERE id IN (SELECT id FROM"
+                       " algorithm_parameters WHERE parameter_type = 'integer' AND max_value IS"
+                       " NULL ORDER BY id LIMIT 3)")
+                .ok());
+    QVERIFY(m_db->exec("COMMIT").ok());
     ChangelogFilter filter;
     filter.changeSet = changeSet;
     setFilter(filter);

@@ -253,10 +253,12 @@ void ChangelogModel::pageLoaded(int request, const ChangelogPage &page, const Db
 {
     if (request != m_request)
         return; // an older filter's page, or one from before clear()
+    // m_pending stays set while the rows go in: a view (or QAbstractItemModelTester) that asks
+    // for more from inside the insertion signals would otherwise page from the old last row.
     const Pending kind = m_pending;
-    m_pending = Pending::None;
     m_request = -1;
     if (error.isError()) {
+        m_pending = Pending::None;
         Q_EMIT pageArrived(error);
         return;
     }
@@ -280,14 +282,15 @@ void ChangelogModel::pageLoaded(int request, const ChangelogPage &page, const Db
     } else if (kind == Pending::Below) {
         m_moreBelow = full;
         if (count > 0) {
+            trimAbove(count);
             beginInsertRows({}, int(m_rows.size()), int(m_rows.size()) + count - 1);
             m_rows.append(page.entries);
             endInsertRows();
         }
-        trimAbove();
     } else if (kind == Pending::Above) {
         m_moreAbove = full;
         if (count > 0) {
+            trimBelow(count);
             QList<ChangelogEntry> rows = page.entries;
             std::reverse(rows.begin(), rows.end());
             beginInsertRows({}, 0, count - 1);
@@ -299,14 +302,14 @@ void ChangelogModel::pageLoaded(int request, const ChangelogPage &page, const Db
         }
         if (!m_moreAbove)
             m_firstIndex = 0;
-        trimBelow();
     }
+    m_pending = Pending::None;
     Q_EMIT pageArrived({});
 }
 
-void ChangelogModel::trimAbove()
+void ChangelogModel::trimAbove(int incoming)
 {
-    const int excess = int(m_rows.size()) - m_maxRows;
+    const int excess = std::min(int(m_rows.size()), int(m_rows.size()) + incoming - m_maxRows);
     if (excess <= 0)
         return;
     beginRemoveRows({}, 0, excess - 1);
@@ -318,9 +321,9 @@ void ChangelogModel::trimAbove()
     Q_EMIT rowsDroppedAbove(excess);
 }
 
-void ChangelogModel::trimBelow()
+void ChangelogModel::trimBelow(int incoming)
 {
-    const int excess = int(m_rows.size()) - m_maxRows;
+    const int excess = std::min(int(m_rows.size()), int(m_rows.size()) + incoming - m_maxRows);
     if (excess <= 0)
         return;
     const int first = int(m_rows.size()) - excess;
@@ -362,15 +365,15 @@ void ChangelogModel::addNewer(const QList<ChangelogEntry> &rowsOldestFirst)
     if (m_order == ChangelogOrder::NewestFirst) {
         QList<ChangelogEntry> rows = rowsOldestFirst;
         std::reverse(rows.begin(), rows.end());
+        trimBelow(count);
         beginInsertRows({}, 0, count - 1);
         m_rows = rows + m_rows;
         endInsertRows();
         Q_EMIT rowsAddedAbove(count);
-        trimBelow();
     } else {
+        trimAbove(count);
         beginInsertRows({}, int(m_rows.size()), int(m_rows.size()) + count - 1);
         m_rows.append(rowsOldestFirst);
         endInsertRows();
-        trimAbove();
     }
 }

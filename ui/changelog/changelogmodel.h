@@ -101,8 +101,9 @@ private:
     };
     void request(Pending kind, const std::optional<ChangelogCursor> &after, ChangelogOrder order);
     void pageLoaded(int request, const ChangelogPage &page, const DbError &error);
-    void trimAbove();
-    void trimBelow();
+    // Make room for `incoming` rows: whole rows leave the top (bottom) before they come.
+    void trimAbove(int incoming);
+    void trimBelow(int incoming);
     static ChangelogOrder reversed(ChangelogOrder order);
 
     ChangelogWorker *m_worker;

@@ -60,6 +60,10 @@ ChangelogPanel::ChangelogPanel(QWidget *parent)
 
 ChangelogPanel::~ChangelogPanel()
 {
+    if (m_revertDialog) {
+        m_revertDialog->disconnect(this);
+        delete m_revertDialog;
+    }
     m_filters->saveState();
     m_worker->disconnect(this);
     m_model->disconnect(this);
