@@ -118,17 +118,21 @@ ChangelogFilterBar::ChangelogFilterBar(QWidget *parent)
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setHorizontalSpacing(6);
+    // Two rows, so that a narrow window never needs the whole set side by side.
     grid->addWidget(m_reason, 0, 0, 1, 2);
     grid->addWidget(m_agent, 0, 2);
     grid->addWidget(m_parameter, 0, 3);
     grid->addWidget(m_user, 0, 4);
-    grid->addWidget(m_role, 0, 5);
-    grid->addWidget(m_source, 0, 6);
-    grid->addWidget(m_changeSet, 0, 7);
-    grid->addWidget(m_range, 0, 8);
-    grid->addWidget(m_from, 0, 9);
-    grid->addWidget(m_to, 0, 10);
-    grid->addWidget(m_chips, 1, 0, 1, 11);
+    grid->addWidget(m_changeSet, 1, 0);
+    grid->addWidget(m_role, 1, 1);
+    grid->addWidget(m_source, 1, 2);
+    auto *range = new QHBoxLayout;
+    range->addWidget(m_range);
+    range->addWidget(m_from);
+    range->addWidget(m_to);
+    range->addStretch(1);
+    grid->addLayout(range, 1, 3, 1, 2);
+    grid->addWidget(m_chips, 2, 0, 1, 5);
     grid->setColumnStretch(1, 2);
     grid->setColumnStretch(3, 1);
 

@@ -180,22 +180,25 @@ void ChangelogPanel::buildLayout()
 
 void ChangelogPanel::buildActions()
 {
-    m_findAction = new QAction(tr("&Find in reasons"), this);
+    m_findAction = new QAction(Icons::action(QStringLiteral("find")), tr("&Find in reasons"), this);
     m_findAction->setShortcut(QKeySequence::Find);
     m_findAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_findAction, &QAction::triggered, this, [this] {
         m_filters->reasonEdit()->setFocus(Qt::ShortcutFocusReason);
         m_filters->reasonEdit()->selectAll();
     });
-    m_newestAction = new QAction(tr("Go to the &first page"), this);
+    m_newestAction =
+        new QAction(Icons::action(QStringLiteral("first-page")), tr("Go to the &first page"), this);
     m_newestAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Home));
     m_newestAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_newestAction, &QAction::triggered, this, &ChangelogPanel::jumpToStart);
-    m_oldestAction = new QAction(tr("Go to the &last page"), this);
+    m_oldestAction =
+        new QAction(Icons::action(QStringLiteral("last-page")), tr("Go to the &last page"), this);
     m_oldestAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
     m_oldestAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_oldestAction, &QAction::triggered, this, &ChangelogPanel::jumpToEnd);
-    m_exportAction = new QAction(tr("&Export as CSV…"), this);
+    m_exportAction =
+        new QAction(Icons::action(QStringLiteral("export")), tr("&Export as CSV…"), this);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     m_exportAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_exportAction, &QAction::triggered, this, [this] {
@@ -205,14 +208,16 @@ void ChangelogPanel::buildActions()
         if (!path.isEmpty())
             exportCsv(path);
     });
-    m_travelAction = new QAction(tr("&Time travel to before this change"), this);
+    m_travelAction = new QAction(Icons::action(QStringLiteral("time-travel")),
+                                 tr("&Time travel to before this change"), this);
     m_travelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     m_travelAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_travelAction, &QAction::triggered, this, [this] {
         if (m_detail->entry())
             Q_EMIT m_detail->travelRequested(*m_detail->entry());
     });
-    m_revertAction = new QAction(tr("&Revert this change…"), this);
+    m_revertAction =
+        new QAction(Icons::action(QStringLiteral("revert")), tr("&Revert this change…"), this);
     connect(m_revertAction, &QAction::triggered, this, [this] {
         if (m_detail->entry())
             startRevert({RevertTarget::Kind::Entry, m_detail->entry()->id, {}});

@@ -69,9 +69,9 @@ EntryDetailView::EntryDetailView(QWidget *parent)
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_revertEntry);
     buttons->addWidget(m_revertSet);
-    buttons->addWidget(m_travel);
     buttons->addStretch(1);
     auto *links = new QHBoxLayout;
+    links->addWidget(m_travel);
     links->addWidget(m_showAgent);
     links->addWidget(m_filterSet);
     links->addStretch(1);

@@ -60,11 +60,13 @@ TimeTravelView::TimeTravelView(QWidget *parent)
     row->addWidget(m_moment);
     row->addWidget(m_show);
     row->addStretch(1);
-    row->addWidget(m_restore);
+    auto *summary = new QHBoxLayout;
+    summary->addWidget(m_summary, 1);
+    summary->addWidget(m_restore, 0, Qt::AlignTop);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(row);
-    layout->addWidget(m_summary);
+    layout->addLayout(summary);
     layout->addWidget(m_table, 1);
 
     connect(m_show, &QPushButton::clicked, this, [this] {
