@@ -51,6 +51,7 @@ private Q_SLOTS:
     void homeAndEndJumpToTheEnds();
     void exportsTheFilterAsCsv();
     void ctrlFFocusesTheReasonFilter();
+    void grab();
 
 private:
     bool open();
@@ -397,6 +398,55 @@ void TstChangelogPanel::ctrlFFocusesTheReasonFilter()
     m_panel->view()->setFocus();
     QTest::keyClick(m_panel->view(), Qt::Key_F, Qt::ControlModifier);
     QTRY_VERIFY(m_panel->filterBar()->reasonEdit()->hasFocus());
+}
+
+void TstChangelogPanel::grab()
+{
+    // ALGOADMIN_GRAB_DIR: pictures of the panel (README): a change set selected, time travel
+    // beside today, and a revert's preview.
+    const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
+    const QString changeSet = u"grab-change-set"_s;
+    QVERIFY(m_db->exec("BEGIN").ok());
+    QVERIFY(m_db->exec("SELECT set_config('algoadmin.change_set', $1, true),"
+                       " set_config('algoadmin.reason', 'raise the limits before the sale', true),"
+                       " set_config('algoadmin.user_id', '7', true)",
+                       {changeSet.toUtf8()})
+                .ok());
+    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET current_value ="
+                       " (current_value::numeric * 2)::text WHERE id IN (SELECT id FROM"
+                       " algorithm_parameters WHERE parameter_type = 'integer' AND max_value IS"
+                       " NULL AND current_value::numeric > 0 ORDER BY algorithm_id LIMIT 3)")
+                .ok());
+    QVERIFY(m_db->exec("COMMIT").ok());
+    m_panel->refresh();
+    QVERIFY(waitIdle());
+    QTRY_VERIFY(m_panel->model()->rowCount() > 0 &&
+                m_panel->model()->entry(0).changeSet == changeSet);
+    m_panel->view()->setCurrentIndex(m_panel->model()->index(0, 0));
+    QVERIFY(waitIdle());
+    QTRY_VERIFY(m_panel->detail()->changeSetRows() > 0);
+    QCOMPARE(m_panel->detail()->changeSetRows(),
+             m_db->scalar("SELECT count(*) FROM algorithm_changelog WHERE change_set = $1",
+                          {changeSet.toUtf8()})
+                 .toInt());
+    if (!dir.isEmpty())
+        QVERIFY(m_panel->grab().save(dir + u"/changelog-changeset.png"_s));
+
+    m_panel->findChild<QPushButton *>(u"travelBefore"_s)->click();
+    QVERIFY(waitIdle());
+    QVERIFY(m_panel->timeTravel()->model()->changedCount() > 0);
+    if (!dir.isEmpty())
+        QVERIFY(m_panel->grab().save(dir + u"/changelog-timetravel.png"_s));
+
+    m_panel->startRevert({RevertTarget::Kind::ChangeSet, changeSet, {}});
+    RevertDialog *dialog = m_panel->revertDialog();
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->reportText().contains(u"accepts"_s));
+    QTest::keyClicks(dialog->findChild<QPlainTextEdit *>(u"revertReason"_s), u"the sale is over"_s);
+    QTRY_VERIFY(dialog->canConfirm());
+    if (!dir.isEmpty())
+        QVERIFY(dialog->grab().save(dir + u"/changelog-revert.png"_s));
+    dialog->reject();
 }
 
 QTEST_MAIN(TstChangelogPanel)

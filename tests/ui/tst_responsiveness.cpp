@@ -7,6 +7,7 @@
 #include "changelog/changelogpanel.h"
 #include "changelog/changelogview.h"
 #include "changelog/entrydetailview.h"
+#include "chat/chatpanel.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
@@ -191,6 +192,14 @@ void TstResponsiveness::neverStallsAt200msRoundTrip()
     changelog->view()->setCurrentIndex(changelog->model()->index(0, 0));
     QTRY_VERIFY_WITH_TIMEOUT(changelog->detail()->changeSetRows() >= 0 && !changelog->isBusy(),
                              30000);
+
+    probe.setPhase(QStringLiteral("opening the chat"));
+    auto *chat = qobject_cast<ChatPanel *>(window.panel(QStringLiteral("chat")));
+    QVERIFY(chat);
+    window.showPanel(QStringLiteral("chat"));
+    chat->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(chat->selectAgent(QStringLiteral("A2")), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!chat->isBusy() && chat->shownAgent() == QLatin1String("A2"), 30000);
     window.showPanel(QStringLiteral("schema"));
 
     probe.setPhase(QStringLiteral("refreshing"));

@@ -109,7 +109,7 @@ void ChangelogPanel::buildLayout()
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setChildrenCollapsible(false);
-    split->setSizes({720, 440});
+    split->setSizes({800, 400});
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_filters);

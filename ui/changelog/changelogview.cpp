@@ -28,18 +28,18 @@ ChangelogView::ChangelogView(ChangelogModel *model, QWidget *parent)
     horizontalHeader()->setSectionsClickable(true);
     horizontalHeader()->setSortIndicatorShown(true);
     horizontalHeader()->setSortIndicator(ChangelogModel::Time, Qt::DescendingOrder);
-    horizontalHeader()->setStretchLastSection(false);
+    horizontalHeader()->setStretchLastSection(true);
     setItemDelegateForColumn(ChangelogModel::Change, new ChangeDelegate(this));
     const QFontMetrics metrics = fontMetrics();
     const auto chars = [&](int n) { return metrics.horizontalAdvance(QLatin1Char('0')) * n + 16; };
     setColumnWidth(ChangelogModel::Time, chars(19));
     setColumnWidth(ChangelogModel::Agent, chars(6));
-    setColumnWidth(ChangelogModel::Parameter, chars(18));
-    setColumnWidth(ChangelogModel::Change, chars(26));
+    setColumnWidth(ChangelogModel::Parameter, chars(16));
+    setColumnWidth(ChangelogModel::Change, chars(22));
     setColumnWidth(ChangelogModel::User, chars(6));
-    setColumnWidth(ChangelogModel::Role, chars(10));
+    setColumnWidth(ChangelogModel::Role, chars(9));
     setColumnWidth(ChangelogModel::Source, chars(12));
-    setColumnWidth(ChangelogModel::Reason, chars(30));
+    setColumnWidth(ChangelogModel::Reason, chars(26));
     setColumnWidth(ChangelogModel::ChangeSet, chars(9));
     Keyboard::setUpView(this);
     TableCopy::install(

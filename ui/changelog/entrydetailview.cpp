@@ -119,6 +119,8 @@ void EntryDetailView::showEntry(const std::optional<ChangelogEntry> &entry)
                             .arg(Colours::css(Colours::muted())));
         m_changeSetLabel->clear();
         m_historyLabel->clear();
+        m_changeSet->hide();
+        m_chart->hide();
         updateButtons();
         return;
     }
@@ -150,6 +152,8 @@ void EntryDetailView::showEntry(const std::optional<ChangelogEntry> &entry)
     m_changeSetLabel->setText(e.changeSet.isEmpty() ? tr("Not part of a change set")
                                                     : tr("Changes of this change set: loading…"));
     m_historyLabel->setText(tr("History of %1: loading…").arg(e.parameterName));
+    m_changeSet->setVisible(!e.changeSet.isEmpty());
+    m_chart->show();
     updateButtons();
 }
 

@@ -140,8 +140,6 @@ void TimelineView::paintEvent(QPaintEvent *)
                      m_timeline.buckets.constFirst().start.toString(format));
     painter.drawText(axis, Qt::AlignRight | Qt::AlignVCenter,
                      m_timeline.buckets.constLast().end.toString(format));
-    painter.drawText(plot.adjusted(2, 0, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-                     tr("%1 per bar at most").arg(QLocale().toString(m_maxChanges)));
     // The legend: who changed most, and what the dots mean.
     QList<QPair<qint64, QString>> ranked;
     for (auto it = totals.cbegin(); it != totals.cend(); ++it)
@@ -160,6 +158,10 @@ void TimelineView::paintEvent(QPaintEvent *)
     }
     painter.fillRect(QRect(legend.left(), y + line / 2, 10, 2), palette().text().color());
     painter.drawText(QPoint(legend.left() + 14, y + fontMetrics().ascent()), tr("change sets"));
+    y += line;
+    painter.setPen(Colours::muted());
+    painter.drawText(QPoint(legend.left(), y + fontMetrics().ascent()),
+                     tr("highest bar: %1").arg(QLocale().toString(m_maxChanges)));
 }
 
 bool TimelineView::event(QEvent *event)

@@ -45,11 +45,13 @@ TimeTravelView::TimeTravelView(QWidget *parent)
     m_table->setObjectName(QStringLiteral("travelTable"));
     m_table->setModel(m_model);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // Every column in view: the values share what the key leaves.
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(ConfigAtModel::Key, QHeaderView::Interactive);
+    m_table->horizontalHeader()->setSectionResizeMode(ConfigAtModel::State,
+                                                      QHeaderView::ResizeToContents);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setColumnWidth(ConfigAtModel::Key, 180);
-    m_table->setColumnWidth(ConfigAtModel::Then, 140);
-    m_table->setColumnWidth(ConfigAtModel::Now, 140);
+    m_table->setColumnWidth(ConfigAtModel::Key, 160);
     Keyboard::setUpView(m_table);
     TableCopy::install(m_table);
 
