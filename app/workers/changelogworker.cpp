@@ -3,8 +3,9 @@
 #include <QFile>
 #include <QSaveFile>
 
-ChangelogWorker::ChangelogWorker()
-    : DatabaseWorker(QStringLiteral("changelog"))
+ChangelogWorker::ChangelogWorker(bool feed)
+    : DatabaseWorker(feed ? QStringLiteral("changelog") : QStringLiteral("changelog-charts"))
+    , m_feed(feed)
 {}
 
 DbError ChangelogWorker::prepareConnection(const QSqlDatabase &database)
@@ -12,7 +13,12 @@ DbError ChangelogWorker::prepareConnection(const QSqlDatabase &database)
     m_changelog = std::make_unique<ChangelogRepository>(database);
     m_parameters = std::make_unique<ParameterRepository>(database);
     m_travel = std::make_unique<TimeTravelRepository>(database);
-    // The change feed on a connection of its own; it reconnects by itself when it drops.
+    if (!m_feed) {
+        Q_EMIT connectionOpened();
+        return {};
+    }
+    // The change feed on a connection of its own, started by startFeed(); it reconnects by
+    // itself when it drops.
     ConnectionOptions listening = connectionOptions();
     listening.applicationName += QStringLiteral(" (changes)");
     m_listener = new ChangeListener(listening, this);
@@ -20,9 +26,23 @@ DbError ChangelogWorker::prepareConnection(const QSqlDatabase &database)
     // Notices sent while the feed was down are lost: one "something changed" covers them.
     connect(m_listener, &ChangeListener::connectionRestored, this,
             [this] { Q_EMIT changeReceived({}); });
-    m_listener->start();
+    // Reopened after a loss: the feed that was running runs again.
+    if (m_feedWanted)
+        m_listener->start();
     Q_EMIT connectionOpened();
     return {};
+}
+
+int ChangelogWorker::startFeed()
+{
+    const auto work = [this](int request) {
+        m_feedWanted = true;
+        DbError error;
+        if (m_listener && !m_listener->isListening() && ensureOpen(&error, "changelog"))
+            m_listener->start(); // a failure retries in the background
+        Q_EMIT feedStarted(request);
+    };
+    return enqueue(work, [this](int request) { Q_EMIT feedStarted(request); });
 }
 
 void ChangelogWorker::releaseConnection()

@@ -45,8 +45,13 @@ class ChangelogWorker : public DatabaseWorker
     Q_OBJECT
 
 public:
-    ChangelogWorker();
+    // `feed`: listen for changes on a second connection (startFeed()); a worker that only
+    // computes charts beside another needs none.
+    explicit ChangelogWorker(bool feed = true);
 
+    // Starts listening for changes (once per connection; the panel asks after its first rows,
+    // so that the feed's connection never delays them) → changeReceived from then on.
+    int startFeed();
     // One keyset page → pageLoaded. Latest wins: a new filter overtakes a page on its way.
     int loadPage(const ChangelogPageRequest &page);
     // The rows newer than `newest` (the live feed's "N new changes") → newerLoaded.
@@ -69,6 +74,7 @@ public:
 
 Q_SIGNALS:
     void connectionOpened();
+    void feedStarted(int request); // startFeed's answer (listening, or retrying on its own)
     void pageLoaded(int request, const ChangelogPage &page, const DbError &error);
     void newerLoaded(int request, const ChangelogPage &page, const DbError &error);
     void estimateLoaded(int request, qint64 estimate, const DbError &error);
@@ -116,5 +122,7 @@ private:
     std::unique_ptr<ParameterRepository> m_parameters;
     std::unique_ptr<TimeTravelRepository> m_travel;
     ChangeListener *m_listener = nullptr;
+    bool m_feed = true;
+    bool m_feedWanted = false; // startFeed() was asked: a reopened connection listens again
     std::atomic<bool> m_exportCancelled{false};
 };

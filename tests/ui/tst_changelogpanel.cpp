@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -305,11 +306,14 @@ void TstChangelogPanel::revertOutsideTodaysBoundsIsRefused()
     // Today's bounds exclude the old value (and keep the current one).
     const bool below = target.at(3).toDouble() < target.at(5).toDouble();
     const QByteArray bound = below ? "min_value" : "max_value";
-    QVERIFY(m_db->exec("UPDATE algorithm_parameters SET " + bound +
-                           " = current_value"
-                           " WHERE algorithm_id = $1 AND parameter_name = $2",
-                       {target.at(1).toUtf8(), target.at(2).toUtf8()})
-                .ok());
+    // The other bound goes, so that the current value stays valid whatever it was.
+    const QByteArray other = below ? "max_value" : "min_value";
+    const PgResult bounded =
+        m_db->exec("UPDATE algorithm_parameters SET " + bound + " = current_value, " + other +
+                       " = NULL WHERE algorithm_id = $1 AND"
+                       " parameter_name = $2",
+                   {target.at(1).toUtf8(), target.at(2).toUtf8()});
+    QVERIFY2(bounded.ok(), qPrintable(bounded.error().toString() + u" "_s + target.join(u"|")));
     const QString checksum = m_db->scalar(ChecksumSql);
     m_panel->startRevert({RevertTarget::Kind::Entry, target.at(0), {}});
     RevertDialog *dialog = m_panel->revertDialog();
@@ -324,7 +328,11 @@ void TstChangelogPanel::revertOutsideTodaysBoundsIsRefused()
 
 void TstChangelogPanel::changesOfAnotherClientArriveLive()
 {
+    // The focus in the filter: a table that takes the focus makes its first row current.
+    m_panel->filterBar()->reasonEdit()->setFocus();
     QVERIFY(!m_panel->view()->selectionModel()->hasSelection());
+    QSignalSpy notices(m_panel->worker(), &ChangelogWorker::changeReceived);
+    QSignalSpy newer(m_panel->worker(), &ChangelogWorker::newerLoaded);
     QVERIFY(
         m_db->exec(
                 "UPDATE algorithm_parameters SET current_value = (current_value::numeric + 1)::text"
@@ -334,7 +342,17 @@ void TstChangelogPanel::changesOfAnotherClientArriveLive()
     const QString newest = m_db->scalar(
         "SELECT id FROM algorithm_changelog ORDER BY modified_at DESC NULLS LAST, id DESC LIMIT 1");
     // At the top with nothing selected the new row simply shows.
-    QTRY_COMPARE_WITH_TIMEOUT(m_panel->model()->entry(0).id, newest, 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        m_panel->model()->entry(0).id == newest,
+        qPrintable(
+            u"notices %6, newer pages %7: top %1, new changes button %2 (%3), selection %4, scrolled %5"_s
+                .arg(m_panel->model()->entry(0).id,
+                     m_panel->newChangesButton()->isVisible() ? "shown"_L1 : "hidden"_L1,
+                     m_panel->newChangesButton()->text(),
+                     m_panel->view()->selectionModel()->hasSelection() ? "yes"_L1 : "no"_L1,
+                     QString::number(m_panel->view()->verticalScrollBar()->value()),
+                     QString::number(notices.size()), QString::number(newer.size()))),
+        10000);
 
     // With a row selected it waits for a click, and the selection stays on its entry.
     m_panel->view()->setCurrentIndex(m_panel->model()->index(3, 0));

@@ -31,8 +31,6 @@ namespace {
 constexpr int LiveDebounceMs = 300;
 // The timeline and the estimate follow new changes less eagerly.
 constexpr int TimelineDebounceMs = 2000;
-// "N new changes" counts up to this many, then says "N+".
-constexpr int NewerLimit = 500;
 constexpr int HistoryLimit = 500;
 
 } // namespace
@@ -40,11 +38,13 @@ constexpr int HistoryLimit = 500;
 ChangelogPanel::ChangelogPanel(QWidget *parent)
     : Panel(parent)
     , m_worker(new ChangelogWorker)
+    , m_charts(new ChangelogWorker(false))
     , m_model(new ChangelogModel(m_worker, this))
     , m_liveDebounce(new QTimer(this))
     , m_timelineDebounce(new QTimer(this))
 {
     m_worker->start();
+    m_charts->start();
     m_liveDebounce->setSingleShot(true);
     m_liveDebounce->setInterval(LiveDebounceMs);
     connect(m_liveDebounce, &QTimer::timeout, this, &ChangelogPanel::lookForNewer);
@@ -66,8 +66,10 @@ ChangelogPanel::~ChangelogPanel()
     }
     m_filters->saveState();
     m_worker->disconnect(this);
+    m_charts->disconnect(this);
     m_model->disconnect(this);
     m_worker->shutdown();
+    m_charts->shutdown();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,11 +240,12 @@ void ChangelogPanel::connectWorker()
             return;
         m_opening = false;
         m_open = true;
+        m_feedStarted = false;
         clearError();
+        reload(); // the rows first; the filter boxes' choices after them
         m_facetsRequest = m_worker->loadFacets();
         if (!m_filters->agent().isEmpty())
             m_namesRequest = m_worker->loadParameterNames(m_filters->agent());
-        reload();
         if (m_pendingLink) {
             const PanelLink link = *m_pendingLink;
             m_pendingLink.reset();
@@ -271,12 +274,16 @@ void ChangelogPanel::connectWorker()
         }
         updateHeader();
         updateBusy();
+        if (!m_feedStarted && !error.isError()) {
+            m_feedStarted = true; // after the first rows: its connection never delays them
+            m_feedRequest = m_worker->startFeed();
+        }
         if (!m_loadedOnce) {
             m_loadedOnce = true;
             Q_EMIT loaded();
         }
     });
-    connect(m_worker, &ChangelogWorker::estimateLoaded, this,
+    connect(m_charts, &ChangelogWorker::estimateLoaded, this,
             [this](int request, qint64 estimate, const DbError &) {
                 if (request != m_estimateRequest)
                     return;
@@ -285,7 +292,7 @@ void ChangelogPanel::connectWorker()
                 updateHeader();
                 updateBusy();
             });
-    connect(m_worker, &ChangelogWorker::timelineLoaded, this,
+    connect(m_charts, &ChangelogWorker::timelineLoaded, this,
             [this](int request, const ChangelogTimeline &timeline, const DbError &error) {
                 if (request != m_timelineRequest)
                     return;
@@ -333,6 +340,12 @@ void ChangelogPanel::connectWorker()
                     m_travel->setConfig(config);
                 updateBusy();
             });
+    connect(m_worker, &ChangelogWorker::feedStarted, this, [this](int request) {
+        if (request != m_feedRequest)
+            return;
+        m_feedRequest = -1;
+        updateBusy();
+    });
     connect(m_worker, &ChangelogWorker::newerLoaded, this, &ChangelogPanel::newerLoaded);
     connect(m_worker, &ChangelogWorker::changeReceived, this, &ChangelogPanel::changeReceived);
     connect(m_worker, &ChangelogWorker::reverted, this, &ChangelogPanel::reverted);
@@ -369,13 +382,14 @@ void ChangelogPanel::setConnection(const ConnectionContext &context)
     m_filters->stopDebounce();
     m_estimateRequest = m_timelineRequest = m_detailRequest = m_configRequest = -1;
     m_newerRequest = m_facetsRequest = m_namesRequest = -1;
-    m_previewRequest = m_writeRequest = -1;
+    m_previewRequest = m_writeRequest = m_feedRequest = -1;
     m_detail->setWritable(context.isValid() && !context.readOnly);
     m_travel->setWritable(context.isValid() && !context.readOnly);
     clearError();
     if (!context.isValid()) {
         m_opening = false;
         m_worker->clearConnection();
+        m_charts->clearConnection();
         m_model->clear();
         m_timeline->clear();
         m_detail->showEntry(std::nullopt);
@@ -401,6 +415,7 @@ void ChangelogPanel::openConnection()
     m_opening = true;
     m_open = false;
     m_worker->setConnection(connection().options);
+    m_charts->setConnection(connection().options);
     updateBusy();
 }
 
@@ -412,8 +427,8 @@ void ChangelogPanel::refresh()
         openConnection();
         return;
     }
-    m_facetsRequest = m_worker->loadFacets();
     reload();
+    m_facetsRequest = m_worker->loadFacets();
 }
 
 void ChangelogPanel::cancel()
@@ -423,6 +438,7 @@ void ChangelogPanel::cancel()
     if (m_exportRequest >= 0)
         m_worker->cancelExport();
     m_worker->cancel();
+    m_charts->cancel();
     Q_EMIT messagePosted(tr("Cancelling…"));
 }
 
@@ -497,8 +513,8 @@ void ChangelogPanel::reloadCharts()
     if (!m_open)
         return;
     const ChangelogFilter filter = m_model->filter();
-    m_estimateRequest = m_worker->loadEstimate(filter);
-    m_timelineRequest = m_worker->loadTimeline(filter, m_timeline->wantedBuckets());
+    m_estimateRequest = m_charts->loadEstimate(filter);
+    m_timelineRequest = m_charts->loadTimeline(filter, m_timeline->wantedBuckets());
     updateBusy();
 }
 
@@ -608,94 +624,4 @@ void ChangelogPanel::currentRowChanged()
         return;
     m_detail->showEntry(entry);
     m_detailRequest = m_worker->loadDetail(entry, HistoryLimit);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Live
-
-void ChangelogPanel::changeReceived()
-{
-    if (m_open)
-        m_liveDebounce->start();
-}
-
-void ChangelogPanel::lookForNewer()
-{
-    const std::optional<ChangelogCursor> newest = m_model->newestCursor();
-    if (!newest) {
-        // Nothing shown yet, or the window is away from the newest end: new rows cannot be
-        // placed without a jump; an empty list simply reloads.
-        if (m_model->rowCount() == 0 && !m_model->isFetching())
-            reload();
-        else if (m_model->rowCount() > 0) {
-            m_moreNew = true;
-            m_newRows.clear();
-            m_newChanges->setText(tr("New changes: show them"));
-            m_newChanges->show();
-        }
-        return;
-    }
-    m_newerRequest = m_worker->loadNewer(m_model->filter(), *newest, NewerLimit);
-    m_timelineDebounce->start(TimelineDebounceMs);
-}
-
-void ChangelogPanel::newerLoaded(int request, const ChangelogPage &page, const DbError &error)
-{
-    if (request != m_newerRequest)
-        return;
-    m_newerRequest = -1;
-    if (error.isError() || page.entries.isEmpty())
-        return;
-    m_newRows = page.entries;
-    m_moreNew = page.next.has_value();
-    // At the top with nothing selected the rows simply show; elsewhere the count waits for a
-    // click, and nothing the user looks at moves.
-    const bool atTop = m_view->verticalScrollBar()->value() == 0 &&
-                       !m_view->selectionModel()->hasSelection() &&
-                       m_model->order() == ChangelogOrder::NewestFirst;
-    if (atTop && !m_moreNew) {
-        showNewChanges();
-        return;
-    }
-    const QString count = QLocale().toString(qsizetype(m_newRows.size())) +
-                          (m_moreNew ? QStringLiteral("+") : QString());
-    m_newChanges->setText(tr("%1 new change(s): show", nullptr, int(m_newRows.size())).arg(count));
-    m_newChanges->show();
-}
-
-void ChangelogPanel::showNewChanges()
-{
-    m_newChanges->hide();
-    if (m_moreNew || m_newRows.isEmpty() || !m_model->newestCursor()) {
-        m_newRows.clear();
-        m_moreNew = false;
-        jumpToStart();
-        if (m_model->order() == ChangelogOrder::OldestFirst)
-            jumpToEnd();
-        return;
-    }
-    m_model->addNewer(m_newRows);
-    m_newRows.clear();
-    updateHeader();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Links
-
-bool ChangelogPanel::showLink(const PanelLink &link)
-{
-    if (!m_open) {
-        m_pendingLink = link; // shown once the connection is open
-        return connection().isValid();
-    }
-    ChangelogFilter filter;
-    if (!link.algorithmId.isEmpty())
-        filter.algorithmId = link.algorithmId;
-    if (!link.parameterName.isEmpty())
-        filter.parameterName = link.parameterName;
-    if (!link.changeSet.isEmpty())
-        filter.changeSet = link.changeSet;
-    m_filters->setFilter(filter);
-    m_view->setFocus(Qt::OtherFocusReason);
-    return true;
 }

@@ -83,6 +83,9 @@ private:
     void sortClicked(int column);
 
     ChangelogWorker *m_worker;
+    // The timeline and the estimate on a connection of their own: a slow timeline (a million
+    // rows unfiltered) never delays a page.
+    ChangelogWorker *m_charts;
     ChangelogModel *m_model;
     ChangelogView *m_view = nullptr;
     ChangelogFilterBar *m_filters = nullptr;
@@ -108,6 +111,7 @@ private:
     bool m_opening = false;
     bool m_open = false;
     bool m_loadedOnce = false;
+    bool m_feedStarted = false; // startFeed() asked on this connection
     bool m_scrollToEnd = false;
     std::optional<PanelLink> m_pendingLink;
     qint64 m_estimate = -1;
@@ -122,6 +126,7 @@ private:
     int m_previewRequest = -1;
     int m_writeRequest = -1;
     int m_exportRequest = -1;
+    int m_feedRequest = -1;
     RevertTarget m_revertTarget;
     QList<ChangelogEntry> m_newRows; // found by the feed, not shown yet (oldest first)
     bool m_moreNew = false;

@@ -1,13 +1,26 @@
-// ChangelogPanel's writes and long runs: revert and restore (preview, confirm, write through
-// the audited apply path) and the CSV export. The rest of the class is in changelogpanel.cpp.
+// ChangelogPanel beyond loading rows: revert and restore (preview, confirm, write through the
+// audited apply path), the CSV export, new changes from the feed, and links from other panels.
+// The rest of the class is in changelogpanel.cpp.
 #include "changelog/changelogpanel.h"
 
+#include "changelog/changelogfilterbar.h"
 #include "changelog/changelogmodel.h"
+#include "changelog/changelogview.h"
 #include "changelog/revertdialog.h"
 #include "shell/messagebanner.h"
 
 #include <QLocale>
 #include <QProgressDialog>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTimer>
+
+namespace {
+
+// "N new changes" counts up to this many, then says "N+".
+constexpr int NewerLimit = 500;
+
+} // namespace
 
 void ChangelogPanel::startRevert(const RevertTarget &target)
 {
@@ -107,4 +120,94 @@ void ChangelogPanel::exportCsv(const QString &path)
             [this] { m_worker->cancelExport(); });
     m_exportRequest = m_worker->exportCsv(m_model->filter(), path);
     updateBusy();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live
+
+void ChangelogPanel::changeReceived()
+{
+    if (m_open)
+        m_liveDebounce->start();
+}
+
+void ChangelogPanel::lookForNewer()
+{
+    const std::optional<ChangelogCursor> newest = m_model->newestCursor();
+    if (!newest) {
+        // Nothing shown yet, or the window is away from the newest end: new rows cannot be
+        // placed without a jump; an empty list simply reloads.
+        if (m_model->rowCount() == 0 && !m_model->isFetching())
+            reload();
+        else if (m_model->rowCount() > 0) {
+            m_moreNew = true;
+            m_newRows.clear();
+            m_newChanges->setText(tr("New changes: show them"));
+            m_newChanges->show();
+        }
+        return;
+    }
+    m_newerRequest = m_worker->loadNewer(m_model->filter(), *newest, NewerLimit);
+    m_timelineDebounce->start(); // the estimate and timeline follow, less eagerly
+}
+
+void ChangelogPanel::newerLoaded(int request, const ChangelogPage &page, const DbError &error)
+{
+    if (request != m_newerRequest)
+        return;
+    m_newerRequest = -1;
+    if (error.isError() || page.entries.isEmpty())
+        return;
+    m_newRows = page.entries;
+    m_moreNew = page.next.has_value();
+    // At the top with nothing selected the rows simply show; elsewhere the count waits for a
+    // click, and nothing the user looks at moves.
+    const bool atTop = m_view->verticalScrollBar()->value() == 0 &&
+                       !m_view->selectionModel()->hasSelection() &&
+                       m_model->order() == ChangelogOrder::NewestFirst;
+    if (atTop && !m_moreNew) {
+        showNewChanges();
+        return;
+    }
+    const QString count = QLocale().toString(qsizetype(m_newRows.size())) +
+                          (m_moreNew ? QStringLiteral("+") : QString());
+    m_newChanges->setText(tr("%1 new change(s): show", nullptr, int(m_newRows.size())).arg(count));
+    m_newChanges->show();
+}
+
+void ChangelogPanel::showNewChanges()
+{
+    m_newChanges->hide();
+    if (m_moreNew || m_newRows.isEmpty() || !m_model->newestCursor()) {
+        m_newRows.clear();
+        m_moreNew = false;
+        jumpToStart();
+        if (m_model->order() == ChangelogOrder::OldestFirst)
+            jumpToEnd();
+        return;
+    }
+    m_model->addNewer(m_newRows);
+    m_newRows.clear();
+    updateHeader();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links
+
+bool ChangelogPanel::showLink(const PanelLink &link)
+{
+    if (!m_open) {
+        m_pendingLink = link; // shown once the connection is open
+        return connection().isValid();
+    }
+    ChangelogFilter filter;
+    if (!link.algorithmId.isEmpty())
+        filter.algorithmId = link.algorithmId;
+    if (!link.parameterName.isEmpty())
+        filter.parameterName = link.parameterName;
+    if (!link.changeSet.isEmpty())
+        filter.changeSet = link.changeSet;
+    m_filters->setFilter(filter);
+    m_view->setFocus(Qt::OtherFocusReason);
+    return true;
 }
