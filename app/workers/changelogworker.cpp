@@ -23,12 +23,15 @@ DbError ChangelogWorker::prepareConnection(const QSqlDatabase &database)
     listening.applicationName += QStringLiteral(" (changes)");
     m_listener = new ChangeListener(listening, this);
     connect(m_listener, &ChangeListener::changeReceived, this, &ChangelogWorker::changeReceived);
+    connect(m_listener, &ChangeListener::connectionLost, this, [this] { m_listening = false; });
     // Notices sent while the feed was down are lost: one "something changed" covers them.
-    connect(m_listener, &ChangeListener::connectionRestored, this,
-            [this] { Q_EMIT changeReceived({}); });
+    connect(m_listener, &ChangeListener::connectionRestored, this, [this] {
+        m_listening = true;
+        Q_EMIT changeReceived({});
+    });
     // Reopened after a loss: the feed that was running runs again.
     if (m_feedWanted)
-        m_listener->start();
+        m_listening = m_listener->start();
     Q_EMIT connectionOpened();
     return {};
 }
@@ -39,7 +42,7 @@ int ChangelogWorker::startFeed()
         m_feedWanted = true;
         DbError error;
         if (m_listener && !m_listener->isListening() && ensureOpen(&error, "changelog"))
-            m_listener->start(); // a failure retries in the background
+            m_listening = m_listener->start(); // a failure retries in the background
         Q_EMIT feedStarted(request);
     };
     return enqueue(work, [this](int request) { Q_EMIT feedStarted(request); });
@@ -47,6 +50,7 @@ int ChangelogWorker::startFeed()
 
 void ChangelogWorker::releaseConnection()
 {
+    m_listening = false;
     delete m_listener;
     m_listener = nullptr;
     m_changelog.reset();

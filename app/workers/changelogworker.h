@@ -52,6 +52,8 @@ public:
     // Starts listening for changes (once per connection; the panel asks after its first rows,
     // so that the feed's connection never delays them) → changeReceived from then on.
     int startFeed();
+    // Whether the change feed listens now (any thread).
+    bool isFeedListening() const { return m_listening; }
     // One keyset page → pageLoaded. Latest wins: a new filter overtakes a page on its way.
     int loadPage(const ChangelogPageRequest &page);
     // The rows newer than `newest` (the live feed's "N new changes") → newerLoaded.
@@ -124,5 +126,6 @@ private:
     ChangeListener *m_listener = nullptr;
     bool m_feed = true;
     bool m_feedWanted = false; // startFeed() was asked: a reopened connection listens again
+    std::atomic<bool> m_listening{false};
     std::atomic<bool> m_exportCancelled{false};
 };
