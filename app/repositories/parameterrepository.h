@@ -202,6 +202,11 @@ private:
     Plan revertPlan(const QString &entryIdOrChangeSet, const RevertOptions &options,
                     bool checkRules, DbError *error);
     Plan restorePlan(const QString &algorithmId, const QDateTime &moment, DbError *error);
+    // A plan's changes through apply()/simulate(), once more from the values now there when
+    // the override meets a conflict; `failure` set by the plan means nothing is sent.
+    ApplyResult applyPlan(Plan plan, const QString &reason, int userId,
+                          const RevertOptions &options, DbError *failure);
+    SimulateResult simulatePlan(Plan plan, const RevertOptions &options, DbError *failure);
     Batch runChanges(const QList<ParameterChange> &changes, const QString &reason, int userId,
                      const QString &changeSet, bool simulate);
 

@@ -222,20 +222,42 @@ bool fromConflicts(QList<ParameterChange> *changes, const QList<ParameterConflic
 
 } // namespace
 
+ApplyResult ParameterRepository::applyPlan(Plan plan, const QString &reason, int userId,
+                                           const RevertOptions &options, DbError *failure)
+{
+    ApplyResult result;
+    if (!failure->isError()) {
+        result = apply(plan.changes, reason, userId, failure);
+        // The override: a value that moved between the read and the write is taken as it is.
+        if (!result.ok && options.overrideConflicts &&
+            fromConflicts(&plan.changes, result.conflicts))
+            result = apply(plan.changes, reason, userId, failure);
+    }
+    result.skipped = plan.skipped;
+    return result;
+}
+
+SimulateResult ParameterRepository::simulatePlan(Plan plan, const RevertOptions &options,
+                                                 DbError *failure)
+{
+    SimulateResult result;
+    if (!failure->isError()) {
+        result = simulate(plan.changes, QString(), NoUserId, failure);
+        if (!result.ok && !failure->isError() && options.overrideConflicts &&
+            fromConflicts(&plan.changes, result.conflicts))
+            result = simulate(plan.changes, QString(), NoUserId, failure);
+    }
+    result.skipped = plan.skipped;
+    return result;
+}
+
 ApplyResult ParameterRepository::revert(const QString &entryIdOrChangeSet, const QString &reason,
                                         int userId, const RevertOptions &options, DbError *error)
 {
     const int before = m_roundTrips;
     DbError failure;
-    Plan plan = revertPlan(entryIdOrChangeSet, options, true, &failure);
-    ApplyResult result;
-    if (!failure.isError()) {
-        result = apply(plan.changes, reason, userId, &failure);
-        if (!result.ok && options.overrideConflicts &&
-            fromConflicts(&plan.changes, result.conflicts))
-            result = apply(plan.changes, reason, userId, &failure);
-    }
-    result.skipped = plan.skipped;
+    ApplyResult result = applyPlan(revertPlan(entryIdOrChangeSet, options, true, &failure), reason,
+                                   userId, options, &failure);
     result.roundTrips = m_roundTrips - before;
     return reported(result, failure, error);
 }
@@ -245,15 +267,8 @@ SimulateResult ParameterRepository::simulateRevert(const QString &entryIdOrChang
 {
     const int before = m_roundTrips;
     DbError failure;
-    Plan plan = revertPlan(entryIdOrChangeSet, options, false, &failure);
-    SimulateResult result;
-    if (!failure.isError()) {
-        result = simulate(plan.changes, QString(), NoUserId, &failure);
-        if (!result.ok && !failure.isError() && options.overrideConflicts &&
-            fromConflicts(&plan.changes, result.conflicts))
-            result = simulate(plan.changes, QString(), NoUserId, &failure);
-    }
-    result.skipped = plan.skipped;
+    SimulateResult result =
+        simulatePlan(revertPlan(entryIdOrChangeSet, options, false, &failure), options, &failure);
     result.roundTrips = m_roundTrips - before;
     return reported(result, failure, error);
 }
@@ -264,15 +279,8 @@ ApplyResult ParameterRepository::restore(const QString &algorithmId, const QDate
 {
     const int before = m_roundTrips;
     DbError failure;
-    Plan plan = restorePlan(algorithmId, moment, &failure);
-    ApplyResult result;
-    if (!failure.isError()) {
-        result = apply(plan.changes, reason, userId, &failure);
-        if (!result.ok && options.overrideConflicts &&
-            fromConflicts(&plan.changes, result.conflicts))
-            result = apply(plan.changes, reason, userId, &failure);
-    }
-    result.skipped = plan.skipped;
+    ApplyResult result =
+        applyPlan(restorePlan(algorithmId, moment, &failure), reason, userId, options, &failure);
     result.roundTrips = m_roundTrips - before;
     return reported(result, failure, error);
 }
@@ -282,11 +290,7 @@ SimulateResult ParameterRepository::simulateRestore(const QString &algorithmId,
 {
     const int before = m_roundTrips;
     DbError failure;
-    const Plan plan = restorePlan(algorithmId, moment, &failure);
-    SimulateResult result;
-    if (!failure.isError())
-        result = simulate(plan.changes, QString(), NoUserId, &failure);
-    result.skipped = plan.skipped;
+    SimulateResult result = simulatePlan(restorePlan(algorithmId, moment, &failure), {}, &failure);
     result.roundTrips = m_roundTrips - before;
     return reported(result, failure, error);
 }

@@ -8,13 +8,13 @@
 //
 //   bench_agents [--runs N] [--rtt MS] [--data-dir DIR]
 #include "agents/agentspanel.h"
-#include "workers/agentworker.h"
 #include "benchsupport.h"
-#include "sandbox/demoseed.h"
-#include "sandbox/localcluster.h"
 #include "migrations/migrationengine.h"
 #include "parameters/parametereditor.h"
+#include "sandbox/demoseed.h"
+#include "sandbox/localcluster.h"
 #include "sandbox/sandbox.h"
+#include "workers/agentworker.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -41,20 +41,6 @@ template <typename Signal> bool waitFor(AgentWorker *object, Signal signal)
     QObject::connect(object, signal, &loop, &QEventLoop::quit);
     QTimer::singleShot(30000, &loop, [&loop] { loop.exit(1); });
     return loop.exec() == 0;
-}
-
-double timeProcess(const QString &program, const QStringList &arguments)
-{
-    QProcess process;
-    QElapsedTimer clock;
-    clock.start();
-    process.start(program, arguments);
-    if (!process.waitForFinished(60000) || process.exitCode() != 0) {
-        std::fprintf(stderr, "bench: %s failed: %s\n", qPrintable(program),
-                     process.readAllStandardError().constData());
-        return -1;
-    }
-    return double(clock.nsecsElapsed()) / 1e6;
 }
 
 } // namespace
@@ -217,7 +203,7 @@ int main(int argc, char *argv[])
             applyTimes.append(double(clock.nsecsElapsed()) / 1e6);
 
             // The peer: the same reads and writes from psql.
-            psqlSelect.append(timeProcess(
+            psqlSelect.append(Bench::timeProcess(
                 QStringLiteral("psql"),
                 {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-d"), link.conninfo,
                  QStringLiteral("-c"),
@@ -230,10 +216,10 @@ int main(int argc, char *argv[])
                 script += QStringLiteral("UPDATE algorithm_parameters SET current_value = '%1'"
                                          " WHERE algorithm_id = '%2' AND parameter_name = '%3';")
                               .arg(c.from, c.algorithmId, c.name); // back to where it was
-            psqlApply.append(
-                timeProcess(QStringLiteral("psql"),
-                            {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-1"),
-                             QStringLiteral("-d"), link.conninfo, QStringLiteral("-c"), script}));
+            psqlApply.append(Bench::timeProcess(QStringLiteral("psql"),
+                                                {QStringLiteral("-X"), QStringLiteral("-q"),
+                                                 QStringLiteral("-1"), QStringLiteral("-d"),
+                                                 link.conninfo, QStringLiteral("-c"), script}));
         }
         const auto row = [&](const QString &what, double ours, double peer, double target) {
             out() << QStringLiteral("%1 %2 %3 %4 %5\n")

@@ -72,20 +72,6 @@ double residentMb()
     return -1;
 }
 
-double timeProcess(const QString &program, const QStringList &arguments)
-{
-    QProcess process;
-    QElapsedTimer clock;
-    clock.start();
-    process.start(program, arguments);
-    if (!process.waitForFinished(600000) || process.exitCode() != 0) {
-        std::fprintf(stderr, "bench: %s failed: %s\n", qPrintable(program),
-                     process.readAllStandardError().constData());
-        return -1;
-    }
-    return msSince(clock);
-}
-
 void row(const QString &what, double ours, double peer, const QString &target)
 {
     out() << QStringLiteral("%1 %2 %3 %4 %5\n")
@@ -249,13 +235,13 @@ int main(int argc, char *argv[])
                 return 1;
             travel.append(msSince(clock));
 
-            psqlPage.append(
-                timeProcess(QStringLiteral("psql"),
-                            {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-d"),
-                             link.conninfo, QStringLiteral("-c"),
-                             QString::fromUtf8("SELECT " + columns + " FROM algorithm_changelog" +
-                                               order + " LIMIT 200")}));
-            psqlFilter.append(timeProcess(
+            psqlPage.append(Bench::timeProcess(
+                QStringLiteral("psql"),
+                {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-d"), link.conninfo,
+                 QStringLiteral("-c"),
+                 QString::fromUtf8("SELECT " + columns + " FROM algorithm_changelog" + order +
+                                   " LIMIT 200")}));
+            psqlFilter.append(Bench::timeProcess(
                 QStringLiteral("psql"),
                 {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-d"), link.conninfo,
                  QStringLiteral("-c"),
@@ -264,8 +250,10 @@ int main(int argc, char *argv[])
                                    "algorithm_id = '" +
                                    f.algorithmId->toUtf8() + "'" + order + " LIMIT 200")}));
         }
-        row(QStringLiteral("panel opened → first rows painted, ") + link.name, Bench::median(open),
-            Bench::median(psqlPage),
+        row(QStringLiteral("panel connects → first rows painted, ") + link.name,
+            Bench::median(open), Bench::median(psqlPage), QStringLiteral("—"));
+        row(QStringLiteral("panel refreshed → first rows painted, ") + link.name,
+            Bench::median(reopen), Bench::median(psqlPage),
             link.name == QLatin1String("local") ? QStringLiteral("< 100")
                                                 : QStringLiteral("< 150"));
         row(QStringLiteral("filter changed → rows painted, ") + link.name, Bench::median(filter),
@@ -330,7 +318,7 @@ int main(int argc, char *argv[])
                 if (!waitUntil([&] { return exported != -1; }) || exported < 0)
                     return 1;
                 ours.append(msSince(clock));
-                peer.append(timeProcess(
+                peer.append(Bench::timeProcess(
                     QStringLiteral("psql"),
                     {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-d"),
                      link.conninfo, QStringLiteral("-c"),

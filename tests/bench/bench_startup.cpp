@@ -12,8 +12,8 @@
 // run: a bare Qt Widgets window (this program with --peer-window: the toolkit's own floor for a
 // first paint) and psql reading the same migration history.
 #include "benchsupport.h"
-#include "sandbox/localcluster.h"
 #include "migrations/migrationengine.h"
+#include "sandbox/localcluster.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

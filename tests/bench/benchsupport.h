@@ -4,12 +4,14 @@
 
 #include "sandbox/localcluster.h"
 
+#include <QElapsedTimer>
 #include <QList>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace Bench {
 
@@ -48,6 +50,23 @@ inline double median(QList<double> values)
     std::sort(values.begin(), values.end());
     const qsizetype n = values.size();
     return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
+}
+
+// Milliseconds a new process of `program` takes to run to its end; -1 (and why on stderr) when
+// it fails or takes over `timeoutMs`.
+inline double timeProcess(const QString &program, const QStringList &arguments,
+                          int timeoutMs = 600000)
+{
+    QProcess process;
+    QElapsedTimer clock;
+    clock.start();
+    process.start(program, arguments);
+    if (!process.waitForFinished(timeoutMs) || process.exitCode() != 0) {
+        std::fprintf(stderr, "bench: %s failed: %s\n", qPrintable(program),
+                     process.readAllStandardError().constData());
+        return -1;
+    }
+    return double(clock.nsecsElapsed()) / 1e6;
 }
 
 // Starts algoadmin-delayproxy (`program`) in front of `cluster`'s Unix socket with `rttMs` of
