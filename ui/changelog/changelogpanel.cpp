@@ -274,6 +274,10 @@ void ChangelogPanel::connectWorker()
         }
         updateHeader();
         updateBusy();
+        if (m_chartsAfterPage) {
+            m_chartsAfterPage = false;
+            reloadCharts();
+        }
         if (!m_feedStarted && !error.isError()) {
             m_feedStarted = true; // after the first rows: its connection never delays them
             m_feedRequest = m_worker->startFeed();
@@ -504,7 +508,9 @@ void ChangelogPanel::reload()
     m_detail->showEntry(std::nullopt);
     m_detailRequest = -1;
     m_model->reset(m_filters->filter(), m_model->order());
-    reloadCharts();
+    // The timeline and the estimate once the first rows are in: on a small machine their scan
+    // would otherwise compete with the page for the server's CPU.
+    m_chartsAfterPage = true;
     updateBusy();
 }
 

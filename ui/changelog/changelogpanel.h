@@ -111,7 +111,8 @@ private:
     bool m_opening = false;
     bool m_open = false;
     bool m_loadedOnce = false;
-    bool m_feedStarted = false; // startFeed() asked on this connection
+    bool m_feedStarted = false;     // startFeed() asked on this connection
+    bool m_chartsAfterPage = false; // reload() waits for its first page to ask for the charts
     bool m_scrollToEnd = false;
     std::optional<PanelLink> m_pendingLink;
     qint64 m_estimate = -1;
