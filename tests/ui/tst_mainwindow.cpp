@@ -1,11 +1,19 @@
 // The main window on the offscreen platform against the test cluster: the status bar shows the
 // connection, a lost connection raises the banner and comes back by itself, production
 // profiles are marked, the window remembers its geometry and panel, --screenshot works.
+#include "agents/agentspanel.h"
+#include "changelog/changelogfilterbar.h"
+#include "changelog/changelogmodel.h"
+#include "changelog/changelogpanel.h"
+#include "changelog/changelogview.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionmonitor.h"
 #include "mainwindow.h"
 #include "panel.h"
 #include "panelids.h"
+#include "parameters/parametereditor.h"
+#include "parameters/parametertablemodel.h"
+#include "repositoryfixture.h"
 #include "shell/aboutdialog.h"
 #include "shell/connectionstatus.h"
 #include "testdatabase.h"
@@ -25,6 +33,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -46,6 +55,7 @@ private Q_SLOTS:
     void aLostConnectionShowsTheBannerAndComesBack();
     void geometryAndLastPanelAreRemembered();
     void screenshotWritesAPngOnceThePanelLoaded();
+    void linksBetweenPanelsAndSharedKeys();
     void badWindowOptionsAreRefused_data();
     void badWindowOptionsAreRefused();
 
@@ -133,8 +143,8 @@ void TstMainWindow::statusBarShowsTheConnection()
     for (Panel *panel : panels)
         QTRY_VERIFY_WITH_TIMEOUT(!panel->isBusy(), 15000);
     window.resize(window.minimumSizeHint().width(), 600);
-    status->setBusy(true,
-                    QStringLiteral("Loading the parameters of A12 — Warehouse Slotting Optimizer…"));
+    status->setBusy(
+        true, QStringLiteral("Loading the parameters of A12 — Warehouse Slotting Optimizer…"));
     const QString message = QStringLiteral("Applied 4 changes to A12 (change set 1a2b3c4d)");
     window.statusBar()->showMessage(message, 20000);
     const int messageWidth = window.statusBar()->fontMetrics().horizontalAdvance(message);
@@ -510,6 +520,57 @@ void TstMainWindow::screenshotWritesAPngOnceThePanelLoaded()
     QImage image(png);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 800 && image.height() >= 500);
+}
+
+void TstMainWindow::linksBetweenPanelsAndSharedKeys()
+{
+    // Agents → Parameter history (Ctrl+H) opens the changelog filtered on the parameter;
+    // Changelog → Show agent selects the agent back in Agents; Ctrl+F belongs to the shown
+    // panel only (both panels have one).
+    TestDatabase db(QStringLiteral("mainwindow_links"));
+    const QString prepared = prepareSeededDatabase(db);
+    QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
+    MainWindow window(startupFor(db, QStringLiteral("mainwindow-links")));
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto *agents = qobject_cast<AgentsPanel *>(window.panel(QStringLiteral("agents")));
+    auto *changelog = qobject_cast<ChangelogPanel *>(window.panel(QStringLiteral("changelog")));
+    QVERIFY(agents && changelog);
+    window.showPanel(QStringLiteral("agents"));
+    window.start();
+    QTRY_VERIFY_WITH_TIMEOUT(agents->selectAgent(QStringLiteral("A3")), 20000);
+    QTableView *parameters = agents->parameterEditor()->tableView();
+    QTRY_VERIFY_WITH_TIMEOUT(parameters->model()->rowCount() > 0, 20000);
+    parameters->setFocus();
+    parameters->setCurrentIndex(parameters->model()->index(0, ParameterTableModel::Current));
+    const QString parameter =
+        parameters->model()->index(0, ParameterTableModel::Name).data().toString();
+    QTest::keyClick(parameters, Qt::Key_H, Qt::ControlModifier);
+    QTRY_VERIFY(changelog->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        changelog->model()->filter().parameterName == parameter && !changelog->isBusy(), 20000);
+    QCOMPARE(changelog->model()->filter().algorithmId, QStringLiteral("A3"));
+    QVERIFY(changelog->model()->rowCount() > 0);
+    for (int row = 0; row < changelog->model()->rowCount(); ++row)
+        QCOMPARE(changelog->model()->entry(row).parameterName, parameter);
+
+    // Ctrl+F in the changelog focuses its reason box, not the agents' search.
+    QTest::keyClick(changelog->view(), Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(changelog->filterBar()->reasonEdit()->hasFocus());
+
+    // Show agent: back to the agents with A3 and the parameter selected.
+    agents->selectAgent(QStringLiteral("A1"));
+    changelog->view()->setCurrentIndex(changelog->model()->index(0, 0));
+    auto *show = changelog->findChild<QPushButton *>(QStringLiteral("showAgent"));
+    QVERIFY(show);
+    QTRY_VERIFY(show->isEnabled());
+    show->click();
+    QTRY_VERIFY(agents->isVisible());
+    QTRY_COMPARE(agents->shownAgent(), QStringLiteral("A3"));
+    QTRY_COMPARE(
+        parameters->currentIndex().siblingAtColumn(ParameterTableModel::Name).data().toString(),
+        parameter);
 }
 
 void TstMainWindow::badWindowOptionsAreRefused_data()

@@ -422,6 +422,8 @@ void AgentsPanel::agentsLoaded(int request, const QList<Agent> &agents, const Db
         m_settingSelection = false;
         followSelection();
     }
+    if (!m_linkedAgent.isEmpty())
+        selectLinkedAgent(std::exchange(m_linkedAgent, QString()));
     showDetail();
     updateToggleState();
     updateBusy();
@@ -519,14 +521,23 @@ bool AgentsPanel::showLink(const PanelLink &link)
 {
     if (link.algorithmId.isEmpty())
         return false;
+    m_linkedParameter = link.parameterName;
     if (m_model->rowOf(link.algorithmId) < 0 && !m_filter->filter().text.isEmpty()) {
-        // Hidden by the search: the link wins over it.
+        // Hidden by the search: the link wins over it, and the agent is selected once the
+        // list without the search has come.
+        m_linkedAgent = link.algorithmId;
         m_filter->searchEdit()->clear();
         loadAgents();
+        return true;
     }
-    m_linkedParameter = link.parameterName;
-    if (!selectAgent(link.algorithmId)) {
-        Q_EMIT messagePosted(tr("%1 is not in the list of agents").arg(link.algorithmId));
+    return selectLinkedAgent(link.algorithmId);
+}
+
+bool AgentsPanel::selectLinkedAgent(const QString &algorithmId)
+{
+    if (!selectAgent(algorithmId)) {
+        Q_EMIT messagePosted(tr("%1 is not in the list of agents").arg(algorithmId));
+        m_linkedParameter.clear();
         return false;
     }
     m_editor->tableView()->setFocus(Qt::OtherFocusReason);

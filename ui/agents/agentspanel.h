@@ -66,6 +66,7 @@ private:
     void loadAgents();
     void applySort(int column, Qt::SortOrder order);
     void restoreSelection();
+    bool selectLinkedAgent(const QString &algorithmId);
     void currentRowChanged();
     void followSelection();
     void showDetail();
@@ -114,6 +115,7 @@ private:
     QAction *m_separator = nullptr;        // between the panel's actions and the editor's
     QAction *m_historyAction = nullptr;    // the selected parameter's changelog (Ctrl+H)
     QString m_linkedParameter;             // a link's parameter, selected once it is shown
+    QString m_linkedAgent; // a link's agent hidden by the search: selected once the list came
 
     MessageBanner *m_error = nullptr;
     AgentTableView *m_table = nullptr;
