@@ -14,6 +14,7 @@
 #include "shell/connectionbanner.h"
 #include "shell/connectionstatus.h"
 #include "shell/icons.h"
+#include "shell/keyboard.h"
 #include "shell/placeholderpanel.h"
 #include "shell/screenshot.h"
 #include "shell/startuptrace.h"
@@ -71,7 +72,11 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
                        " QListWidget::item:selected { background: palette(highlight);"
                        " color: palette(highlighted-text); }"));
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
-    connect(m_sidebar, &QListWidget::currentRowChanged, this, &MainWindow::updatePanelShortcuts);
+    // Panels share keys (Ctrl+F finds in each): only the shown one's actions keep theirs.
+    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
+        for (int i = 0; i < m_panels.size(); ++i)
+            Keyboard::parkShortcuts(m_panels.at(i)->panelActions(), i != row);
+    });
 
     m_productionStrip->setObjectName(QStringLiteral("productionStrip"));
     m_productionStrip->setStyleSheet(
@@ -159,23 +164,6 @@ Panel *MainWindow::panel(const QString &id) const
         if (panel->panelId() == id)
             return panel;
     return nullptr;
-}
-
-void MainWindow::updatePanelShortcuts()
-{
-    // Panels share keys (Ctrl+F finds in each): only the shown panel's actions keep their
-    // shortcuts, or Qt would find two for one key and run neither. The keys are kept on the
-    // action and given back when its panel is shown again.
-    const char *key = "panelShortcuts";
-    for (int i = 0; i < m_panels.size(); ++i) {
-        const bool current = i == m_sidebar->currentRow();
-        for (QAction *action : m_panels.at(i)->panelActions()) {
-            if (!action->property(key).isValid())
-                action->setProperty(key, QVariant::fromValue(action->shortcuts()));
-            action->setShortcuts(current ? action->property(key).value<QList<QKeySequence>>()
-                                         : QList<QKeySequence>());
-        }
-    }
 }
 
 void MainWindow::showPanel(const QString &id)
@@ -399,20 +387,6 @@ void MainWindow::setProductionLook(bool production, const QString &profile)
 
 void MainWindow::showShortcuts()
 {
-    QString text = QStringLiteral("<table cellspacing=6>");
-    for (QAction *menuAction : menuBar()->actions()) {
-        for (QAction *action : menuAction->menu()->actions()) {
-            // A hidden panel's keys are parked (updatePanelShortcuts), not gone.
-            const QVariant parked = action->property("panelShortcuts");
-            const QKeySequence shortcut = parked.isValid()
-                                              ? parked.value<QList<QKeySequence>>().value(0)
-                                              : action->shortcut();
-            if (shortcut.isEmpty())
-                continue;
-            text += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
-                        .arg(shortcut.toString(QKeySequence::NativeText).toHtmlEscaped(),
-                             action->text().remove(QLatin1Char('&')).toHtmlEscaped());
-        }
-    }
-    QMessageBox::information(this, tr("Keyboard shortcuts"), text + QStringLiteral("</table>"));
+    QMessageBox::information(this, tr("Keyboard shortcuts"),
+                             Keyboard::shortcutTable(menuBar()->actions()));
 }

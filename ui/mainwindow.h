@@ -55,7 +55,6 @@ private:
     void cancelRequests();
     void setProductionLook(bool production, const QString &profile);
     void showShortcuts();
-    void updatePanelShortcuts();
 
     Startup m_startup;
     std::unique_ptr<ProfileStore> m_profiles;

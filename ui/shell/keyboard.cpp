@@ -3,10 +3,12 @@
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
+#include <QAction>
 #include <QApplication>
 #include <QDialog>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QShortcut>
 
@@ -151,6 +153,41 @@ void submitWith(QDialog *dialog, QAbstractButton *button, QPlainTextEdit *text)
     }
     if (text)
         new EnterSubmits(text, button);
+}
+
+namespace {
+constexpr char ParkedKey[] = "parkedShortcuts";
+} // namespace
+
+void parkShortcuts(const QList<QAction *> &actions, bool parked)
+{
+    for (QAction *action : actions) {
+        if (!action->property(ParkedKey).isValid())
+            action->setProperty(ParkedKey, QVariant::fromValue(action->shortcuts()));
+        action->setShortcuts(parked ? QList<QKeySequence>()
+                                    : action->property(ParkedKey).value<QList<QKeySequence>>());
+    }
+}
+
+QString shortcutTable(const QList<QAction *> &menuActions)
+{
+    QString text = QStringLiteral("<table cellspacing=6>");
+    for (QAction *menuAction : menuActions) {
+        if (!menuAction->menu())
+            continue;
+        for (QAction *action : menuAction->menu()->actions()) {
+            const QVariant parked = action->property(ParkedKey);
+            const QKeySequence shortcut = parked.isValid()
+                                              ? parked.value<QList<QKeySequence>>().value(0)
+                                              : action->shortcut();
+            if (shortcut.isEmpty())
+                continue;
+            text += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                        .arg(shortcut.toString(QKeySequence::NativeText).toHtmlEscaped(),
+                             action->text().remove(QLatin1Char('&')).toHtmlEscaped());
+        }
+    }
+    return text + QStringLiteral("</table>");
 }
 
 } // namespace Keyboard

@@ -4,6 +4,7 @@
 #include <QPointer>
 
 class QAbstractButton;
+class QAction;
 class QAbstractItemView;
 class QDialog;
 class QLineEdit;
@@ -31,5 +32,12 @@ void cyclePanes(QWidget *panel, const QList<QPointer<QWidget>> &panes);
 // `dialog` press `button` when it is enabled; in the multi-line `text` (a reason), Enter does
 // too and Shift+Enter starts a new line. Enter elsewhere is the dialog's default button.
 void submitWith(QDialog *dialog, QAbstractButton *button, QPlainTextEdit *text = nullptr);
+
+// Parks (`parked` true) or gives back the shortcuts of `actions`: a hidden panel's actions keep
+// none, so that a key two panels share is never ambiguous. The keys stay on the action.
+void parkShortcuts(const QList<QAction *> &actions, bool parked);
+// Every shortcut of the menus of `menuActions` (a menu bar's), parked ones too, as an HTML
+// table: key, action.
+QString shortcutTable(const QList<QAction *> &menuActions);
 
 } // namespace Keyboard
