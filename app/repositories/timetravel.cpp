@@ -9,18 +9,29 @@ namespace {
 
 // The moment: configAt's ($1 agent, $2 moment; entries at or before it count) ...
 const QByteArray AtMoment =
-    "WITH m AS (SELECT $1::text AS agent, $2::timestamp AS at, false AS strict)";
+    "WITH RECURSIVE m AS (SELECT $1::text AS agent, $2::timestamp AS at, false AS strict)";
 // ... or configBefore's ($1 an entry id; entries strictly before its modified_at count).
 const QByteArray BeforeEntry =
-    "WITH m AS (SELECT algorithm_id::text AS agent,"
+    "WITH RECURSIVE m AS (SELECT algorithm_id::text AS agent,"
     " coalesce(modified_at, '-infinity'::timestamp) AS at, true AS strict"
     " FROM algorithm_changelog WHERE id = $1)";
 
 // The rule of timetravel.h, after one of the two moments above. Only the groups of tied
-// entries that decide are looked at: per name the last group at or before the moment (kind 1)
-// and the one before it (kind 0, for a cycle), or, when there is none, the first group after
-// the moment (kind 2).
+// entries that decide are read: per name the last group at or before the moment (kind 1) and
+// the one before it (kind 0, for a cycle), or, when there is none, the first group after the
+// moment (kind 2). Each is found by a probe of idx_algorithm_changelog_parameter_at (010),
+// whose expression `coalesce(modified_at, '-infinity')` the conditions repeat, so that the
+// cost follows the agent's number of parameters, not the length of its history. `logged`
+// walks the same index from name to name (a skip scan) for the names only the changelog has.
 const QByteArray ConfigSql = R"SQL(,
+logged AS (
+    SELECT (SELECT min(l.parameter_name)::text FROM algorithm_changelog l
+            WHERE l.algorithm_id = (SELECT agent FROM m)) AS name
+    UNION ALL
+    SELECT (SELECT min(l.parameter_name)::text FROM algorithm_changelog l
+            WHERE l.algorithm_id = (SELECT agent FROM m) AND l.parameter_name > logged.name)
+    FROM logged WHERE logged.name IS NOT NULL
+),
 names AS (
     SELECT p.parameter_name::text AS name, p.current_value AS now_value, true AS exists_now,
            p.created_at
@@ -30,36 +41,50 @@ names AS (
     SELECT 'is_active', a.is_active::text, true, NULL::timestamp
     FROM m JOIN algorithm_agents a ON a.algorithm_id = m.agent
     UNION ALL
-    SELECT DISTINCT l.parameter_name::text, NULL::text, false, NULL::timestamp
-    FROM m JOIN algorithm_changelog l ON l.algorithm_id = m.agent
-    WHERE l.parameter_name IS NOT NULL
+    SELECT l.name, NULL::text, false, NULL::timestamp
+    FROM m CROSS JOIN logged l
+    WHERE l.name IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM algorithm_parameters p
-                      WHERE p.algorithm_id = m.agent AND p.parameter_name = l.parameter_name)
-      AND NOT (l.parameter_name = 'is_active'
+                      WHERE p.algorithm_id = m.agent AND p.parameter_name = l.name)
+      AND NOT (l.name = 'is_active'
                AND EXISTS (SELECT 1 FROM algorithm_agents a WHERE a.algorithm_id = m.agent))
 ),
-e AS (
-    SELECT l.id::text AS id, l.parameter_name::text AS name, l.old_value, l.new_value,
-           coalesce(l.modified_at, '-infinity'::timestamp) AS at,
-           CASE WHEN m.strict THEN coalesce(l.modified_at, '-infinity'::timestamp) < m.at
-                ELSE coalesce(l.modified_at, '-infinity'::timestamp) <= m.at END AS before
-    FROM m JOIN algorithm_changelog l ON l.algorithm_id = m.agent
-    WHERE l.parameter_name IS NOT NULL
-),
 b AS (
-    SELECT name, max(at) FILTER (WHERE before) AS last_at,
-           min(at) FILTER (WHERE NOT before) AS next_at, max(at) AS newest_at
-    FROM e GROUP BY name
-),
-p AS (
-    SELECT e.name, max(e.at) AS prev_at
-    FROM e JOIN b ON b.name = e.name WHERE e.at < b.last_at GROUP BY e.name
+    SELECT n.name, t.last_at, t.next_at, t.newest_at,
+           (SELECT max(coalesce(l.modified_at, '-infinity'::timestamp))
+            FROM algorithm_changelog l
+            WHERE l.algorithm_id = m.agent AND l.parameter_name = n.name
+              AND coalesce(l.modified_at, '-infinity'::timestamp) < t.last_at) AS prev_at
+    FROM m CROSS JOIN names n
+    CROSS JOIN LATERAL (
+        SELECT (SELECT max(coalesce(l.modified_at, '-infinity'::timestamp))
+                FROM algorithm_changelog l
+                WHERE l.algorithm_id = m.agent AND l.parameter_name = n.name
+                  AND coalesce(l.modified_at, '-infinity'::timestamp) <= m.at
+                  AND (NOT m.strict OR coalesce(l.modified_at, '-infinity'::timestamp) < m.at))
+                   AS last_at,
+               (SELECT min(coalesce(l.modified_at, '-infinity'::timestamp))
+                FROM algorithm_changelog l
+                WHERE l.algorithm_id = m.agent AND l.parameter_name = n.name
+                  AND coalesce(l.modified_at, '-infinity'::timestamp) >= m.at
+                  AND (m.strict OR coalesce(l.modified_at, '-infinity'::timestamp) > m.at))
+                   AS next_at,
+               (SELECT max(coalesce(l.modified_at, '-infinity'::timestamp))
+                FROM algorithm_changelog l
+                WHERE l.algorithm_id = m.agent AND l.parameter_name = n.name) AS newest_at) t
 ),
 g AS (
-    SELECT e.*, CASE WHEN e.at = b.last_at THEN 1 WHEN e.at = p.prev_at THEN 0 ELSE 2 END AS kind,
-           e.at = b.newest_at AS newest
-    FROM e JOIN b ON b.name = e.name LEFT JOIN p ON p.name = e.name
-    WHERE e.at = b.last_at OR e.at = p.prev_at OR (b.last_at IS NULL AND e.at = b.next_at)
+    SELECT x.id, b.name, x.old_value, x.new_value, x.at,
+           CASE WHEN x.at = b.last_at THEN 1 WHEN x.at = b.prev_at THEN 0 ELSE 2 END AS kind,
+           x.at = b.newest_at AS newest
+    FROM m CROSS JOIN b
+    CROSS JOIN LATERAL (
+        SELECT l.id::text AS id, l.old_value, l.new_value,
+               coalesce(l.modified_at, '-infinity'::timestamp) AS at
+        FROM algorithm_changelog l
+        WHERE l.algorithm_id = m.agent AND l.parameter_name = b.name
+          AND coalesce(l.modified_at, '-infinity'::timestamp) = ANY (ARRAY[
+              b.last_at, b.prev_at, CASE WHEN b.last_at IS NULL THEN b.next_at END])) x
 ),
 d AS (
     SELECT name, kind, v, sum(s) AS balance
