@@ -1,9 +1,9 @@
 #include "repositories/changelogrepository.h"
 
+#include "db/copyout.h"
 #include "db/pgconnection.h"
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
-#include "db/statementcanceller.h"
 #include "repositories/repositorysupport.h"
 
 #include <QIODevice>
@@ -33,6 +33,9 @@ enum ChangelogColumn
     ChangelogChangeSet,
     ChangelogColumnCount
 };
+// The export's columns, as csvHeader() names them.
+constexpr char kCsvColumns[] = "id, algorithm_id, user_id, parameter_name, old_value, new_value, "
+                               "reason, modified_at, db_role, source, change_set";
 constexpr char kFrom[] = " FROM algorithm_changelog";
 // The export's order: page()'s NewestFirst (the text copy in the select list has another
 // name, or ORDER BY would sort by it).
@@ -165,27 +168,6 @@ ChangelogEntry changelogEntryFromRow(const PgResult &r, int row)
     return e;
 }
 
-namespace {
-
-// NULL and '' both export as an empty field, but keep the split explicit.
-QString nullable(const PgResult &r, int row, int column)
-{
-    return r.isNull(row, column) ? QString() : r.value(row, column);
-}
-
-QByteArray csvField(const QString &value)
-{
-    QByteArray bytes = value.toUtf8();
-    if (bytes.contains('"') || bytes.contains(',') || bytes.contains('\r') ||
-        bytes.contains('\n')) {
-        bytes.replace("\"", "\"\"");
-        return '"' + bytes + '"';
-    }
-    return bytes;
-}
-
-} // namespace
-
 ChangelogRepository::ChangelogRepository(const QSqlDatabase &database)
     : m_database(database)
 {}
@@ -315,17 +297,6 @@ QByteArray ChangelogRepository::csvHeader()
            "db_role,source,change_set";
 }
 
-QByteArray ChangelogRepository::csvRecord(const QStringList &fields)
-{
-    QByteArray line;
-    for (qsizetype i = 0; i < fields.size(); ++i) {
-        if (i)
-            line += ',';
-        line += csvField(fields.at(i));
-    }
-    return line;
-}
-
 qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *out,
                                       const std::function<bool(qint64 rowsWritten)> &progress,
                                       DbError *error)
@@ -340,56 +311,66 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
         return fail(QStringLiteral("the connection is not open"));
     if (!out || !out->isWritable())
         return fail(QStringLiteral("the output is not writable"));
+    // The server writes the CSV (COPY), as psql's \copy has it do: no row passes through a
+    // result or a string here. COPY binds no values, so the filter's go into settings of the
+    // transaction (bound, as everywhere) and its conditions read them with current_setting().
     const QList<Condition> conds = conditions(filter);
-    PipelineCommand select("SELECT " + QByteArray(kColumns) + kFrom + whereClause(conds).toUtf8() +
-                               kOrder,
-                           pqValues(conds));
-    // Single-row mode: libpq hands over each row as it arrives instead of collecting the whole
-    // result, so memory stays flat for millions of rows, in one statement and one snapshot.
-    // A cursor fetched in chunks would pay a round trip per chunk for the same.
-    select.singleRow = true;
+    QStringList parts;
+    QByteArray settings = "SELECT true";
+    QList<QByteArray> values;
+    for (const Condition &c : conds) {
+        const QString name = QStringLiteral("algoadmin.export_%1").arg(values.size() + 1);
+        parts.append(
+            QString::fromLatin1(c.sql).arg(QStringLiteral("current_setting('%1')").arg(name)));
+        values.append(c.value.toUtf8());
+        settings += ", set_config('" + name.toLatin1() + "', " +
+                    pqPlaceholder(int(values.size())).toLatin1() + ", true)";
+    }
+    const QByteArray copy = "COPY (SELECT " + QByteArray(kCsvColumns) + kFrom +
+                            whereClause(parts).toUtf8() + kOrder + ") TO STDOUT WITH (FORMAT csv)";
+    using After = PipelineCommand::After;
+    const RepositorySupport::BatchResults begun = RepositorySupport::run(
+        m_database, {{"BEGIN READ ONLY", {}, After::Nothing}, {settings, values, After::Sync}},
+        what);
+    DbError failure = RepositorySupport::firstError(begun, what);
+    auto end = [&] {
+        // Read only: nothing to keep. After a lost connection there is nothing to end.
+        if (PQstatus(conn) == CONNECTION_OK)
+            RepositorySupport::run(m_database, {{"ROLLBACK", {}, After::Sync}}, what);
+    };
+    if (failure.isError()) {
+        end();
+        return RepositorySupport::reported(qint64(-1), failure, error);
+    }
 
     qint64 written = 0;
     bool cancelled = false;
-    bool writeFailed = false;
-    DbError serverError;
-    if (out->write(csvHeader() + "\r\n") < 0)
-        writeFailed = true;
-    DbError connectionError;
-    const bool ran = RepositorySupport::stream(
-        m_database, {select},
-        [&](int, const PgResult &r) {
-            // Rows come one per result; a whole result (should single-row mode not have been
-            // taken) is written the same way.
-            const bool rows = r.status() == PGRES_SINGLE_TUPLE || r.status() == PGRES_TUPLES_OK;
-            if (rows && !cancelled && !writeFailed) {
-                for (int row = 0; row < r.rows() && !cancelled && !writeFailed; ++row) {
-                    QStringList fields;
-                    fields.reserve(ChangelogColumnCount);
-                    for (int c = 0; c < ChangelogColumnCount; ++c)
-                        fields.append(nullable(r, row, c));
-                    if (out->write(csvRecord(fields) + "\r\n") < 0)
-                        writeFailed = true;
-                    else if (++written % kCsvProgressEvery == 0 && progress && !progress(written))
-                        cancelled = true;
-                }
-                // Stop the server sending the rest; the pipeline drains what is on its way.
-                if (cancelled || writeFailed)
-                    StatementCanceller(conn).cancel();
-            } else if (!r.ok() && r.status() != PGRES_PIPELINE_ABORTED && !cancelled &&
-                       !writeFailed && !serverError.isError()) {
-                serverError = r.error(what);
-            }
-        },
-        what, &connectionError);
+    bool writeFailed = out->write(csvHeader() + '\n') < 0;
+    PgResult final;
+    const bool ran = !writeFailed && CopyOut::run(
+                                         conn, copy,
+                                         [&](const char *data, int size) {
+                                             if (out->write(data, size) < 0) {
+                                                 writeFailed = true;
+                                                 return false;
+                                             }
+                                             if (++written % kCsvProgressEvery == 0 && progress &&
+                                                 !progress(written)) {
+                                                 cancelled = true;
+                                                 return false;
+                                             }
+                                             return true;
+                                         },
+                                         &final, &failure);
+    end();
     if (writeFailed)
         return fail(QStringLiteral("could not write: %1").arg(out->errorString()));
     if (cancelled)
         return fail(QStringLiteral("cancelled"));
     if (!ran)
-        return RepositorySupport::reported(qint64(-1), connectionError, error);
-    if (serverError.isError())
-        return RepositorySupport::reported(qint64(-1), serverError, error);
+        return RepositorySupport::reported(qint64(-1), failure, error);
+    if (!final.ok())
+        return RepositorySupport::reported(qint64(-1), final.error(what), error);
     // The last report, unless the loop just made it.
     if (progress && (written == 0 || written % kCsvProgressEvery != 0))
         progress(written);
@@ -400,11 +381,10 @@ namespace {
 
 // The timeline in one statement. `b`: the range (the filter's from/to, else the rows' min and
 // max) and the bucket width in microseconds, rounded up by one so that the buckets cover the
-// last row. `g`: the one pass over the rows, a hash aggregate by bucket, user, role and change
-// set (date_bin keeps the per-row work to integer arithmetic; the groups are few unless there
-// are many change sets); `w` (changes and the top user) and `sets` (distinct change sets) work
-// on its groups only. Every bucket index is then joined, so that empty buckets come too. %1: the
-// filter's conditions (" AND …"); $N+1 from, $N+2 to, $N+3 buckets.
+// last row. `g` (%5, one of the two below): the rows' groups by bucket start, user, role and
+// change set; `w` (changes and the top user) and `sets` (distinct change sets) work on its
+// groups only. Every bucket index is then joined, so that empty buckets come too. %1: the
+// filter's conditions (" AND …"); $N+1 from, $N+2 to, $N+3 buckets (%2, %3, %4).
 constexpr char kTimeline[] = R"sql(
 WITH r AS (
     SELECT coalesce(%2::timestamp, min(modified_at)) AS lo,
@@ -415,11 +395,7 @@ b AS (
     FROM (SELECT lo, hi,
                  floor(extract(epoch FROM hi - lo) * 1000000)::bigint / %4::int + 1 AS stride_us
           FROM r WHERE hi IS NOT NULL AND hi >= lo) x),
-g AS (
-    SELECT date_bin(b.stride, c.modified_at, b.lo) AS s, c.user_id, c.db_role, c.change_set,
-           count(*) AS n
-    FROM algorithm_changelog c, b WHERE c.modified_at IS NOT NULL %1
-    GROUP BY 1, 2, 3, 4),
+%5,
 w AS (
     SELECT s, coalesce('user ' || user_id, db_role, 'unknown') AS who, sum(n) AS n
     FROM g GROUP BY 1, 2),
@@ -440,6 +416,25 @@ LEFT JOIN generate_series(0, %4::int - 1) i ON b.lo IS NOT NULL
 LEFT JOIN per USING (i)
 ORDER BY i
 )sql";
+// `g` for a filter on the time range only (the whole history, typically): one range of the
+// covering index idx_algorithm_changelog_modified_cover (010) per bucket, read by an
+// index-only scan, so that neither a row's values nor date_bin per row cost anything.
+constexpr char kTimelinePerBucket[] = R"sql(g AS (
+    SELECT b.lo + k.i * b.stride AS s, x.user_id, x.db_role, x.change_set, x.n
+    FROM b CROSS JOIN generate_series(0, %2::int - 1) k(i)
+    CROSS JOIN LATERAL (
+        SELECT c.user_id, c.db_role, c.change_set, count(*) AS n
+        FROM algorithm_changelog c
+        WHERE c.modified_at >= b.lo + k.i * b.stride
+          AND c.modified_at < b.lo + (k.i + 1) * b.stride %1
+        GROUP BY 1, 2, 3) x))sql";
+// `g` for any other filter: one pass over the rows the filter's indexes find, a hash aggregate
+// by bucket (date_bin keeps the per-row work to integer arithmetic).
+constexpr char kTimelineScan[] = R"sql(g AS (
+    SELECT date_bin(b.stride, c.modified_at, b.lo) AS s, c.user_id, c.db_role, c.change_set,
+           count(*) AS n
+    FROM algorithm_changelog c, b WHERE c.modified_at IS NOT NULL %1
+    GROUP BY 1, 2, 3, 4))sql";
 constexpr char kNoJit[] = "SELECT set_config('jit', 'off', true)";
 enum TimelineColumn
 {
@@ -528,10 +523,16 @@ std::optional<ChangelogTimeline> ChangelogRepository::timeline(const ChangelogFi
     values.append(RepositorySupport::text(SqlTimestamp::toSql(filter.to)));
     values.append(QByteArray::number(qMax(1, maxBuckets)));
     const int n = int(values.size());
-    const QByteArray sql =
-        QString::fromLatin1(kTimeline)
-            .arg(andConds.join(u' '), pqPlaceholder(n - 2), pqPlaceholder(n - 1), pqPlaceholder(n))
-            .toUtf8();
+    ChangelogFilter timeOnly;
+    timeOnly.from = filter.from;
+    timeOnly.to = filter.to;
+    const bool perBucket = conditions(timeOnly).size() == conds.size();
+    const QString g = QString::fromLatin1(perBucket ? kTimelinePerBucket : kTimelineScan)
+                          .arg(andConds.join(u' '), pqPlaceholder(n));
+    const QByteArray sql = QString::fromLatin1(kTimeline)
+                               .arg(andConds.join(u' '), pqPlaceholder(n - 2), pqPlaceholder(n - 1),
+                                    pqPlaceholder(n), g)
+                               .toUtf8();
     // JIT compiling this one-off plan costs more than it saves (seconds on 1M rows, against
     // about one second for the query): off for this statement only, as set_config(…, true)
     // lasts until the Sync that ends the implicit transaction.

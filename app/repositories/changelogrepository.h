@@ -147,19 +147,19 @@ public:
     // The planner's row estimate (EXPLAIN), or pg_class.reltuples when unfiltered: one round
     // trip, never a count(*). -1 on failure.
     qint64 estimateCount(const ChangelogFilter &filter, DbError *error);
-    // Writes the matching rows as RFC 4180 CSV (header line, CRLF line ends, fields quoted when
-    // they hold a quote, comma, CR or LF) in page order, streaming them from the server in
-    // single-row mode: memory stays flat whatever the row count, and the whole export is one
-    // statement (one snapshot, one transaction), which transaction pooling keeps on one server
-    // connection. `progress` gets the rows
-    // written so far every few thousand rows and at the end; returning false cancels (then the
-    // export returns false with error "cancelled"). Returns the rows written, or -1.
+    // Writes the matching rows as CSV in page order: the header line, then the server's own
+    // CSV (COPY … TO STDOUT WITH (FORMAT csv), as psql's \copy writes it: LF line ends, a
+    // field quoted when it holds a quote, comma, CR or LF, NULL as an empty field and '' as
+    // ""), streamed as it comes, so memory stays flat whatever the row count. One statement
+    // (one snapshot) in a read-only transaction, which transaction pooling keeps on one server
+    // connection. `progress` gets the rows written so far every few thousand rows and at the
+    // end; returning false cancels (then the export returns -1 with error "cancelled").
+    // Returns the rows written, or -1.
     qint64 exportCsv(const ChangelogFilter &filter, QIODevice *out,
                      const std::function<bool(qint64 rowsWritten)> &progress, DbError *error);
 
-    // The CSV header (the column names, in entry order) and one record, without line end.
+    // The CSV header: the column names, in entry order, without line end.
     static QByteArray csvHeader();
-    static QByteArray csvRecord(const QStringList &fields);
 
 private:
     QSqlDatabase m_database;
