@@ -52,6 +52,7 @@ enum ReltuplesColumn
     ReltuplesEstimate
 };
 constexpr int kCsvProgressEvery = 5000;
+constexpr qsizetype kCsvChunkBytes = 256 * 1024;
 
 // One condition of a filter: its SQL with %1 where the value goes, and the value.
 struct Condition
@@ -345,23 +346,35 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
 
     qint64 written = 0;
     bool cancelled = false;
-    bool writeFailed = out->write(csvHeader() + '\n') < 0;
+    // The lines go out in chunks: a write per row would cost more than the row itself.
+    QByteArray chunk = csvHeader() + '\n';
+    chunk.reserve(kCsvChunkBytes + 64 * 1024);
+    bool writeFailed = false;
+    auto flush = [&] {
+        writeFailed = writeFailed || out->write(chunk) < 0;
+        chunk.resize(0);
+        return !writeFailed;
+    };
     PgResult final;
-    const bool ran = !writeFailed && CopyOut::run(
-                                         conn, copy,
-                                         [&](const char *data, int size) {
-                                             if (out->write(data, size) < 0) {
-                                                 writeFailed = true;
-                                                 return false;
-                                             }
-                                             if (++written % kCsvProgressEvery == 0 && progress &&
-                                                 !progress(written)) {
-                                                 cancelled = true;
-                                                 return false;
-                                             }
-                                             return true;
-                                         },
-                                         &final, &failure);
+    const bool ran = CopyOut::run(
+        conn, copy,
+        [&](const char *data, int size) {
+            chunk.append(data, size);
+            if (chunk.size() >= kCsvChunkBytes && !flush())
+                return false;
+            if (++written % kCsvProgressEvery == 0 && progress) {
+                if (!flush())
+                    return false;
+                if (!progress(written)) {
+                    cancelled = true;
+                    return false;
+                }
+            }
+            return true;
+        },
+        &final, &failure);
+    if (ran && final.ok())
+        flush();
     end();
     if (writeFailed)
         return fail(QStringLiteral("could not write: %1").arg(out->errorString()));
@@ -527,8 +540,10 @@ std::optional<ChangelogTimeline> ChangelogRepository::timeline(const ChangelogFi
     timeOnly.from = filter.from;
     timeOnly.to = filter.to;
     const bool perBucket = conditions(timeOnly).size() == conds.size();
-    const QString g = QString::fromLatin1(perBucket ? kTimelinePerBucket : kTimelineScan)
-                          .arg(andConds.join(u' '), pqPlaceholder(n));
+    const QString g =
+        perBucket
+            ? QString::fromLatin1(kTimelinePerBucket).arg(andConds.join(u' '), pqPlaceholder(n))
+            : QString::fromLatin1(kTimelineScan).arg(andConds.join(u' '));
     const QByteArray sql = QString::fromLatin1(kTimeline)
                                .arg(andConds.join(u' '), pqPlaceholder(n - 2), pqPlaceholder(n - 1),
                                     pqPlaceholder(n), g)

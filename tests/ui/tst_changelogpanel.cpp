@@ -333,7 +333,7 @@ void TstChangelogPanel::changesOfAnotherClientArriveLive()
     QVERIFY(!m_panel->view()->selectionModel()->hasSelection());
     QSignalSpy notices(m_panel->worker(), &ChangelogWorker::changeReceived);
     // The feed listens once the first rows are in (a change before that shows on the next load).
-    QTRY_VERIFY(m_panel->worker()->isFeedListening());
+    QTRY_VERIFY(m_panel->backgroundWorker()->isFeedListening());
     QSignalSpy newer(m_panel->worker(), &ChangelogWorker::newerLoaded);
     QVERIFY(
         m_db->exec(

@@ -37,14 +37,14 @@ constexpr int HistoryLimit = 500;
 
 ChangelogPanel::ChangelogPanel(QWidget *parent)
     : Panel(parent)
-    , m_worker(new ChangelogWorker)
-    , m_charts(new ChangelogWorker(false))
+    , m_worker(new ChangelogWorker(false))
+    , m_background(new ChangelogWorker(true))
     , m_model(new ChangelogModel(m_worker, this))
     , m_liveDebounce(new QTimer(this))
     , m_timelineDebounce(new QTimer(this))
 {
     m_worker->start();
-    m_charts->start();
+    m_background->start();
     m_liveDebounce->setSingleShot(true);
     m_liveDebounce->setInterval(LiveDebounceMs);
     connect(m_liveDebounce, &QTimer::timeout, this, &ChangelogPanel::lookForNewer);
@@ -66,10 +66,10 @@ ChangelogPanel::~ChangelogPanel()
     }
     m_filters->saveState();
     m_worker->disconnect(this);
-    m_charts->disconnect(this);
+    m_background->disconnect(this);
     m_model->disconnect(this);
     m_worker->shutdown();
-    m_charts->shutdown();
+    m_background->shutdown();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ void ChangelogPanel::connectWorker()
         m_feedStarted = false;
         clearError();
         reload(); // the rows first; the filter boxes' choices after them
-        m_facetsRequest = m_worker->loadFacets();
+        m_facetsRequest = m_background->loadFacets();
         if (!m_filters->agent().isEmpty())
             m_namesRequest = m_worker->loadParameterNames(m_filters->agent());
         if (m_pendingLink) {
@@ -280,14 +280,14 @@ void ChangelogPanel::connectWorker()
         }
         if (!m_feedStarted && !error.isError()) {
             m_feedStarted = true; // after the first rows: its connection never delays them
-            m_feedRequest = m_worker->startFeed();
+            m_feedRequest = m_background->startFeed();
         }
         if (!m_loadedOnce) {
             m_loadedOnce = true;
             Q_EMIT loaded();
         }
     });
-    connect(m_charts, &ChangelogWorker::estimateLoaded, this,
+    connect(m_background, &ChangelogWorker::estimateLoaded, this,
             [this](int request, qint64 estimate, const DbError &) {
                 if (request != m_estimateRequest)
                     return;
@@ -296,7 +296,7 @@ void ChangelogPanel::connectWorker()
                 updateHeader();
                 updateBusy();
             });
-    connect(m_charts, &ChangelogWorker::timelineLoaded, this,
+    connect(m_background, &ChangelogWorker::timelineLoaded, this,
             [this](int request, const ChangelogTimeline &timeline, const DbError &error) {
                 if (request != m_timelineRequest)
                     return;
@@ -319,7 +319,7 @@ void ChangelogPanel::connectWorker()
                     m_detail->setDetail(detail);
                 updateBusy();
             });
-    connect(m_worker, &ChangelogWorker::facetsLoaded, this,
+    connect(m_background, &ChangelogWorker::facetsLoaded, this,
             [this](int request, const ChangelogFacets &facets, const DbError &) {
                 if (request != m_facetsRequest)
                     return;
@@ -344,14 +344,14 @@ void ChangelogPanel::connectWorker()
                     m_travel->setConfig(config);
                 updateBusy();
             });
-    connect(m_worker, &ChangelogWorker::feedStarted, this, [this](int request) {
+    connect(m_background, &ChangelogWorker::feedStarted, this, [this](int request) {
         if (request != m_feedRequest)
             return;
         m_feedRequest = -1;
         updateBusy();
     });
     connect(m_worker, &ChangelogWorker::newerLoaded, this, &ChangelogPanel::newerLoaded);
-    connect(m_worker, &ChangelogWorker::changeReceived, this, &ChangelogPanel::changeReceived);
+    connect(m_background, &ChangelogWorker::changeReceived, this, &ChangelogPanel::changeReceived);
     connect(m_worker, &ChangelogWorker::reverted, this, &ChangelogPanel::reverted);
     connect(m_worker, &ChangelogWorker::exportProgress, this, [this](int request, qint64 rows) {
         if (request == m_exportRequest && m_exportProgress)
@@ -393,7 +393,7 @@ void ChangelogPanel::setConnection(const ConnectionContext &context)
     if (!context.isValid()) {
         m_opening = false;
         m_worker->clearConnection();
-        m_charts->clearConnection();
+        m_background->clearConnection();
         m_model->clear();
         m_timeline->clear();
         m_detail->showEntry(std::nullopt);
@@ -419,7 +419,7 @@ void ChangelogPanel::openConnection()
     m_opening = true;
     m_open = false;
     m_worker->setConnection(connection().options);
-    m_charts->setConnection(connection().options);
+    m_background->setConnection(connection().options);
     updateBusy();
 }
 
@@ -432,7 +432,7 @@ void ChangelogPanel::refresh()
         return;
     }
     reload();
-    m_facetsRequest = m_worker->loadFacets();
+    m_facetsRequest = m_background->loadFacets();
 }
 
 void ChangelogPanel::cancel()
@@ -442,7 +442,7 @@ void ChangelogPanel::cancel()
     if (m_exportRequest >= 0)
         m_worker->cancelExport();
     m_worker->cancel();
-    m_charts->cancel();
+    m_background->cancel();
     Q_EMIT messagePosted(tr("Cancelling…"));
 }
 
@@ -519,8 +519,8 @@ void ChangelogPanel::reloadCharts()
     if (!m_open)
         return;
     const ChangelogFilter filter = m_model->filter();
-    m_estimateRequest = m_charts->loadEstimate(filter);
-    m_timelineRequest = m_charts->loadTimeline(filter, m_timeline->wantedBuckets());
+    m_estimateRequest = m_background->loadEstimate(filter);
+    m_timelineRequest = m_background->loadTimeline(filter, m_timeline->wantedBuckets());
     updateBusy();
 }
 

@@ -49,6 +49,8 @@ public:
     EntryDetailView *detail() const { return m_detail; }
     TimeTravelView *timeTravel() const { return m_travel; }
     ChangelogWorker *worker() const { return m_worker; }
+    // The worker of the timeline, the estimate, the facets and the change feed.
+    ChangelogWorker *backgroundWorker() const { return m_background; }
     QString headerText() const;
     QPushButton *newChangesButton() const { return m_newChanges; }
     QString errorText() const;
@@ -83,9 +85,10 @@ private:
     void sortClicked(int column);
 
     ChangelogWorker *m_worker;
-    // The timeline and the estimate on a connection of their own: a slow timeline (a million
-    // rows unfiltered) never delays a page.
-    ChangelogWorker *m_charts;
+    // What can wait, on a connection of its own: the timeline and the estimate (a scan of a
+    // million rows unfiltered), the filter boxes' choices, and the change feed (whose second
+    // connection takes round trips to open). None of them ever delays a page.
+    ChangelogWorker *m_background;
     ChangelogModel *m_model;
     ChangelogView *m_view = nullptr;
     ChangelogFilterBar *m_filters = nullptr;
