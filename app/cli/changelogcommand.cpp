@@ -187,8 +187,9 @@ Command changelogCommand()
             QStringLiteral(
                 "Lists the audit history, newest first (rows without a time last), as a table,\n"
                 "as JSON (an array of objects, NULL as null) or, with --csv FILE (- for\n"
-                "stdout), as RFC 4180 CSV of every matching row, streamed (--limit does not\n"
-                "apply). --limit N shows the newest N (default 50; 0 = all, read in pages).\n"
+                "stdout), as CSV of every matching row, written by the server as psql's \\copy\n"
+                "has it (NULL an empty field, '' as \"\"), streamed (--limit does not apply).\n"
+                "--limit N shows the newest N (default 50; 0 = all, read in pages).\n"
                 "T is an ISO 8601 time (2026-11-03, 2026-11-03T10:00,\n"
                 "2026-11-03 10:00:00.123456), read as the server's wall clock, or a time ago\n"
                 "(90m, 2h, 3d, 1w; from this machine's UTC clock). --since is inclusive,\n"
