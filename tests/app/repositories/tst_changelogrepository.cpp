@@ -8,6 +8,7 @@
 #include "testdatabase.h"
 
 #include <QBuffer>
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QTest>
 
@@ -29,6 +30,7 @@ private Q_SLOTS:
     void estimateIsWithinASaneFactor();
     void csvRoundTripsAwkwardText();
     void csvExportStreamsAndCancels();
+    void csvExportReportsALostConnection();
 
 private:
     QStringList allIds(const ChangelogFilter &filter, int pageSize);
@@ -448,6 +450,42 @@ void TstChangelogRepository::csvExportStreamsAndCancels()
     QBuffer again;
     again.open(QIODevice::WriteOnly);
     QCOMPARE(m_repo->exportCsv(filter, &again, {}, &error), qint64(60000));
+}
+
+void TstChangelogRepository::csvExportReportsALostConnection()
+{
+    // The server process ends in the middle of the COPY: the export fails with a connection
+    // loss at once (no hang, no partial success), and what was written stays a prefix.
+    DbError error;
+    const QString name = u"tst_changelogrepository_lost"_s;
+    QSqlDatabase sql = SqlDatabase::open(m_db->options(), name, &error);
+    QVERIFY2(sql.isOpen(), qPrintable(error.toString()));
+    auto close = qScopeGuard([&] {
+        sql = QSqlDatabase();
+        SqlDatabase::close(name);
+    });
+    QSqlQuery backend(sql);
+    QVERIFY(backend.exec(u"SELECT pg_backend_pid()"_s) && backend.next());
+    const QByteArray pid = backend.value(0).toByteArray();
+    backend.finish();
+    ChangelogRepository repo(sql);
+    ChangelogFilter filter;
+    filter.parameterName = u"bulk"_s; // the 60,000 rows of the test before
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    int reports = 0;
+    const qint64 written = repo.exportCsv(
+        filter, &buffer,
+        [&](qint64) {
+            if (++reports == 1)
+                m_db->exec("SELECT pg_terminate_backend(" + pid + ")");
+            return true;
+        },
+        &error);
+    QCOMPARE(written, qint64(-1));
+    QVERIFY2(error.isConnectionLoss(), qPrintable(error.toString()));
+    QVERIFY(reports >= 1);
+    QVERIFY(parseCsv(buffer.data()).size() < 60001);
 }
 
 QTEST_GUILESS_MAIN(TstChangelogRepository)
