@@ -8,6 +8,7 @@
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
+#include "metrics/metricspanel.h"
 #include "schema/schemapanel.h"
 #include "shell/aboutdialog.h"
 #include "shell/colours.h"
@@ -15,7 +16,6 @@
 #include "shell/connectionstatus.h"
 #include "shell/icons.h"
 #include "shell/keyboard.h"
-#include "shell/placeholderpanel.h"
 #include "shell/screenshot.h"
 #include "shell/startuptrace.h"
 
@@ -53,9 +53,7 @@ MainWindow::MainWindow(Startup startup, QWidget *parent)
 
     addPanel(new AgentsPanel(this));
     addPanel(new ChangelogPanel(this));
-    addPanel(new PlaceholderPanel(
-        QStringLiteral("metrics"), tr("Metrics"),
-        tr("Metric series next to the moments parameters changed. Coming soon."), this));
+    addPanel(new MetricsPanel(this));
     addPanel(new ChatPanel(this));
     m_schema = new SchemaPanel(this);
     if (!m_startup.migrationsDir.isEmpty())

@@ -171,3 +171,29 @@ std::optional<MetricImpact> MetricsRepository::impact(const ChangelogEntry &chan
     m.countAfter = r.value(0, ImpactCountAfter).toLongLong();
     return m;
 }
+
+namespace {
+
+constexpr char kExtent[] = "SELECT min(recorded_at)::text, max(recorded_at)::text"
+                           " FROM algorithm_metrics WHERE algorithm_id = $1 AND metric_name = $2";
+enum ExtentColumn
+{
+    ExtentFirst,
+    ExtentLast
+};
+
+} // namespace
+
+std::optional<std::pair<QDateTime, QDateTime>>
+MetricsRepository::extent(const QString &algorithmId, const QString &metric, DbError *error)
+{
+    const PgResult r =
+        query(kExtent, {RepositorySupport::text(algorithmId), RepositorySupport::text(metric)},
+              QStringLiteral("read a metric's time range"), error);
+    if (r.isNull())
+        return std::nullopt;
+    if (r.rows() < 1 || r.isNull(0, ExtentFirst))
+        return std::pair<QDateTime, QDateTime>();
+    return std::pair(SqlTimestamp::fromSql(r.value(0, ExtentFirst)),
+                     SqlTimestamp::fromSql(r.value(0, ExtentLast)));
+}

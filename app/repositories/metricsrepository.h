@@ -19,6 +19,8 @@ struct MetricBucket
     double avg = 0;
     double max = 0;
     qint64 count = 0;
+    QDateTime end;       // start + the bucket width
+    qint64 excluded = 0; // NaN, ±Infinity or NULL values left out of min/avg/max
 };
 
 // A metric around a change: [t - window, t) against [t, t + window).
@@ -60,6 +62,11 @@ public:
     // has no rows.
     std::optional<MetricImpact> impact(const ChangelogEntry &change, const QString &metric,
                                        qint64 windowSeconds, DbError *error);
+
+    // The first and last recorded_at of the metric (for a chart's "all"); both invalid when it
+    // has no rows. Two index probes.
+    std::optional<std::pair<QDateTime, QDateTime>> extent(const QString &algorithmId,
+                                                          const QString &metric, DbError *error);
 
 private:
     // Runs `sql` with `values`: its result, or a null one with `error` set.

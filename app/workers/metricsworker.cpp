@@ -1,0 +1,129 @@
+#include "workers/metricsworker.h"
+
+namespace {
+
+// The latest-wins keys of the curves (DatabaseWorker compares the pointers).
+constexpr const char *SlotKeys[MetricsWorker::MaxSlots] = {
+    "series0", "series1", "series2", "series3", "series4", "series5", "series6", "series7"};
+
+} // namespace
+
+MetricsWorker::MetricsWorker()
+    : DatabaseWorker(QStringLiteral("metrics"))
+{}
+
+DbError MetricsWorker::prepareConnection(const QSqlDatabase &database)
+{
+    m_agents = std::make_unique<AgentRepository>(database);
+    m_metrics = std::make_unique<MetricsRepository>(database);
+    m_travel = std::make_unique<TimeTravelRepository>(database);
+    Q_EMIT connectionOpened();
+    return {};
+}
+
+void MetricsWorker::releaseConnection()
+{
+    m_agents.reset();
+    m_metrics.reset();
+    m_travel.reset();
+}
+
+int MetricsWorker::loadAgents()
+{
+    return request<QStringList>(
+        "list the agents", "agents",
+        [this](DbError *error) {
+            QStringList ids;
+            for (const Agent &agent : m_agents->list({}, error))
+                ids.append(agent.algorithmId);
+            return ids;
+        },
+        [this](int id, const QStringList &agents, const DbError &error) {
+            Q_EMIT agentsLoaded(id, agents, error);
+        });
+}
+
+int MetricsWorker::loadMetricNames(const QString &agent)
+{
+    return request<QStringList>(
+        "list the metrics", "names",
+        [this, agent](DbError *error) {
+            return m_metrics->metricNames(agent, error).value_or(QStringList());
+        },
+        [this, agent](int id, const QStringList &names, const DbError &error) {
+            Q_EMIT metricNamesLoaded(id, agent, names, error);
+        });
+}
+
+int MetricsWorker::loadExtent(const QString &agent, const QString &metric)
+{
+    using Range = std::pair<QDateTime, QDateTime>;
+    return request<Range>(
+        "read a metric's time range", "extent",
+        [this, agent, metric](DbError *error) {
+            return m_metrics->extent(agent, metric, error).value_or(Range());
+        },
+        [this](int id, const Range &range, const DbError &error) {
+            Q_EMIT extentLoaded(id, range.first, range.second, error);
+        });
+}
+
+int MetricsWorker::loadSeries(const MetricSeriesRequest &series)
+{
+    const int slot = qBound(0, series.slot, MaxSlots - 1);
+    return request<QList<MetricBucket>>(
+        "read a metric series", SlotKeys[slot],
+        [this, series](DbError *error) {
+            const qint64 shift = series.shiftSeconds;
+            auto buckets = m_metrics
+                               ->series(series.agent, series.metric, series.from.addSecs(-shift),
+                                        series.to.addSecs(-shift), series.points, error)
+                               .value_or(QList<MetricBucket>());
+            if (shift != 0) {
+                for (MetricBucket &bucket : buckets)
+                    bucket.start = bucket.start.addSecs(shift);
+            }
+            return buckets;
+        },
+        [this, series](int id, const QList<MetricBucket> &buckets, const DbError &error) {
+            Q_EMIT seriesLoaded(id, series, buckets, error);
+        });
+}
+
+int MetricsWorker::loadMarkers(const QString &agent, const QDateTime &from, const QDateTime &to)
+{
+    return request<QList<ChangelogEntry>>(
+        "read the change markers", "markers",
+        [this, agent, from, to](DbError *error) {
+            return m_metrics->changeMarkers(agent, from, to, error)
+                .value_or(QList<ChangelogEntry>());
+        },
+        [this](int id, const QList<ChangelogEntry> &entries, const DbError &error) {
+            Q_EMIT markersLoaded(id, entries, error);
+        });
+}
+
+int MetricsWorker::loadImpact(const ChangelogEntry &change, const QString &metric,
+                              qint64 windowSeconds)
+{
+    return request<MetricImpact>(
+        "measure a change's impact", "impact",
+        [this, change, metric, windowSeconds](DbError *error) {
+            return m_metrics->impact(change, metric, windowSeconds, error).value_or(MetricImpact());
+        },
+        [this, change](int id, const MetricImpact &impact, const DbError &error) {
+            Q_EMIT impactLoaded(id, change, impact, error);
+        });
+}
+
+int MetricsWorker::loadInEffect(const QString &agent, const QDateTime &moment)
+{
+    return request<ConfigAt>(
+        "read the values in effect", "ineffect",
+        [this, agent, moment](DbError *error) {
+            return m_travel->configAt(agent, moment, error).value_or(ConfigAt());
+        },
+        [this](int id, const ConfigAt &config, const DbError &error) {
+            Q_EMIT inEffectLoaded(id, config, error);
+        });
+}
