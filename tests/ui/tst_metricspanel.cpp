@@ -1,0 +1,313 @@
+// The Metrics panel on the offscreen platform against a migrated, demo-seeded test database
+// with hand-made metrics of known shape in 2030 (A5: 100 for twelve hours, six hours without
+// data, then 120; A6: a flat 50) and hand-made changes of A5 (one alone, two in a change set):
+// buckets and gaps, markers per change set, zoom and its latest-wins, Back and Reset, a
+// marker's impact, the parameter filter, the values in effect, overlays, export and a link.
+#include "metrics/metricchartview.h"
+#include "metrics/metricspanel.h"
+#include "repositoryfixture.h"
+
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QDateTime utc(const char *text)
+{
+    QDateTime t = QDateTime::fromString(QString::fromLatin1(text), u"yyyy-MM-dd HH:mm"_s);
+    return QDateTime(t.date(), t.time(), Qt::UTC);
+}
+
+} // namespace
+
+class TstMetricsPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void bucketsGapsAndMarkers();
+    void zoomRebucketsAndTheLatestWins();
+    void backAndReset();
+    void aMarkersImpact();
+    void markersFilterByParameter();
+    void valuesInEffectUnderThePointer();
+    void overlays();
+    void exportsPngAndCsv();
+    void aLinkOpensAtTheMoment();
+    void anEmptyRangeSaysSo();
+
+private:
+    bool openOnA5();
+    bool waitIdle();
+
+    std::unique_ptr<TestDatabase> m_db;
+    std::unique_ptr<MetricsPanel> m_panel;
+    QString m_aloneId; // the change at 06:00
+};
+
+void TstMetricsPanel::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    m_db = std::make_unique<TestDatabase>(u"metricspanel"_s);
+    const QString problem = prepareSeededDatabase(*m_db);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    QVERIFY(
+        m_db->exec("INSERT INTO algorithm_metrics (algorithm_id, metric_name, metric_value,"
+                   " recorded_at)"
+                   " SELECT 'A5', 'hand_latency', CASE WHEN g < 720 THEN 100 ELSE 120 END,"
+                   "        timestamp '2030-01-01' + (CASE WHEN g < 720 THEN g ELSE g + 360 END)"
+                   "        * interval '1 minute'"
+                   " FROM generate_series(0, 1439) g"
+                   " UNION ALL"
+                   " SELECT 'A6', 'hand_latency', 50, timestamp '2030-01-01' + g * interval"
+                   " '1 minute' FROM generate_series(0, 1799) g")
+            .ok());
+    QVERIFY(m_db->exec("INSERT INTO algorithm_changelog (id, algorithm_id, user_id, parameter_name,"
+                       " old_value, new_value, reason, modified_at, change_set) VALUES"
+                       " ('m-alone', 'A5', 3, 'p1', '0', '1', 'first', '2030-01-01 06:00', NULL),"
+                       " ('m-set-1', 'A5', 4, 'p1', '1', '2', 'both', '2030-01-01 18:00', 'cs-m'),"
+                       " ('m-set-2', 'A5', 4, 'p2', 'a', 'b', 'both', '2030-01-01 18:00', 'cs-m')")
+                .ok());
+    m_aloneId = u"m-alone"_s;
+}
+
+void TstMetricsPanel::init()
+{
+    m_panel = std::make_unique<MetricsPanel>();
+    m_panel->resize(1200, 760);
+}
+
+void TstMetricsPanel::cleanup()
+{
+    m_panel.reset();
+}
+
+bool TstMetricsPanel::waitIdle()
+{
+    return QTest::qWaitFor([this] { return !m_panel->isBusy(); }, 20000);
+}
+
+bool TstMetricsPanel::openOnA5()
+{
+    m_panel->show();
+    if (!QTest::qWaitForWindowExposed(m_panel.get()))
+        return false;
+    ConnectionContext context;
+    context.profileName = u"test"_s;
+    context.options = m_db->options();
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
+    m_panel->setConnection(context);
+    if (!loaded.wait(20000) || !waitIdle())
+        return false;
+    if (!m_panel->selectAgent(u"A5"_s) || !waitIdle())
+        return false;
+    if (!m_panel->selectMetric(u"hand_latency"_s) || !waitIdle())
+        return false;
+    m_panel->showRange(utc("2030-01-01 00:00"), utc("2030-01-02 06:00"));
+    return waitIdle();
+}
+
+void TstMetricsPanel::bucketsGapsAndMarkers()
+{
+    QVERIFY(openOnA5());
+    MetricChartView *chart = m_panel->chart();
+    QCOMPARE(chart->curveCount(), 1);
+    const ChartCurve main = chart->curve(0);
+    QVERIFY(!main.buckets.isEmpty());
+    // At most one bucket a pixel of the plot, every row in one.
+    QVERIFY(main.buckets.size() <= qMax(50, int(chart->chart()->plotArea().width())));
+    qint64 rows = 0;
+    for (const MetricBucket &bucket : main.buckets) {
+        rows += bucket.count;
+        QVERIFY(bucket.min <= bucket.avg && bucket.avg <= bucket.max);
+        QVERIFY(bucket.avg >= 100 && bucket.avg <= 120);
+    }
+    QCOMPARE(rows, qint64(1440));
+    // The six hours without data break the line: two segments, no line across the gap.
+    QCOMPARE(chart->segmentCount(0), 2);
+    // One marker for the lone change, one for the change set of two.
+    const QList<QList<ChangelogEntry>> groups = m_panel->markerGroups();
+    QCOMPARE(groups.size(), 2);
+    QCOMPARE(groups.at(0).size(), 1);
+    QCOMPARE(groups.at(1).size(), 2);
+    QCOMPARE(chart->markerCount(), 2);
+    QVERIFY(chart->tooltipAt(utc("2030-01-01 18:00")).contains(u"p2: a → b"_s));
+    QVERIFY(chart->tooltipAt(utc("2030-01-01 03:00")).contains(u"values"_s));
+    QVERIFY(chart->message().isEmpty());
+}
+
+void TstMetricsPanel::zoomRebucketsAndTheLatestWins()
+{
+    QVERIFY(openOnA5());
+    MetricChartView *chart = m_panel->chart();
+    const qint64 wideWidth = chart->curve(0).bucketSeconds;
+    QSignalSpy requested(chart, &MetricChartView::rangeRequested);
+    chart->zoomBy(2);
+    chart->zoomBy(2);
+    QCOMPARE(requested.size(), 2);
+    // The old curve stays until the new one arrives.
+    QVERIFY(!chart->curve(0).buckets.isEmpty());
+    QVERIFY(waitIdle());
+    const QDateTime from = chart->rangeFrom();
+    const QDateTime to = chart->rangeTo();
+    QCOMPARE(from.secsTo(to), qint64(30 * 3600 / 4));
+    const ChartCurve zoomed = chart->curve(0);
+    QVERIFY(zoomed.bucketSeconds < wideWidth);
+    for (const MetricBucket &bucket : zoomed.buckets)
+        QVERIFY2(bucket.start >= from && bucket.start < to, qPrintable(bucket.start.toString()));
+    // The keys zoom and pan too.
+    chart->setFocus();
+    QTest::keyClick(chart, Qt::Key_Right);
+    QVERIFY(waitIdle());
+    QVERIFY(chart->rangeFrom() > from);
+}
+
+void TstMetricsPanel::backAndReset()
+{
+    QVERIFY(openOnA5());
+    MetricChartView *chart = m_panel->chart();
+    const QDateTime from = chart->rangeFrom();
+    const QDateTime to = chart->rangeTo();
+    chart->zoomBy(4);
+    QVERIFY(waitIdle());
+    QVERIFY(chart->rangeFrom() != from);
+    QVERIFY(m_panel->back());
+    QVERIFY(waitIdle());
+    QCOMPARE(chart->rangeFrom(), from);
+    QCOMPARE(chart->rangeTo(), to);
+    m_panel->resetZoom();
+    QVERIFY(waitIdle());
+    // The metric's whole range: its first and last rows.
+    QCOMPARE(chart->rangeFrom(), utc("2030-01-01 00:00"));
+    QVERIFY(chart->rangeTo() > utc("2030-01-02 05:59"));
+}
+
+void TstMetricsPanel::aMarkersImpact()
+{
+    QVERIFY(openOnA5());
+    m_panel->setImpactWindow(24 * 3600);
+    m_panel->selectMarker(1); // the change set at 18:00: 100 before, 120 after
+    QVERIFY(waitIdle());
+    const QString text = m_panel->impactText();
+    QVERIFY2(text.contains(u"+20.0 %"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"720"_s), qPrintable(text));
+    QCOMPARE(m_panel->selectedMarker(), 1);
+    // A narrower window: one hour each side, 60 values each.
+    m_panel->setImpactWindow(3600);
+    QVERIFY(waitIdle());
+    QVERIFY2(m_panel->impactText().contains(u"before"_s), qPrintable(m_panel->impactText()));
+}
+
+void TstMetricsPanel::markersFilterByParameter()
+{
+    QVERIFY(openOnA5());
+    m_panel->setHiddenParameters({u"p2"_s});
+    QCOMPARE(m_panel->markerGroups().size(), 2);
+    QCOMPARE(m_panel->markerGroups().at(1).size(), 1);
+    m_panel->setHiddenParameters({u"p1"_s});
+    QCOMPARE(m_panel->markerGroups().size(), 1);
+    QCOMPARE(m_panel->markerGroups().at(0).constFirst().parameterName, u"p2"_s);
+    QCOMPARE(m_panel->chart()->markerCount(), 1);
+    m_panel->setHiddenParameters({});
+    QCOMPARE(m_panel->chart()->markerCount(), 2);
+}
+
+void TstMetricsPanel::valuesInEffectUnderThePointer()
+{
+    QVERIFY(openOnA5());
+    Q_EMIT m_panel->chart()->hovered(utc("2030-01-01 10:00"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->inEffectText().contains(u"p1 = 1"_s), 10000);
+    QVERIFY(!m_panel->inEffectText().contains(u"p2 = b"_s));
+    Q_EMIT m_panel->chart()->hovered(utc("2030-01-01 20:00"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_panel->inEffectText().contains(u"p1 = 2"_s), 10000);
+    QVERIFY(m_panel->inEffectText().contains(u"p2 = b"_s));
+}
+
+void TstMetricsPanel::overlays()
+{
+    QVERIFY(openOnA5());
+    MetricChartView *chart = m_panel->chart();
+    m_panel->setCompareAgents({u"A6"_s});
+    QVERIFY(waitIdle());
+    QCOMPARE(chart->curveCount(), 2);
+    bool flat = false;
+    for (int slot : chart->curveSlots()) {
+        const ChartCurve curve = chart->curve(slot);
+        if (curve.label.startsWith(u"A6"_s)) {
+            flat = !curve.buckets.isEmpty();
+            for (const MetricBucket &bucket : curve.buckets)
+                flat = flat && qFuzzyCompare(bucket.avg, 50.0);
+        }
+    }
+    QVERIFY(flat);
+    m_panel->setShift(MetricsPanel::Shift::Day);
+    QVERIFY(waitIdle());
+    QCOMPARE(chart->curveCount(), 3);
+    m_panel->setCompareAgents({});
+    m_panel->setShift(MetricsPanel::Shift::None);
+    QVERIFY(waitIdle());
+    QCOMPARE(chart->curveCount(), 1);
+}
+
+void TstMetricsPanel::exportsPngAndCsv()
+{
+    QVERIFY(openOnA5());
+    QTemporaryDir dir;
+    const QString png = dir.filePath(u"chart.png"_s);
+    const QString csv = dir.filePath(u"buckets.csv"_s);
+    QVERIFY(m_panel->exportPng(png));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() > 200);
+    QVERIFY(m_panel->exportCsv(csv));
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    QCOMPARE(lines.first(), QByteArray("curve,start,end,min,avg,max,count,excluded"));
+    QCOMPARE(lines.size() - 1, m_panel->chart()->curve(0).buckets.size());
+    qint64 rows = 0;
+    for (qsizetype i = 1; i < lines.size(); ++i)
+        rows += lines.at(i).split(',').at(6).toLongLong();
+    QCOMPARE(rows, qint64(1440));
+}
+
+void TstMetricsPanel::aLinkOpensAtTheMoment()
+{
+    QVERIFY(openOnA5());
+    PanelLink link;
+    link.panel = u"metrics"_s;
+    link.algorithmId = u"A5"_s;
+    link.entryId = m_aloneId;
+    link.moment = utc("2030-01-01 06:00");
+    QVERIFY(m_panel->showLink(link));
+    QVERIFY(waitIdle());
+    QCOMPARE(m_panel->chart()->rangeFrom(), utc("2029-12-31 18:00"));
+    QCOMPARE(m_panel->chart()->rangeTo(), utc("2030-01-01 18:00"));
+    QCOMPARE(m_panel->selectedMarker(), 0);
+    QCOMPARE(m_panel->markerGroups().at(0).constFirst().id, m_aloneId);
+}
+
+void TstMetricsPanel::anEmptyRangeSaysSo()
+{
+    QVERIFY(openOnA5());
+    m_panel->showRange(utc("2040-01-01 00:00"), utc("2040-01-02 00:00"));
+    QVERIFY(waitIdle());
+    QVERIFY(m_panel->chart()->curve(0).buckets.isEmpty());
+    QVERIFY2(m_panel->chart()->message().contains(u"No data"_s),
+             qPrintable(m_panel->chart()->message()));
+    QCOMPARE(m_panel->chart()->segmentCount(0), 0);
+}
+
+QTEST_MAIN(TstMetricsPanel)
+#include "tst_metricspanel.moc"
