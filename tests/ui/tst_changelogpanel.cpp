@@ -306,11 +306,12 @@ void TstChangelogPanel::revertOutsideTodaysBoundsIsRefused()
     // Today's bounds exclude the old value (and keep the current one).
     const bool below = target.at(3).toDouble() < target.at(5).toDouble();
     const QByteArray bound = below ? "min_value" : "max_value";
-    // The other bound goes, so that the current value stays valid whatever it was.
+    // The other bound goes, so that the current value stays valid whatever it was; the
+    // default becomes the current value, which the database checks against the bounds too.
     const QByteArray other = below ? "max_value" : "min_value";
     const PgResult bounded =
         m_db->exec("UPDATE algorithm_parameters SET " + bound + " = current_value, " + other +
-                       " = NULL WHERE algorithm_id = $1 AND"
+                       " = NULL, default_value = current_value WHERE algorithm_id = $1 AND"
                        " parameter_name = $2",
                    {target.at(1).toUtf8(), target.at(2).toUtf8()});
     QVERIFY2(bounded.ok(), qPrintable(bounded.error().toString() + u" "_s + target.join(u"|")));

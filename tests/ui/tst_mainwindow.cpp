@@ -9,6 +9,8 @@
 #include "connection/connectiondialog.h"
 #include "db/connectionmonitor.h"
 #include "mainwindow.h"
+#include "metrics/metricchartview.h"
+#include "metrics/metricspanel.h"
 #include "panel.h"
 #include "panelids.h"
 #include "parameters/parametereditor.h"
@@ -571,6 +573,28 @@ void TstMainWindow::linksBetweenPanelsAndSharedKeys()
     QTRY_COMPARE(
         parameters->currentIndex().siblingAtColumn(ParameterTableModel::Name).data().toString(),
         parameter);
+
+    // Changelog → Show on chart: the Metrics panel on A3 around the change, its marker
+    // selected; the marker's Show in changelog comes back to it.
+    window.showPanel(QStringLiteral("changelog"));
+    QTRY_VERIFY(!changelog->isBusy());
+    changelog->view()->setCurrentIndex(changelog->model()->index(0, 0));
+    const ChangelogEntry entry = changelog->model()->entry(0);
+    auto *onChart = changelog->findChild<QPushButton *>(QStringLiteral("showOnChart"));
+    QVERIFY(onChart);
+    QTRY_VERIFY(onChart->isEnabled());
+    onChart->click();
+    auto *metrics = qobject_cast<MetricsPanel *>(window.panel(QStringLiteral("metrics")));
+    QVERIFY(metrics);
+    QTRY_VERIFY(metrics->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(metrics->agent() == QStringLiteral("A3") && !metrics->isBusy() &&
+                                 metrics->selectedMarker() >= 0,
+                             20000);
+    bool found = false;
+    for (const ChangelogEntry &e : metrics->markerGroups().at(metrics->selectedMarker()))
+        found = found || e.id == entry.id;
+    QVERIFY(found);
+    QCOMPARE(metrics->chart()->rangeFrom(), entry.modifiedAt.addSecs(-12 * 3600));
 }
 
 void TstMainWindow::badWindowOptionsAreRefused_data()

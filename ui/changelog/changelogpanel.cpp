@@ -163,6 +163,11 @@ void ChangelogPanel::buildLayout()
             [this](const QString &agent, const QString &parameter) {
                 Q_EMIT linkActivated({QStringLiteral("agents"), agent, parameter, {}, {}, {}});
             });
+    connect(
+        m_detail, &EntryDetailView::showOnChartRequested, this, [this](const ChangelogEntry &e) {
+            Q_EMIT linkActivated(
+                {QStringLiteral("metrics"), e.algorithmId, {}, e.changeSet, e.id, e.modifiedAt});
+        });
     connect(m_detail, &EntryDetailView::changeSetRequested, this, [this](const QString &set) {
         ChangelogFilter filter;
         filter.changeSet = set;

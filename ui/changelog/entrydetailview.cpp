@@ -41,6 +41,7 @@ EntryDetailView::EntryDetailView(QWidget *parent)
     , m_revertSet(new QPushButton(tr("Revert change set…"), this))
     , m_travel(new QPushButton(tr("Agent before this change"), this))
     , m_showAgent(new QPushButton(tr("Show agent"), this))
+    , m_showOnChart(new QPushButton(tr("Show on chart"), this))
     , m_filterSet(new QPushButton(tr("Only this change set"), this))
 {
     setObjectName(QStringLiteral("entryDetail"));
@@ -50,6 +51,8 @@ EntryDetailView::EntryDetailView(QWidget *parent)
     m_revertSet->setObjectName(QStringLiteral("revertChangeSet"));
     m_travel->setObjectName(QStringLiteral("travelBefore"));
     m_showAgent->setObjectName(QStringLiteral("showAgent"));
+    m_showOnChart->setObjectName(QStringLiteral("showOnChart"));
+    m_showOnChart->setToolTip(tr("The agent's metrics around this change, its marker selected"));
     m_filterSet->setObjectName(QStringLiteral("filterChangeSet"));
     m_revertEntry->setToolTip(tr("Set the old value again: previewed first, then written as a new, "
                                  "audited change"));
@@ -73,6 +76,7 @@ EntryDetailView::EntryDetailView(QWidget *parent)
     auto *links = new QHBoxLayout;
     links->addWidget(m_travel);
     links->addWidget(m_showAgent);
+    links->addWidget(m_showOnChart);
     links->addWidget(m_filterSet);
     links->addStretch(1);
     auto *layout = new QVBoxLayout(this);
@@ -100,6 +104,10 @@ EntryDetailView::EntryDetailView(QWidget *parent)
     connect(m_showAgent, &QPushButton::clicked, this, [this] {
         if (m_entry)
             Q_EMIT showAgentRequested(m_entry->algorithmId, m_entry->parameterName);
+    });
+    connect(m_showOnChart, &QPushButton::clicked, this, [this] {
+        if (m_entry)
+            Q_EMIT showOnChartRequested(*m_entry);
     });
     connect(m_filterSet, &QPushButton::clicked, this, [this] {
         if (m_entry && !m_entry->changeSet.isEmpty())
@@ -210,6 +218,7 @@ void EntryDetailView::updateButtons()
     m_revertSet->setEnabled(inSet && m_writable);
     m_travel->setEnabled(has && m_entry->modifiedAt.isValid());
     m_showAgent->setEnabled(has);
+    m_showOnChart->setEnabled(has && m_entry->modifiedAt.isValid());
     m_filterSet->setEnabled(inSet);
     const QString readOnly = tr("The connection is read-only");
     m_revertEntry->setToolTip(m_writable || !has ? m_revertEntry->toolTip() : readOnly);

@@ -38,6 +38,7 @@ Q_SIGNALS:
     void revertChangeSetRequested(const QString &changeSet);
     void travelRequested(const ChangelogEntry &entry); // the agent just before this change
     void showAgentRequested(const QString &algorithmId, const QString &parameterName);
+    void showOnChartRequested(const ChangelogEntry &entry);
     void changeSetRequested(const QString &changeSet); // filter the rows on it
 
 private:
@@ -54,5 +55,6 @@ private:
     QPushButton *m_revertSet;
     QPushButton *m_travel;
     QPushButton *m_showAgent;
+    QPushButton *m_showOnChart;
     QPushButton *m_filterSet;
 };

@@ -143,6 +143,8 @@ void MetricsPanel::buildActions()
         link.panel = QStringLiteral("changelog");
         link.algorithmId = first.algorithmId;
         link.changeSet = first.changeSet;
+        if (first.changeSet.isEmpty())
+            link.parameterName = first.parameterName; // an old row: narrow to its parameter
         link.entryId = first.id;
         link.moment = first.modifiedAt;
         Q_EMIT linkActivated(link);
@@ -160,10 +162,12 @@ void MetricsPanel::buildLayout()
     auto *bar = new QHBoxLayout;
     m_agentBox = new QComboBox(this);
     m_agentBox->setObjectName(QStringLiteral("agentBox"));
-    m_agentBox->setMinimumContentsLength(8);
+    m_agentBox->setMinimumContentsLength(6);
+    m_agentBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_metricBox = new QComboBox(this);
     m_metricBox->setObjectName(QStringLiteral("metricBox"));
-    m_metricBox->setMinimumContentsLength(14);
+    m_metricBox->setMinimumContentsLength(12);
+    m_metricBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     auto *agentLabel = new QLabel(tr("&Agent"), this);
     agentLabel->setBuddy(m_agentBox);
     auto *metricLabel = new QLabel(tr("&Metric"), this);
@@ -172,7 +176,8 @@ void MetricsPanel::buildLayout()
     bar->addWidget(m_agentBox);
     bar->addWidget(metricLabel);
     bar->addWidget(m_metricBox);
-    bar->addSpacing(12);
+    // The range on a row of its own, so that the panel fits a narrow window.
+    auto *rangeBar = new QHBoxLayout;
     m_presets = new QButtonGroup(this);
     const QStringList names = {tr("1 h"), tr("24 h"), tr("7 d"), tr("30 d"), tr("90 d"), tr("All")};
     for (int i = 0; i < names.size(); ++i) {
@@ -181,7 +186,7 @@ void MetricsPanel::buildLayout()
         button->setCheckable(true);
         button->setAutoRaise(true);
         m_presets->addButton(button, i);
-        bar->addWidget(button);
+        rangeBar->addWidget(button);
     }
     m_fromEdit = new QDateTimeEdit(this);
     m_toEdit = new QDateTimeEdit(this);
@@ -194,9 +199,10 @@ void MetricsPanel::buildLayout()
                 showRange(m_fromEdit->dateTime(), m_toEdit->dateTime());
         });
     }
-    bar->addWidget(m_fromEdit);
-    bar->addWidget(new QLabel(QStringLiteral("–"), this));
-    bar->addWidget(m_toEdit);
+    rangeBar->addWidget(m_fromEdit);
+    rangeBar->addWidget(new QLabel(QStringLiteral("–"), this));
+    rangeBar->addWidget(m_toEdit);
+    rangeBar->addStretch(1);
     for (QAction *action : {m_backAction, m_resetAction, m_liveAction}) {
         auto *button = new QToolButton(this);
         button->setDefaultAction(action);
@@ -225,6 +231,7 @@ void MetricsPanel::buildLayout()
     bar->addWidget(exportButton);
     bar->addStretch(1);
     layout->addLayout(bar);
+    layout->addLayout(rangeBar);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     m_chart = new MetricChartView(splitter);
