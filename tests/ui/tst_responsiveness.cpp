@@ -13,12 +13,15 @@
 #include "db/passwordstore.h"
 #include "latencyproxy.h"
 #include "mainwindow.h"
+#include "metrics/metricchartview.h"
+#include "metrics/metricspanel.h"
 #include "panel.h"
 #include "panelids.h"
 #include "parameters/parametereditor.h"
 #include "sandbox/sandbox.h"
 #include "testdatabase.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
@@ -200,6 +203,25 @@ void TstResponsiveness::neverStallsAt200msRoundTrip()
     chat->refresh();
     QTRY_VERIFY_WITH_TIMEOUT(chat->selectAgent(QStringLiteral("A2")), 30000);
     QTRY_VERIFY_WITH_TIMEOUT(!chat->isBusy() && chat->shownAgent() == QLatin1String("A2"), 30000);
+
+    probe.setPhase(QStringLiteral("zooming the metrics and switching metrics"));
+    auto *metrics = qobject_cast<MetricsPanel *>(window.panel(QStringLiteral("metrics")));
+    QVERIFY(metrics);
+    window.showPanel(QStringLiteral("metrics"));
+    metrics->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(metrics->selectAgent(QStringLiteral("A2")), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!metrics->isBusy() && !metrics->metric().isEmpty(), 30000);
+    metrics->setPreset(MetricsPanel::Preset::All);
+    QTRY_VERIFY_WITH_TIMEOUT(!metrics->isBusy(), 30000);
+    for (int step = 0; step < 3; ++step) // each step a new request over the slow link
+        metrics->chart()->zoomBy(2);
+    metrics->chart()->panBy(-0.25);
+    QTRY_VERIFY_WITH_TIMEOUT(!metrics->isBusy(), 30000);
+    QVERIFY(metrics->back());
+    auto *metricBox = metrics->findChild<QComboBox *>(QStringLiteral("metricBox"));
+    QVERIFY(metricBox && metricBox->count() > 1);
+    metricBox->setCurrentIndex((metricBox->currentIndex() + 1) % metricBox->count());
+    QTRY_VERIFY_WITH_TIMEOUT(!metrics->isBusy(), 30000);
     window.showPanel(QStringLiteral("schema"));
 
     probe.setPhase(QStringLiteral("refreshing"));
