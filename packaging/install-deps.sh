@@ -12,6 +12,7 @@ packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev libqt6sql6-psql qt6-charts-dev libqt6opengl6-dev qt6-tools-dev libgl-dev
     libqt6svg6          # the SVG icon plugins: without them the window's icons are empty
+    qt6-svg-dev         # QSvgGenerator: the Metrics panel's SVG export
     fonts-dejavu-core   # text in the window (Xvfb, offscreen) on a machine without a desktop
     libpq-dev postgresql
     pgbouncer           # tst_poolers starts its own, in session and in transaction pooling

@@ -43,7 +43,7 @@ private Q_SLOTS:
     void markersFilterByParameter();
     void valuesInEffectUnderThePointer();
     void overlays();
-    void exportsPngAndCsv();
+    void exportsPngSvgAndCsv();
     void aLinkOpensAtTheMoment();
     void anEmptyRangeSaysSo();
 
@@ -260,7 +260,7 @@ void TstMetricsPanel::overlays()
     QCOMPARE(chart->curveCount(), 1);
 }
 
-void TstMetricsPanel::exportsPngAndCsv()
+void TstMetricsPanel::exportsPngSvgAndCsv()
 {
     QVERIFY(openOnA5());
     QTemporaryDir dir;
@@ -270,6 +270,13 @@ void TstMetricsPanel::exportsPngAndCsv()
     QImage image(png);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() > 200);
+    const QString svg = dir.filePath(u"chart.svg"_s);
+    QVERIFY(m_panel->exportSvg(svg));
+    QFile vector(svg);
+    QVERIFY(vector.open(QIODevice::ReadOnly));
+    const QByteArray svgText = vector.readAll();
+    QVERIFY(svgText.contains("<svg"));
+    QVERIFY(svgText.contains("<polyline") || svgText.contains("<path"));
     QVERIFY(m_panel->exportCsv(csv));
     QFile file(csv);
     QVERIFY(file.open(QIODevice::ReadOnly));

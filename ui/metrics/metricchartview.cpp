@@ -12,6 +12,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScatterSeries>
+#include <QSvgGenerator>
 #include <QToolTip>
 #include <QValueAxis>
 #include <QWheelEvent>
@@ -390,6 +391,20 @@ QImage MetricChartView::image()
     QPainter painter(&image);
     render(&painter);
     return image;
+}
+
+bool MetricChartView::writeSvg(QIODevice *device, const QString &title)
+{
+    QSvgGenerator generator;
+    generator.setOutputDevice(device);
+    generator.setSize(size());
+    generator.setViewBox(rect());
+    generator.setTitle(title);
+    QPainter painter;
+    if (!painter.begin(&generator))
+        return false;
+    render(&painter);
+    return painter.end();
 }
 
 void MetricChartView::wheelEvent(QWheelEvent *event)

@@ -69,6 +69,8 @@ public:
 
     // The plot as an image, at the widget's size (PNG export; tests).
     QImage image();
+    // The plot as SVG (vector) on `device`, titled `title`.
+    bool writeSvg(QIODevice *device, const QString &title);
 
     // For tests and the CSV export.
     int curveCount() const { return int(m_curves.size()); }

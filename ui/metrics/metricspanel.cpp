@@ -92,8 +92,8 @@ MetricsPanel::~MetricsPanel()
 
 QList<QAction *> MetricsPanel::panelActions() const
 {
-    return {m_backAction,      m_resetAction,     m_liveAction,
-            m_exportPngAction, m_exportCsvAction, m_changelogAction};
+    return {m_backAction,      m_resetAction,     m_liveAction,     m_exportPngAction,
+            m_exportSvgAction, m_exportCsvAction, m_changelogAction};
 }
 
 void MetricsPanel::buildActions()
@@ -223,6 +223,7 @@ void MetricsPanel::buildLayout()
     exportButton->setDefaultAction(m_exportPngAction);
     auto *exportMenu = new QMenu(this);
     exportMenu->addAction(m_exportPngAction);
+    exportMenu->addAction(m_exportSvgAction);
     exportMenu->addAction(m_exportCsvAction);
     exportButton->setMenu(exportMenu);
     exportButton->setPopupMode(QToolButton::MenuButtonPopup);

@@ -79,7 +79,9 @@ public:
     // Back through the zoom history (Alt+Left); false when there is none.
     bool back();
     void resetZoom();
+    // Each writes the whole file or nothing (QSaveFile).
     bool exportPng(const QString &path);
+    bool exportSvg(const QString &path);
     bool exportCsv(const QString &path);
 
     QString agent() const;
@@ -145,6 +147,7 @@ private:
     QAction *m_liveAction = nullptr;
     QAction *m_exportPngAction = nullptr;
     QAction *m_exportCsvAction = nullptr;
+    QAction *m_exportSvgAction = nullptr;
     QAction *m_changelogAction = nullptr;
 
     bool m_open = false;

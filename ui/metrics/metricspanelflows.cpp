@@ -394,7 +394,16 @@ QString MetricsPanel::inEffectText() const
 
 bool MetricsPanel::exportPng(const QString &path)
 {
-    return m_chart->image().save(path, "PNG");
+    QSaveFile file(path);
+    return file.open(QIODevice::WriteOnly) && m_chart->image().save(&file, "PNG") && file.commit();
+}
+
+bool MetricsPanel::exportSvg(const QString &path)
+{
+    QSaveFile file(path);
+    return file.open(QIODevice::WriteOnly) &&
+           m_chart->writeSvg(&file, QStringLiteral("%1 · %2").arg(agent(), metric())) &&
+           file.commit();
 }
 
 bool MetricsPanel::exportCsv(const QString &path)
