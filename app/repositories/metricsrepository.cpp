@@ -7,6 +7,8 @@
 
 namespace {
 
+constexpr char kAgentIds[] = "SELECT algorithm_id FROM algorithm_agents"
+                             " ORDER BY length(algorithm_id), algorithm_id";
 constexpr char kMetricNames[] = "SELECT DISTINCT metric_name FROM algorithm_metrics"
                                 " WHERE algorithm_id = $1 ORDER BY metric_name";
 enum MetricNameColumn
@@ -381,6 +383,18 @@ PgResult MetricsRepository::query(const char *sql, const QList<QByteArray> &valu
     const DbError failure = RepositorySupport::firstError(batch, what);
     RepositorySupport::report(failure, error);
     return failure.isError() ? PgResult() : batch.results.constFirst();
+}
+
+std::optional<QStringList> MetricsRepository::agentIds(DbError *error)
+{
+    const PgResult r = query(kAgentIds, {}, QStringLiteral("list the agents"), error);
+    if (r.isNull())
+        return std::nullopt;
+    QStringList ids;
+    ids.reserve(r.rows());
+    for (int row = 0; row < r.rows(); ++row)
+        ids.append(r.value(row, 0));
+    return ids;
 }
 
 std::optional<QStringList> MetricsRepository::metricNames(const QString &algorithmId,

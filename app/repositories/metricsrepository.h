@@ -71,6 +71,8 @@ public:
     MetricsRepository(const MetricsRepository &) = delete;
     MetricsRepository &operator=(const MetricsRepository &) = delete;
 
+    // Every agent's algorithm_id, A2 before A10 (shorter first, then by text).
+    std::optional<QStringList> agentIds(DbError *error);
     // The algorithm's metric names, sorted.
     std::optional<QStringList> metricNames(const QString &algorithmId, DbError *error);
     // The metric in [from, to) in at most maxPoints buckets of equal width
