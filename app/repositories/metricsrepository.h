@@ -60,6 +60,40 @@ struct MetricImpact
     Verdict verdict(double alpha = 0.05) const;
 };
 
+// A past change and what it did to each metric of its agent.
+struct PastChangeImpact
+{
+    ChangelogEntry change;
+    QList<MetricImpact> impacts; // by metric name
+};
+
+// A change not made yet (the parameter editor's pending edit).
+struct PendingChange
+{
+    QString parameter;
+    QString oldValue;
+    QString newValue;
+};
+
+// What past changes like a pending one did to a metric.
+struct MetricOutlook
+{
+    QString metric;
+    int changes = 0; // past changes with a relative change of this metric (both means, before ≠ 0)
+    double medianRelativeChange = std::numeric_limits<double>::quiet_NaN();
+    double consistency = std::numeric_limits<double>::quiet_NaN(); // share with the median's sign
+};
+
+// The past changes like `change`: the same parameter of the agent in the same direction (both
+// values numbers: new > old is up, < down, = level), or, when either value is not a number, to
+// the same new value. pastChanges 0: no history (metrics empty).
+struct ChangeOutlook
+{
+    PendingChange change;
+    int pastChanges = 0;
+    QList<MetricOutlook> metrics; // by metric name
+};
+
 // Reads algorithm_metrics (and the changelog entries to mark on a chart) on one named Qt Sql
 // connection, on its thread. Each read is one unnamed statement with bound values, one round
 // trip (works through a pooler in transaction pooling).
@@ -101,6 +135,18 @@ public:
     std::optional<QList<MetricImpact>> changeSetImpacts(const QString &changeSet,
                                                         const QStringList &metrics,
                                                         qint64 windowSeconds, DbError *error);
+    // The `limit` newest dated changes of the agent's `parameter`, newest first, each with its
+    // impacts on every metric of the agent (as impacts()); one round trip.
+    std::optional<QList<PastChangeImpact>> parameterImpacts(const QString &algorithmId,
+                                                            const QString &parameter,
+                                                            qint64 windowSeconds, int limit,
+                                                            DbError *error);
+    // For each pending change, in order, what the agent's past changes like it did to each of its
+    // metrics (each past change's relative change of the mean over `windowSeconds` before and
+    // after it); the pending changes go to the server as arrays, one round trip.
+    std::optional<QList<ChangeOutlook>> outlook(const QString &algorithmId,
+                                                const QList<PendingChange> &pending,
+                                                qint64 windowSeconds, DbError *error);
     // The changelog entry `id`; an unknown id is an error with SQLSTATE P0002.
     std::optional<ChangelogEntry> changelogEntry(const QString &id, DbError *error);
 

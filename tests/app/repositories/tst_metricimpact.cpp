@@ -15,6 +15,11 @@
 
 using namespace Qt::StringLiterals;
 
+static const QString kConnection = u"tst_metricimpact"_s;
+// Every hand-made metric changes at this moment unless said otherwise; windows are 24 h.
+static const QDateTime kT(QDate(2033, 1, 1), QTime(12, 0), Qt::UTC);
+static constexpr qint64 kDay = 86400;
+
 class TstMetricImpact : public QObject
 {
     Q_OBJECT
@@ -31,22 +36,20 @@ private Q_SLOTS:
     void othersInWindow();
     void everyMetricOfTheAgent();
     void unknownChangeSet();
+    void pastChangesOfAParameter();
+    void outlookOfPendingChanges();
 
 private:
     // Inserts `values` of agent Z1's `metric` one every 15 minutes, the last one 15 minutes
     // before `t` (before) or the first at `t` (after).
-    void insertSide(const QString &metric, const QList<double> &values, bool after);
+    void insertSide(const QString &metric, const QList<double> &values, bool after,
+                    const QDateTime &t = kT);
     ChangelogEntry changeAt(const QDateTime &t) const;
 
     std::unique_ptr<TestDatabase> m_db;
     QSqlDatabase m_sql;
     std::unique_ptr<MetricsRepository> m_repo;
 };
-
-static const QString kConnection = u"tst_metricimpact"_s;
-// Every hand-made metric changes at this moment; windows are 24 h.
-static const QDateTime kT(QDate(2033, 1, 1), QTime(12, 0), Qt::UTC);
-static constexpr qint64 kDay = 86400;
 
 static bool near(double a, double b, double relative = 1e-9)
 {
@@ -123,7 +126,8 @@ void TstMetricImpact::cleanupTestCase()
     SqlDatabase::close(kConnection);
 }
 
-void TstMetricImpact::insertSide(const QString &metric, const QList<double> &values, bool after)
+void TstMetricImpact::insertSide(const QString &metric, const QList<double> &values, bool after,
+                                 const QDateTime &t)
 {
     QByteArray sql = "INSERT INTO algorithm_metrics (algorithm_id, metric_name, metric_value,"
                      " recorded_at) VALUES ";
@@ -131,7 +135,7 @@ void TstMetricImpact::insertSide(const QString &metric, const QList<double> &val
         const qint64 offset = after ? qint64(k) * 900 : -qint64(values.size() - k) * 900;
         sql += (k ? ", " : "") + "('Z1', '"_ba + metric.toUtf8() + "', " +
                QByteArray::number(values.at(k), 'g', 17) + ", '" +
-               SqlTimestamp::toSql(kT.addSecs(offset)).toUtf8() + "')";
+               SqlTimestamp::toSql(t.addSecs(offset)).toUtf8() + "')";
     }
     const PgResult inserted = m_db->exec(sql);
     QVERIFY2(inserted.ok(), qPrintable(inserted.error().toString()));
@@ -377,6 +381,116 @@ void TstMetricImpact::unknownChangeSet()
     QVERIFY(!impacts);
     QCOMPARE(error.sqlState, u"P0002"_s);
     QVERIFY2(error.message.contains(u"no-such-set"_s), qPrintable(error.message));
+}
+
+// Z1's parameter lr changed up (+20 % and +10 % on hist), down (-10 %), up (-5 %), and once
+// undated; its parameter mode changed to "slow" (+30 %) and back to "fast" (0 %).
+void TstMetricImpact::pastChangesOfAParameter()
+{
+    struct Past
+    {
+        const char *id, *parameter, *oldValue, *newValue;
+        QDateTime t;
+        double level;
+    };
+    const QList<Past> history = {
+        {"h1", "lr", "1", "2", QDateTime(QDate(2034, 2, 1), QTime(12, 0), Qt::UTC), 120},
+        {"h2", "lr", "2", "3", QDateTime(QDate(2034, 3, 1), QTime(12, 0), Qt::UTC), 110},
+        {"h3", "lr", "3", "1", QDateTime(QDate(2034, 4, 1), QTime(12, 0), Qt::UTC), 90},
+        {"h4", "lr", "1", "1.5", QDateTime(QDate(2034, 5, 1), QTime(12, 0), Qt::UTC), 95},
+        {"m1", "mode", "fast", "slow", QDateTime(QDate(2034, 6, 1), QTime(12, 0), Qt::UTC), 130},
+        {"m2", "mode", "slow", "fast", QDateTime(QDate(2034, 7, 1), QTime(12, 0), Qt::UTC), 100},
+    };
+    for (const Past &p : history) {
+        insertSide(u"hist"_s, wave(96, 100, 5, 1.7, 0), false, p.t);
+        insertSide(u"hist"_s, wave(96, p.level, 5, 1.7, 0), true, p.t);
+        const PgResult inserted = m_db->exec(
+            "INSERT INTO algorithm_changelog (id, algorithm_id, parameter_name, old_value,"
+            " new_value, modified_at) VALUES ($1, 'Z1', $2, $3, $4, $5::timestamp)",
+            {p.id, p.parameter, p.oldValue, p.newValue, SqlTimestamp::toSql(p.t).toUtf8()});
+        QVERIFY2(inserted.ok(), qPrintable(inserted.error().toString()));
+    }
+    const PgResult undated =
+        m_db->exec("INSERT INTO algorithm_changelog (id, algorithm_id, parameter_name, old_value,"
+                   " new_value, modified_at) VALUES ('h0', 'Z1', 'lr', '0', '1', NULL)");
+    QVERIFY2(undated.ok(), qPrintable(undated.error().toString()));
+
+    DbError error;
+    const auto past = m_repo->parameterImpacts(u"Z1"_s, u"lr"_s, kDay, 10, &error);
+    QVERIFY2(past, qPrintable(error.toString()));
+    QStringList ids;
+    for (const PastChangeImpact &p : *past)
+        ids.append(p.change.id);
+    QCOMPARE(ids, QStringList({u"h4"_s, u"h3"_s, u"h2"_s, u"h1"_s})); // newest first, dated only
+    const QStringList metrics = rows(*m_db, "SELECT DISTINCT metric_name FROM algorithm_metrics"
+                                            " WHERE algorithm_id = 'Z1' ORDER BY 1");
+    const QList<double> expected = {-0.05, -0.10, 0.10, 0.20};
+    for (qsizetype i = 0; i < past->size(); ++i) {
+        const PastChangeImpact &p = past->at(i);
+        QStringList names;
+        const MetricImpact *hist = nullptr;
+        for (const MetricImpact &m : p.impacts) {
+            names.append(m.metric);
+            if (m.metric == u"hist"_s)
+                hist = &m;
+        }
+        QCOMPARE(names, metrics);
+        QVERIFY(hist);
+        QCOMPARE(hist->countBefore, qint64(96));
+        QVERIFY2(std::abs(hist->relativeChange - expected.at(i)) < 0.01,
+                 qPrintable(u"%1: %2"_s.arg(p.change.id).arg(hist->relativeChange)));
+        QCOMPARE(hist->verdict(), MetricImpact::Verdict::Moved);
+        // the same as asking for the change alone
+        const auto alone = m_repo->impacts(p.change, {u"hist"_s}, kDay, &error);
+        QVERIFY2(alone && alone->size() == 1, qPrintable(error.toString()));
+        QVERIFY(near(alone->first().pValue, hist->pValue));
+        QVERIFY(near(alone->first().meanAfter, hist->meanAfter));
+    }
+    const auto two = m_repo->parameterImpacts(u"Z1"_s, u"lr"_s, kDay, 2, &error);
+    QVERIFY2(two && two->size() == 2, qPrintable(error.toString()));
+    QCOMPARE(two->at(1).change.id, u"h3"_s);
+    const auto none = m_repo->parameterImpacts(u"Z1"_s, u"no-such"_s, kDay, 10, &error);
+    QVERIFY2(none && none->isEmpty(), qPrintable(error.toString()));
+}
+
+void TstMetricImpact::outlookOfPendingChanges()
+{
+    // uses the history pastChangesOfAParameter made
+    DbError error;
+    const QList<PendingChange> pending = {{u"lr"_s, u"5"_s, u"7"_s},
+                                          {u"lr"_s, u"7"_s, u"2.5"_s},
+                                          {u"mode"_s, u"fast"_s, u"slow"_s},
+                                          {u"no-such"_s, u"1"_s, u"2"_s}};
+    const auto outlook = m_repo->outlook(u"Z1"_s, pending, kDay, &error);
+    QVERIFY2(outlook, qPrintable(error.toString()));
+    QCOMPARE(outlook->size(), 4);
+    auto hist = [](const ChangeOutlook &o) -> MetricOutlook {
+        for (const MetricOutlook &m : o.metrics) {
+            if (m.metric == u"hist"_s)
+                return m;
+        }
+        return {};
+    };
+    // up: h1 +20 %, h2 +10 %, h4 -5 % (the undated h0 does not count)
+    QCOMPARE(outlook->at(0).change.newValue, u"7"_s);
+    QCOMPARE(outlook->at(0).pastChanges, 3);
+    QCOMPARE(hist(outlook->at(0)).changes, 3);
+    QVERIFY2(std::abs(hist(outlook->at(0)).medianRelativeChange - 0.10) < 0.01,
+             qPrintable(QString::number(hist(outlook->at(0)).medianRelativeChange)));
+    QVERIFY(near(hist(outlook->at(0)).consistency, 2.0 / 3.0));
+    // down: h3 -10 %
+    QCOMPARE(outlook->at(1).pastChanges, 1);
+    QVERIFY(std::abs(hist(outlook->at(1)).medianRelativeChange + 0.10) < 0.01);
+    QCOMPARE(hist(outlook->at(1)).consistency, 1.0);
+    // not numbers: the past changes to the same new value, m1 +30 %
+    QCOMPARE(outlook->at(2).pastChanges, 1);
+    QVERIFY(std::abs(hist(outlook->at(2)).medianRelativeChange - 0.30) < 0.01);
+    // no history
+    QCOMPARE(outlook->at(3).pastChanges, 0);
+    QVERIFY(outlook->at(3).metrics.isEmpty());
+    // nothing pending: nothing
+    const auto empty = m_repo->outlook(u"Z1"_s, {}, kDay, &error);
+    QVERIFY2(empty && empty->isEmpty(), qPrintable(error.toString()));
 }
 
 QTEST_GUILESS_MAIN(TstMetricImpact)
