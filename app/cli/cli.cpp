@@ -3,6 +3,7 @@
 #include "cli/clisupport.h"
 #include "cli/historycommands.h"
 #include "cli/interruptwatcher.h"
+#include "cli/metricscommands.h"
 #include "db/pgconnection.h"
 #include "migrations/migrationengine.h"
 #include "migrations/report.h"
@@ -44,6 +45,10 @@ QString usage()
         "  algoadmin restore  [-d CONN] AGENT --as-of TIME --reason TEXT [--dry-run]\n"
         "                     [--force] [--user N]\n"
         "  algoadmin chat     [-d CONN] AGENT [--search TEXT] [--limit N] [--json]\n"
+        "  algoadmin metrics  [-d CONN] AGENT METRIC [--from T] [--to T] [--points N]\n"
+        "                     [--json | --csv]\n"
+        "  algoadmin impact   [-d CONN] (ENTRY_ID | --change-set ID) [--metric M]\n"
+        "                     [--window 24h] [--json]\n"
         "  algoadmin local start|stop|status|url [--data-dir DIR]\n"
         "  algoadmin --version\n"
         "\n"
@@ -163,6 +168,8 @@ const QList<Command> &commands()
         revertCommand(),
         restoreCommand(),
         chatCommand(),
+        metricsCommand(),
+        impactCommand(),
         {QStringLiteral("local"), QStringLiteral("local start|stop|status|url [--data-dir DIR]"),
          QStringLiteral(
              "Manages the private PostgreSQL cluster of --local: created with initdb in the\n"
@@ -572,6 +579,10 @@ int run(const QStringList &arguments)
         return runRestore(rest);
     if (command == QLatin1String("chat"))
         return runChat(rest);
+    if (command == QLatin1String("metrics"))
+        return runMetrics(rest);
+    if (command == QLatin1String("impact"))
+        return runImpact(rest);
     return usageError(QStringLiteral("unknown command \"%1\"").arg(command));
 }
 

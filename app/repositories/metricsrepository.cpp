@@ -1,12 +1,15 @@
 #include "repositories/metricsrepository.h"
 
 #include "db/sqltimestamp.h"
+#include "repositories/metricsql.h"
 #include "repositories/repositorysupport.h"
 
 #include <cmath>
 
 namespace {
 
+constexpr char kAgentIds[] = "SELECT algorithm_id FROM algorithm_agents"
+                             " ORDER BY length(algorithm_id), algorithm_id";
 constexpr char kMetricNames[] = "SELECT DISTINCT metric_name FROM algorithm_metrics"
                                 " WHERE algorithm_id = $1 ORDER BY metric_name";
 enum MetricNameColumn
@@ -14,13 +17,181 @@ enum MetricNameColumn
     MetricName
 };
 // $1 bucket width in seconds; the origin is `from`, so bucket k starts at from + k * width.
+// Only finite values are aggregated (ALGOADMIN_FINITE); the rest of each bucket's rows are counted
+// as excluded, and a bucket of excluded rows only still comes, with NULL aggregates.
 constexpr char kSeries[] =
     "SELECT date_bin(make_interval(secs => $1::float8), recorded_at, $2::timestamp)::text AS b,"
-    " min(metric_value)::float8, avg(metric_value)::float8, max(metric_value)::float8, count(*)"
-    " FROM algorithm_metrics"
-    " WHERE algorithm_id = $3 AND metric_name = $4"
-    " AND recorded_at >= $5::timestamp AND recorded_at < $6::timestamp"
-    " GROUP BY b ORDER BY b";
+    " min(metric_value) FILTER (WHERE " ALGOADMIN_FINITE(
+        "metric_value") ")::float8,"
+                        " avg(metric_value) FILTER (WHERE " ALGOADMIN_FINITE(
+                            "metric_value") ")::float8,"
+                                            " max(metric_value) FILTER (WHERE " ALGOADMIN_FINITE(
+                                                "metric_value") ")::float8,"
+                                                                " count(*) FILTER "
+                                                                "(WHERE " ALGOADMIN_FINITE(
+                                                                    "metric_value") "),"
+                                                                                    " count(*) - "
+                                                                                    "count(*) "
+                                                                                    "FILTER "
+                                                                                    "(WHERE"
+                                                                                    " " ALGOADMIN_FINITE(
+                                                                                        "metric_"
+                                                                                        "value") ")"
+                                                                                                 " "
+                                                                                                 "F"
+                                                                                                 "R"
+                                                                                                 "O"
+                                                                                                 "M"
+                                                                                                 " "
+                                                                                                 "a"
+                                                                                                 "l"
+                                                                                                 "g"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "i"
+                                                                                                 "t"
+                                                                                                 "h"
+                                                                                                 "m"
+                                                                                                 "_"
+                                                                                                 "m"
+                                                                                                 "e"
+                                                                                                 "t"
+                                                                                                 "r"
+                                                                                                 "i"
+                                                                                                 "c"
+                                                                                                 "s"
+                                                                                                 " "
+                                                                                                 "W"
+                                                                                                 "H"
+                                                                                                 "E"
+                                                                                                 "R"
+                                                                                                 "E"
+                                                                                                 " "
+                                                                                                 "a"
+                                                                                                 "l"
+                                                                                                 "g"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "i"
+                                                                                                 "t"
+                                                                                                 "h"
+                                                                                                 "m"
+                                                                                                 "_"
+                                                                                                 "i"
+                                                                                                 "d"
+                                                                                                 " "
+                                                                                                 "="
+                                                                                                 " "
+                                                                                                 "$"
+                                                                                                 "3"
+                                                                                                 " "
+                                                                                                 "A"
+                                                                                                 "N"
+                                                                                                 "D"
+                                                                                                 " "
+                                                                                                 "m"
+                                                                                                 "e"
+                                                                                                 "t"
+                                                                                                 "r"
+                                                                                                 "i"
+                                                                                                 "c"
+                                                                                                 "_"
+                                                                                                 "n"
+                                                                                                 "a"
+                                                                                                 "m"
+                                                                                                 "e"
+                                                                                                 " "
+                                                                                                 "="
+                                                                                                 " "
+                                                                                                 "$"
+                                                                                                 "4"
+                                                                                                 " "
+                                                                                                 "A"
+                                                                                                 "N"
+                                                                                                 "D"
+                                                                                                 " "
+                                                                                                 "r"
+                                                                                                 "e"
+                                                                                                 "c"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "d"
+                                                                                                 "e"
+                                                                                                 "d"
+                                                                                                 "_"
+                                                                                                 "a"
+                                                                                                 "t"
+                                                                                                 " "
+                                                                                                 ">"
+                                                                                                 "="
+                                                                                                 " "
+                                                                                                 "$"
+                                                                                                 "5"
+                                                                                                 ":"
+                                                                                                 ":"
+                                                                                                 "t"
+                                                                                                 "i"
+                                                                                                 "m"
+                                                                                                 "e"
+                                                                                                 "s"
+                                                                                                 "t"
+                                                                                                 "a"
+                                                                                                 "m"
+                                                                                                 "p"
+                                                                                                 " "
+                                                                                                 "A"
+                                                                                                 "N"
+                                                                                                 "D"
+                                                                                                 " "
+                                                                                                 "r"
+                                                                                                 "e"
+                                                                                                 "c"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "d"
+                                                                                                 "e"
+                                                                                                 "d"
+                                                                                                 "_"
+                                                                                                 "a"
+                                                                                                 "t"
+                                                                                                 " "
+                                                                                                 "<"
+                                                                                                 " "
+                                                                                                 "$"
+                                                                                                 "6"
+                                                                                                 ":"
+                                                                                                 ":"
+                                                                                                 "t"
+                                                                                                 "i"
+                                                                                                 "m"
+                                                                                                 "e"
+                                                                                                 "s"
+                                                                                                 "t"
+                                                                                                 "a"
+                                                                                                 "m"
+                                                                                                 "p"
+                                                                                                 " "
+                                                                                                 "G"
+                                                                                                 "R"
+                                                                                                 "O"
+                                                                                                 "U"
+                                                                                                 "P"
+                                                                                                 " "
+                                                                                                 "B"
+                                                                                                 "Y"
+                                                                                                 " "
+                                                                                                 "b"
+                                                                                                 " "
+                                                                                                 "O"
+                                                                                                 "R"
+                                                                                                 "D"
+                                                                                                 "E"
+                                                                                                 "R"
+                                                                                                 " "
+                                                                                                 "B"
+                                                                                                 "Y"
+                                                                                                 " "
+                                                                                                 "b";
 // kSeries's select list, in order.
 enum SeriesColumn
 {
@@ -28,7 +199,8 @@ enum SeriesColumn
     SeriesMin,
     SeriesAvg,
     SeriesMax,
-    SeriesCount
+    SeriesCount,
+    SeriesExcluded
 };
 // The columns changelogEntryFromRow() reads, in its ChangelogColumn order.
 constexpr char kMarkers[] =
@@ -37,31 +209,6 @@ constexpr char kMarkers[] =
     " FROM algorithm_changelog"
     " WHERE algorithm_id = $1 AND modified_at >= $2::timestamp AND modified_at < $3::timestamp"
     " ORDER BY modified_at, id";
-// One scan of [t - w, t + w), split by FILTER.
-constexpr char kImpact[] =
-    "WITH p AS (SELECT $1::timestamp AS t, make_interval(secs => $2::float8) AS w)"
-    " SELECT coalesce(avg(m.metric_value) FILTER (WHERE m.recorded_at < p.t), 0)::float8,"
-    " coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.metric_value::float8)"
-    "   FILTER (WHERE m.recorded_at < p.t), 0),"
-    " count(*) FILTER (WHERE m.recorded_at < p.t),"
-    " coalesce(avg(m.metric_value) FILTER (WHERE m.recorded_at >= p.t), 0)::float8,"
-    " coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.metric_value::float8)"
-    "   FILTER (WHERE m.recorded_at >= p.t), 0),"
-    " count(*) FILTER (WHERE m.recorded_at >= p.t)"
-    " FROM p JOIN algorithm_metrics m"
-    " ON m.algorithm_id = $3 AND m.metric_name = $4"
-    " AND m.recorded_at >= p.t - p.w AND m.recorded_at < p.t + p.w";
-// kImpact's select list, in order.
-enum ImpactColumn
-{
-    ImpactMeanBefore,
-    ImpactMedianBefore,
-    ImpactCountBefore,
-    ImpactMeanAfter,
-    ImpactMedianAfter,
-    ImpactCountAfter
-};
-
 } // namespace
 
 MetricsRepository::MetricsRepository(const QSqlDatabase &database)
@@ -78,6 +225,18 @@ PgResult MetricsRepository::query(const char *sql, const QList<QByteArray> &valu
     const DbError failure = RepositorySupport::firstError(batch, what);
     RepositorySupport::report(failure, error);
     return failure.isError() ? PgResult() : batch.results.constFirst();
+}
+
+std::optional<QStringList> MetricsRepository::agentIds(DbError *error)
+{
+    const PgResult r = query(kAgentIds, {}, QStringLiteral("list the agents"), error);
+    if (r.isNull())
+        return std::nullopt;
+    QStringList ids;
+    ids.reserve(r.rows());
+    for (int row = 0; row < r.rows(); ++row)
+        ids.append(r.value(row, 0));
+    return ids;
 }
 
 std::optional<QStringList> MetricsRepository::metricNames(const QString &algorithmId,
@@ -116,10 +275,12 @@ MetricsRepository::series(const QString &algorithmId, const QString &metric, con
     for (int row = 0; row < r.rows(); ++row) {
         MetricBucket b;
         b.start = SqlTimestamp::fromSql(r.value(row, SeriesStart));
-        b.min = r.value(row, SeriesMin).toDouble();
-        b.avg = r.value(row, SeriesAvg).toDouble();
-        b.max = r.value(row, SeriesMax).toDouble();
+        b.end = b.start.addSecs(widthSeconds);
+        b.min = MetricSql::nanOr(r, row, SeriesMin);
+        b.avg = MetricSql::nanOr(r, row, SeriesAvg);
+        b.max = MetricSql::nanOr(r, row, SeriesMax);
         b.count = r.value(row, SeriesCount).toLongLong();
+        b.excluded = r.value(row, SeriesExcluded).toLongLong();
         buckets.append(b);
     }
     return buckets;
@@ -141,35 +302,6 @@ std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QStr
     for (int row = 0; row < r.rows(); ++row)
         entries.append(changelogEntryFromRow(r, row));
     return entries;
-}
-
-std::optional<MetricImpact> MetricsRepository::impact(const ChangelogEntry &change,
-                                                      const QString &metric, qint64 windowSeconds,
-                                                      DbError *error)
-{
-    const QString what = QStringLiteral("measure a change's impact");
-    // The exact text keeps microseconds; a hand-made entry may only have the QDateTime.
-    const QString at = change.modifiedAtText.isEmpty() ? SqlTimestamp::toSql(change.modifiedAt)
-                                                       : change.modifiedAtText;
-    const PgResult r =
-        query(kImpact,
-              {at.toUtf8(), QByteArray::number(windowSeconds),
-               RepositorySupport::text(change.algorithmId), RepositorySupport::text(metric)},
-              what, error);
-    if (r.isNull())
-        return std::nullopt;
-    if (r.rows() < 1)
-        return RepositorySupport::reported(
-            std::optional<MetricImpact>(),
-            {what, {}, QStringLiteral("the query gave no row"), {}, {}, {}}, error);
-    MetricImpact m;
-    m.meanBefore = r.value(0, ImpactMeanBefore).toDouble();
-    m.medianBefore = r.value(0, ImpactMedianBefore).toDouble();
-    m.countBefore = r.value(0, ImpactCountBefore).toLongLong();
-    m.meanAfter = r.value(0, ImpactMeanAfter).toDouble();
-    m.medianAfter = r.value(0, ImpactMedianAfter).toDouble();
-    m.countAfter = r.value(0, ImpactCountAfter).toLongLong();
-    return m;
 }
 
 namespace {

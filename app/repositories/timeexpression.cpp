@@ -4,21 +4,37 @@
 
 namespace TimeExpression {
 
-QDateTime parse(const QString &text, const QDateTime &now)
+namespace {
+
+const QRegularExpression &relativeForm()
 {
-    const QString t = text.trimmed();
     static const QRegularExpression relative(QStringLiteral(R"(^(\d{1,9})([smhdw])$)"));
-    if (const QRegularExpressionMatch m = relative.match(t); m.hasMatch()) {
-        const qint64 amount = m.captured(1).toLongLong();
-        const QChar unit = m.captured(2).at(0);
-        const qint64 seconds = unit == u's'   ? 1
+    return relative;
+}
+
+// The seconds of a relative form's match (0 for an amount of 0).
+qint64 seconds(const QRegularExpressionMatch &m)
+{
+    const qint64 amount = m.captured(1).toLongLong();
+    const QChar unit = m.captured(2).at(0);
+    const qint64 unitSeconds = unit == u's'   ? 1
                                : unit == u'm' ? 60
                                : unit == u'h' ? 3600
                                : unit == u'd' ? 86400
                                               : 7 * 86400;
-        if (amount <= 0 || !now.isValid())
+    return amount * unitSeconds;
+}
+
+} // namespace
+
+QDateTime parse(const QString &text, const QDateTime &now)
+{
+    const QString t = text.trimmed();
+    if (const QRegularExpressionMatch m = relativeForm().match(t); m.hasMatch()) {
+        const qint64 ago = seconds(m);
+        if (ago <= 0 || !now.isValid())
             return {};
-        return now.addSecs(-amount * seconds);
+        return now.addSecs(-ago);
     }
     // Date, then optionally T or one space and HH:MM, :SS, .fraction; optional Z.
     static const QRegularExpression absolute(QStringLiteral(
@@ -42,6 +58,15 @@ QString expectedForms()
 {
     return QStringLiteral("2026-11-03, 2026-11-03T10:00, 2026-11-03 10:00:00.123456, or a time "
                           "ago such as 90m, 2h, 3d, 1w");
+}
+
+qint64 durationSeconds(const QString &text)
+{
+    const QRegularExpressionMatch m = relativeForm().match(text.trimmed());
+    if (!m.hasMatch())
+        return -1;
+    const qint64 length = seconds(m);
+    return length > 0 ? length : -1;
 }
 
 } // namespace TimeExpression

@@ -19,4 +19,8 @@ QDateTime parse(const QString &text, const QDateTime &now);
 // What parse() accepts, for an error message.
 QString expectedForms();
 
+// A duration in parse()'s relative form ("90m", "24h", "3d", "1w"): its length in seconds, or
+// -1 when `text` is not one (zero and absolute times included).
+qint64 durationSeconds(const QString &text);
+
 } // namespace TimeExpression

@@ -1,10 +1,10 @@
 // MetricsRepository against a real database: server-side buckets equal a brute-force
 // aggregation, maxPoints holds, markers are the algorithm's changes in range, and the impact of
 // a change matches hand-made data with a known answer.
-#include "repositories/metricsrepository.h"
-#include "sandbox/sandbox.h"
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
+#include "repositories/metricsrepository.h"
+#include "sandbox/sandbox.h"
 #include "testdatabase.h"
 
 #include <QTest>
@@ -26,6 +26,8 @@ private Q_SLOTS:
     void bucketsEqualBruteForce();
     void markersAreTheChangesInRange();
     void impactBeforeAndAfter();
+    void seriesBadData();
+    void seriesEdgeRanges();
 
 private:
     std::unique_ptr<TestDatabase> m_db;
@@ -207,6 +209,81 @@ void TstMetricsRepository::impactBeforeAndAfter()
     QCOMPARE(empty->countBefore, qint64(0));
     QCOMPARE(empty->countAfter, qint64(0));
     QCOMPARE(empty->meanBefore, 0.0);
+}
+
+void TstMetricsRepository::seriesBadData()
+{
+    // Hour buckets from 2032-01-01 00:00: [0] 1, 3 and NaN, Infinity, NULL; [1] only NaN and
+    // -Infinity; [2] nothing (a gap); [3] 5.
+    const PgResult inserted = m_db->exec(
+        "INSERT INTO algorithm_metrics (algorithm_id, metric_name, metric_value, recorded_at)"
+        " VALUES ('A4', 'bad', 1, '2032-01-01 00:00:00'),"
+        " ('A4', 'bad', 3, '2032-01-01 00:10:00'),"
+        " ('A4', 'bad', 'NaN', '2032-01-01 00:20:00'),"
+        " ('A4', 'bad', 'Infinity', '2032-01-01 00:30:00'),"
+        " ('A4', 'bad', NULL, '2032-01-01 00:40:00'),"
+        " ('A4', 'bad', 'NaN', '2032-01-01 01:00:00'),"
+        " ('A4', 'bad', '-Infinity', '2032-01-01 01:59:59.999'),"
+        " ('A4', 'bad', 5, '2032-01-01 03:30:00')");
+    QVERIFY2(inserted.ok(), qPrintable(inserted.error().toString()));
+    const QDateTime from(QDate(2032, 1, 1), QTime(0, 0), Qt::UTC);
+    DbError error;
+    const auto buckets = m_repo->series(u"A4"_s, u"bad"_s, from, from.addSecs(4 * 3600), 4, &error);
+    QVERIFY2(buckets, qPrintable(error.toString()));
+    QCOMPARE(buckets->size(), 3);
+    const MetricBucket &first = buckets->at(0);
+    QCOMPARE(first.start, from);
+    QCOMPARE(first.end, from.addSecs(3600));
+    QCOMPARE(first.count, qint64(2));
+    QCOMPARE(first.excluded, qint64(3));
+    QCOMPARE(first.min, 1.0);
+    QCOMPARE(first.avg, 2.0);
+    QCOMPARE(first.max, 3.0);
+    const MetricBucket &allBad = buckets->at(1);
+    QCOMPARE(allBad.start, from.addSecs(3600));
+    QCOMPARE(allBad.end, from.addSecs(7200));
+    QCOMPARE(allBad.count, qint64(0));
+    QCOMPARE(allBad.excluded, qint64(2));
+    QVERIFY(std::isnan(allBad.min) && std::isnan(allBad.avg) && std::isnan(allBad.max));
+    const MetricBucket &last = buckets->at(2); // the gap bucket is left out
+    QCOMPARE(last.start, from.addSecs(3 * 3600));
+    QCOMPARE(last.count, qint64(1));
+    QCOMPARE(last.excluded, qint64(0));
+    QCOMPARE(last.avg, 5.0);
+}
+
+void TstMetricsRepository::seriesEdgeRanges()
+{
+    DbError error;
+    // a single point
+    const PgResult inserted = m_db->exec(
+        "INSERT INTO algorithm_metrics (algorithm_id, metric_name, metric_value, recorded_at)"
+        " VALUES ('A4', 'single', 42.5, '2032-06-01 12:00:00'),"
+        " ('A4', 'future', 7, (now() + interval '1 day')::timestamp)");
+    QVERIFY2(inserted.ok(), qPrintable(inserted.error().toString()));
+    const QDateTime day(QDate(2032, 6, 1), QTime(0, 0), Qt::UTC);
+    const auto single = m_repo->series(u"A4"_s, u"single"_s, day, day.addDays(1), 200, &error);
+    QVERIFY2(single, qPrintable(error.toString()));
+    QCOMPARE(single->size(), 1);
+    QCOMPARE(single->first().count, qint64(1));
+    QCOMPARE(single->first().min, 42.5);
+    QCOMPARE(single->first().max, 42.5);
+    QVERIFY(single->first().start <= QDateTime(QDate(2032, 6, 1), QTime(12, 0), Qt::UTC));
+    QVERIFY(single->first().end > QDateTime(QDate(2032, 6, 1), QTime(12, 0), Qt::UTC));
+    // an empty range: no rows, no error
+    const auto empty =
+        m_repo->series(u"A4"_s, u"single"_s, day.addDays(1), day.addDays(2), 200, &error);
+    QVERIFY2(empty, qPrintable(error.toString()));
+    QVERIFY(empty->isEmpty());
+    QVERIFY(!error.isError());
+    const auto reversed = m_repo->series(u"A4"_s, u"single"_s, day, day, 200, &error);
+    QVERIFY(reversed && reversed->isEmpty());
+    // a row in the future of this machine's clock
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto future = m_repo->series(u"A4"_s, u"future"_s, now, now.addDays(3), 200, &error);
+    QVERIFY2(future, qPrintable(error.toString()));
+    QCOMPARE(future->size(), 1);
+    QCOMPARE(future->first().avg, 7.0);
 }
 
 QTEST_GUILESS_MAIN(TstMetricsRepository)

@@ -84,6 +84,18 @@ QString describe(const MetricImpact &i)
         .arg(i.countAfter);
 }
 
+QStringList describe(const QList<MetricImpact> &impacts)
+{
+    QStringList lines;
+    for (const MetricImpact &i : impacts)
+        lines.append(u"%1 %2 %3 %4/%5 %6 %7"_s.arg(i.algorithmId, i.metric, describe(i))
+                         .arg(i.excludedBefore)
+                         .arg(i.excludedAfter)
+                         .arg(i.pValue, 0, 'g', 17)
+                         .arg(describe(i.othersInWindow).join(u';')));
+    return lines;
+}
+
 } // namespace
 
 class TstPoolReads : public QObject
@@ -262,6 +274,37 @@ void TstPoolReads::readsMatchADirectConnection()
         QVERIFY(impact->countBefore + impact->countAfter > 0);
         QCOMPARE(describe(*impact),
                  describe(*directMetrics.impact(change, metric.at(1), 86400 * 30, &error)));
+        // every metric, a parameter's past changes and the outlook of a pending change
+        std::optional<QList<MetricImpact>> all;
+        interleaved([&] { all = pooledMetrics.impacts(change, {}, 86400 * 30, &error); });
+        QVERIFY2(all && !all->isEmpty(), qPrintable(error.toString()));
+        QCOMPARE(describe(*all), describe(*directMetrics.impacts(change, {}, 86400 * 30, &error)));
+        const QString parameter =
+            value(db,
+                  "SELECT parameter_name FROM algorithm_changelog WHERE algorithm_id = $1"
+                  " AND modified_at IS NOT NULL ORDER BY modified_at DESC, id LIMIT 1",
+                  {metric.at(0).toUtf8()});
+        QVERIFY(!parameter.isEmpty());
+        std::optional<QList<PastChangeImpact>> past;
+        interleaved([&] {
+            past = pooledMetrics.parameterImpacts(metric.at(0), parameter, 86400, 3, &error);
+        });
+        QVERIFY2(past && !past->isEmpty(), qPrintable(error.toString()));
+        const auto pastDirect =
+            directMetrics.parameterImpacts(metric.at(0), parameter, 86400, 3, &error);
+        QVERIFY2(pastDirect && pastDirect->size() == past->size(), qPrintable(error.toString()));
+        for (qsizetype i = 0; i < past->size(); ++i) {
+            QCOMPARE(past->at(i).change.id, pastDirect->at(i).change.id);
+            QCOMPARE(describe(past->at(i).impacts), describe(pastDirect->at(i).impacts));
+        }
+        const QList<PendingChange> pending = {{parameter, u"1"_s, u"2"_s}};
+        std::optional<QList<ChangeOutlook>> outlook;
+        interleaved([&] { outlook = pooledMetrics.outlook(metric.at(0), pending, 86400, &error); });
+        QVERIFY2(outlook && outlook->size() == 1, qPrintable(error.toString()));
+        const auto outlookDirect = directMetrics.outlook(metric.at(0), pending, 86400, &error);
+        QVERIFY2(outlookDirect, qPrintable(error.toString()));
+        QCOMPARE(outlook->first().pastChanges, outlookDirect->first().pastChanges);
+        QCOMPARE(outlook->first().metrics.size(), outlookDirect->first().metrics.size());
     }
     QVERIFY(reads > 30);
 

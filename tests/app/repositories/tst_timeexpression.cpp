@@ -1,4 +1,5 @@
-// TimeExpression::parse: the absolute and relative forms a user types for a changelog range.
+// TimeExpression: the absolute and relative forms a user types for a changelog range, and
+// the durations (a metric impact's window).
 #include "repositories/timeexpression.h"
 
 #include <QTest>
@@ -12,6 +13,8 @@ class TstTimeExpression : public QObject
 private Q_SLOTS:
     void parse_data();
     void parse();
+    void durationSeconds_data();
+    void durationSeconds();
 };
 
 static const QDateTime kNow(QDate(2026, 11, 3), QTime(12, 0, 0), Qt::UTC);
@@ -54,6 +57,28 @@ void TstTimeExpression::parse()
     QCOMPARE(got.isValid(), expected.isValid());
     if (expected.isValid())
         QCOMPARE(got, expected);
+}
+
+void TstTimeExpression::durationSeconds_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("expected"); // -1: refused
+    QTest::newRow("1h") << u"1h"_s << qint64(3600);
+    QTest::newRow("6h") << u"6h"_s << qint64(6 * 3600);
+    QTest::newRow("24h") << u"24h"_s << qint64(86400);
+    QTest::newRow("3d") << u"3d"_s << qint64(3 * 86400);
+    QTest::newRow("90m") << u"90m"_s << qint64(5400);
+    QTest::newRow("1w") << u" 1w "_s << qint64(7 * 86400);
+    QTest::newRow("30s") << u"30s"_s << qint64(30);
+    for (const char *bad : {"", "0h", "-1h", "24", "h", "2 h", "1y", "2026-11-03", "1.5h"})
+        QTest::newRow(bad[0] ? bad : "empty") << QString::fromLatin1(bad) << qint64(-1);
+}
+
+void TstTimeExpression::durationSeconds()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, expected);
+    QCOMPARE(TimeExpression::durationSeconds(text), expected);
 }
 
 QTEST_GUILESS_MAIN(TstTimeExpression)
