@@ -71,7 +71,10 @@ void TstMetricsPanel::initTestCase()
                    " FROM generate_series(0, 1439) g"
                    " UNION ALL"
                    " SELECT 'A6', 'hand_latency', 50, timestamp '2030-01-01' + g * interval"
-                   " '1 minute' FROM generate_series(0, 1799) g")
+                   " '1 minute' FROM generate_series(0, 1799) g"
+                   // Bad data at 03:00:30: left out of the aggregates, counted aside.
+                   " UNION ALL SELECT 'A5', 'hand_latency', v, '2030-01-01 03:00:30'"
+                   " FROM unnest(ARRAY['NaN', 'Infinity', '-Infinity', NULL]::numeric[]) v")
             .ok());
     QVERIFY(m_db->exec("INSERT INTO algorithm_changelog (id, algorithm_id, user_id, parameter_name,"
                        " old_value, new_value, reason, modified_at, change_set) VALUES"
@@ -144,6 +147,13 @@ void TstMetricsPanel::bucketsGapsAndMarkers()
     QCOMPARE(chart->markerCount(), 2);
     QVERIFY(chart->tooltipAt(utc("2030-01-01 18:00")).contains(u"p2: a → b"_s));
     QVERIFY(chart->tooltipAt(utc("2030-01-01 03:00")).contains(u"values"_s));
+    // NaN, ±Infinity and NULL change no average and are said in the tooltip.
+    qint64 excluded = 0;
+    for (const MetricBucket &bucket : main.buckets)
+        excluded += bucket.excluded;
+    QCOMPARE(excluded, qint64(4));
+    const QString bad = chart->tooltipAt(utc("2030-01-01 03:00").addSecs(30));
+    QVERIFY2(bad.contains(u"4 not counted"_s), qPrintable(bad));
     QVERIFY(chart->message().isEmpty());
 }
 
@@ -202,11 +212,21 @@ void TstMetricsPanel::aMarkersImpact()
     const QString text = m_panel->impactText();
     QVERIFY2(text.contains(u"+20.0 %"_s), qPrintable(text));
     QVERIFY2(text.contains(u"720"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"unlikely to be noise"_s), qPrintable(text));
+    // The lone change at 06:00 is 12 h before: inside a 24 h window, said as a warning.
+    QVERIFY2(text.contains(u"Other changes of A5"_s), qPrintable(text));
     QCOMPARE(m_panel->selectedMarker(), 1);
     // A narrower window: one hour each side, 60 values each.
     m_panel->setImpactWindow(3600);
     QVERIFY(waitIdle());
-    QVERIFY2(m_panel->impactText().contains(u"before"_s), qPrintable(m_panel->impactText()));
+    // 17:00–18:00 has no data (the gap): nothing to judge, and no other change in the window.
+    const QString narrow = m_panel->impactText();
+    QVERIFY2(narrow.contains(u"Too few values"_s), qPrintable(narrow));
+    QVERIFY2(!narrow.contains(u"Other changes"_s), qPrintable(narrow));
+    // The lone change at 06:00 in a level stretch: within noise.
+    m_panel->selectMarker(0);
+    QVERIFY(waitIdle());
+    QVERIFY2(m_panel->impactText().contains(u"within noise"_s), qPrintable(m_panel->impactText()));
 }
 
 void TstMetricsPanel::markersFilterByParameter()

@@ -280,9 +280,6 @@ void MetricsPanel::showImpact()
     }
     const MetricImpact &m = *m_impactResult;
     const QLocale locale;
-    const double relative = m.countBefore > 0 && m.countAfter > 0 && m.meanBefore != 0
-                                ? (m.meanAfter - m.meanBefore) / std::abs(m.meanBefore)
-                                : std::nan("");
     html += QStringLiteral("<h4>%1</h4>")
                 .arg(tr("%1, %2 before against after")
                          .arg(metric().toHtmlEscaped(), m_windowBox->currentText()));
@@ -294,10 +291,44 @@ void MetricsPanel::showImpact()
                      numberText(m.meanAfter), tr("median"), numberText(m.medianBefore),
                      numberText(m.medianAfter), tr("values"), locale.toString(m.countBefore),
                      locale.toString(m.countAfter));
-    if (m.countBefore == 0 || m.countAfter == 0)
-        html += tr("<p>No data on one side: nothing to compare.</p>");
-    else
-        html += tr("<p>Mean moved by <b>%1</b>.</p>").arg(percentText(relative));
+    const QString p =
+        std::isfinite(m.pValue)
+            ? (m.pValue < 0.0001 ? QStringLiteral("p < 0.0001")
+                                 : QStringLiteral("p = %1").arg(locale.toString(m.pValue, 'g', 2)))
+            : QString();
+    switch (m.verdict()) {
+    case MetricImpact::Verdict::NoData:
+        html += tr("<p><b>Too few values to judge</b> (at least %1 a side are needed).</p>")
+                    .arg(MetricImpact::MinCountForSignificance);
+        break;
+    case MetricImpact::Verdict::WithinNoise:
+        html += tr("<p>Mean moved by %1: <b>within noise</b> (Mann–Whitney %2).</p>")
+                    .arg(percentText(m.relativeChange), p);
+        break;
+    case MetricImpact::Verdict::Moved:
+        html += tr("<p>Mean moved by <b>%1</b>: <b>unlikely to be noise</b> (Mann–Whitney "
+                   "%2).</p>")
+                    .arg(percentText(m.relativeChange), p);
+        break;
+    }
+    if (m.excludedBefore + m.excludedAfter > 0)
+        html += tr("<p>%1 values before and %2 after were NaN, ±Infinity or NULL and are not "
+                   "counted.</p>")
+                    .arg(locale.toString(m.excludedBefore), locale.toString(m.excludedAfter));
+    if (!m.othersInWindow.isEmpty()) {
+        QStringList others;
+        for (const ChangelogEntry &other : m.othersInWindow)
+            others.append(QStringLiteral("%1 %2: %3 → %4")
+                              .arg(other.modifiedAtText, other.parameterName,
+                                   valueText(other.oldValue), valueText(other.newValue))
+                              .toHtmlEscaped());
+        html += QStringLiteral("<p style='color:%1'>%2<br>%3</p>")
+                    .arg(Colours::css(Colours::caution()),
+                         tr("Other changes of %1 fall inside the window, so the difference may "
+                            "be theirs:")
+                             .arg(m.algorithmId.toHtmlEscaped()),
+                         others.join(QStringLiteral("<br>")));
+    }
     m_impact->setHtml(html);
 }
 
