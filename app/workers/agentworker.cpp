@@ -10,6 +10,7 @@ DbError AgentWorker::prepareConnection(const QSqlDatabase &database)
 {
     m_agents = std::make_unique<AgentRepository>(database);
     m_parameters = std::make_unique<ParameterRepository>(database);
+    m_metrics = std::make_unique<MetricsRepository>(database);
     DbError error;
     const Privileges privileges = readPrivileges(database, &error);
     if (error.isError())
@@ -36,6 +37,7 @@ void AgentWorker::releaseConnection()
     m_listener = nullptr;
     m_agents.reset();
     m_parameters.reset();
+    m_metrics.reset();
 }
 
 int AgentWorker::loadAgents(const AgentFilter &filter)
@@ -108,6 +110,25 @@ int AgentWorker::simulate(const QList<ParameterChange> &changes, const QString &
         [this](int request) {
             Q_EMIT simulated(request, {}, droppedError(QStringLiteral("preview")));
         });
+}
+
+int AgentWorker::loadOutlook(const QString &algorithmId, const QList<PendingChange> &pending,
+                             qint64 windowSeconds)
+{
+    return enqueue(
+        [this, algorithmId, pending, windowSeconds](int request) {
+            QList<ChangeOutlook> outlook;
+            DbError error;
+            if (ensureOpen(&error, "agents"))
+                outlook = m_metrics->outlook(algorithmId, pending, windowSeconds, &error)
+                              .value_or(QList<ChangeOutlook>());
+            noteFailure(error);
+            Q_EMIT outlookLoaded(request, outlook, error);
+        },
+        [this](int request) {
+            Q_EMIT outlookLoaded(request, {}, droppedError(QStringLiteral("look up past changes")));
+        },
+        "outlook");
 }
 
 int AgentWorker::apply(const QList<ParameterChange> &changes, const QString &reason, int userId)

@@ -5,6 +5,7 @@
 #include "db/databaseworker.h"
 #include "db/dberror.h"
 #include "repositories/agentrepository.h"
+#include "repositories/metricsrepository.h"
 #include "repositories/parameterrepository.h"
 #include "repositories/privileges.h"
 
@@ -30,6 +31,10 @@ public:
     // What `names` hold now and who set them, when and why → latestChangesLoaded.
     int loadLatestChanges(const QString &algorithmId, const QStringList &names);
     int simulate(const QList<ParameterChange> &changes, const QString &reason, int userId);
+    // What the agent's past changes like `pending` did to its metrics, `windowSeconds` before
+    // against after each (MetricsRepository::outlook, one round trip) → outlookLoaded.
+    int loadOutlook(const QString &algorithmId, const QList<PendingChange> &pending,
+                    qint64 windowSeconds);
     int apply(const QList<ParameterChange> &changes, const QString &reason, int userId);
     int setActive(const QString &algorithmId, bool active, const QString &reason, int userId);
 
@@ -43,6 +48,7 @@ Q_SIGNALS:
     void latestChangesLoaded(int request, const QList<ParameterConflict> &changes,
                              const DbError &error);
     void simulated(int request, const SimulateResult &result, const DbError &error);
+    void outlookLoaded(int request, const QList<ChangeOutlook> &outlook, const DbError &error);
     void applied(int request, const ApplyResult &result, const DbError &error);
     void activeSet(int request, const QString &algorithmId, bool active, const DbError &error);
     // A parameter changed: from the change feed, with `own` set for this worker's applies.
@@ -58,6 +64,7 @@ private:
     // Worker-thread state, made by prepareConnection().
     std::unique_ptr<AgentRepository> m_agents;
     std::unique_ptr<ParameterRepository> m_parameters;
+    std::unique_ptr<MetricsRepository> m_metrics;
     ChangeListener *m_listener = nullptr;
     // The change sets of this worker's applies, newest last, a bounded number of them: their
     // notices come back through the feed.

@@ -4,13 +4,13 @@
 // changelog rows with reason and change set, current_config), a conflicting change from a
 // second connection (conflict dialog, nothing lost, keep theirs / re-apply), live refresh and
 // conflict marking from the change feed, and a read-only role.
-#include "workers/agentworker.h"
 #include "parameters/applydialog.h"
 #include "parameters/conflictdialog.h"
 #include "parameters/parametereditor.h"
 #include "parameters/parametertablemodel.h"
 #include "parameters/previewdialog.h"
 #include "testdatabase.h"
+#include "workers/agentworker.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -130,6 +130,7 @@ private Q_SLOTS:
     void typedNumbersBecomeWhatTheDatabaseStores();
     void validValuesArePendingWithUndoRedo();
     void previewChangesNothing();
+    void previewSaysWhatPastChangesDid();
     void applyWritesValuesChangelogAndConfig();
     void applyDialogSubmitsFromTheKeyboard_data();
     void applyDialogSubmitsFromTheKeyboard();
@@ -532,6 +533,9 @@ void TstParameterEditor::previewChangesNothing()
     QVERIFY(text.contains(u"current_config of T1"_s));
     QVERIFY(text.contains(u"0.02"_s) && text.contains(u"0.3"_s));
     QVERIFY(text.contains(u"accepts these 2 changes"_s));
+    // T1 has no history: said plainly.
+    QTRY_VERIFY(dialog->outlookShown());
+    QVERIFY2(dialog->text().contains(u"no history"_s), qPrintable(dialog->text()));
     grabTo(dialog, u"parameters-preview.png"_s);
     dialog->close();
     QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"32"_s);
@@ -540,6 +544,42 @@ void TstParameterEditor::previewChangesNothing()
              before);
     QCOMPARE(m_db->scalar("SELECT count(*) FROM algorithm_changelog WHERE algorithm_id = 'T1'"),
              u"0"_s);
+    QCOMPARE(m_editor->pendingCount(), 2);
+}
+
+void TstParameterEditor::previewSaysWhatPastChangesDid()
+{
+    // Two past raises of batch_size, each followed by a metric 10 % higher a day on; one
+    // lowering of learning_rate that moved nothing.
+    QVERIFY(m_db->exec("INSERT INTO algorithm_changelog (algorithm_id, parameter_name, old_value,"
+                       " new_value, reason, modified_at) VALUES"
+                       " ('T1', 'batch_size', '16', '24', 'up', '2030-01-10 12:00'),"
+                       " ('T1', 'batch_size', '24', '32', 'up', '2030-01-20 12:00'),"
+                       " ('T1', 'learning_rate', '0.05', '0.02', 'down', '2030-01-30 12:00')")
+                .ok());
+    QVERIFY(m_db->exec("INSERT INTO algorithm_metrics (algorithm_id, metric_name, metric_value,"
+                       " recorded_at)"
+                       " SELECT 'T1', 'throughput', CASE WHEN h < 0 THEN 100 ELSE 110 END,"
+                       "        c + h * interval '1 hour'"
+                       " FROM unnest(ARRAY[timestamp '2030-01-10 12:00', '2030-01-20 12:00']) c,"
+                       "      generate_series(-20, 19) h"
+                       " UNION ALL SELECT 'T1', 'throughput', 100,"
+                       "        timestamp '2030-01-30 12:00' + h * interval '1 hour'"
+                       " FROM generate_series(-20, 19) h")
+                .ok());
+    showT1();
+    typeValue(u"batch_size"_s, u"64"_s);     // up, like the two raises
+    typeValue(u"learning_rate"_s, u"0.3"_s); // up: never done before
+    QTest::keyClick(m_editor->tableView(), Qt::Key_P, Qt::ControlModifier);
+    auto *dialog = waitForChild<PreviewDialog>(m_editor.get());
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->outlookShown());
+    const QString text = dialog->text();
+    QVERIFY2(text.contains(u"2 changes like it before"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"+10.0 %"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"2 of 2 the same way"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"learning_rate"_s) && text.contains(u"no history"_s), qPrintable(text));
+    dialog->close();
     QCOMPARE(m_editor->pendingCount(), 2);
 }
 

@@ -468,6 +468,7 @@ void ParameterEditor::simulated(int request, const SimulateResult &result, const
     auto *dialog = new PreviewDialog(m_sentChanges, m_model->parameters(), result, error, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PreviewDialog::applyRequested, this, &ParameterEditor::apply);
+    dialog->requestOutlook(m_worker, m_algorithmId, m_sentChanges);
     m_previewDialog = dialog;
     dialog->open();
 }

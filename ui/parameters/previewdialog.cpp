@@ -3,15 +3,19 @@
 #include "parametertablemodel.h"
 #include "shell/colours.h"
 #include "shell/keyboard.h"
+#include "workers/agentworker.h"
 
 #include <QDialogButtonBox>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QSet>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace {
 
@@ -151,6 +155,10 @@ PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
         html += QStringLiteral("<h3 class='bad'>%1</h3><pre>%2</pre>")
                     .arg(esc(tr("Database error")), esc(error.toString()));
 
+    html += QStringLiteral("<h3>%1</h3><p class='old'>%2</p>")
+                .arg(esc(tr("What past changes like these did")),
+                     esc(tr("Looking up the agent's history…")));
+    m_html = html;
     m_report->setHtml(html);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -174,4 +182,68 @@ PreviewDialog::PreviewDialog(const QList<ParameterChange> &changes,
 QString PreviewDialog::text() const
 {
     return m_report->toPlainText();
+}
+
+void PreviewDialog::requestOutlook(AgentWorker *worker, const QString &algorithmId,
+                                   const QList<ParameterChange> &changes)
+{
+    QList<PendingChange> pending;
+    for (const ParameterChange &change : changes)
+        pending.append({change.name, change.from, change.to});
+    connect(worker, &AgentWorker::outlookLoaded, this,
+            [this](int request, const QList<ChangeOutlook> &outlook, const DbError &error) {
+                if (request == m_outlookRequest)
+                    showOutlook(outlook, error);
+            });
+    m_outlookRequest = worker->loadOutlook(algorithmId, pending, OutlookWindowSeconds);
+}
+
+void PreviewDialog::showOutlook(const QList<ChangeOutlook> &outlook, const DbError &error)
+{
+    const QLocale locale;
+    // The placeholder paragraph of the constructor is replaced.
+    QString html = m_html.left(m_html.lastIndexOf(QStringLiteral("<p class='old'>")));
+    if (error.isError()) {
+        html += QStringLiteral("<p class='bad'>%1</p>")
+                    .arg(esc(tr("Could not look up the history: %1").arg(error.toString())));
+    } else {
+        html += QStringLiteral("<p class='old'>%1</p>")
+                    .arg(esc(tr("Each past change of the same parameter in the same direction, "
+                                "its metric means a day before against a day after.")));
+        for (const ChangeOutlook &item : outlook) {
+            html += QStringLiteral("<p><span class='mono'>%1</span> %2 → %3: ")
+                        .arg(esc(item.change.parameter),
+                             esc(ParameterTableModel::displayValue(item.change.oldValue)),
+                             esc(ParameterTableModel::displayValue(item.change.newValue)));
+            if (item.pastChanges == 0) {
+                html += esc(tr("no history: it was never changed this way before.")) +
+                        QStringLiteral("</p>");
+                continue;
+            }
+            html += esc(tr("%1 like it before.")
+                            .arg(ParameterTableModel::count(item.pastChanges, tr("change"),
+                                                            tr("changes")))) +
+                    QStringLiteral("</p><table><tr><th>%1</th><th>%2</th><th>%3</th></tr>")
+                        .arg(esc(tr("Metric")), esc(tr("Median effect")), esc(tr("Consistency")));
+            for (const MetricOutlook &metric : item.metrics) {
+                const QString effect =
+                    std::isfinite(metric.medianRelativeChange)
+                        ? QStringLiteral("%1%2 %").arg(
+                              metric.medianRelativeChange > 0 ? QStringLiteral("+") : QString(),
+                              locale.toString(metric.medianRelativeChange * 100, 'f', 1))
+                        : QStringLiteral("—");
+                const QString consistency =
+                    std::isfinite(metric.consistency)
+                        ? tr("%1 of %2 the same way")
+                              .arg(qRound(metric.consistency * metric.changes))
+                              .arg(metric.changes)
+                        : QStringLiteral("—");
+                html += QStringLiteral("<tr><td class='mono'>%1</td><td>%2</td><td>%3</td></tr>")
+                            .arg(esc(metric.metric), esc(effect), esc(consistency));
+            }
+            html += QStringLiteral("</table>");
+        }
+    }
+    m_outlookShown = true;
+    m_report->setHtml(html);
 }
