@@ -95,8 +95,8 @@ struct ChangeOutlook
 };
 
 // Reads algorithm_metrics (and the changelog entries to mark on a chart) on one named Qt Sql
-// connection, on its thread. Each read is one unnamed statement with bound values, one round
-// trip (works through a pooler in transaction pooling).
+// connection, on its thread. Each read is one round trip of unnamed statements with bound
+// values (works through a pooler in transaction pooling).
 class MetricsRepository
 {
 public:
