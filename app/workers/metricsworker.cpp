@@ -127,3 +127,17 @@ int MetricsWorker::loadInEffect(const QString &agent, const QDateTime &moment)
             Q_EMIT inEffectLoaded(id, config, error);
         });
 }
+
+int MetricsWorker::loadParameterImpacts(const QString &agent, const QString &parameter,
+                                        qint64 windowSeconds, int limit)
+{
+    return request<QList<PastChangeImpact>>(
+        "read a parameter's past changes", "history",
+        [this, agent, parameter, windowSeconds, limit](DbError *error) {
+            return m_metrics->parameterImpacts(agent, parameter, windowSeconds, limit, error)
+                .value_or(QList<PastChangeImpact>());
+        },
+        [this, parameter](int id, const QList<PastChangeImpact> &changes, const DbError &error) {
+            Q_EMIT parameterImpactsLoaded(id, parameter, changes, error);
+        });
+}

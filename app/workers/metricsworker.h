@@ -47,6 +47,9 @@ public:
     int loadMarkers(const QString &agent, const QDateTime &from, const QDateTime &to);
     int loadImpact(const ChangelogEntry &change, const QString &metric, qint64 windowSeconds);
     int loadInEffect(const QString &agent, const QDateTime &moment);
+    // The parameter's `limit` newest changes with what each did to the agent's metrics.
+    int loadParameterImpacts(const QString &agent, const QString &parameter, qint64 windowSeconds,
+                             int limit);
 
 Q_SIGNALS:
     void connectionOpened();
@@ -62,6 +65,8 @@ Q_SIGNALS:
     void impactLoaded(int request, const ChangelogEntry &change, const MetricImpact &impact,
                       const DbError &error);
     void inEffectLoaded(int request, const ConfigAt &config, const DbError &error);
+    void parameterImpactsLoaded(int request, const QString &parameter,
+                                const QList<PastChangeImpact> &changes, const DbError &error);
 
 protected:
     DbError prepareConnection(const QSqlDatabase &database) override;

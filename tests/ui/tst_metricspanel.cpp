@@ -215,6 +215,12 @@ void TstMetricsPanel::aMarkersImpact()
     QVERIFY2(text.contains(u"unlikely to be noise"_s), qPrintable(text));
     // The lone change at 06:00 is 12 h before: inside a 24 h window, said as a warning.
     QVERIFY2(text.contains(u"Other changes of A5"_s), qPrintable(text));
+    // Learn from history: what the parameter's changes did, the newest first.
+    QVERIFY2(text.contains(u"Past changes of p1"_s), qPrintable(text));
+    const QString past = text.mid(text.indexOf(u"Past changes of p1"_s));
+    QVERIFY2(past.indexOf(u"1 → 2"_s) >= 0 && past.indexOf(u"1 → 2"_s) < past.indexOf(u"0 → 1"_s),
+             qPrintable(past));
+    QVERIFY(text.contains(u"+20.0 %"_s));
     QCOMPARE(m_panel->selectedMarker(), 1);
     // A narrower window: one hour each side, 60 values each.
     m_panel->setImpactWindow(3600);

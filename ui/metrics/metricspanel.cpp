@@ -402,6 +402,8 @@ void MetricsPanel::connectWorker()
     connect(m_worker, &MetricsWorker::seriesLoaded, this, &MetricsPanel::seriesLoaded);
     connect(m_worker, &MetricsWorker::markersLoaded, this, &MetricsPanel::markersLoaded);
     connect(m_worker, &MetricsWorker::impactLoaded, this, &MetricsPanel::impactLoaded);
+    connect(m_worker, &MetricsWorker::parameterImpactsLoaded, this,
+            &MetricsPanel::parameterImpactsLoaded);
     connect(m_worker, &MetricsWorker::inEffectLoaded, this,
             [this](int request, const ConfigAt &config, const DbError &error) {
                 if (request != m_inEffectRequest)
@@ -433,7 +435,7 @@ void MetricsPanel::setConnection(const ConnectionContext &context)
     storeConnection(context);
     m_open = false;
     m_agentsRequest = m_namesRequest = m_extentRequest = -1;
-    m_markersRequest = m_impactRequest = m_inEffectRequest = -1;
+    m_markersRequest = m_impactRequest = m_inEffectRequest = m_historyRequest = -1;
     m_seriesRequests.fill(-1);
     m_error->clearMessage();
     if (!context.isValid()) {
@@ -483,7 +485,8 @@ bool MetricsPanel::isBusy() const
     for (int request : m_seriesRequests)
         series = series || request >= 0;
     return m_opening || series || m_agentsRequest >= 0 || m_namesRequest >= 0 ||
-           m_extentRequest >= 0 || m_markersRequest >= 0 || m_impactRequest >= 0;
+           m_extentRequest >= 0 || m_markersRequest >= 0 || m_impactRequest >= 0 ||
+           m_historyRequest >= 0;
 }
 
 void MetricsPanel::updateBusy()

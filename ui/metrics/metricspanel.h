@@ -97,6 +97,7 @@ public:
     void setHiddenParameters(const QStringList &parameters);
 
     static constexpr int LiveIntervalMs = 5000;
+    static constexpr int PastChangesShown = 20; // a parameter's newest changes in the pane
     // Now as the tables store times: this machine's wall clock read as UTC (sqltimestamp.h),
     // which matches the server's now() when both keep the same time zone.
     static QDateTime wallClockNow();
@@ -114,6 +115,8 @@ private:
     void markersLoaded(int request, const QList<ChangelogEntry> &entries, const DbError &error);
     void impactLoaded(int request, const ChangelogEntry &change, const MetricImpact &impact,
                       const DbError &error);
+    void parameterImpactsLoaded(int request, const QString &parameter,
+                                const QList<PastChangeImpact> &changes, const DbError &error);
     void showMarkers();
     void showImpact();
     void loadImpact();
@@ -124,6 +127,7 @@ private:
     void presetClicked(int id);
     int points() const;
     QString markerTooltip(const QList<ChangelogEntry> &group) const;
+    QString historyHtml() const;
 
     MetricsWorker *m_worker = nullptr;
     MetricChartView *m_chart = nullptr;
@@ -177,4 +181,7 @@ private:
     int m_markersRequest = -1;
     int m_impactRequest = -1;
     int m_inEffectRequest = -1;
+    int m_historyRequest = -1;
+    QString m_historyParameter;
+    std::optional<QList<PastChangeImpact>> m_pastChanges; // of the selected change's parameter
 };

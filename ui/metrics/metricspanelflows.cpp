@@ -246,6 +246,11 @@ void MetricsPanel::loadImpact()
     const QDateTime at = change.modifiedAt;
     m_chart->setWindows(at.addSecs(-m_windowSeconds), at, at.addSecs(m_windowSeconds));
     m_impactRequest = m_worker->loadImpact(change, metric(), m_windowSeconds);
+    // And what the parameter's earlier changes did (the first of a change set's parameters).
+    m_pastChanges.reset();
+    m_historyParameter = change.parameterName;
+    m_historyRequest = m_worker->loadParameterImpacts(change.algorithmId, change.parameterName,
+                                                      m_windowSeconds, PastChangesShown);
     showImpact();
     updateBusy();
 }
@@ -264,6 +269,49 @@ void MetricsPanel::impactLoaded(int request, const ChangelogEntry &, const Metri
     updateBusy();
 }
 
+void MetricsPanel::parameterImpactsLoaded(int request, const QString &,
+                                          const QList<PastChangeImpact> &changes,
+                                          const DbError &error)
+{
+    if (request != m_historyRequest)
+        return;
+    m_historyRequest = -1;
+    if (error.isError())
+        failed(tr("Could not read the parameter's past changes"), error);
+    else
+        m_pastChanges = changes;
+    showImpact();
+    updateBusy();
+}
+
+QString MetricsPanel::historyHtml() const
+{
+    if (!m_pastChanges)
+        return {};
+    const QString name = m_historyParameter.toHtmlEscaped();
+    QString html = QStringLiteral("<h4>%1</h4>").arg(tr("Past changes of %1").arg(name));
+    if (m_pastChanges->isEmpty())
+        return html + tr("<p>No dated changes.</p>");
+    html += QStringLiteral("<table cellspacing=3>");
+    for (const PastChangeImpact &past : *m_pastChanges) {
+        QString effect = QStringLiteral("—");
+        for (const MetricImpact &impact : past.impacts) {
+            if (impact.metric != metric())
+                continue;
+            effect = percentText(impact.relativeChange);
+            if (impact.verdict() == MetricImpact::Verdict::Moved)
+                effect = QStringLiteral("<b>%1</b>").arg(effect);
+            else if (impact.verdict() == MetricImpact::Verdict::WithinNoise)
+                effect += tr(" (noise)");
+        }
+        html += QStringLiteral("<tr><td>%1</td><td>%2 → %3</td><td>%4</td></tr>")
+                    .arg(past.change.modifiedAt.toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                         valueText(past.change.oldValue).toHtmlEscaped(),
+                         valueText(past.change.newValue).toHtmlEscaped(), effect);
+    }
+    return html + QStringLiteral("</table>");
+}
+
 void MetricsPanel::showImpact()
 {
     if (m_selected < 0 || m_selected >= m_groups.size()) {
@@ -275,7 +323,7 @@ void MetricsPanel::showImpact()
     const QList<ChangelogEntry> &group = m_groups.at(m_selected);
     QString html = markerTooltip(group);
     if (!m_impactResult) {
-        m_impact->setHtml(html + tr("<p>Measuring…</p>"));
+        m_impact->setHtml(html + tr("<p>Measuring…</p>") + historyHtml());
         return;
     }
     const MetricImpact &m = *m_impactResult;
@@ -329,6 +377,7 @@ void MetricsPanel::showImpact()
                              .arg(m.algorithmId.toHtmlEscaped()),
                          others.join(QStringLiteral("<br>")));
     }
+    html += historyHtml();
     m_impact->setHtml(html);
 }
 
