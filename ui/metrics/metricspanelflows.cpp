@@ -341,7 +341,7 @@ void MetricsPanel::showImpact()
                      locale.toString(m.countAfter));
     const QString p =
         std::isfinite(m.pValue)
-            ? (m.pValue < 0.0001 ? QStringLiteral("p < 0.0001")
+            ? (m.pValue < 0.0001 ? QStringLiteral("p &lt; 0.0001")
                                  : QStringLiteral("p = %1").arg(locale.toString(m.pValue, 'g', 2)))
             : QString();
     switch (m.verdict()) {
