@@ -98,33 +98,66 @@ std::optional<QList<MetricBucket>>
 MetricsRepository::series(const QString &algorithmId, const QString &metric, const QDateTime &from,
                           const QDateTime &to, int maxPoints, DbError *error)
 {
-    if (!from.isValid() || !to.isValid() || to <= from || maxPoints < 1)
-        return RepositorySupport::reported(std::optional(QList<MetricBucket>()), {}, error);
-    const qint64 rangeMs = from.msecsTo(to);
-    const qint64 widthSeconds =
-        qMax<qint64>(1, qint64(std::ceil(double(rangeMs) / 1000.0 / double(maxPoints))));
-    const QByteArray start = SqlTimestamp::toSql(from).toUtf8();
-    const PgResult r =
-        query(kSeries,
-              {QByteArray::number(widthSeconds), start, RepositorySupport::text(algorithmId),
-               RepositorySupport::text(metric), start, SqlTimestamp::toSql(to).toUtf8()},
-              QStringLiteral("read a metric series"), error);
-    if (r.isNull())
+    const auto many = seriesMany({{algorithmId, metric, from, to, maxPoints}}, error);
+    if (!many)
         return std::nullopt;
-    QList<MetricBucket> buckets;
-    buckets.reserve(r.rows());
-    for (int row = 0; row < r.rows(); ++row) {
-        MetricBucket b;
-        b.start = SqlTimestamp::fromSql(r.value(row, SeriesStart));
-        b.end = b.start.addSecs(widthSeconds);
-        b.min = MetricSql::nanOr(r, row, SeriesMin);
-        b.avg = MetricSql::nanOr(r, row, SeriesAvg);
-        b.max = MetricSql::nanOr(r, row, SeriesMax);
-        b.count = r.value(row, SeriesCount).toLongLong();
-        b.excluded = r.value(row, SeriesExcluded).toLongLong();
-        buckets.append(b);
+    return many->constFirst();
+}
+
+std::optional<QList<QList<MetricBucket>>>
+MetricsRepository::seriesMany(const QList<SeriesQuery> &queries, DbError *error)
+{
+    const QString what = QStringLiteral("read a metric series");
+    // The bucket width of each query (0: an empty or reversed range, nothing to ask for).
+    QList<qint64> widths;
+    QList<PipelineCommand> commands;
+    QList<int> commandOf; // query index → command index, or -1
+    for (const SeriesQuery &q : queries) {
+        if (!q.from.isValid() || !q.to.isValid() || q.to <= q.from || q.maxPoints < 1) {
+            widths.append(0);
+            commandOf.append(-1);
+            continue;
+        }
+        const qint64 width = qMax<qint64>(
+            1, qint64(std::ceil(double(q.from.msecsTo(q.to)) / 1000.0 / double(q.maxPoints))));
+        const QByteArray start = SqlTimestamp::toSql(q.from).toUtf8();
+        widths.append(width);
+        commandOf.append(int(commands.size()));
+        commands.append(
+            {kSeries,
+             {QByteArray::number(width), start, RepositorySupport::text(q.algorithmId),
+              RepositorySupport::text(q.metric), start, SqlTimestamp::toSql(q.to).toUtf8()},
+             PipelineCommand::After::Nothing});
     }
-    return buckets;
+    QList<QList<MetricBucket>> all(queries.size());
+    if (commands.isEmpty())
+        return RepositorySupport::reported(std::optional(all), {}, error);
+    commands.last().after = PipelineCommand::After::Sync;
+    const RepositorySupport::BatchResults batch =
+        RepositorySupport::run(m_database, commands, what);
+    const DbError failure = RepositorySupport::firstError(batch, what);
+    if (failure.isError())
+        return RepositorySupport::reported(std::optional<QList<QList<MetricBucket>>>(), failure,
+                                           error);
+    for (qsizetype i = 0; i < queries.size(); ++i) {
+        if (commandOf.at(i) < 0)
+            continue;
+        const PgResult &r = batch.results.at(commandOf.at(i));
+        QList<MetricBucket> &buckets = all[i];
+        buckets.reserve(r.rows());
+        for (int row = 0; row < r.rows(); ++row) {
+            MetricBucket b;
+            b.start = SqlTimestamp::fromSql(r.value(row, SeriesStart));
+            b.end = b.start.addSecs(widths.at(i));
+            b.min = MetricSql::nanOr(r, row, SeriesMin);
+            b.avg = MetricSql::nanOr(r, row, SeriesAvg);
+            b.max = MetricSql::nanOr(r, row, SeriesMax);
+            b.count = r.value(row, SeriesCount).toLongLong();
+            b.excluded = r.value(row, SeriesExcluded).toLongLong();
+            buckets.append(b);
+        }
+    }
+    return RepositorySupport::reported(std::optional(all), {}, error);
 }
 
 std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QString &algorithmId,

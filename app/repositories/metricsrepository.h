@@ -25,6 +25,17 @@ struct MetricBucket
     qint64 excluded = 0; // rows in [start, end) that were NaN, ±Infinity or NULL
 };
 
+// One series a chart asks for (seriesMany): `metric` of `algorithmId` over [from, to) in at
+// most `maxPoints` buckets.
+struct SeriesQuery
+{
+    QString algorithmId;
+    QString metric;
+    QDateTime from;
+    QDateTime to;
+    int maxPoints = 200;
+};
+
 // A metric around a change: [t - window, t) against [t, t + window), finite values only.
 struct MetricImpact
 {
@@ -115,6 +126,10 @@ public:
     std::optional<QList<MetricBucket>> series(const QString &algorithmId, const QString &metric,
                                               const QDateTime &from, const QDateTime &to,
                                               int maxPoints, DbError *error);
+    // Every query's series as series() reads it, in order, in one round trip (one statement
+    // each, one snapshot): the curves of a chart at once, however many.
+    std::optional<QList<QList<MetricBucket>>> seriesMany(const QList<SeriesQuery> &queries,
+                                                         DbError *error);
     // The algorithm's changelog entries with modified_at in [from, to), oldest first.
     std::optional<QList<ChangelogEntry>> changeMarkers(const QString &algorithmId,
                                                        const QDateTime &from, const QDateTime &to,

@@ -1,13 +1,5 @@
 #include "workers/metricsworker.h"
 
-namespace {
-
-// The latest-wins keys of the curves (DatabaseWorker compares the pointers).
-constexpr const char *SlotKeys[MetricsWorker::MaxSlots] = {
-    "series0", "series1", "series2", "series3", "series4", "series5", "series6", "series7"};
-
-} // namespace
-
 MetricsWorker::MetricsWorker()
     : DatabaseWorker(QStringLiteral("metrics"))
 {}
@@ -68,25 +60,29 @@ int MetricsWorker::loadExtent(const QString &agent, const QString &metric)
         });
 }
 
-int MetricsWorker::loadSeries(const MetricSeriesRequest &series)
+int MetricsWorker::loadSeries(const QList<MetricSeriesRequest> &series, bool live)
 {
-    const int slot = qBound(0, series.slot, MaxSlots - 1);
-    return request<QList<MetricBucket>>(
-        "read a metric series", SlotKeys[slot],
+    using Curves = QList<QList<MetricBucket>>;
+    return request<Curves>(
+        "read a metric series", live ? "live" : "series",
         [this, series](DbError *error) {
-            const qint64 shift = series.shiftSeconds;
-            auto buckets = m_metrics
-                               ->series(series.agent, series.metric, series.from.addSecs(-shift),
-                                        series.to.addSecs(-shift), series.points, error)
-                               .value_or(QList<MetricBucket>());
-            if (shift != 0) {
-                for (MetricBucket &bucket : buckets)
+            QList<SeriesQuery> queries;
+            for (const MetricSeriesRequest &s : series)
+                queries.append({s.agent, s.metric, s.from.addSecs(-s.shiftSeconds),
+                                s.to.addSecs(-s.shiftSeconds), s.points});
+            Curves curves = m_metrics->seriesMany(queries, error).value_or(Curves());
+            curves.resize(series.size());
+            for (qsizetype i = 0; i < series.size(); ++i) {
+                const qint64 shift = series.at(i).shiftSeconds;
+                for (MetricBucket &bucket : curves[i]) {
                     bucket.start = bucket.start.addSecs(shift);
+                    bucket.end = bucket.end.addSecs(shift);
+                }
             }
-            return buckets;
+            return curves;
         },
-        [this, series](int id, const QList<MetricBucket> &buckets, const DbError &error) {
-            Q_EMIT seriesLoaded(id, series, buckets, error);
+        [this, series](int id, const Curves &curves, const DbError &error) {
+            Q_EMIT seriesLoaded(id, series, curves, error);
         });
 }
 

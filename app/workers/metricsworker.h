@@ -14,8 +14,7 @@
 
 // One series a chart asks for: `metric` of `agent` over [from, to) in at most `points` buckets.
 // `shiftSeconds` > 0 reads [from - shift, to - shift) instead and moves its buckets forward by
-// the shift (week-over-week). `slot` names the chart's curve: a newer request for a slot
-// overtakes an older one on its way, other slots are independent.
+// the shift (week-over-week). `slot` names the chart's curve it is for.
 struct MetricSeriesRequest
 {
     QString agent;
@@ -30,7 +29,8 @@ struct MetricSeriesRequest
 // The database work of the Metrics panel on a DatabaseWorker: agents, their metric names, a
 // metric's time range, bucketed series (several curves at once), change markers, a change's
 // impact and the parameter values in effect at a moment (time travel). Every request answers
-// exactly once by its signal, with value structs; the latest of each kind wins.
+// exactly once by its signal, with value structs; the latest of each kind wins. A chart's
+// curves come together: one request, one round trip, however many.
 class MetricsWorker : public DatabaseWorker
 {
     Q_OBJECT
@@ -38,12 +38,14 @@ class MetricsWorker : public DatabaseWorker
 public:
     MetricsWorker();
 
-    static constexpr int MaxSlots = 8;
+    static constexpr int MaxSlots = 40;
 
     int loadAgents();
     int loadMetricNames(const QString &agent);
     int loadExtent(const QString &agent, const QString &metric);
-    int loadSeries(const MetricSeriesRequest &series);
+    // Every curve of `series` in one round trip → seriesLoaded. The latest request wins among
+    // the chart's (`live` false) and, apart, among follow-live's (`live` true).
+    int loadSeries(const QList<MetricSeriesRequest> &series, bool live = false);
     int loadMarkers(const QString &agent, const QDateTime &from, const QDateTime &to);
     int loadImpact(const ChangelogEntry &change, const QString &metric, qint64 windowSeconds);
     int loadInEffect(const QString &agent, const QDateTime &moment);
@@ -59,8 +61,9 @@ Q_SIGNALS:
     // Both invalid when the metric has no rows.
     void extentLoaded(int request, const QDateTime &first, const QDateTime &last,
                       const DbError &error);
-    void seriesLoaded(int request, const MetricSeriesRequest &series,
-                      const QList<MetricBucket> &buckets, const DbError &error);
+    // `buckets` by the index of `series` (empty lists on failure).
+    void seriesLoaded(int request, const QList<MetricSeriesRequest> &series,
+                      const QList<QList<MetricBucket>> &buckets, const DbError &error);
     void markersLoaded(int request, const QList<ChangelogEntry> &entries, const DbError &error);
     void impactLoaded(int request, const ChangelogEntry &change, const MetricImpact &impact,
                       const DbError &error);

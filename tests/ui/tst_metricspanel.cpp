@@ -7,6 +7,7 @@
 #include "metrics/metricspanel.h"
 #include "repositoryfixture.h"
 
+#include <QAction>
 #include <QFile>
 #include <QImage>
 #include <QSignalSpy>
@@ -135,6 +136,8 @@ bool TstMetricsPanel::openOnA5()
 void TstMetricsPanel::bucketsGapsAndMarkers()
 {
     QVERIFY(openOnA5());
+    for (QAction *action : m_panel->panelActions())
+        QVERIFY(action && !action->text().isEmpty());
     MetricChartView *chart = m_panel->chart();
     QCOMPARE(chart->curveCount(), 1);
     const ChartCurve main = chart->curve(0);
@@ -294,6 +297,15 @@ void TstMetricsPanel::overlays()
     QVERIFY(waitIdle());
     QCOMPARE(chart->curveCount(), 3);
     grab(u"metrics-compare.png"_s);
+    // Every agent at once: one request, a curve each.
+    QStringList everyone;
+    for (int i = 1; i <= 30; ++i) {
+        if (i != 5)
+            everyone.append(u"A%1"_s.arg(i));
+    }
+    m_panel->setCompareAgents(everyone);
+    QVERIFY(waitIdle());
+    QCOMPARE(chart->curveCount(), 1 + 1 + 29);
     m_panel->setCompareAgents({});
     m_panel->setShift(MetricsPanel::Shift::None);
     QVERIFY(waitIdle());

@@ -31,8 +31,6 @@ constexpr int MainSlot = 0;
 constexpr int SecondMetricSlot = 1;
 constexpr int ShiftSlot = 2;
 constexpr int FirstCompareSlot = 3;
-constexpr int LiveSlot = MetricsWorker::MaxSlots - 1;
-constexpr int MaxCompared = LiveSlot - FirstCompareSlot;
 constexpr int HoverDebounceMs = 150;
 
 qint64 presetSeconds(MetricsPanel::Preset preset)
@@ -70,7 +68,6 @@ MetricsPanel::MetricsPanel(QWidget *parent)
     , m_hoverDebounce(new QTimer(this))
 {
     m_worker->start();
-    m_seriesRequests.fill(-1, MetricsWorker::MaxSlots);
     m_live->setInterval(LiveIntervalMs);
     connect(m_live, &QTimer::timeout, this, &MetricsPanel::liveTick);
     m_hoverDebounce->setSingleShot(true);
@@ -117,6 +114,16 @@ void MetricsPanel::buildActions()
             this, tr("Export the chart"), QStringLiteral("%1-%2.png").arg(agent(), metric()),
             tr("PNG images (*.png)"));
         if (!path.isEmpty() && !exportPng(path))
+            m_error->showMessage(MessageBanner::Tone::Error,
+                                 tr("Could not write %1.").arg(path.toHtmlEscaped()));
+    });
+    m_exportSvgAction =
+        new QAction(Icons::action(QStringLiteral("export")), tr("Export chart as &SVG…"), this);
+    connect(m_exportSvgAction, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export the chart"), QStringLiteral("%1-%2.svg").arg(agent(), metric()),
+            tr("SVG images (*.svg)"));
+        if (!path.isEmpty() && !exportSvg(path))
             m_error->showMessage(MessageBanner::Tone::Error,
                                  tr("Could not write %1.").arg(path.toHtmlEscaped()));
     });
@@ -436,7 +443,7 @@ void MetricsPanel::setConnection(const ConnectionContext &context)
     m_open = false;
     m_agentsRequest = m_namesRequest = m_extentRequest = -1;
     m_markersRequest = m_impactRequest = m_inEffectRequest = m_historyRequest = -1;
-    m_seriesRequests.fill(-1);
+    m_seriesRequest = m_liveRequest = -1;
     m_error->clearMessage();
     if (!context.isValid()) {
         m_opening = false;
@@ -481,12 +488,9 @@ void MetricsPanel::cancel()
 
 bool MetricsPanel::isBusy() const
 {
-    bool series = false;
-    for (int request : m_seriesRequests)
-        series = series || request >= 0;
-    return m_opening || series || m_agentsRequest >= 0 || m_namesRequest >= 0 ||
-           m_extentRequest >= 0 || m_markersRequest >= 0 || m_impactRequest >= 0 ||
-           m_historyRequest >= 0;
+    return m_opening || m_seriesRequest >= 0 || m_liveRequest >= 0 || m_agentsRequest >= 0 ||
+           m_namesRequest >= 0 || m_extentRequest >= 0 || m_markersRequest >= 0 ||
+           m_impactRequest >= 0 || m_historyRequest >= 0;
 }
 
 void MetricsPanel::updateBusy()
@@ -620,48 +624,36 @@ void MetricsPanel::loadRange(bool)
         m_presets->setExclusive(true);
     }
     m_backAction->setEnabled(!m_history.isEmpty());
-    loadSeriesFor(MainSlot);
-    loadSeriesFor(SecondMetricSlot);
-    loadSeriesFor(ShiftSlot);
-    for (int i = 0; i < MaxCompared; ++i)
-        loadSeriesFor(FirstCompareSlot + i);
+    reloadCurves();
     m_markersRequest = m_worker->loadMarkers(agent(), m_from, m_to);
     updateBusy();
 }
 
-void MetricsPanel::loadSeriesFor(int slot)
+void MetricsPanel::reloadCurves()
 {
-    MetricSeriesRequest request;
-    request.agent = agent();
-    request.metric = metric();
-    request.from = m_from;
-    request.to = m_to;
-    request.points = points();
-    request.slot = slot;
-    if (slot == SecondMetricSlot) {
-        if (m_secondMetric.isEmpty()) {
-            m_chart->removeCurve(slot);
-            return;
-        }
-        request.metric = m_secondMetric;
-    } else if (slot == ShiftSlot) {
-        if (m_shift == Shift::None) {
-            m_chart->removeCurve(slot);
-            return;
-        }
-        request.shiftSeconds = m_shift == Shift::Day ? 86400 : 7 * 86400;
-    } else if (slot >= FirstCompareSlot) {
-        const int index = slot - FirstCompareSlot;
-        if (index >= m_compareAgents.size()) {
-            m_chart->removeCurve(slot);
-            return;
-        }
-        request.agent = m_compareAgents.at(index);
-    }
-    requestSeries(request);
-}
-
-void MetricsPanel::requestSeries(const MetricSeriesRequest &request)
-{
-    m_seriesRequests[request.slot] = m_worker->loadSeries(request);
+    if (!m_open || agent().isEmpty() || metric().isEmpty() || !m_from.isValid())
+        return;
+    // Every curve in one request (one round trip); slots that are not asked for any more go
+    // when the answer comes, so that the chart never flickers empty.
+    QList<MetricSeriesRequest> batch;
+    auto add = [&](int slot, const QString &agent, const QString &metric, qint64 shift) {
+        MetricSeriesRequest request;
+        request.agent = agent;
+        request.metric = metric;
+        request.from = m_from;
+        request.to = m_to;
+        request.points = points();
+        request.shiftSeconds = shift;
+        request.slot = slot;
+        batch.append(request);
+    };
+    add(MainSlot, agent(), metric(), 0);
+    if (!m_secondMetric.isEmpty())
+        add(SecondMetricSlot, agent(), m_secondMetric, 0);
+    if (m_shift != Shift::None)
+        add(ShiftSlot, agent(), metric(), m_shift == Shift::Day ? 86400 : 7 * 86400);
+    for (int i = 0; i < m_compareAgents.size(); ++i)
+        add(FirstCompareSlot + i, m_compareAgents.at(i), metric(), 0);
+    m_seriesRequest = m_worker->loadSeries(batch);
+    updateBusy();
 }

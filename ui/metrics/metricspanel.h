@@ -108,10 +108,11 @@ private:
     void connectWorker();
     void openConnection();
     void loadRange(bool remember); // everything of the current range
-    void loadSeriesFor(int slot);
-    void requestSeries(const MetricSeriesRequest &request);
-    void seriesLoaded(int request, const MetricSeriesRequest &series,
-                      const QList<MetricBucket> &buckets, const DbError &error);
+    void reloadCurves();           // every curve of the chart, one request
+    void seriesLoaded(int request, const QList<MetricSeriesRequest> &series,
+                      const QList<QList<MetricBucket>> &buckets, const DbError &error);
+    void liveLoaded(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets);
+    void showCurve(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets);
     void markersLoaded(int request, const QList<ChangelogEntry> &entries, const DbError &error);
     void impactLoaded(int request, const ChangelogEntry &change, const MetricImpact &impact,
                       const DbError &error);
@@ -177,7 +178,8 @@ private:
     int m_agentsRequest = -1;
     int m_namesRequest = -1;
     int m_extentRequest = -1;
-    QList<int> m_seriesRequests;
+    int m_seriesRequest = -1;
+    int m_liveRequest = -1;
     int m_markersRequest = -1;
     int m_impactRequest = -1;
     int m_inEffectRequest = -1;

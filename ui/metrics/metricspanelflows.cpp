@@ -24,6 +24,7 @@ constexpr int SecondMetricSlot = 1;
 constexpr int ShiftSlot = 2;
 constexpr int FirstCompareSlot = 3;
 constexpr int LiveSlot = MetricsWorker::MaxSlots - 1;
+constexpr int MaxCompared = LiveSlot - FirstCompareSlot;
 
 QString percentText(double value)
 {
@@ -45,41 +46,63 @@ QString valueText(const QString &value)
 
 } // namespace
 
-void MetricsPanel::seriesLoaded(int request, const MetricSeriesRequest &series,
-                                const QList<MetricBucket> &buckets, const DbError &error)
+void MetricsPanel::seriesLoaded(int request, const QList<MetricSeriesRequest> &series,
+                                const QList<QList<MetricBucket>> &buckets, const DbError &error)
 {
-    if (series.slot < 0 || series.slot >= m_seriesRequests.size() ||
-        request != m_seriesRequests.at(series.slot))
+    const bool live = request == m_liveRequest;
+    if (!live && request != m_seriesRequest)
         return;
-    m_seriesRequests[series.slot] = -1;
+    (live ? m_liveRequest : m_seriesRequest) = -1;
     if (error.isError()) {
-        // The old curve stays; the banner says why it did not change.
-        failed(tr("Could not read %1 of %2").arg(series.metric, series.agent), error);
+        // The old curves stay; the banner says why they did not change.
+        failed(tr("Could not read %1 of %2").arg(series.value(0).metric, series.value(0).agent),
+               error);
         updateBusy();
-        if (series.slot == MainSlot)
+        if (!live)
             Q_EMIT loaded();
         return;
     }
+    if (live) {
+        if (!series.isEmpty() && !buckets.isEmpty())
+            liveLoaded(series.constFirst(), buckets.constFirst());
+        updateBusy();
+        return;
+    }
+    QList<int> shown;
+    for (qsizetype i = 0; i < series.size() && i < buckets.size(); ++i) {
+        showCurve(series.at(i), buckets.at(i));
+        shown.append(series.at(i).slot);
+    }
+    for (int slot : m_chart->curveSlots()) {
+        if (!shown.contains(slot))
+            m_chart->removeCurve(slot);
+    }
+    updateBusy();
+    Q_EMIT loaded();
+}
+
+void MetricsPanel::liveLoaded(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets)
+{
+    // The newest part only: it replaces the main curve's buckets from its start on, and the
+    // range moves on to now.
+    ChartCurve main = m_chart->curve(MainSlot);
+    QList<MetricBucket> kept;
+    for (const MetricBucket &bucket : main.buckets) {
+        if (bucket.start >= m_from && bucket.start < series.from)
+            kept.append(bucket);
+    }
+    kept.append(buckets);
+    main.buckets = kept;
+    m_chart->setRange(m_from, m_to);
+    m_chart->setCurve(MainSlot, main);
+}
+
+void MetricsPanel::showCurve(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets)
+{
     ChartCurve curve;
     curve.buckets = buckets;
     curve.bucketSeconds = std::max<qint64>(
         1, qint64(std::ceil(double(series.from.msecsTo(series.to)) / 1000.0 / series.points)));
-    if (series.slot == LiveSlot) {
-        // The newest part only: it replaces the main curve's buckets from its start on, and
-        // the range moves on to now.
-        ChartCurve main = m_chart->curve(MainSlot);
-        QList<MetricBucket> kept;
-        for (const MetricBucket &bucket : main.buckets) {
-            if (bucket.start >= m_from && bucket.start < series.from)
-                kept.append(bucket);
-        }
-        kept.append(buckets);
-        main.buckets = kept;
-        m_chart->setRange(m_from, m_to);
-        m_chart->setCurve(MainSlot, main);
-        updateBusy();
-        return;
-    }
     if (series.slot == MainSlot) {
         curve.label = QStringLiteral("%1 · %2").arg(series.agent, series.metric);
         curve.band = true;
@@ -99,9 +122,6 @@ void MetricsPanel::seriesLoaded(int request, const MetricSeriesRequest &series,
         curve.colour = Colours::series(uint(series.slot));
     }
     m_chart->setCurve(series.slot, curve);
-    updateBusy();
-    if (series.slot == MainSlot)
-        Q_EMIT loaded();
 }
 
 void MetricsPanel::markersLoaded(int request, const QList<ChangelogEntry> &entries,
@@ -386,29 +406,25 @@ void MetricsPanel::showImpact()
 
 void MetricsPanel::setCompareAgents(const QStringList &agents)
 {
-    m_compareAgents = agents.mid(0, MetricsWorker::MaxSlots - 1 - FirstCompareSlot);
+    m_compareAgents = agents.mid(0, MaxCompared);
     for (QAction *action : m_compareMenu->actions()) {
         action->blockSignals(true);
         action->setChecked(m_compareAgents.contains(action->text()));
         action->blockSignals(false);
     }
-    for (int slot = FirstCompareSlot; slot < LiveSlot; ++slot)
-        loadSeriesFor(slot);
-    updateBusy();
+    reloadCurves();
 }
 
 void MetricsPanel::setSecondMetric(const QString &metric)
 {
     m_secondMetric = metric;
-    loadSeriesFor(SecondMetricSlot);
-    updateBusy();
+    reloadCurves();
 }
 
 void MetricsPanel::setShift(Shift shift)
 {
     m_shift = shift;
-    loadSeriesFor(ShiftSlot);
-    updateBusy();
+    reloadCurves();
 }
 
 void MetricsPanel::setFollowLive(bool follow)
@@ -448,7 +464,7 @@ void MetricsPanel::liveTick()
     request.points = std::max(1, int(std::ceil(double(from.secsTo(next)) /
                                                double(std::max<qint64>(1, main.bucketSeconds)))));
     request.slot = LiveSlot;
-    requestSeries(request);
+    m_liveRequest = m_worker->loadSeries({request}, true);
     m_markersRequest = m_worker->loadMarkers(agent(), m_from, m_to);
     updateBusy();
 }
