@@ -88,6 +88,28 @@ protected:
         return request;
     }
 
+    // A read on the worker's connection: opens it (or reopens it after a loss), runs
+    // `run(&error)`, notes a lost connection and answers once through
+    // `answer(request, result, error)`; a request overtaken by a newer one of kind `latest`
+    // (or by a new connection) answers with Result{} and droppedError(what) instead.
+    template <typename Result, typename Run, typename Answer>
+    int read(const char *what, const char *latest, Run run, Answer answer)
+    {
+        return enqueue(
+            [this, run, answer, what](int id) {
+                DbError error;
+                Result result{};
+                if (ensureOpen(&error, what))
+                    result = run(&error);
+                noteFailure(error);
+                answer(id, result, error);
+            },
+            [answer, what](int id) {
+                answer(id, Result{}, droppedError(QString::fromLatin1(what)));
+            },
+            latest);
+    }
+
     // Worker thread: whether the connection is open, opening it again after a loss (one
     // attempt); otherwise `error` says why.
     bool ensureOpen(DbError *error, const char *what);

@@ -60,7 +60,7 @@ void ChangelogWorker::releaseConnection()
 
 int ChangelogWorker::loadPage(const ChangelogPageRequest &page)
 {
-    return request<std::optional<ChangelogPage>>(
+    return read<std::optional<ChangelogPage>>(
         "read a page of the changelog", "page",
         [this, page](DbError *error) {
             return m_changelog->page(page.filter, page.after, page.limit, error, page.order);
@@ -74,7 +74,7 @@ int ChangelogWorker::loadNewer(const ChangelogFilter &filter, const ChangelogCur
                                int limit)
 {
     // Oldest first from the newest row shown: the rows that came since, nearest first.
-    return request<std::optional<ChangelogPage>>(
+    return read<std::optional<ChangelogPage>>(
         "look for new changes", "newer",
         [this, filter, newest, limit](DbError *error) {
             return m_changelog->page(filter, newest, limit, error, ChangelogOrder::OldestFirst);
@@ -86,7 +86,7 @@ int ChangelogWorker::loadNewer(const ChangelogFilter &filter, const ChangelogCur
 
 int ChangelogWorker::loadEstimate(const ChangelogFilter &filter)
 {
-    return request<qint64>(
+    return read<qint64>(
         "estimate the changes", "estimate",
         [this, filter](DbError *error) { return m_changelog->estimateCount(filter, error); },
         [this](int id, qint64 result, const DbError &error) {
@@ -96,7 +96,7 @@ int ChangelogWorker::loadEstimate(const ChangelogFilter &filter)
 
 int ChangelogWorker::loadTimeline(const ChangelogFilter &filter, int maxBuckets)
 {
-    return request<std::optional<ChangelogTimeline>>(
+    return read<std::optional<ChangelogTimeline>>(
         "compute the timeline", "timeline",
         [this, filter, maxBuckets](DbError *error) {
             return m_changelog->timeline(filter, maxBuckets, error);
@@ -108,7 +108,7 @@ int ChangelogWorker::loadTimeline(const ChangelogFilter &filter, int maxBuckets)
 
 int ChangelogWorker::loadDetail(const ChangelogEntry &entry, int historyLimit)
 {
-    return request<std::optional<ChangelogDetail>>(
+    return read<std::optional<ChangelogDetail>>(
         "read the entry's change set and history", "detail",
         [this, entry, historyLimit](DbError *error) {
             return m_changelog->detail(entry, historyLimit, error);
@@ -120,7 +120,7 @@ int ChangelogWorker::loadDetail(const ChangelogEntry &entry, int historyLimit)
 
 int ChangelogWorker::loadFacets()
 {
-    return request<std::optional<ChangelogFacets>>(
+    return read<std::optional<ChangelogFacets>>(
         "read the filter choices", "facets",
         [this](DbError *error) { return m_changelog->facets(error); },
         [this](int id, const std::optional<ChangelogFacets> &result, const DbError &error) {
@@ -130,7 +130,7 @@ int ChangelogWorker::loadFacets()
 
 int ChangelogWorker::loadParameterNames(const QString &algorithmId)
 {
-    return request<QStringList>(
+    return read<QStringList>(
         "read the agent's parameter names", "names",
         [this, algorithmId](DbError *error) {
             return m_changelog->parameterNames(algorithmId, error);
@@ -143,7 +143,7 @@ int ChangelogWorker::loadParameterNames(const QString &algorithmId)
 int ChangelogWorker::loadConfigAt(const QString &algorithmId, const QDateTime &moment,
                                   const QString &entryId)
 {
-    return request<std::optional<ConfigAt>>(
+    return read<std::optional<ConfigAt>>(
         "rebuild the configuration", "config",
         [this, algorithmId, moment, entryId](DbError *error) {
             return entryId.isEmpty() ? m_travel->configAt(algorithmId, moment, error)

@@ -99,27 +99,6 @@ protected:
     void releaseConnection() override;
 
 private:
-    // A read: opens (or reopens after a loss) the connection, runs `run(&error)`, notes a lost
-    // connection and answers once through `answer(request, result, error)`; a request
-    // overtaken by a newer one of kind `latest` (or by a new connection) answers `dropped`.
-    template <typename Result, typename Run, typename Answer>
-    int request(const char *what, const char *latest, Run run, Answer answer)
-    {
-        return enqueue(
-            [this, run, answer](int id) {
-                DbError error;
-                Result result{};
-                if (ensureOpen(&error, "changelog"))
-                    result = run(&error);
-                noteFailure(error);
-                answer(id, result, error);
-            },
-            [answer, what](int id) {
-                answer(id, Result{}, droppedError(QString::fromLatin1(what)));
-            },
-            latest);
-    }
-
     std::unique_ptr<ChangelogRepository> m_changelog;
     std::unique_ptr<ParameterRepository> m_parameters;
     std::unique_ptr<TimeTravelRepository> m_travel;

@@ -6,7 +6,6 @@ MetricsWorker::MetricsWorker()
 
 DbError MetricsWorker::prepareConnection(const QSqlDatabase &database)
 {
-    m_agents = std::make_unique<AgentRepository>(database);
     m_metrics = std::make_unique<MetricsRepository>(database);
     m_travel = std::make_unique<TimeTravelRepository>(database);
     Q_EMIT connectionOpened();
@@ -15,21 +14,15 @@ DbError MetricsWorker::prepareConnection(const QSqlDatabase &database)
 
 void MetricsWorker::releaseConnection()
 {
-    m_agents.reset();
     m_metrics.reset();
     m_travel.reset();
 }
 
 int MetricsWorker::loadAgents()
 {
-    return request<QStringList>(
+    return read<QStringList>(
         "list the agents", "agents",
-        [this](DbError *error) {
-            QStringList ids;
-            for (const Agent &agent : m_agents->list({}, error))
-                ids.append(agent.algorithmId);
-            return ids;
-        },
+        [this](DbError *error) { return m_metrics->agentIds(error).value_or(QStringList()); },
         [this](int id, const QStringList &agents, const DbError &error) {
             Q_EMIT agentsLoaded(id, agents, error);
         });
@@ -37,7 +30,7 @@ int MetricsWorker::loadAgents()
 
 int MetricsWorker::loadMetricNames(const QString &agent)
 {
-    return request<QStringList>(
+    return read<QStringList>(
         "list the metrics", "names",
         [this, agent](DbError *error) {
             return m_metrics->metricNames(agent, error).value_or(QStringList());
@@ -50,7 +43,7 @@ int MetricsWorker::loadMetricNames(const QString &agent)
 int MetricsWorker::loadExtent(const QString &agent, const QString &metric)
 {
     using Range = std::pair<QDateTime, QDateTime>;
-    return request<Range>(
+    return read<Range>(
         "read a metric's time range", "extent",
         [this, agent, metric](DbError *error) {
             return m_metrics->extent(agent, metric, error).value_or(Range());
@@ -63,7 +56,7 @@ int MetricsWorker::loadExtent(const QString &agent, const QString &metric)
 int MetricsWorker::loadSeries(const QList<MetricSeriesRequest> &series, bool live)
 {
     using Curves = QList<QList<MetricBucket>>;
-    return request<Curves>(
+    return read<Curves>(
         "read a metric series", live ? "live" : "series",
         [this, series](DbError *error) {
             QList<SeriesQuery> queries;
@@ -88,7 +81,7 @@ int MetricsWorker::loadSeries(const QList<MetricSeriesRequest> &series, bool liv
 
 int MetricsWorker::loadMarkers(const QString &agent, const QDateTime &from, const QDateTime &to)
 {
-    return request<QList<ChangelogEntry>>(
+    return read<QList<ChangelogEntry>>(
         "read the change markers", "markers",
         [this, agent, from, to](DbError *error) {
             return m_metrics->changeMarkers(agent, from, to, error)
@@ -102,7 +95,7 @@ int MetricsWorker::loadMarkers(const QString &agent, const QDateTime &from, cons
 int MetricsWorker::loadImpact(const ChangelogEntry &change, const QString &metric,
                               qint64 windowSeconds)
 {
-    return request<MetricImpact>(
+    return read<MetricImpact>(
         "measure a change's impact", "impact",
         [this, change, metric, windowSeconds](DbError *error) {
             return m_metrics->impact(change, metric, windowSeconds, error).value_or(MetricImpact());
@@ -114,7 +107,7 @@ int MetricsWorker::loadImpact(const ChangelogEntry &change, const QString &metri
 
 int MetricsWorker::loadInEffect(const QString &agent, const QDateTime &moment)
 {
-    return request<ConfigAt>(
+    return read<ConfigAt>(
         "read the values in effect", "ineffect",
         [this, agent, moment](DbError *error) {
             return m_travel->configAt(agent, moment, error).value_or(ConfigAt());
@@ -127,7 +120,7 @@ int MetricsWorker::loadInEffect(const QString &agent, const QDateTime &moment)
 int MetricsWorker::loadParameterImpacts(const QString &agent, const QString &parameter,
                                         qint64 windowSeconds, int limit)
 {
-    return request<QList<PastChangeImpact>>(
+    return read<QList<PastChangeImpact>>(
         "read a parameter's past changes", "history",
         [this, agent, parameter, windowSeconds, limit](DbError *error) {
             return m_metrics->parameterImpacts(agent, parameter, windowSeconds, limit, error)

@@ -2,7 +2,6 @@
 
 #include "db/databaseworker.h"
 #include "db/dberror.h"
-#include "repositories/agentrepository.h"
 #include "repositories/metricsrepository.h"
 #include "repositories/timetravel.h"
 
@@ -76,25 +75,6 @@ protected:
     void releaseConnection() override;
 
 private:
-    template <typename Result, typename Run, typename Answer>
-    int request(const char *what, const char *latest, Run run, Answer answer)
-    {
-        return enqueue(
-            [this, run, answer](int id) {
-                DbError error;
-                Result result{};
-                if (ensureOpen(&error, "metrics"))
-                    result = run(&error);
-                noteFailure(error);
-                answer(id, result, error);
-            },
-            [answer, what](int id) {
-                answer(id, Result{}, droppedError(QString::fromLatin1(what)));
-            },
-            latest);
-    }
-
-    std::unique_ptr<AgentRepository> m_agents;
     std::unique_ptr<MetricsRepository> m_metrics;
     std::unique_ptr<TimeTravelRepository> m_travel;
 };

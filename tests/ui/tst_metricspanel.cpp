@@ -109,8 +109,10 @@ bool TstMetricsPanel::waitIdle()
 void TstMetricsPanel::grab(const QString &name)
 {
     const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
-    if (!dir.isEmpty())
-        QVERIFY(m_panel->grab().save(dir + u'/' + name));
+    if (dir.isEmpty())
+        return;
+    QTest::qWait(100); // the legend's layout follows the curves a moment later
+    QVERIFY(m_panel->grab().save(dir + u'/' + name));
 }
 
 bool TstMetricsPanel::openOnA5()
