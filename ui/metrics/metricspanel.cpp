@@ -304,7 +304,7 @@ void MetricsPanel::buildLayout()
                 m_preset = Preset::Custom;
                 m_from = from;
                 m_to = to;
-                loadRange(false);
+                loadRange();
             });
     connect(m_chart, &MetricChartView::markerActivated, this, &MetricsPanel::selectMarker);
     connect(m_chart, &MetricChartView::hovered, this, &MetricsPanel::hovered);
@@ -404,7 +404,7 @@ void MetricsPanel::connectWorker()
             // buckets are not cut by the edges.
             m_from = first;
             m_to = std::max(last.addSecs(1), first.addSecs(60));
-            loadRange(false);
+            loadRange();
         });
     connect(m_worker, &MetricsWorker::seriesLoaded, this, &MetricsPanel::seriesLoaded);
     connect(m_worker, &MetricsWorker::markersLoaded, this, &MetricsPanel::markersLoaded);
@@ -561,12 +561,12 @@ void MetricsPanel::setPreset(Preset preset)
         return;
     }
     if (preset == Preset::Custom) {
-        loadRange(false);
+        loadRange();
         return;
     }
     m_to = wallClockNow();
     m_from = m_to.addSecs(-presetSeconds(preset));
-    loadRange(false);
+    loadRange();
 }
 
 void MetricsPanel::showRange(const QDateTime &from, const QDateTime &to)
@@ -577,7 +577,7 @@ void MetricsPanel::showRange(const QDateTime &from, const QDateTime &to)
     m_preset = Preset::Custom;
     m_from = from;
     m_to = to;
-    loadRange(false);
+    loadRange();
 }
 
 bool MetricsPanel::back()
@@ -589,7 +589,7 @@ bool MetricsPanel::back()
         m_preset = Preset::Custom;
         m_from = from;
         m_to = to;
-        loadRange(false);
+        loadRange();
         return true;
     }
     return false;
@@ -607,7 +607,7 @@ int MetricsPanel::points() const
     return std::clamp(int(m_chart->chart()->plotArea().width()), 50, 2000);
 }
 
-void MetricsPanel::loadRange(bool)
+void MetricsPanel::loadRange()
 {
     if (!m_open || agent().isEmpty() || metric().isEmpty() || !m_from.isValid())
         return;

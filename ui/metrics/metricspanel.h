@@ -107,7 +107,7 @@ private:
     void buildActions();
     void connectWorker();
     void openConnection();
-    void loadRange(bool remember); // everything of the current range
+    void loadRange(); // everything of the current range
     void reloadCurves();           // every curve of the chart, one request
     void seriesLoaded(int request, const QList<MetricSeriesRequest> &series,
                       const QList<QList<MetricBucket>> &buckets, const DbError &error);

@@ -547,7 +547,7 @@ bool MetricsPanel::showLink(const PanelLink &link)
         if (!selectAgent(link.algorithmId))
             return false;
     } else {
-        loadRange(false);
+        loadRange();
     }
     return true;
 }
