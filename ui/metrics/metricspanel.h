@@ -107,8 +107,8 @@ private:
     void buildActions();
     void connectWorker();
     void openConnection();
-    void loadRange(); // everything of the current range
-    void reloadCurves();           // every curve of the chart, one request
+    void loadRange();    // everything of the current range
+    void reloadCurves(); // every curve of the chart, one request
     void seriesLoaded(int request, const QList<MetricSeriesRequest> &series,
                       const QList<QList<MetricBucket>> &buckets, const DbError &error);
     void liveLoaded(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets);
