@@ -14,92 +14,7 @@ using MetricSql::nanOr;
 
 namespace {
 
-// The changes: c(agent, t, change_set, entry_id, k), k naming the change in the results. Three
-// ways, by the values given ($1..$8 in every statement that starts with this head):
-//  - an entry: $1 agent, $2 t, $5 and $6 its change set and id (may be NULL); $7 NULL; k $6;
-//  - a change set: $1 NULL, $5 the change set: a row per agent, t its entries' earliest
-//    modified_at, k the change set;
-//  - a parameter's history: $1 agent, $7 parameter, $8 limit: its `limit` newest dated
-//    entries, k their ids.
-// p: $3 window seconds, $4 metrics (text[], empty = all).
-#define ALGOADMIN_IMPACT_HEAD                                                                      \
-    "WITH RECURSIVE c AS ("                                                                        \
-    " SELECT $1::text AS agent, $2::timestamp AS t, $5::text AS change_set, $6::text AS entry_id," \
-    " coalesce($6::text, '') AS k"                                                                 \
-    " WHERE $1::text IS NOT NULL AND $7::text IS NULL"                                             \
-    " UNION ALL"                                                                                   \
-    " SELECT algorithm_id, min(modified_at), $5::text, NULL::text, $5::text"                       \
-    " FROM algorithm_changelog"                                                                    \
-    " WHERE $1::text IS NULL AND change_set = $5::text GROUP BY algorithm_id"                      \
-    " UNION ALL"                                                                                   \
-    " SELECT * FROM (SELECT algorithm_id, modified_at, change_set, id, id"                         \
-    "  FROM algorithm_changelog WHERE $7::text IS NOT NULL AND algorithm_id = $1::text"            \
-    "  AND parameter_name = $7::text AND modified_at IS NOT NULL"                                  \
-    "  ORDER BY modified_at DESC, id DESC LIMIT $8::int) AS h),"                                   \
-    " p AS (SELECT make_interval(secs => $3::float8) AS w, $4::text[] AS wanted),"
-// Per agent and metric, the two windows' finite values: means, medians, counts, excluded rows,
-// and the Mann-Whitney U statistic's z on the server. Ranks are over both windows' finite
-// values with ties averaged (rank() + (ties - 1) / 2); U1 = R1 - n1 (n1 + 1) / 2; the
-// variance n1 n2 / 12 ((n + 1) - Σ(t³ - t) / (n (n - 1))) (each of a tie group's t rows adds
-// t² - 1); z = sign(U1 - n1 n2 / 2) max(|U1 - n1 n2 / 2| - 0.5, 0) / σ, the continuity
-// correction scipy's asymptotic method applies. z is 0 when every value ties (σ = 0) and NULL
-// when a side is empty. The agent's metric names come from a skip scan of the
-// (algorithm_id, metric_name, recorded_at) index, only when $4 is empty.
-// clang-format off
-constexpr char kImpacts[] = ALGOADMIN_IMPACT_HEAD
-    " known(agent, name) AS ("
-    " SELECT c.agent, (SELECT min(metric_name) FROM algorithm_metrics WHERE algorithm_id = c.agent)"
-    " FROM (SELECT DISTINCT agent FROM c) AS c"
-    " UNION ALL"
-    " SELECT k.agent, (SELECT min(metric_name) FROM algorithm_metrics"
-    "  WHERE algorithm_id = k.agent AND metric_name > k.name)"
-    " FROM known k WHERE k.name IS NOT NULL),"
-    " names AS ("
-    " SELECT agent, name FROM known WHERE name IS NOT NULL AND cardinality($4::text[]) = 0"
-    " UNION"
-    " SELECT DISTINCT c.agent, u.name FROM c, unnest($4::text[]) AS u(name)),"
-    " vals AS ("
-    " SELECT c.k, n.agent, n.name, m.recorded_at >= c.t AS after,"
-    "  CASE WHEN " ALGOADMIN_FINITE("m.metric_value") " THEN m.metric_value END AS x"
-    " FROM names n JOIN c ON c.agent = n.agent CROSS JOIN p"
-    " JOIN algorithm_metrics m ON m.algorithm_id = n.agent AND m.metric_name = n.name"
-    "  AND m.recorded_at >= c.t - p.w AND m.recorded_at < c.t + p.w),"
-    " ranked AS ("
-    " SELECT k, agent, name, after, x,"
-    "  rank() OVER (PARTITION BY k, agent, name, x IS NULL ORDER BY x)"
-    "  + (count(*) OVER (PARTITION BY k, agent, name, x) - 1) / 2.0 AS r,"
-    "  count(*) OVER (PARTITION BY k, agent, name, x) AS ties"
-    " FROM vals),"
-    " s AS ("
-    " SELECT k, agent, name,"
-    "  avg(x) FILTER (WHERE NOT after)::float8 AS mean1,"
-    "  percentile_cont(0.5) WITHIN GROUP (ORDER BY x::float8) FILTER (WHERE NOT after) AS med1,"
-    "  count(x) FILTER (WHERE NOT after)::float8 AS n1,"
-    "  avg(x) FILTER (WHERE after)::float8 AS mean2,"
-    "  percentile_cont(0.5) WITHIN GROUP (ORDER BY x::float8) FILTER (WHERE after) AS med2,"
-    "  count(x) FILTER (WHERE after)::float8 AS n2,"
-    "  count(*) FILTER (WHERE NOT after AND x IS NULL) AS e1,"
-    "  count(*) FILTER (WHERE after AND x IS NULL) AS e2,"
-    "  coalesce(sum(r) FILTER (WHERE NOT after AND x IS NOT NULL), 0)::float8 AS r1,"
-    "  coalesce(sum(ties * ties - 1) FILTER (WHERE x IS NOT NULL), 0)::float8 AS tie"
-    " FROM ranked GROUP BY k, agent, name),"
-    " u AS ("
-    " SELECT s.*, s.r1 - s.n1 * (s.n1 + 1) / 2 - s.n1 * s.n2 / 2 AS d,"
-    "  CASE WHEN s.n1 + s.n2 > 1 THEN s.n1 * s.n2 / 12"
-    "   * ((s.n1 + s.n2 + 1) - s.tie / ((s.n1 + s.n2) * (s.n1 + s.n2 - 1))) END AS v"
-    " FROM s)"
-    " SELECT n.name, n.agent, c.k,"
-    " coalesce(u.mean1, 0), coalesce(u.med1, 0), coalesce(u.n1, 0)::bigint,"
-    " coalesce(u.mean2, 0), coalesce(u.med2, 0), coalesce(u.n2, 0)::bigint,"
-    " coalesce(u.e1, 0), coalesce(u.e2, 0),"
-    " CASE WHEN u.n1 > 0 AND u.n2 > 0 THEN"
-    "  CASE WHEN u.v > 0 THEN sign(u.d) * greatest(abs(u.d) - 0.5, 0) / sqrt(u.v) ELSE 0 END"
-    " END AS z"
-    " FROM names n JOIN c ON c.agent = n.agent"
-    " LEFT JOIN u ON u.k = c.k AND u.agent = n.agent AND u.name = n.name"
-    " ORDER BY c.t DESC, c.k, n.name, n.agent";
-// clang-format on
-// kImpacts's select list, in order.
+// MetricSql::Impacts's select list, in order.
 enum ImpactColumn
 {
     ImpactMetric,
@@ -115,17 +30,6 @@ enum ImpactColumn
     ImpactExcludedAfter,
     ImpactZ
 };
-// The agents' other changelog entries in [t - w, t + w): not the entry, not its change set.
-// Selects changelogEntryFromRow()'s columns plus the agent's row in c.
-constexpr char kOthersInWindow[] = ALGOADMIN_IMPACT_HEAD
-    " o AS (SELECT 0)"
-    " SELECT l.id, l.algorithm_id, l.user_id, l.parameter_name, l.old_value, l.new_value,"
-    " l.reason, l.modified_at::text, l.db_role, l.source, l.change_set, c.k"
-    " FROM c CROSS JOIN p JOIN algorithm_changelog l ON l.algorithm_id = c.agent"
-    " AND l.modified_at >= c.t - p.w AND l.modified_at < c.t + p.w"
-    " WHERE l.id IS DISTINCT FROM c.entry_id"
-    " AND (c.change_set IS NULL OR l.change_set IS DISTINCT FROM c.change_set)"
-    " ORDER BY l.modified_at, l.id";
 // changelogEntryFromRow()'s columns end before it.
 constexpr int OthersKey = 11;
 // The changes of a parameter's history (c's entries), newest first, with their k.
@@ -205,8 +109,8 @@ constexpr char kChangeSet[] =
     " modified_at::text AS modified_at_text, db_role, source, change_set"
     " FROM algorithm_changelog WHERE change_set = $1 ORDER BY modified_at, id";
 
-// The impacts of a batch's kImpacts and kOthersInWindow results; `keys` (when given) gets each
-// impact's change key (c.k).
+// The impacts of a batch's MetricSql::Impacts and MetricSql::OthersInWindow results; `keys` (when
+// given) gets each impact's change key (c.k).
 QList<MetricImpact> impactsFromRows(const PgResult &rows, const PgResult &others,
                                     QStringList *keys = nullptr)
 {
@@ -296,8 +200,8 @@ std::optional<QList<MetricImpact>> MetricsRepository::impacts(const ChangelogEnt
                                    RepositorySupport::text(change.id),
                                    QByteArray(),
                                    QByteArray()};
-    const RepositorySupport::BatchResults batch =
-        RepositorySupport::run(m_database, {{kImpacts, values}, {kOthersInWindow, values}}, what);
+    const RepositorySupport::BatchResults batch = MetricSql::run(
+        m_database, {{MetricSql::Impacts, values}, {MetricSql::OthersInWindow, values}}, what);
     const DbError failure = RepositorySupport::firstError(batch, what);
     RepositorySupport::report(failure, error);
     if (failure.isError())
@@ -311,7 +215,7 @@ std::optional<QList<MetricImpact>> MetricsRepository::changeSetImpacts(const QSt
                                                                        DbError *error)
 {
     const QString what = QStringLiteral("measure a change set's impact");
-    // $1 NULL: kImpacts reads the agents and the time from the change set $5.
+    // $1 NULL: MetricSql::Impacts reads the agents and the time from the change set $5.
     const QList<QByteArray> values{QByteArray(),
                                    QByteArray(),
                                    QByteArray::number(windowSeconds),
@@ -321,11 +225,11 @@ std::optional<QList<MetricImpact>> MetricsRepository::changeSetImpacts(const QSt
                                    QByteArray(),
                                    QByteArray()};
     const RepositorySupport::BatchResults batch =
-        RepositorySupport::run(m_database,
-                               {{kChangeSet, {RepositorySupport::text(changeSet)}},
-                                {kImpacts, values},
-                                {kOthersInWindow, values}},
-                               what);
+        MetricSql::run(m_database,
+                       {{kChangeSet, {RepositorySupport::text(changeSet)}},
+                        {MetricSql::Impacts, values},
+                        {MetricSql::OthersInWindow, values}},
+                       what);
     const DbError failure = RepositorySupport::firstError(batch, what);
     RepositorySupport::report(failure, error);
     if (failure.isError())
@@ -344,7 +248,7 @@ MetricsRepository::parameterImpacts(const QString &algorithmId, const QString &p
                                     qint64 windowSeconds, int limit, DbError *error)
 {
     const QString what = QStringLiteral("measure a parameter's past changes");
-    // $7 set: kImpacts reads the changes from the parameter's history.
+    // $7 set: MetricSql::Impacts reads the changes from the parameter's history.
     const QList<QByteArray> values{RepositorySupport::text(algorithmId),
                                    QByteArray(),
                                    QByteArray::number(windowSeconds),
@@ -353,9 +257,12 @@ MetricsRepository::parameterImpacts(const QString &algorithmId, const QString &p
                                    QByteArray(),
                                    RepositorySupport::text(parameter),
                                    QByteArray::number(qMax(0, limit))};
-    const RepositorySupport::BatchResults batch = RepositorySupport::run(
-        m_database, {{kHistoryChanges, values}, {kImpacts, values}, {kOthersInWindow, values}},
-        what);
+    const RepositorySupport::BatchResults batch =
+        MetricSql::run(m_database,
+                       {{kHistoryChanges, values},
+                        {MetricSql::Impacts, values},
+                        {MetricSql::OthersInWindow, values}},
+                       what);
     const DbError failure = RepositorySupport::firstError(batch, what);
     RepositorySupport::report(failure, error);
     if (failure.isError())

@@ -16,23 +16,7 @@ enum MetricNameColumn
 {
     MetricName
 };
-// $1 bucket width in seconds; the origin is `from`, so bucket k starts at from + k * width.
-// Only finite values are aggregated (ALGOADMIN_FINITE); the rest of each bucket's rows are counted
-// as excluded, and a bucket of excluded rows only still comes, with NULL aggregates.
-// clang-format off
-constexpr char kSeries[] =
-    "SELECT date_bin(make_interval(secs => $1::float8), recorded_at, $2::timestamp)::text AS b,"
-    " min(metric_value) FILTER (WHERE " ALGOADMIN_FINITE("metric_value") ")::float8,"
-    " avg(metric_value) FILTER (WHERE " ALGOADMIN_FINITE("metric_value") ")::float8,"
-    " max(metric_value) FILTER (WHERE " ALGOADMIN_FINITE("metric_value") ")::float8,"
-    " count(*) FILTER (WHERE " ALGOADMIN_FINITE("metric_value") "),"
-    " count(*) - count(*) FILTER (WHERE " ALGOADMIN_FINITE("metric_value") ")"
-    " FROM algorithm_metrics"
-    " WHERE algorithm_id = $3 AND metric_name = $4"
-    " AND recorded_at >= $5::timestamp AND recorded_at < $6::timestamp"
-    " GROUP BY b ORDER BY b";
-// clang-format on
-// kSeries's select list, in order.
+// MetricSql::Series's select list, in order.
 enum SeriesColumn
 {
     SeriesStart,
@@ -42,13 +26,6 @@ enum SeriesColumn
     SeriesCount,
     SeriesExcluded
 };
-// The columns changelogEntryFromRow() reads, in its ChangelogColumn order.
-constexpr char kMarkers[] =
-    "SELECT id, algorithm_id, user_id, parameter_name, old_value, new_value, reason,"
-    " modified_at::text AS modified_at_text, db_role, source, change_set"
-    " FROM algorithm_changelog"
-    " WHERE algorithm_id = $1 AND modified_at >= $2::timestamp AND modified_at < $3::timestamp"
-    " ORDER BY modified_at, id";
 
 } // namespace
 
@@ -61,8 +38,7 @@ MetricsRepository::~MetricsRepository() = default;
 PgResult MetricsRepository::query(const char *sql, const QList<QByteArray> &values,
                                   const QString &what, DbError *error)
 {
-    const RepositorySupport::BatchResults batch =
-        RepositorySupport::run(m_database, {{sql, values}}, what);
+    const RepositorySupport::BatchResults batch = MetricSql::run(m_database, {{sql, values}}, what);
     const DbError failure = RepositorySupport::firstError(batch, what);
     RepositorySupport::report(failure, error);
     return failure.isError() ? PgResult() : batch.results.constFirst();
@@ -124,7 +100,7 @@ MetricsRepository::seriesMany(const QList<SeriesQuery> &queries, DbError *error)
         widths.append(width);
         commandOf.append(int(commands.size()));
         commands.append(
-            {kSeries,
+            {MetricSql::Series,
              {QByteArray::number(width), start, RepositorySupport::text(q.algorithmId),
               RepositorySupport::text(q.metric), start, SqlTimestamp::toSql(q.to).toUtf8()},
              PipelineCommand::After::Nothing});
@@ -132,9 +108,7 @@ MetricsRepository::seriesMany(const QList<SeriesQuery> &queries, DbError *error)
     QList<QList<MetricBucket>> all(queries.size());
     if (commands.isEmpty())
         return RepositorySupport::reported(std::optional(all), {}, error);
-    commands.last().after = PipelineCommand::After::Sync;
-    const RepositorySupport::BatchResults batch =
-        RepositorySupport::run(m_database, commands, what);
+    const RepositorySupport::BatchResults batch = MetricSql::run(m_database, commands, what);
     const DbError failure = RepositorySupport::firstError(batch, what);
     if (failure.isError())
         return RepositorySupport::reported(std::optional<QList<QList<MetricBucket>>>(), failure,
@@ -165,7 +139,7 @@ std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QStr
                                                                       const QDateTime &to,
                                                                       DbError *error)
 {
-    const PgResult r = query(kMarkers,
+    const PgResult r = query(MetricSql::Markers,
                              {RepositorySupport::text(algorithmId),
                               SqlTimestamp::toSql(from).toUtf8(), SqlTimestamp::toSql(to).toUtf8()},
                              QStringLiteral("read change markers"), error);
@@ -180,8 +154,6 @@ std::optional<QList<ChangelogEntry>> MetricsRepository::changeMarkers(const QStr
 
 namespace {
 
-constexpr char kExtent[] = "SELECT min(recorded_at)::text, max(recorded_at)::text"
-                           " FROM algorithm_metrics WHERE algorithm_id = $1 AND metric_name = $2";
 enum ExtentColumn
 {
     ExtentFirst,
@@ -193,9 +165,9 @@ enum ExtentColumn
 std::optional<std::pair<QDateTime, QDateTime>>
 MetricsRepository::extent(const QString &algorithmId, const QString &metric, DbError *error)
 {
-    const PgResult r =
-        query(kExtent, {RepositorySupport::text(algorithmId), RepositorySupport::text(metric)},
-              QStringLiteral("read a metric's time range"), error);
+    const PgResult r = query(
+        MetricSql::Extent, {RepositorySupport::text(algorithmId), RepositorySupport::text(metric)},
+        QStringLiteral("read a metric's time range"), error);
     if (r.isNull())
         return std::nullopt;
     if (r.rows() < 1 || r.isNull(0, ExtentFirst))

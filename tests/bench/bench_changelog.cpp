@@ -34,35 +34,12 @@
 #include <cstdio>
 #include <functional>
 
+using Bench::msSince;
+using Bench::out;
+using Bench::row;
+using Bench::waitUntil;
+
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-double msSince(const QElapsedTimer &clock)
-{
-    return double(clock.nsecsElapsed()) / 1e6;
-}
-
-// Runs the event loop until `done()` holds; false after 120 s. It sleeps between events (the
-// timer wakes it every 5 ms at the latest): processEvents(flags, maxTime) ignores
-// WaitForMoreEvents and would spin, taking a core from the server on a 2-core machine.
-bool waitUntil(const std::function<bool()> &done)
-{
-    QElapsedTimer clock;
-    clock.start();
-    QTimer tick;
-    tick.start(5);
-    while (!done()) {
-        if (clock.elapsed() > 120000)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
-    }
-    return true;
-}
 
 // Resident memory of this process, MB.
 double residentMb()
@@ -75,17 +52,6 @@ double residentMb()
             return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
     }
     return -1;
-}
-
-void row(const QString &what, double ours, double peer, const QString &target)
-{
-    out() << QStringLiteral("%1 %2 %3 %4 %5\n")
-                 .arg(what, -52)
-                 .arg(ours, 10, 'f', 1)
-                 .arg(peer > 0 ? QString::number(peer, 'f', 1) : QStringLiteral("—"), 9)
-                 .arg(peer > 0 ? QString::number(ours / peer, 'f', 2) : QStringLiteral("—"), 6)
-                 .arg(target, 10);
-    out().flush();
 }
 
 } // namespace
@@ -169,12 +135,7 @@ int main(int argc, char *argv[])
     const QByteArray order = " ORDER BY modified_at DESC NULLS LAST, id DESC";
 
     out() << "bench_changelog: " << options.runs << " runs each, medians, ms\n\n";
-    out() << QStringLiteral("%1 %2 %3 %4 %5\n")
-                 .arg(QStringLiteral("operation"), -52)
-                 .arg(QStringLiteral("algoadmin"), 10)
-                 .arg(QStringLiteral("psql"), 9)
-                 .arg(QStringLiteral("ratio"), 6)
-                 .arg(QStringLiteral("target"), 10);
+    Bench::header(QStringLiteral("psql"));
     for (const Link &link : links) {
         ConnectionContext context;
         context.profileName = link.name;

@@ -1,17 +1,23 @@
 #pragma once
 
-// What the benchmarks share: medians and the delay proxy in front of a local cluster.
+// What the benchmarks share: medians, waiting on the event loop, the table rows, and the delay
+// proxy in front of a local cluster.
 
 #include "sandbox/localcluster.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QList>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QTextStream>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 namespace Bench {
 
@@ -50,6 +56,58 @@ inline double median(QList<double> values)
     std::sort(values.begin(), values.end());
     const qsizetype n = values.size();
     return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
+}
+
+// Standard output, for the tables.
+inline QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+inline double msSince(const QElapsedTimer &clock)
+{
+    return double(clock.nsecsElapsed()) / 1e6;
+}
+
+// Runs the event loop until `done()` holds; false after 120 s. It sleeps between events (the
+// timer wakes it every 5 ms at the latest): processEvents(flags, maxTime) ignores
+// WaitForMoreEvents and would spin, taking a core from the server on a 2-core machine.
+inline bool waitUntil(const std::function<bool()> &done)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QTimer tick;
+    tick.start(5);
+    while (!done()) {
+        if (clock.elapsed() > 120000)
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
+    }
+    return true;
+}
+
+// A row of the table: what, ours, the peer's (none when <= 0), their ratio, the target.
+inline void row(const QString &what, double ours, double peer, const QString &target)
+{
+    out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                 .arg(what, -52)
+                 .arg(ours, 10, 'f', 1)
+                 .arg(peer > 0 ? QString::number(peer, 'f', 1) : QStringLiteral("—"), 9)
+                 .arg(peer > 0 ? QString::number(ours / peer, 'f', 2) : QStringLiteral("—"), 6)
+                 .arg(target, 10);
+    out().flush();
+}
+
+// The table's header, `peer` naming the second column.
+inline void header(const QString &peer)
+{
+    out() << QStringLiteral("%1 %2 %3 %4 %5\n")
+                 .arg(QStringLiteral("operation"), -52)
+                 .arg(QStringLiteral("algoadmin"), 10)
+                 .arg(peer, 9)
+                 .arg(QStringLiteral("ratio"), 6)
+                 .arg(QStringLiteral("target"), 10);
 }
 
 // Milliseconds a new process of `program` takes to run to its end; -1 (and why on stderr) when

@@ -2,14 +2,18 @@
 // with hand-made metrics of known shape in 2030 (A5: 100 for twelve hours, six hours without
 // data, then 120; A6: a flat 50) and hand-made changes of A5 (one alone, two in a change set):
 // buckets and gaps, markers per change set, zoom and its latest-wins, Back and Reset, a
-// marker's impact, the parameter filter, the values in effect, overlays, export and a link.
+// marker's impact, the parameter filter, the values in effect, overlays, export, a link, and
+// follow live (only the newest part read, a selected change kept).
+#include "db/sqltimestamp.h"
 #include "metrics/metricchartview.h"
 #include "metrics/metricspanel.h"
 #include "repositoryfixture.h"
+#include "workers/metricsworker.h"
 
 #include <QAction>
 #include <QFile>
 #include <QImage>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -47,6 +51,8 @@ private Q_SLOTS:
     void exportsPngSvgAndCsv();
     void aLinkOpensAtTheMoment();
     void anEmptyRangeSaysSo();
+    void followLiveAppendsOnlyTheNewest();
+    void denseMarkersAreCountedNotPiled();
 
 private:
     bool openOnA5();
@@ -308,6 +314,11 @@ void TstMetricsPanel::overlays()
     m_panel->setCompareAgents(everyone);
     QVERIFY(waitIdle());
     QCOMPARE(chart->curveCount(), 1 + 1 + 29);
+    // … each with a colour of its own (the shifted curve is muted grey).
+    QSet<QRgb> colours;
+    for (int slot : chart->curveSlots())
+        colours.insert(chart->curve(slot).colour.rgb());
+    QCOMPARE(colours.size(), chart->curveCount());
     m_panel->setCompareAgents({});
     m_panel->setShift(MetricsPanel::Shift::None);
     QVERIFY(waitIdle());
@@ -368,6 +379,131 @@ void TstMetricsPanel::anEmptyRangeSaysSo()
     QVERIFY2(m_panel->chart()->message().contains(u"No data"_s),
              qPrintable(m_panel->chart()->message()));
     QCOMPARE(m_panel->chart()->segmentCount(0), 0);
+}
+
+void TstMetricsPanel::followLiveAppendsOnlyTheNewest()
+{
+    // Last (it adds a change of A5 now, before the 2030 changes the other tests read, and the
+    // changelog keeps every row): a metric of its own over the last 50 minutes, at 10.
+    const QByteArray now = SqlTimestamp::toSql(MetricsPanel::wallClockNow()).toUtf8();
+    QVERIFY(m_db->exec("INSERT INTO algorithm_metrics (algorithm_id, metric_name, metric_value,"
+                       " recorded_at) SELECT 'A5', 'live_latency', 10,"
+                       " $1::timestamp - g * interval '1 minute' FROM generate_series(1, 50) g",
+                       {now})
+                .ok());
+    QVERIFY(openOnA5());
+    QVERIFY(m_panel->selectMetric(u"live_latency"_s));
+    QVERIFY(waitIdle());
+    m_panel->setPreset(MetricsPanel::Preset::Hour);
+    QVERIFY(waitIdle());
+    MetricChartView *chart = m_panel->chart();
+    QVERIFY(!chart->curve(0).buckets.isEmpty());
+    QCOMPARE(chart->curve(0).buckets.constLast().max, 10.0);
+    const QDateTime rangeFrom = chart->rangeFrom();
+
+    QList<MetricSeriesRequest> liveReads;
+    int markerAnswers = 0;
+    int impactAnswers = 0;
+    QObject receiver;
+    connect(m_panel->worker(), &MetricsWorker::seriesLoaded, &receiver,
+            [&](int, const QList<MetricSeriesRequest> &series) {
+                if (series.size() == 1 && series.constFirst().slot == MetricsWorker::MaxSlots - 1)
+                    liveReads.append(series.constFirst());
+            });
+    connect(m_panel->worker(), &MetricsWorker::markersLoaded, &receiver, [&] { ++markerAnswers; });
+    connect(m_panel->worker(), &MetricsWorker::impactLoaded, &receiver, [&] { ++impactAnswers; });
+    m_panel->setFollowLive(true);
+    // A new value and a change arrive while it follows.
+    const QByteArray later = SqlTimestamp::toSql(MetricsPanel::wallClockNow()).toUtf8();
+    QVERIFY(m_db->exec("INSERT INTO algorithm_metrics (algorithm_id, metric_name, metric_value,"
+                       " recorded_at) VALUES ('A5', 'live_latency', 30, $1::timestamp)",
+                       {later})
+                .ok());
+    QVERIFY(m_db->exec("INSERT INTO algorithm_changelog (id, algorithm_id, user_id, parameter_name,"
+                       " old_value, new_value, reason, modified_at, change_set) VALUES"
+                       " ('m-live', 'A5', 5, 'p1', '2', '3', 'live', $1::timestamp, 'cs-live')",
+                       {later})
+                .ok());
+    auto liveMarker = [this] {
+        const QList<QList<ChangelogEntry>> groups = m_panel->markerGroups();
+        for (int i = 0; i < groups.size(); ++i) {
+            if (groups.at(i).constFirst().changeSet == u"cs-live"_s)
+                return i;
+        }
+        return -1;
+    };
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const QList<MetricBucket> buckets = chart->curve(0).buckets;
+            return !buckets.isEmpty() && buckets.constLast().max == 30.0 && liveMarker() >= 0;
+        },
+        3 * MetricsPanel::LiveIntervalMs + 5000));
+    // Only the newest part was read: from the last bucket on, not the whole hour again.
+    QVERIFY(!liveReads.isEmpty());
+    QVERIFY2(liveReads.constFirst().from > rangeFrom.addSecs(50 * 60),
+             qPrintable(liveReads.constFirst().from.toString(Qt::ISODate)));
+    // The older buckets stayed.
+    QCOMPARE(chart->curve(0).buckets.constFirst().max, 10.0);
+
+    // A selected change stays selected while nothing new comes, and its impact is not re-read.
+    const int index = liveMarker();
+    m_panel->selectMarker(index);
+    QVERIFY(QTest::qWaitFor([&] { return impactAnswers == 1; }, 10000));
+    const int answersBefore = markerAnswers;
+    QVERIFY(QTest::qWaitFor([&] { return markerAnswers >= answersBefore + 2; },
+                            3 * MetricsPanel::LiveIntervalMs + 5000));
+    QCOMPARE(m_panel->selectedMarker(), index);
+    QCOMPARE(impactAnswers, 1);
+    m_panel->setFollowLive(false);
+    QVERIFY(waitIdle());
+}
+
+void TstMetricsPanel::denseMarkersAreCountedNotPiled()
+{
+    // 20,000 changes over a day (one every 4.32 s), as a whole range of a busy agent has: the
+    // chart paints them and names how many are under the pointer; a lone one far off keeps its
+    // own tooltip.
+    MetricChartView chart;
+    chart.resize(900, 500);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    const QDateTime from = utc("2031-01-01 00:00");
+    chart.setRange(from, from.addDays(2));
+    QList<QDateTime> moments;
+    for (int i = 0; i < 20000; ++i)
+        moments.append(from.addMSecs(qint64(i) * 4320));
+    moments.append(from.addDays(1).addSecs(18 * 3600)); // alone, 18 h after the rest
+    chart.setMarkers(moments);
+    int asked = -1;
+    chart.setMarkerText([&asked](int index) {
+        asked = index;
+        return u"marker %1"_s.arg(index);
+    });
+    const QString dense = chart.tooltipAt(from.addSecs(12 * 3600));
+    QVERIFY2(dense.contains(u"changes"_s) && dense.contains(u"Zoom in"_s), qPrintable(dense));
+    QCOMPARE(asked, -1); // not one marker's text: a count
+    QCOMPARE(chart.tooltipAt(moments.constLast()), u"marker 20000"_s);
+    QCOMPARE(asked, 20000);
+    const QImage image = chart.image();
+    // The dense part is a rug of ticks along the top (the marker colour left of the middle),
+    // not a wall of lines over the curves; the empty second day before the lone marker has
+    // none.
+    const QRect plot = chart.chart()->plotArea().toRect();
+    auto markerColumns = [&](int left, int right, int y = -1) {
+        int columns = 0;
+        for (int x = left; x < right; ++x) {
+            const QColor c = image.pixelColor(x, y < 0 ? plot.top() + 5 : y);
+            columns += c.red() > c.blue() + 40 ? 1 : 0;
+        }
+        return columns;
+    };
+    QCOMPARE(
+        markerColumns(plot.left() + 10, plot.left() + plot.width() / 2 - 10, plot.center().y()), 0);
+    QVERIFY(markerColumns(plot.left() + 10, plot.left() + plot.width() / 2 - 10) >
+            plot.width() / 4);
+    QCOMPARE(
+        markerColumns(plot.left() + plot.width() / 2 + 10, plot.left() + plot.width() * 7 / 8 - 10),
+        0);
 }
 
 QTEST_MAIN(TstMetricsPanel)

@@ -244,6 +244,10 @@ void MetricsPanel::buildLayout()
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     m_chart = new MetricChartView(splitter);
     m_chart->setObjectName(QStringLiteral("metricChart"));
+    m_chart->setMarkerText([this](int index) {
+        return index >= 0 && index < m_groups.size() ? markerTooltip(m_groups.at(index))
+                                                     : QString();
+    });
     auto *side = new QWidget(splitter);
     auto *sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(0, 0, 0, 0);
@@ -442,7 +446,8 @@ void MetricsPanel::setConnection(const ConnectionContext &context)
     storeConnection(context);
     m_open = false;
     m_agentsRequest = m_namesRequest = m_extentRequest = -1;
-    m_markersRequest = m_impactRequest = m_inEffectRequest = m_historyRequest = -1;
+    m_markersRequest = m_liveMarkersRequest = m_impactRequest = m_inEffectRequest = -1;
+    m_historyRequest = -1;
     m_seriesRequest = m_liveRequest = -1;
     m_error->clearMessage();
     if (!context.isValid()) {
@@ -490,7 +495,7 @@ bool MetricsPanel::isBusy() const
 {
     return m_opening || m_seriesRequest >= 0 || m_liveRequest >= 0 || m_agentsRequest >= 0 ||
            m_namesRequest >= 0 || m_extentRequest >= 0 || m_markersRequest >= 0 ||
-           m_impactRequest >= 0 || m_historyRequest >= 0;
+           m_liveMarkersRequest >= 0 || m_impactRequest >= 0 || m_historyRequest >= 0;
 }
 
 void MetricsPanel::updateBusy()
@@ -625,6 +630,8 @@ void MetricsPanel::loadRange()
     }
     m_backAction->setEnabled(!m_history.isEmpty());
     reloadCurves();
+    m_liveMarkersRequest = -1;
+    m_markersAskedTo = m_to;
     m_markersRequest = m_worker->loadMarkers(agent(), m_from, m_to);
     updateBusy();
 }

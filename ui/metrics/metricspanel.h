@@ -9,6 +9,7 @@
 #include <QStringList>
 
 class MessageBanner;
+struct ChartCurve;
 class MetricChartView;
 class MetricsWorker;
 class QAction;
@@ -87,6 +88,7 @@ public:
     QString agent() const;
     QString metric() const;
     MetricChartView *chart() const { return m_chart; }
+    MetricsWorker *worker() const { return m_worker; } // its answers (benchmarks)
     // The markers: one per change set (entries of one apply), oldest first.
     QList<QList<ChangelogEntry>> markerGroups() const { return m_groups; }
     int selectedMarker() const { return m_selected; }
@@ -112,8 +114,12 @@ private:
     void seriesLoaded(int request, const QList<MetricSeriesRequest> &series,
                       const QList<QList<MetricBucket>> &buckets, const DbError &error);
     void liveLoaded(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets);
-    void showCurve(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets);
+    // The chart's curve for `series` (label, colour, band, axis), showing `buckets`.
+    ChartCurve curveFor(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets);
     void markersLoaded(int request, const QList<ChangelogEntry> &entries, const DbError &error);
+    // Shows `entries` as the markers (and the parameter filter's choices), keeping the selected
+    // change selected when it is still there.
+    void applyEntries(const QList<ChangelogEntry> &entries);
     void impactLoaded(int request, const ChangelogEntry &change, const MetricImpact &impact,
                       const DbError &error);
     void parameterImpactsLoaded(int request, const QString &parameter,
@@ -181,6 +187,9 @@ private:
     int m_seriesRequest = -1;
     int m_liveRequest = -1;
     int m_markersRequest = -1;
+    int m_liveMarkersRequest = -1; // follow-live's: the newest changes only
+    QDateTime m_markersTo;         // the end of the range m_entries were read for
+    QDateTime m_markersAskedTo;    // … and of the read in flight
     int m_impactRequest = -1;
     int m_inEffectRequest = -1;
     int m_historyRequest = -1;

@@ -12,9 +12,11 @@
 #include <QLocale>
 #include <QMenu>
 #include <QSaveFile>
+#include <QSet>
 #include <QTextBrowser>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -68,15 +70,11 @@ void MetricsPanel::seriesLoaded(int request, const QList<MetricSeriesRequest> &s
         updateBusy();
         return;
     }
-    QList<int> shown;
-    for (qsizetype i = 0; i < series.size() && i < buckets.size(); ++i) {
-        showCurve(series.at(i), buckets.at(i));
-        shown.append(series.at(i).slot);
-    }
-    for (int slot : m_chart->curveSlots()) {
-        if (!shown.contains(slot))
-            m_chart->removeCurve(slot);
-    }
+    // Every curve at once (slots not asked for any more go): one rebuild of the plot.
+    QMap<int, ChartCurve> curves;
+    for (qsizetype i = 0; i < series.size() && i < buckets.size(); ++i)
+        curves.insert(series.at(i).slot, curveFor(series.at(i), buckets.at(i)));
+    m_chart->setCurves(curves);
     updateBusy();
     Q_EMIT loaded();
 }
@@ -97,7 +95,8 @@ void MetricsPanel::liveLoaded(const MetricSeriesRequest &series, const QList<Met
     m_chart->setCurve(MainSlot, main);
 }
 
-void MetricsPanel::showCurve(const MetricSeriesRequest &series, const QList<MetricBucket> &buckets)
+ChartCurve MetricsPanel::curveFor(const MetricSeriesRequest &series,
+                                  const QList<MetricBucket> &buckets)
 {
     ChartCurve curve;
     curve.buckets = buckets;
@@ -121,20 +120,54 @@ void MetricsPanel::showCurve(const MetricSeriesRequest &series, const QList<Metr
         curve.label = QStringLiteral("%1 · %2").arg(series.agent, series.metric);
         curve.colour = Colours::series(uint(series.slot));
     }
-    m_chart->setCurve(series.slot, curve);
+    return curve;
 }
 
 void MetricsPanel::markersLoaded(int request, const QList<ChangelogEntry> &entries,
                                  const DbError &error)
 {
-    if (request != m_markersRequest)
+    const bool live = request == m_liveMarkersRequest;
+    if (!live && request != m_markersRequest)
         return;
-    m_markersRequest = -1;
+    (live ? m_liveMarkersRequest : m_markersRequest) = -1;
     if (error.isError()) {
         failed(tr("Could not read the changes"), error);
         updateBusy();
         return;
     }
+    m_markersTo = m_markersAskedTo;
+    if (!live) {
+        applyEntries(entries);
+        return;
+    }
+    // Follow live read the newest changes only (and a minute before, for an apply that
+    // committed after the last read but was stamped before it): the entries still in the
+    // moving range and the new ones, each once.
+    QSet<QString> fresh;
+    for (const ChangelogEntry &entry : entries)
+        fresh.insert(entry.id);
+    QList<ChangelogEntry> merged;
+    for (const ChangelogEntry &entry : std::as_const(m_entries)) {
+        if (entry.modifiedAt >= m_from && !fresh.contains(entry.id))
+            merged.append(entry);
+    }
+    merged.append(entries);
+    std::stable_sort(merged.begin(), merged.end(),
+                     [](const ChangelogEntry &a, const ChangelogEntry &b) {
+                         return a.modifiedAt < b.modifiedAt;
+                     });
+    bool same = merged.size() == m_entries.size();
+    for (qsizetype i = 0; same && i < merged.size(); ++i)
+        same = merged.at(i).id == m_entries.at(i).id;
+    if (same) {
+        updateBusy(); // nothing new: the markers, the selection and its impact stay
+        return;
+    }
+    applyEntries(merged);
+}
+
+void MetricsPanel::applyEntries(const QList<ChangelogEntry> &entries)
+{
     // Keep the selected change selected when it is still in range.
     QString selectedId;
     if (m_selected >= 0 && m_selected < m_groups.size())
@@ -205,10 +238,11 @@ void MetricsPanel::showMarkers()
         }
         m_groups.append({entry});
     }
-    QList<ChartMarker> markers;
-    for (const QList<ChangelogEntry> &group : m_groups)
-        markers.append({group.constFirst().modifiedAt, markerTooltip(group)});
-    m_chart->setMarkers(markers);
+    QList<QDateTime> moments;
+    moments.reserve(m_groups.size());
+    for (const QList<ChangelogEntry> &group : std::as_const(m_groups))
+        moments.append(group.constFirst().modifiedAt);
+    m_chart->setMarkers(moments); // their tooltips when asked (markerTooltip)
     m_selected = -1;
     m_impactResult.reset();
     m_chart->setWindows({}, {}, {});
@@ -465,7 +499,14 @@ void MetricsPanel::liveTick()
                                                double(std::max<qint64>(1, main.bucketSeconds)))));
     request.slot = LiveSlot;
     m_liveRequest = m_worker->loadSeries({request}, true);
-    m_markersRequest = m_worker->loadMarkers(agent(), m_from, m_to);
+    m_markersAskedTo = next;
+    if (m_markersRequest >= 0 || !m_markersTo.isValid()) {
+        // The range's own read is still to come (it would be overtaken): read it all again.
+        m_markersRequest = m_worker->loadMarkers(agent(), m_from, m_to);
+    } else {
+        m_liveMarkersRequest =
+            m_worker->loadMarkers(agent(), std::max(m_from, m_markersTo.addSecs(-60)), next);
+    }
     updateBusy();
 }
 

@@ -3,6 +3,8 @@
 #include <QColor>
 #include <QString>
 
+#include <algorithm>
+
 // The one colour set of the window: message banners, badges, state colours in tables and the
 // accents of rich text. Light backgrounds with dark text, readable on the Fusion palette.
 namespace Colours {
@@ -116,14 +118,27 @@ inline QColor readOnlyBadge()
     return QColor(0x6d, 0x4c, 0x41);
 }
 
-// Distinct, readable hues for series or people (the timeline's "who changed most"); `key`
-// always gets the same one.
+// Distinct, readable colours for series or people (the timeline's "who changed most"); `key`
+// always gets the same one. Twelve hues, then each again darker, lighter and shifted: 48 keys in
+// a row get distinct colours (the Metrics panel overlays up to 36 agents).
 inline QColor series(uint key)
 {
-    static const QColor hues[] = {QColor(0x3d, 0x7c, 0xc9), QColor(0x2e, 0x7d, 0x32),
-                                  QColor(0xb2, 0x6a, 0x00), QColor(0x8e, 0x24, 0xaa),
-                                  QColor(0x00, 0x83, 0x8f), QColor(0xc6, 0x28, 0x28)};
-    return hues[key % (sizeof(hues) / sizeof(hues[0]))];
+    static const QColor hues[] = {
+        QColor(0x3d, 0x7c, 0xc9), QColor(0x2e, 0x7d, 0x32), QColor(0xb2, 0x6a, 0x00),
+        QColor(0x8e, 0x24, 0xaa), QColor(0x00, 0x83, 0x8f), QColor(0xc6, 0x28, 0x28),
+        QColor(0xad, 0x14, 0x57), QColor(0x28, 0x35, 0x93), QColor(0x82, 0x77, 0x17),
+        QColor(0x02, 0x77, 0xbd), QColor(0xd8, 0x43, 0x15), QColor(0x54, 0x6e, 0x7a)};
+    constexpr uint count = sizeof(hues) / sizeof(hues[0]);
+    const QColor &base = hues[key % count];
+    const uint tier = (key / count) % 4;
+    if (tier == 0)
+        return base;
+    static constexpr int hueShift[] = {0, 12, -12, 24}; // degrees
+    static constexpr int lighter[] = {0, -35, 45, 20};  // HSL lightness, of 255
+    int h = 0, s = 0, l = 0;
+    base.getHsl(&h, &s, &l);
+    return QColor::fromHsl((h + hueShift[tier] + 360) % 360, s,
+                           std::clamp(l + lighter[tier], 35, 200));
 }
 
 } // namespace Colours

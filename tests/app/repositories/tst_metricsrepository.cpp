@@ -3,6 +3,7 @@
 // a change matches hand-made data with a known answer.
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
+#include "repositories/metricsql.h"
 #include "repositories/metricsrepository.h"
 #include "sandbox/sandbox.h"
 #include "testdatabase.h"
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void impactBeforeAndAfter();
     void seriesBadData();
     void seriesEdgeRanges();
+    void readsRunWithoutJitAndLeaveTheSessionAlone();
 
 private:
     std::unique_ptr<TestDatabase> m_db;
@@ -284,6 +286,27 @@ void TstMetricsRepository::seriesEdgeRanges()
     QVERIFY2(future, qPrintable(error.toString()));
     QCOMPARE(future->size(), 1);
     QCOMPARE(future->first().avg, 7.0);
+}
+
+void TstMetricsRepository::readsRunWithoutJitAndLeaveTheSessionAlone()
+{
+    // The batch's statements share one implicit transaction after ReadSettings, so JIT is off
+    // (and work_mem 32 MB) for every one of them; the settings are local to it, so the session
+    // (and a pooler's server connection) keeps its own afterwards.
+    const QByteArray show = "SELECT current_setting('jit') || ' ' || current_setting('work_mem')";
+    RepositorySupport::BatchResults batch =
+        MetricSql::run(m_sql, {{show}, {show}}, u"read the setting"_s);
+    QVERIFY2(batch.ok, qPrintable(batch.error.toString()));
+    QCOMPARE(batch.results.size(), 2);
+    QCOMPARE(batch.results.at(0).value(0, 0), u"off 32MB"_s);
+    QCOMPARE(batch.results.at(1).value(0, 0), u"off 32MB"_s);
+    batch = RepositorySupport::run(m_sql, {{show}}, u"read the setting"_s);
+    QVERIFY2(batch.ok, qPrintable(batch.error.toString()));
+    QCOMPARE(batch.results.at(0).value(0, 0), u"on 4MB"_s);
+    // And a read still answers with the statement's own result.
+    DbError error;
+    const auto names = m_repo->metricNames(u"A1"_s, &error);
+    QVERIFY2(names && !names->isEmpty(), qPrintable(error.toString()));
 }
 
 QTEST_GUILESS_MAIN(TstMetricsRepository)
