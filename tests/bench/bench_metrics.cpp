@@ -291,6 +291,12 @@ int main(int argc, char *argv[])
             // 1. The whole range of one metric.
             first.append(timed([&] { panel.setPreset(MetricsPanel::Preset::All); }));
             firstPaint.append(lastPaint);
+            // ALGOADMIN_GRAB_DIR: the panel with the whole range, to look at (bench-metrics-0.png
+            // local, -1 at the round trip).
+            if (const QString dir = qEnvironmentVariable("ALGOADMIN_GRAB_DIR");
+                !dir.isEmpty() && run == 0)
+                panel.grab().save(
+                    dir + QStringLiteral("/bench-metrics-%1.png").arg(int(&link - links.data())));
             const QDateTime from = chart->rangeFrom();
             const QDateTime to = chart->rangeTo();
             const ChartCurve main = chart->curve(0);

@@ -177,6 +177,29 @@ void TstMetricsPanel::bucketsGapsAndMarkers()
     const QString bad = chart->tooltipAt(utc("2030-01-01 03:00").addSecs(30));
     QVERIFY2(bad.contains(u"4 not counted"_s), qPrintable(bad));
     QVERIFY(chart->message().isEmpty());
+    // As painted: down the plot at 03:00 the band shows in a light tint of the curve's blue
+    // (never dark: a gradient theme once made it black), the curve crosses it, and nothing is
+    // painted in the gap at 15:00 but the grid.
+    const QImage image = chart->image();
+    const QRect plot = chart->chart()->plotArea().toRect();
+    auto column = [&](const QDateTime &at) {
+        QList<QColor> colours;
+        const int x = chart->positionOf(at).x();
+        for (int y = plot.top() + 12; y < plot.bottom() - 2; ++y) // below the markers' dots
+            colours.append(image.pixelColor(x, y));
+        return colours;
+    };
+    int band = 0;
+    int curve = 0;
+    for (const QColor &c : column(utc("2030-01-01 03:00"))) {
+        QVERIFY2(c.lightness() > 90, qPrintable(c.name()));
+        band += c.lightness() > 180 && c.lightness() < 250 && c.blue() > c.red() + 15 ? 1 : 0;
+        curve += c.lightness() < 170 && c.blue() > c.red() + 60 ? 1 : 0;
+    }
+    QVERIFY2(band > 20, qPrintable(QString::number(band)));
+    QVERIFY(curve > 0);
+    for (const QColor &c : column(utc("2030-01-01 15:00")))
+        QVERIFY2(qAbs(c.red() - c.blue()) < 12, qPrintable(c.name())); // white or grey grid
     grab(u"metrics-chart.png"_s);
 }
 

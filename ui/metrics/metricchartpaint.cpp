@@ -65,7 +65,12 @@ void MetricChartView::drawBackground(QPainter *painter, const QRectF &rect)
     painter->setClipRect(plot.toAlignedRect());
     // Whole pixels, without antialiasing: neighbouring buckets meet without a seam.
     painter->setRenderHint(QPainter::Antialiasing, false);
-    const QColor background = chart()->backgroundBrush().color();
+    // The theme's background is a gradient (whose color() is black): its first stop.
+    const QBrush brush = chart()->backgroundBrush();
+    const QColor background = brush.gradient() && !brush.gradient()->stops().isEmpty()
+                                  ? brush.gradient()->stops().constFirst().second
+                              : brush.style() == Qt::SolidPattern ? brush.color()
+                                                                  : QColor(Qt::white);
     const PlotMap toPlot = plotMap();
     for (const Band &band : std::as_const(m_bands)) {
         const QColor fill = bandFill(band.colour, background);
