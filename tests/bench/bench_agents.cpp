@@ -55,20 +55,12 @@ int main(int argc, char *argv[])
     const QString dataDir = options.dataDir;
     const int runs = options.runs;
     const int rtt = options.rtt;
-    qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");
     LocalCluster cluster(dataDir);
-    QString error;
     bool startedNow = false;
-    if (!cluster.start(&error, &startedNow)) {
-        std::fprintf(stderr, "bench: %s\n", qPrintable(error));
-        return 1;
-    }
     // Migrated and seeded (a small seed: the agents and their parameters are what counts).
-    if (MigrationEngine(cluster.connectionOptions(), MigrationSet::bundled()).migrate().outcome !=
-        RunReport::Outcome::Ok) {
-        std::fprintf(stderr, "bench: migrate failed\n");
+    if (!Bench::startMigrated(cluster, &startedNow))
         return 1;
-    }
+    QString error;
     {
         PgConnection admin;
         DbError dbError;
@@ -95,16 +87,6 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench: the delay proxy did not start\n");
         return 1;
     }
-    ConnectionOptions delayed;
-    delayed.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
-                           .arg(proxyPort)
-                           .arg(LocalCluster::databaseName(), LocalCluster::superuser());
-    const QString directConninfo =
-        QStringLiteral("host=%1 port=%2 dbname=%3 user=%4")
-            .arg(cluster.socketDir())
-            .arg(cluster.port())
-            .arg(LocalCluster::databaseName(), LocalCluster::superuser());
-    const QString delayedConninfo = delayed.database;
 
     out() << "bench_agents: " << runs
           << " runs each, medians, ms; select in the AgentsPanel (offscreen), apply through"
@@ -115,16 +97,9 @@ int main(int argc, char *argv[])
                  .arg(QStringLiteral("psql"), 8)
                  .arg(QStringLiteral("ratio"), 7)
                  .arg(QStringLiteral("target"), 8);
-    struct Link
-    {
-        QString name;
-        ConnectionOptions options;
-        QString conninfo;
-    };
-    const QList<Link> links = {
-        {QStringLiteral("local socket"), cluster.connectionOptions(), directConninfo},
-        {QStringLiteral("%1 ms RTT").arg(rtt), delayed, delayedConninfo}};
-    for (const Link &link : links) {
+    const QList<Bench::Link> links = Bench::links(
+        cluster, proxyPort, rtt, QStringLiteral("local socket"), QStringLiteral(" RTT"));
+    for (const Bench::Link &link : links) {
         auto *worker = new AgentWorker;
         worker->start();
         worker->setConnection(link.options);

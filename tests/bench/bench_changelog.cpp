@@ -69,26 +69,16 @@ int main(int argc, char *argv[])
         if (options.rest.at(i) == QLatin1String("--rows"))
             wantedRows = options.rest.at(i + 1).toLongLong();
     }
-    qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");
     LocalCluster cluster(options.dataDir);
-    QString error;
     bool startedNow = false;
-    if (!cluster.start(&error, &startedNow)) {
-        std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+    if (!Bench::startMigrated(cluster, &startedNow))
         return 1;
-    }
-    if (MigrationEngine(cluster.connectionOptions(), MigrationSet::bundled()).migrate().outcome !=
-        RunReport::Outcome::Ok) {
-        std::fprintf(stderr, "bench: migrate failed\n");
-        return 1;
-    }
+    QString error;
     {
         PgConnection admin;
-        DbError dbError;
-        if (!admin.open(cluster.connectionOptions(), &dbError)) {
-            std::fprintf(stderr, "bench: %s\n", qPrintable(dbError.toString()));
+        if (!Bench::open(admin, cluster))
             return 1;
-        }
+        DbError dbError;
         const qint64 have =
             admin.exec("SELECT count(*) FROM algorithm_changelog").value(0, 0).toLongLong();
         if (have < wantedRows * 9 / 10) {
@@ -112,31 +102,14 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench: the delay proxy did not start\n");
         return 1;
     }
-    ConnectionOptions delayed;
-    delayed.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
-                           .arg(proxyPort)
-                           .arg(LocalCluster::databaseName(), LocalCluster::superuser());
-    const QString directConninfo =
-        QStringLiteral("host=%1 port=%2 dbname=%3 user=%4")
-            .arg(cluster.socketDir())
-            .arg(cluster.port())
-            .arg(LocalCluster::databaseName(), LocalCluster::superuser());
-    struct Link
-    {
-        QString name;
-        ConnectionOptions options;
-        QString conninfo;
-    };
-    const QList<Link> links = {
-        {QStringLiteral("local"), cluster.connectionOptions(), directConninfo},
-        {QStringLiteral("%1 ms").arg(options.rtt), delayed, delayed.database}};
+    const QList<Bench::Link> links = Bench::links(cluster, proxyPort, options.rtt);
     const QByteArray columns = "id, algorithm_id, user_id, parameter_name, old_value, new_value,"
                                " reason, modified_at, db_role, source, change_set";
     const QByteArray order = " ORDER BY modified_at DESC NULLS LAST, id DESC";
 
     out() << "bench_changelog: " << options.runs << " runs each, medians, ms\n\n";
     Bench::header(QStringLiteral("psql"));
-    for (const Link &link : links) {
+    for (const Bench::Link &link : links) {
         ConnectionContext context;
         context.profileName = link.name;
         context.options = link.options;

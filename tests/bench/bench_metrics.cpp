@@ -136,28 +136,18 @@ int main(int argc, char *argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("algoadmin-bench")); // its own settings
     const Bench::Options options = Bench::parseOptions(
         QCoreApplication::arguments(), {QStringLiteral("/tmp/algoadmin-bench-reads"), 5, 40, {}});
-    qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");
     LocalCluster cluster(options.dataDir);
-    QString error;
     bool startedNow = false;
-    if (!cluster.start(&error, &startedNow)) {
-        std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+    if (!Bench::startMigrated(cluster, &startedNow))
         return 1;
-    }
-    if (MigrationEngine(cluster.connectionOptions(), MigrationSet::bundled()).migrate().outcome !=
-        RunReport::Outcome::Ok) {
-        std::fprintf(stderr, "bench: migrate failed\n");
-        return 1;
-    }
+    QString error;
     const QString metric = QStringLiteral("latency_ms");
     QStringList agents;
     {
         PgConnection admin;
-        DbError dbError;
-        if (!admin.open(cluster.connectionOptions(), &dbError)) {
-            std::fprintf(stderr, "bench: %s\n", qPrintable(dbError.toString()));
+        if (!Bench::open(admin, cluster))
             return 1;
-        }
+        DbError dbError;
         // The demo's full size, as bench_repositories seeds it (the same data directory).
         const qint64 metricRows =
             admin.exec("SELECT count(*) FROM algorithm_metrics").value(0, 0).toLongLong();
@@ -190,8 +180,8 @@ int main(int argc, char *argv[])
     QStringList withMetric;
     {
         PgConnection admin;
-        DbError dbError;
-        admin.open(cluster.connectionOptions(), &dbError);
+        if (!Bench::open(admin, cluster))
+            return 1;
         for (const QString &agent : agents) {
             if (admin
                     .exec(QStringLiteral("SELECT 1 FROM algorithm_metrics WHERE algorithm_id = "
@@ -214,29 +204,12 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench: the delay proxy did not start\n");
         return 1;
     }
-    ConnectionOptions delayed;
-    delayed.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
-                           .arg(proxyPort)
-                           .arg(LocalCluster::databaseName(), LocalCluster::superuser());
-    const QString directConninfo =
-        QStringLiteral("host=%1 port=%2 dbname=%3 user=%4")
-            .arg(cluster.socketDir())
-            .arg(cluster.port())
-            .arg(LocalCluster::databaseName(), LocalCluster::superuser());
-    struct Link
-    {
-        QString name;
-        ConnectionOptions options;
-        QString conninfo;
-    };
-    const QList<Link> links = {
-        {QStringLiteral("local"), cluster.connectionOptions(), directConninfo},
-        {QStringLiteral("%1 ms").arg(options.rtt), delayed, delayed.database}};
+    const QList<Bench::Link> links = Bench::links(cluster, proxyPort, options.rtt);
 
     out() << "bench_metrics: " << metric << ", " << options.runs
           << " runs each, medians, ms; psql = the same statements on its open connection\n\n";
     Bench::header(QStringLiteral("psql"));
-    for (const Link &link : links) {
+    for (const Bench::Link &link : links) {
         ConnectionContext context;
         context.profileName = link.name;
         context.options = link.options;

@@ -3,6 +3,8 @@
 // What the benchmarks share: medians, waiting on the event loop, the table rows, and the delay
 // proxy in front of a local cluster.
 
+#include "db/pgconnection.h"
+#include "migrations/migrationengine.h"
 #include "sandbox/localcluster.h"
 
 #include <QCoreApplication>
@@ -139,6 +141,62 @@ inline int startDelayProxy(QProcess &proxy, const QString &program, const LocalC
                  QString::number(rttMs), QStringLiteral("--max-seconds"), QStringLiteral("3600")});
     proxy.waitForReadyRead(10000);
     return QString::fromUtf8(proxy.readLine()).trimmed().section(QLatin1Char(' '), 2, 2).toInt();
+}
+
+// Starts `cluster` (fast and unsafe: a benchmark's private one) unless it runs, and migrates it
+// with the bundled migrations; false (and why on stderr) when either fails. `startedNow`: this
+// call started it (the benchmark stops it at its end).
+inline bool startMigrated(LocalCluster &cluster, bool *startedNow)
+{
+    qputenv("ALGOADMIN_LOCAL_UNSAFE_FAST", "1");
+    QString error;
+    if (!cluster.start(&error, startedNow)) {
+        std::fprintf(stderr, "bench: %s\n", qPrintable(error));
+        return false;
+    }
+    if (MigrationEngine(cluster.connectionOptions(), MigrationSet::bundled()).migrate().outcome !=
+        RunReport::Outcome::Ok) {
+        std::fprintf(stderr, "bench: migrate failed\n");
+        return false;
+    }
+    return true;
+}
+
+// Opens `connection` on `cluster`'s socket; false (and why on stderr) when it fails.
+inline bool open(PgConnection &connection, const LocalCluster &cluster)
+{
+    DbError error;
+    if (connection.open(cluster.connectionOptions(), &error))
+        return true;
+    std::fprintf(stderr, "bench: %s\n", qPrintable(error.toString()));
+    return false;
+}
+
+// A way to the benchmark's cluster: its name in the table, the options the program connects
+// with, and a conninfo for psql.
+struct Link
+{
+    QString name;
+    ConnectionOptions options;
+    QString conninfo;
+};
+
+// `cluster` on its Unix socket (named `localName`), and through the delay proxy listening on
+// `proxyPort` at `rttMs` (named "`rttMs` ms" and `rttSuffix`).
+inline QList<Link> links(const LocalCluster &cluster, int proxyPort, int rttMs,
+                         const QString &localName = QStringLiteral("local"),
+                         const QString &rttSuffix = QString())
+{
+    ConnectionOptions delayed;
+    delayed.database = QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 sslmode=disable")
+                           .arg(proxyPort)
+                           .arg(LocalCluster::databaseName(), LocalCluster::superuser());
+    const QString direct = QStringLiteral("host=%1 port=%2 dbname=%3 user=%4")
+                               .arg(cluster.socketDir())
+                               .arg(cluster.port())
+                               .arg(LocalCluster::databaseName(), LocalCluster::superuser());
+    return {{localName, cluster.connectionOptions(), direct},
+            {QStringLiteral("%1 ms").arg(rttMs) + rttSuffix, delayed, delayed.database}};
 }
 
 } // namespace Bench
