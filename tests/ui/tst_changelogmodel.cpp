@@ -7,6 +7,7 @@
 #include "changelog/changelogmodel.h"
 #include "db/sqltimestamp.h"
 #include "repositoryfixture.h"
+#include "threadspy.h"
 #include "workers/changelogworker.h"
 
 #include <QAbstractItemModelTester>
@@ -79,7 +80,7 @@ void TstChangelogModel::init()
 {
     m_worker = new ChangelogWorker;
     m_worker->start();
-    QSignalSpy opened(m_worker, &ChangelogWorker::connectionOpened);
+    ThreadSpy opened(m_worker, &ChangelogWorker::connectionOpened);
     m_worker->setConnection(m_db->options());
     QVERIFY(opened.wait(20000));
     m_model = std::make_unique<ChangelogModel>(m_worker);
@@ -223,7 +224,7 @@ void TstChangelogModel::newRowsComeInAtTheTop()
     QVERIFY(newest);
     const QString firstBefore = m_model->entry(0).id;
     otherClientChanges(4);
-    QSignalSpy newer(m_worker, &ChangelogWorker::newerLoaded);
+    ThreadSpy newer(m_worker, &ChangelogWorker::newerLoaded);
     m_worker->loadNewer({}, *newest, 100);
     QVERIFY(newer.wait(20000));
     const auto page = newer.constFirst().at(1).value<ChangelogPage>();

@@ -14,6 +14,7 @@
 #include "changelog/timelineview.h"
 #include "changelog/timetravelview.h"
 #include "repositoryfixture.h"
+#include "threadspy.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
@@ -332,10 +333,10 @@ void TstChangelogPanel::changesOfAnotherClientArriveLive()
     // The focus in the filter: a table that takes the focus makes its first row current.
     m_panel->filterBar()->reasonEdit()->setFocus();
     QVERIFY(!m_panel->view()->selectionModel()->hasSelection());
-    QSignalSpy notices(m_panel->worker(), &ChangelogWorker::changeReceived);
+    ThreadSpy notices(m_panel->worker(), &ChangelogWorker::changeReceived);
     // The feed listens once the first rows are in (a change before that shows on the next load).
     QTRY_VERIFY(m_panel->backgroundWorker()->isFeedListening());
-    QSignalSpy newer(m_panel->worker(), &ChangelogWorker::newerLoaded);
+    ThreadSpy newer(m_panel->worker(), &ChangelogWorker::newerLoaded);
     QVERIFY(
         m_db->exec(
                 "UPDATE algorithm_parameters SET current_value = (current_value::numeric + 1)::text"

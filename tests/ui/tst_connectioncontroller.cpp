@@ -1,9 +1,10 @@
 // The window's connection controller opening the Local sandbox on its SandboxWorker: a fresh
 // sandbox is started, migrated, filled with demo data and connected to; the controller stops on
 // exit the server it started, and leaves running one that it found running.
+#include "sandbox/localcluster.h"
 #include "shell/connectioncontroller.h"
 #include "testdatabase.h"
-#include "sandbox/localcluster.h"
+#include "threadspy.h"
 #include "workers/sandboxworker.h"
 
 #include <QDir>
@@ -147,7 +148,7 @@ void TstConnectionController::theWorkerStopsOnlyWhatItStarted()
     QVERIFY(writeFile(file, "not a directory"));
     const QString broken = file + u"/sandbox"_s;
     auto *worker = new SandboxWorker;
-    QSignalSpy opened(worker, &SandboxWorker::opened);
+    ThreadSpy opened(worker, &SandboxWorker::opened);
     worker->start();
     const int first = worker->open(started, false);
     const int second = worker->open(started, false); // finds it running

@@ -10,6 +10,7 @@
 #include "parameters/parametertablemodel.h"
 #include "parameters/previewdialog.h"
 #include "testdatabase.h"
+#include "threadspy.h"
 #include "workers/agentworker.h"
 
 #include <QAbstractItemModelTester>
@@ -198,8 +199,8 @@ bool TstParameterEditor::start(const QString &profile, const ConnectionOptions &
     // As the Agents panel does: the worker closes its connections on its own thread.
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->start();
-    QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
-    QSignalSpy failed(m_worker, &AgentWorker::connectionFailed);
+    ThreadSpy opened(m_worker, &AgentWorker::connectionOpened);
+    ThreadSpy failed(m_worker, &AgentWorker::connectionFailed);
     m_worker->setConnection(options);
     if (!QTest::qWaitFor([&] { return opened.count() + failed.count() > 0; }, 20000))
         return false;
@@ -940,7 +941,7 @@ void TstParameterEditor::reopeningForgetsRequestsInFlight()
     QVERIFY(!m_editor->isBusy());
     QCOMPARE(busy.count(), 1);
     QVERIFY(m_editor->readOnlyText().contains(u"Connecting"_s));
-    QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
+    ThreadSpy opened(m_worker, &AgentWorker::connectionOpened);
     m_worker->setConnection(m_db->options());
     QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
     m_editor->setConnection(m_context, opened.first().first().value<Privileges>());

@@ -6,9 +6,9 @@
 #include "db/databaseworker.h"
 #include "db/sqldatabase.h"
 #include "testdatabase.h"
+#include "threadspy.h"
 
 #include <QElapsedTimer>
-#include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
@@ -116,7 +116,7 @@ private Q_SLOTS:
 
 private:
     bool open();
-    QList<Answer> answers(QSignalSpy &spy) const;
+    QList<Answer> answers(const QList<QList<QVariant>> &spy) const;
 
     std::unique_ptr<TestDatabase> m_db;
     EchoWorker *m_worker = nullptr;
@@ -144,7 +144,7 @@ void TstDatabaseWorker::cleanup()
 
 bool TstDatabaseWorker::open()
 {
-    QSignalSpy opened(m_worker, &EchoWorker::opened);
+    ThreadSpy opened(m_worker, &EchoWorker::opened);
     ConnectionOptions options = m_db->options();
     options.applicationName = u"databaseworker-under-test"_s;
     m_worker->setConnection(options);
@@ -152,7 +152,7 @@ bool TstDatabaseWorker::open()
     return QTest::qWaitFor([&] { return !opened.isEmpty(); }, 15000);
 }
 
-QList<Answer> TstDatabaseWorker::answers(QSignalSpy &spy) const
+QList<Answer> TstDatabaseWorker::answers(const QList<QList<QVariant>> &spy) const
 {
     QList<Answer> list;
     for (const QList<QVariant> &arguments : std::as_const(spy))
@@ -163,7 +163,7 @@ QList<Answer> TstDatabaseWorker::answers(QSignalSpy &spy) const
 void TstDatabaseWorker::everyRequestIsAnsweredOnceInOrder()
 {
     QVERIFY(open());
-    QSignalSpy spy(m_worker, &EchoWorker::answered);
+    ThreadSpy spy(m_worker, &EchoWorker::answered);
     QList<int> ids;
     for (int i = 1; i <= 5; ++i)
         ids.append(m_worker->select(u"SELECT %1"_s.arg(i)));
@@ -181,7 +181,7 @@ void TstDatabaseWorker::everyRequestIsAnsweredOnceInOrder()
 void TstDatabaseWorker::aNewConnectionDropsWhatWasQueued()
 {
     QVERIFY(open());
-    QSignalSpy spy(m_worker, &EchoWorker::answered);
+    ThreadSpy spy(m_worker, &EchoWorker::answered);
     const int running = m_worker->select(u"SELECT pg_sleep(1)::text || 'slept'"_s);
     QList<int> queued;
     for (int i = 0; i < 3; ++i)
@@ -191,7 +191,7 @@ void TstDatabaseWorker::aNewConnectionDropsWhatWasQueued()
                                            " application_name = 'databaseworker-under-test'"
                                            " AND query LIKE 'SELECT pg_sleep(1)%'"),
                               u"1"_s, 10000);
-    QSignalSpy reopened(m_worker, &EchoWorker::opened);
+    ThreadSpy reopened(m_worker, &EchoWorker::opened);
     m_worker->setConnection(m_db->options()); // while the first one runs
     QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 4, 10000);
     const QList<Answer> got = answers(spy);
@@ -208,7 +208,7 @@ void TstDatabaseWorker::aNewConnectionDropsWhatWasQueued()
 void TstDatabaseWorker::theLatestOfAKindWins()
 {
     QVERIFY(open());
-    QSignalSpy spy(m_worker, &EchoWorker::answered);
+    ThreadSpy spy(m_worker, &EchoWorker::answered);
     m_worker->select(u"SELECT pg_sleep(0.3)::text"_s); // keeps the worker busy meanwhile
     const int first = m_worker->select(u"SELECT 'first'"_s, "list");
     const int other = m_worker->select(u"SELECT 'other kind'"_s, "detail");
@@ -230,7 +230,7 @@ void TstDatabaseWorker::theLatestOfAKindWins()
 void TstDatabaseWorker::cancelStopsTheRunningStatement()
 {
     QVERIFY(open());
-    QSignalSpy spy(m_worker, &EchoWorker::answered);
+    ThreadSpy spy(m_worker, &EchoWorker::answered);
     m_worker->select(u"SELECT pg_sleep(30)::text"_s);
     QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar("SELECT count(*) FROM pg_stat_activity WHERE"
                                            " application_name = 'databaseworker-under-test'"
@@ -251,8 +251,8 @@ void TstDatabaseWorker::cancelStopsTheRunningStatement()
 void TstDatabaseWorker::cancelReachesARequestsOwnScope()
 {
     QVERIFY(open());
-    QSignalSpy spy(m_worker, &EchoWorker::answered);
-    QSignalSpy waiting(m_worker, &EchoWorker::waiting);
+    ThreadSpy spy(m_worker, &EchoWorker::answered);
+    ThreadSpy waiting(m_worker, &EchoWorker::waiting);
     m_worker->waitForCancel();
     QTRY_COMPARE_WITH_TIMEOUT(waiting.size(), 1,
                               10000); // (it may come before a wait() could start)
@@ -276,8 +276,8 @@ void TstDatabaseWorker::aLostConnectionIsReportedAndReopened()
     QCOMPARE(m_db->scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                           " WHERE application_name = 'databaseworker-under-test'"),
              u"1"_s);
-    QSignalSpy lost(m_worker, &DatabaseWorker::connectionLost);
-    QSignalSpy spy(m_worker, &EchoWorker::answered);
+    ThreadSpy lost(m_worker, &DatabaseWorker::connectionLost);
+    ThreadSpy spy(m_worker, &EchoWorker::answered);
     m_worker->select(u"SELECT 1"_s);
     QTRY_COMPARE_WITH_TIMEOUT(spy.size(), 1, 10000);
     QVERIFY2(answers(spy).first().error.isConnectionLoss(),

@@ -2,9 +2,9 @@
 // the receiver's thread, and cancel() returns at once while the server statement really stops.
 #include "migrations/migrationworker.h"
 #include "testdatabase.h"
+#include "threadspy.h"
 
 #include <QElapsedTimer>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -46,7 +46,7 @@ void TstMigrationWorker::migrateReportsEveryStepOnTheReceiversThread()
         finishedOnMainThread += QThread::currentThread() == thread();
         finishedSteps.append(QStringLiteral("%1/%2").arg(step.migration).arg(step.step));
     });
-    QSignalSpy finished(m_worker, &MigrationWorker::migrationFinished);
+    ThreadSpy finished(m_worker, &MigrationWorker::migrationFinished);
     const MigrationSet set = MigrationSet::bundled();
     const int request =
         m_worker->run({MigrationWorker::Operation::Migrate, db.options(), set, {}, {}});
@@ -67,9 +67,9 @@ void TstMigrationWorker::statusAndVerifyAfterwards()
 {
     TestDatabase db(QStringLiteral("worker_status"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    QSignalSpy finished(m_worker, &MigrationWorker::migrationFinished);
-    QSignalSpy status(m_worker, &MigrationWorker::statusLoaded);
-    QSignalSpy verified(m_worker, &MigrationWorker::verifyFinished);
+    ThreadSpy finished(m_worker, &MigrationWorker::migrationFinished);
+    ThreadSpy status(m_worker, &MigrationWorker::statusLoaded);
+    ThreadSpy verified(m_worker, &MigrationWorker::verifyFinished);
     const MigrationSet set = MigrationSet::bundled();
     EngineSettings settings;
     settings.useExpectedSchemaCache = false;
@@ -95,13 +95,13 @@ void TstMigrationWorker::cancelReturnsAtOnceAndStopsTheServerStatement()
     QTemporaryDir dir;
     writeMigrations(dir, {{QStringLiteral("001_sleep.sql"), "CREATE TABLE before_sleep (x int);\n"
                                                             "SELECT pg_sleep(60);\n"}});
-    QSignalSpy started(m_worker, &MigrationWorker::stepStarted);
-    QSignalSpy finished(m_worker, &MigrationWorker::migrationFinished);
+    ThreadSpy started(m_worker, &MigrationWorker::stepStarted);
+    ThreadSpy finished(m_worker, &MigrationWorker::migrationFinished);
     m_worker->run({MigrationWorker::Operation::Migrate,
-                     db.options(),
-                     MigrationSet::fromDirectory(dir.path()),
-                     {},
-                     {}});
+                   db.options(),
+                   MigrationSet::fromDirectory(dir.path()),
+                   {},
+                   {}});
     QTRY_COMPARE_WITH_TIMEOUT(db.scalar("SELECT count(*) FROM pg_stat_activity"
                                         " WHERE query = 'SELECT pg_sleep(60)'"),
                               QStringLiteral("1"), 15000);

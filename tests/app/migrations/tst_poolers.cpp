@@ -6,6 +6,7 @@
 #include "db/pgconnection.h"
 #include "migrations/migrationengine.h"
 #include "repositoryfixture.h"
+#include "threadspy.h"
 #include "workers/agentworker.h"
 
 #include <QDir>
@@ -294,11 +295,11 @@ void TstPoolers::agentWorkerListsAndApplies()
     auto *worker = new AgentWorker;
     worker->start();
     auto stop = qScopeGuard([worker] { worker->shutdown(QDeadlineTimer::Forever); });
-    QSignalSpy opened(worker, &AgentWorker::connectionOpened);
+    ThreadSpy opened(worker, &AgentWorker::connectionOpened);
     worker->setConnection(bouncer().options(db.name()));
     QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 15000);
 
-    QSignalSpy agents(worker, &AgentWorker::agentsLoaded);
+    ThreadSpy agents(worker, &AgentWorker::agentsLoaded);
     worker->loadAgents(AgentFilter());
     QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 10000);
     QVERIFY2(!agents.at(0).at(2).value<DbError>().isError(),
@@ -314,7 +315,7 @@ void TstPoolers::agentWorkerListsAndApplies()
                                   " WHERE algorithm_id = 'A2' AND parameter_name = $1",
                                   {name.toUtf8()});
     const QString next = current == QLatin1String("true") ? u"false"_s : u"true"_s;
-    QSignalSpy applied(worker, &AgentWorker::applied);
+    ThreadSpy applied(worker, &AgentWorker::applied);
     worker->apply({{u"A2"_s, name, current, next}}, u"through a pooler"_s, 7);
     QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
     QVERIFY2(applied.at(0).at(1).value<ApplyResult>().ok,
