@@ -134,7 +134,9 @@ const QList<Command> &commands()
              "timings and rolls everything back. Ctrl-C stops the running statement on the\n"
              "server; nothing of the migration it belongs to is committed. Files are read\n"
              "as psql reads them; one that is not UTF-8 is refused before anything runs\n"
-             "(exit 2), naming its file, line and byte.")},
+             "(exit 2), naming its file, line and byte, and so is a *.sql entry that is\n"
+             "not a readable file (a broken link, a loop of links, a directory, a pipe) or\n"
+             "one over 100 MB.")},
         {QStringLiteral("status"), QStringLiteral("status [-d CONN] [--migrations DIR] [--json]"),
          QStringLiteral("Lists each migration: applied (when, by whom, how long), pending, or\n"
                         "changed since it was applied (exit 3).")},

@@ -3,6 +3,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -134,9 +135,37 @@ static MigrationSet loadFrom(const QString &directory, const QString &source)
         set.error = QStringLiteral("migrations directory %1 does not exist").arg(directory);
         return set;
     }
-    const QStringList files = dir.entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
-    for (const QString &fileName : files) {
+    // Every *.sql entry, not only the readable files: a broken link, a loop of links or a
+    // directory named like a migration was skipped without a word, and the run went on
+    // without that migration.
+    const QFileInfoList entries =
+        dir.entryInfoList({QStringLiteral("*.sql")},
+                          QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QFileInfo &info : entries) {
+        const QString fileName = info.fileName();
         const QString path = dir.filePath(fileName);
+        if (info.isSymLink() && !info.exists()) {
+            set.error = QStringLiteral("%1 is a link to %2, which does not exist (or is a loop of "
+                                       "links); restore the file it stands for, or remove the "
+                                       "link")
+                            .arg(path, info.symLinkTarget());
+            return set;
+        }
+        if (!info.isFile()) {
+            set.error = QStringLiteral("%1 is not a file (a directory, pipe or device); a "
+                                       "migration is a plain SQL file")
+                            .arg(path);
+            return set;
+        }
+        if (info.size() > MigrationSet::MaxFileBytes) {
+            set.error = QStringLiteral("%1 is %2 MB; a migration file may be at most %3 MB (it is "
+                                       "read whole and kept for its checksum): split it, or load "
+                                       "bulk data with COPY from a file of its own")
+                            .arg(path)
+                            .arg(double(info.size()) / (1024 * 1024), 0, 'f', 0)
+                            .arg(MigrationSet::MaxFileBytes / (1024 * 1024));
+            return set;
+        }
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
             set.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());

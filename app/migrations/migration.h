@@ -34,8 +34,11 @@ struct MigrationSet
 
     // The migrations compiled into the binary (sql/ in the source tree).
     static MigrationSet bundled();
-    // A directory of NNN_name.sql files; other files are ignored, a misnamed .sql is an error.
+    // A directory of NNN_name.sql files; other files are ignored, a misnamed .sql is an error,
+    // and so is a *.sql entry that is not a readable file (a broken link, a loop of links, a
+    // directory, a pipe) or one over MaxFileBytes.
     static MigrationSet fromDirectory(const QString &directory);
+    static constexpr qint64 MaxFileBytes = 100 * 1024 * 1024;
 
     const Migration *find(const QString &version) const;
 };

@@ -4,11 +4,14 @@
 #include "migrations/report.h"
 #include "testdatabase.h"
 
+#include <QFile>
 #include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 
@@ -30,6 +33,8 @@ private Q_SLOTS:
     void lockTimeoutOnTheHistoryTableNamesTheHolder();
     void standardConformingStringsAsPsqlReadsThem();
     void invalidUtf8IsRefusedBeforeAnythingRuns();
+    void brokenEntriesAreRefusedBeforeAnythingRuns_data();
+    void brokenEntriesAreRefusedBeforeAnythingRuns();
     void triggerFailureShowsContext();
     void enumValueAddedByOneMigrationIsUsableInTheNext();
 
@@ -420,6 +425,55 @@ void TstMigrationEdges::enumValueAddedByOneMigrationIsUsableInTheNext()
                             "FROM algoadmin_schema_history"),
              u"001,002,003,004"_s);
     QCOMPARE(partial.scalar("SELECT count(*) FROM person"), u"1"_s);
+}
+
+void TstMigrationEdges::brokenEntriesAreRefusedBeforeAnythingRuns_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("said");
+    QTest::newRow("a link to nothing") << u"dangling"_s << u"which does not exist"_s;
+    QTest::newRow("a loop of links") << u"loop"_s << u"loop of links"_s;
+    QTest::newRow("a directory") << u"directory"_s << u"is not a file"_s;
+    QTest::newRow("a pipe") << u"pipe"_s << u"is not a file"_s;
+    QTest::newRow("200 MB") << u"huge"_s << u"at most 100 MB"_s;
+}
+
+void TstMigrationEdges::brokenEntriesAreRefusedBeforeAnythingRuns()
+{
+    // A *.sql entry that is not a readable file was skipped without a word, and the run went on
+    // without that migration; now the set is refused, naming it, and nothing runs.
+    QFETCH(QString, kind);
+    QFETCH(QString, said);
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(dir, {{u"001_a.sql"_s, "CREATE TABLE a (t text);\n"},
+                                   {u"003_c.sql"_s, "CREATE TABLE c (t text);\n"}})
+                 .isEmpty());
+    const QString entry = dir.filePath(u"002_b.sql"_s);
+    if (kind == u"dangling"_s) {
+        QVERIFY(QFile::link(dir.filePath(u"gone.sql.orig"_s), entry));
+    } else if (kind == u"loop"_s) {
+        QVERIFY(QFile::link(dir.filePath(u"002_b_again.txt"_s), entry));
+        QVERIFY(QFile::link(entry, dir.filePath(u"002_b_again.txt"_s)));
+    } else if (kind == u"directory"_s) {
+        QVERIFY(QDir(dir.path()).mkdir(u"002_b.sql"_s));
+    } else if (kind == u"pipe"_s) {
+        QCOMPARE(::mkfifo(QFile::encodeName(entry).constData(), 0600), 0);
+    } else {
+        QFile huge(entry); // sparse: no disk is used
+        QVERIFY(huge.open(QIODevice::WriteOnly));
+        QVERIFY(huge.resize(200LL * 1024 * 1024));
+    }
+    const MigrationSet set = MigrationSet::fromDirectory(dir.path());
+    QVERIFY2(set.error.contains(u"002_b.sql"_s) && set.error.contains(said), qPrintable(set.error));
+    if (kind != u"dangling"_s)
+        return; // the command line says the same for every kind: once is enough
+    TestDatabase db(u"edge_broken_entry"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    const ProcessResult cli =
+        runAlgoadmin({u"migrate"_s, u"-d"_s, db.conninfo(), u"--migrations"_s, dir.path()});
+    QCOMPARE(cli.exitCode, 2);
+    QVERIFY2(cli.err.contains(u"002_b.sql is a link to"_s), qPrintable(cli.err));
+    QCOMPARE(db.scalar("SELECT to_regclass('a') IS NULL"), u"t"_s);
 }
 
 QTEST_GUILESS_MAIN(TstMigrationEdges)
