@@ -105,8 +105,8 @@ void MetricChartView::drawForeground(QPainter *painter, const QRectF &rect)
     };
     shade(m_windowBefore, m_windowChange, Colours::chartPrevious());
     shade(m_windowChange, m_windowAfter, Colours::caution());
-    // The curves: each segment a polyline, lone buckets a dot; the main curve (slot 0) last,
-    // on top.
+    // The curves: each run of buckets joined by lines, a lone bucket a dot; the main curve
+    // (slot 0) last, on top.
     const PlotMap toPlot = plotMap();
     const QList<int> lineSlots = m_lines.keys();
     for (auto slot = lineSlots.crbegin(); slot != lineSlots.crend(); ++slot) {
