@@ -168,7 +168,12 @@ void TstConnectionMonitor::aSilentLinkIsNoticedByTheHeartbeatTimeout()
     clock.start();
     monitor.checkNow();
     QTRY_COMPARE_WITH_TIMEOUT(lost.size(), 1, 10000);
-    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+    // Said in full when it fails (once seen at 10,020 ms under ctest -j2, not reproduced since):
+    // the message names the timeout the heartbeat waited ("no answer … for N s").
+    QVERIFY2(clock.elapsed() < 5000,
+             qPrintable(QStringLiteral("%1 ms: %2")
+                            .arg(clock.elapsed())
+                            .arg(lost.at(0).at(0).value<DbError>().toString())));
     QVERIFY2(lost.at(0).at(0).value<DbError>().message.contains(QLatin1String("no answer")),
              qPrintable(lost.at(0).at(0).value<DbError>().toString()));
     QVERIFY(proxy.resume());
