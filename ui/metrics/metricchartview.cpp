@@ -115,12 +115,6 @@ void MetricChartView::setCurve(int slot, const ChartCurve &curve)
     rebuild();
 }
 
-void MetricChartView::removeCurve(int slot)
-{
-    if (m_curves.remove(slot))
-        rebuild();
-}
-
 void MetricChartView::clearCurves()
 {
     m_curves.clear();

@@ -50,7 +50,6 @@ public:
 
     // Replaces the curve of `slot` (0 is the main one).
     void setCurve(int slot, const ChartCurve &curve);
-    void removeCurve(int slot);
     void clearCurves();
     // Change markers at `moments`, oldest first; `describe(i)` gives marker i's tooltip when the
     // pointer is on it (asked then, not for every marker up front).
