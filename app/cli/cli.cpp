@@ -127,7 +127,10 @@ const QList<Command> &commands()
              "it are committed. A migration that adds an enum value (ALTER TYPE … ADD VALUE)\n"
              "is committed before the next runs, which may then use the value. Through a\n"
              "pooler in transaction pooling a pending no-transaction migration is refused\n"
-             "before anything runs. An applied file that was changed since stops it before\n"
+             "before anything runs. A no-transaction migration that stopped midway is\n"
+             "resumed after its committed statements (status shows it as partial); those\n"
+             "must be unchanged, the failing one may be fixed. An applied file that was\n"
+             "changed since stops it before\n"
              "anything runs (exit 3). Waiting longer than the lock timeout for a lock gives\n"
              "up and names its holder (exit 4).\n"
              "--rehearse runs the pending migrations inside one transaction with real\n"
@@ -138,8 +141,9 @@ const QList<Command> &commands()
              "not a readable file (a broken link, a loop of links, a directory, a pipe) or\n"
              "one over 100 MB.")},
         {QStringLiteral("status"), QStringLiteral("status [-d CONN] [--migrations DIR] [--json]"),
-         QStringLiteral("Lists each migration: applied (when, by whom, how long), pending, or\n"
-                        "changed since it was applied (exit 3).")},
+         QStringLiteral("Lists each migration: applied (when, by whom, how long), pending,\n"
+                        "partial (a no-transaction migration that stopped midway: how many\n"
+                        "statements committed), or changed since it was applied (exit 3).")},
         {QStringLiteral("verify"),
          QStringLiteral("verify [-d CONN] [--migrations DIR] [--json] [--no-cache]"),
          QStringLiteral(

@@ -51,6 +51,30 @@ CREATE TABLE IF NOT EXISTS algoadmin_schema_history (
     kind       text NOT NULL DEFAULT 'migrate' CHECK (kind IN ('migrate', 'baseline'))
 ))SQL";
 
+// Where a no-transaction migration got to: a row per migration that has committed statements
+// but no history row yet (see ProgressRow). Created by the first run of a no-transaction
+// migration, beside the history.
+static const char CreateProgressSql[] = R"SQL(
+CREATE TABLE IF NOT EXISTS algoadmin_schema_progress (
+    version            text PRIMARY KEY,
+    name               text NOT NULL,
+    checksum           text NOT NULL,
+    committed_checksum text NOT NULL,
+    statements_done    int NOT NULL,
+    statements_total   int NOT NULL,
+    running            int,
+    steps              jsonb NOT NULL DEFAULT '[]',
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    updated_by         text NOT NULL DEFAULT current_user
+))SQL";
+// Read in a savepoint where it may be missing (a database migrated by an older algoadmin).
+static const char ProgressSavepointSql[] = "SAVEPOINT algoadmin_progress";
+static const char ProgressRollbackSql[] = "ROLLBACK TO SAVEPOINT algoadmin_progress";
+static const char ProgressReadSql[] =
+    "SELECT version, name, checksum, committed_checksum, statements_done, statements_total,"
+    " coalesce(running, 0), extract(epoch FROM updated_at)::float8 * 1000, updated_by"
+    " FROM algoadmin_schema_progress";
+
 static const char HistoryExistsSql[] = "SELECT to_regclass('algoadmin_schema_history') IS NOT NULL";
 static const char HistorySql[] =
     "SELECT version, name, checksum, extract(epoch FROM applied_at)::float8 * 1000, applied_by,"
@@ -92,11 +116,30 @@ bool notRun(const PgResult &result)
            result.error().sqlState == QLatin1String("25P02");
 }
 
-QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history)
+// A partial migration's state: Partial while what committed is what the file still says.
+static void classifyPartial(const Migration &migration, const ProgressRow &row,
+                            MigrationStatus &status)
+{
+    status.statementsDone = row.statementsDone;
+    status.statementsTotal = int(migration.statements.size());
+    status.running = row.running;
+    status.appliedAt = row.updatedAt;
+    status.appliedBy = row.updatedBy;
+    const bool same =
+        !migration.transactional && row.statementsDone <= migration.statements.size() &&
+        statementsChecksum(migration, row.statementsDone) == row.committedChecksum.toLatin1();
+    status.state = same ? MigrationStatus::State::Partial : MigrationStatus::State::Changed;
+}
+
+QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history,
+                                const QList<ProgressRow> &progress)
 {
     QHash<QString, HistoryRow> applied;
     for (const HistoryRow &row : history)
         applied.insert(row.version, row);
+    QHash<QString, ProgressRow> partial;
+    for (const ProgressRow &row : progress)
+        partial.insert(row.version, row);
     QList<MigrationStatus> result;
     for (const Migration &migration : set.migrations) {
         MigrationStatus status;
@@ -113,7 +156,24 @@ QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow>
             status.totalMs = it->totalMs;
             status.kind = it->kind;
             applied.erase(it);
+        } else if (const auto p = partial.constFind(migration.version); p != partial.cend()) {
+            classifyPartial(migration, *p, status);
         }
+        result.append(status);
+    }
+    for (const ProgressRow &row : progress) {
+        if (set.find(row.version) || applied.contains(row.version))
+            continue;
+        MigrationStatus status;
+        status.version = row.version;
+        status.name = row.name;
+        status.fileName = row.version + QLatin1Char('_') + row.name + QLatin1String(".sql");
+        status.state = MigrationStatus::State::Missing;
+        status.statementsDone = row.statementsDone;
+        status.statementsTotal = row.statementsTotal;
+        status.running = row.running;
+        status.appliedAt = row.updatedAt;
+        status.appliedBy = row.updatedBy;
         result.append(status);
     }
     for (const HistoryRow &row : std::as_const(applied)) {
@@ -344,6 +404,9 @@ void EngineSession::buildSetUp(Batch &batch, const SetUpSteps &steps) const
         batch.add(GuardSql, {"locked"}, PipelineCommand::After::Nothing, {Role::SetUpGuard});
         if (steps.createHistory)
             batch.add(CreateHistorySql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
+        // Only a run of no-transaction migrations (the only session-scoped one) needs it.
+        if (steps.createHistory && steps.sessionScoped)
+            batch.add(CreateProgressSql, {}, PipelineCommand::After::Nothing, {Role::SetUp});
     }
     if (steps.prepareMarks)
         addMarksTable(batch, steps.sessionScoped);
@@ -360,6 +423,12 @@ void EngineSession::buildSetUp(Batch &batch, const SetUpSteps &steps) const
     batch.add(HistorySql, {}, PipelineCommand::After::Sync, {Role::History});
     if (historyMayBeMissing && inTransaction)
         batch.add(HistoryRollbackSql, {}, PipelineCommand::After::Sync);
+    // The progress table may be missing even where the history is not.
+    if (inTransaction)
+        batch.add(ProgressSavepointSql, {}, PipelineCommand::After::Nothing);
+    batch.add(ProgressReadSql, {}, PipelineCommand::After::Sync, {Role::Progress});
+    if (inTransaction)
+        batch.add(ProgressRollbackSql, {}, PipelineCommand::After::Sync);
     if (steps.captureLive) {
         // With only pg_catalog on the path every name comes out schema-qualified, the
         // same way for the live schema and the scratch one.
@@ -381,6 +450,7 @@ bool EngineSession::isSetUpRole(const Role &role)
     case Role::SetUp:
     case Role::HistoryExists:
     case Role::History:
+    case Role::Progress:
     case Role::LiveSnapshot:
         return true;
     default:
@@ -426,6 +496,22 @@ void EngineSession::takeSetUpResult(const Role &role, const PgResult &result,
             history.append({result.value(row, 0), result.value(row, 1), result.value(row, 2),
                             fromMs(result.value(row, 3)), result.value(row, 4),
                             result.value(row, 5).toDouble(), result.value(row, 6)});
+        }
+        return;
+    case Role::Progress:
+        if (!result.ok()) {
+            // No table: nothing is partial (status on a fresh database, or one that an
+            // older algoadmin migrated).
+            const QString state = result.error().sqlState;
+            if (!notRun(result) && state != QLatin1String("42P01") && failure.message.isEmpty())
+                failure = result.error(QStringLiteral("read the migration progress"), target());
+            return;
+        }
+        for (int row = 0; row < result.rows(); ++row) {
+            progress.append({result.value(row, 0), result.value(row, 1), result.value(row, 2),
+                             result.value(row, 3), result.value(row, 4).toInt(),
+                             result.value(row, 5).toInt(), result.value(row, 6).toInt(),
+                             fromMs(result.value(row, 7)), result.value(row, 8)});
         }
         return;
     case Role::LiveSnapshot:

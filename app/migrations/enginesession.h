@@ -45,6 +45,8 @@ struct Role
         Record,
         HistoryExists,
         History,
+        Progress,       // set-up's read of the no-transaction migrations' progress
+        ProgressRecord, // a no-transaction migration's progress row, written
         LiveSnapshot,
         ShadowSnapshot,
         Commit // the COMMIT that ends a run's transaction
@@ -80,12 +82,33 @@ struct HistoryRow
     QString kind;
 };
 
+// One row of algoadmin_schema_progress: a no-transaction migration that stopped after some of
+// its statements had committed (each commits by itself). The row goes when the migration's
+// history row is written, in the same transaction.
+struct ProgressRow
+{
+    QString version;
+    QString name;
+    QString checksum;          // of the whole file when its last statement committed
+    QString committedChecksum; // of the committed statements' texts (statementsChecksum())
+    int statementsDone = 0;    // statements 1 … statementsDone have committed
+    int statementsTotal = 0;
+    int running = 0; // a statement that was started outside a transaction and whose end was
+                     // never recorded (it may have taken effect), or 0
+    QDateTime updatedAt;
+    QString updatedBy;
+};
+
 // A statement that did not run because an earlier one failed: skipped up to the Sync in a
 // pipeline, or refused (25P02) in an explicit transaction that the failure aborted.
 bool notRun(const PgResult &result);
 
-// Applied, pending, changed or missing, from the history and the files; in version order.
-QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history);
+// Applied, partial, pending, changed or missing, from the history, the progress of
+// no-transaction migrations and the files; in version order. A partial migration whose
+// committed statements changed since (or that no longer runs without a transaction) is
+// Changed.
+QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow> &history,
+                                const QList<ProgressRow> &progress = {});
 
 // One connection of one engine operation and what we learned about it. While open it is the
 // connection MigrationEngine::cancel() interrupts.
@@ -108,6 +131,7 @@ struct EngineSession
     qint64 lastObservationMs = -1;
     bool historyExists = false;
     QList<HistoryRow> history;
+    QList<ProgressRow> progress;
     SchemaSnapshot live; // with captureLive
     int catalogQueries = 0;
 

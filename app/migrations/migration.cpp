@@ -88,6 +88,16 @@ static QString invalidUtf8Error(const QString &fileName, const QByteArray &bytes
         .arg(what);
 }
 
+QByteArray statementsChecksum(const Migration &migration, int count)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (int i = 0; i < count && i < migration.statements.size(); ++i) {
+        hash.addData(migration.statements.at(i).text.toUtf8());
+        hash.addData(QByteArrayView("\0", 1)); // "a;b" and "a" + "b" differ
+    }
+    return hash.result().toHex();
+}
+
 bool parseMigration(const QString &fileName, const QString &path, const QByteArray &contents,
                     Migration *migration, QString *error)
 {

@@ -43,6 +43,10 @@ struct MigrationSet
     const Migration *find(const QString &version) const;
 };
 
+// The checksum of a migration's first `count` statements' texts: what a run that resumes a
+// no-transaction migration checks against the statements that committed before.
+QByteArray statementsChecksum(const Migration &migration, int count);
+
 // Parses one file's text into a Migration (split, marker, checksum). Fails with a message
 // naming file:line when the text cannot be split.
 bool parseMigration(const QString &fileName, const QString &path, const QByteArray &contents,

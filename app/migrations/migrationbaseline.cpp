@@ -136,12 +136,27 @@ BaselineReport MigrationEngine::baseline(const QString &toVersion)
         report.roundTrips = session.roundTrips;
         return withWallTime(report, clock);
     }
-    const QList<MigrationStatus> statuses = classify(m_migrations, session.history);
+    const QList<MigrationStatus> statuses =
+        classify(m_migrations, session.history, session.progress);
     QList<const Migration *> all;
     QList<int> pendingIndexes; // into `all`
     for (const MigrationStatus &status : statuses) {
         if (status.state == MigrationStatus::State::Missing)
             continue;
+        // Half of it is in the database for sure: migrate finishes it, a baseline cannot
+        // say which half.
+        if (status.state == MigrationStatus::State::Partial) {
+            report.error = {QStringLiteral("baseline"),
+                            session.target(),
+                            QStringLiteral("migration %1_%2 is partly applied (%3)")
+                                .arg(status.version, status.name, status.progressText()),
+                            {},
+                            {},
+                            QStringLiteral("Nothing was recorded. Run `algoadmin migrate` to "
+                                           "finish it, then baseline.")};
+            report.roundTrips = session.roundTrips;
+            return withWallTime(report, clock);
+        }
         if (status.state == MigrationStatus::State::Pending)
             pendingIndexes.append(int(all.size()));
         else

@@ -33,9 +33,11 @@ QString StepReport::stateName() const
     case State::Failed:
         return QStringLiteral("failed");
     case State::Skipped:
+        return QStringLiteral("skipped");
+    case State::Committed:
         break;
     }
-    return QStringLiteral("skipped");
+    return QStringLiteral("committed before");
 }
 
 QString MigrationOutcome::stateName() const
@@ -58,6 +60,8 @@ QString MigrationStatus::stateName() const
     switch (state) {
     case State::Applied:
         return QStringLiteral("applied");
+    case State::Partial:
+        return QStringLiteral("partial");
     case State::Pending:
         return QStringLiteral("pending");
     case State::Changed:
@@ -66,6 +70,19 @@ QString MigrationStatus::stateName() const
         break;
     }
     return QStringLiteral("missing file");
+}
+
+QString MigrationStatus::progressText() const
+{
+    if (statementsTotal == 0)
+        return {};
+    QString text =
+        QStringLiteral("%1 of %2 statements committed").arg(statementsDone).arg(statementsTotal);
+    if (running > 0)
+        text += QStringLiteral("; statement %1 was running outside a transaction when the run "
+                               "stopped and may have taken effect")
+                    .arg(running);
+    return text;
 }
 
 static bool anyChanged(const QList<MigrationStatus> &migrations)
@@ -124,7 +141,7 @@ StatusReport MigrationEngine::status()
     EngineSession session(this);
     if (session.open(&report.error) && session.setUp({}, &report.error, nullptr)) {
         report.historyExists = session.historyExists;
-        report.migrations = classify(m_migrations, session.history);
+        report.migrations = classify(m_migrations, session.history, session.progress);
     }
     report.target = session.target();
     report.roundTrips = session.roundTrips;

@@ -56,7 +56,8 @@ struct StepReport
         Running,
         Done,
         Failed,
-        Skipped
+        Skipped,
+        Committed // committed by an earlier run that stopped (no-transaction migrations)
     };
     QString migration; // "001_algorithm_tables"
     QString fileName;
@@ -83,6 +84,9 @@ struct MigrationOutcome
     int steps = 0;
     double ms = 0; // server time of its statements
     State state = State::NotRun;
+    // A no-transaction migration that stopped midway: its statements that committed, in this
+    // run and earlier ones (the next migrate resumes after them).
+    int committedStatements = 0;
     QString stateName() const;
 };
 
@@ -117,6 +121,7 @@ struct MigrationStatus
     enum class State
     {
         Applied,
+        Partial, // a no-transaction migration stopped after some statements committed
         Pending,
         Changed,
         Missing
@@ -125,11 +130,19 @@ struct MigrationStatus
     QString name;
     QString fileName;
     State state = State::Pending;
-    QDateTime appliedAt;
+    QDateTime appliedAt; // for a partial one, when its last statement committed
     QString appliedBy;
     double totalMs = 0;
     QString kind; // "migrate" or "baseline" for applied ones
+    // Of a partial migration (or a changed one that was partial): statements 1 … done have
+    // committed; `running` was started outside a transaction and never recorded as ended, so
+    // it may have taken effect (0 when none).
+    int statementsDone = 0;
+    int statementsTotal = 0;
+    int running = 0;
     QString stateName() const;
+    // "3 of 5 statements committed" and what `running` means, for a partial migration.
+    QString progressText() const;
 };
 
 struct StatusReport

@@ -23,6 +23,15 @@ void MigrationRun::takeResult(const Role &role, const PgResult &result)
     case Role::Record:
         takeRecord(role, result);
         return;
+    case Role::ProgressRecord:
+        if (!result.ok() && !notRun(result))
+            noteFailure(result.error(QStringLiteral("record the progress of migration %1 at "
+                                                    "step %2")
+                                         .arg(m_pending.at(role.migration)->id())
+                                         .arg(role.step),
+                                     m_session.target()),
+                        role);
+        return;
     case Role::Lock:
         if (!result.ok() && !notRun(result)) {
             DbError error =
@@ -57,7 +66,9 @@ void MigrationRun::takeMark(const Role &role, const PgResult &result)
         return;
     }
     const double at = result.value(0, 0).toDouble();
-    if (role.step > 0) {
+    // The first mark of a resumed migration stands after the statements an earlier run
+    // committed.
+    if (role.step > 0 && stepOf(role).state != StepReport::State::Committed) {
         StepReport &step = stepOf(role);
         step.ms = at - m_lastMark[role.migration];
         step.state = StepReport::State::Done;

@@ -13,12 +13,14 @@
 
 // One round trip for a whole migrate: the client sends every migration before it has seen the
 // history, and the server decides. The plan is the list of versions not yet applied, set only
-// when the runners' lock is held and no applied file changed ($1 versions, $2 checksums, in
-// file order; the plan takes those numbered $3 < n <= $4, the transaction's share of them).
-// Each migration's segment then starts with PlanGuardSql: it runs only if its version is
-// planned and every planned version before it has committed (DoneSql, at the end of each
-// segment, rolls back with a failed one). pg_catalog is named explicitly because a migration
-// may change search_path.
+// when the runners' lock is held, no applied file changed and no no-transaction migration is
+// partly applied (one that is now a transactional file, or the run would not come here; the
+// progress table exists only where a no-transaction migration ran, hence query_to_xml) ($1
+// versions, $2 checksums, in file order; the plan takes those numbered $3 < n <= $4, the
+// transaction's share of them). Each migration's segment then starts with PlanGuardSql: it runs
+// only if its version is planned and every planned version before it has committed (DoneSql, at the
+// end of each segment, rolls back with a failed one). pg_catalog is named explicitly because a
+// migration may change search_path.
 static const char PlanSql[] = R"SQL(
 SELECT pg_catalog.set_config('algoadmin.plan',
                              coalesce(string_agg(f.version, ',' ORDER BY f.n), ''), true)
@@ -29,6 +31,9 @@ HAVING NOT EXISTS (SELECT 1
                    FROM unnest($1::text[], $2::text[]) AS g(version, checksum)
                    JOIN algoadmin_schema_history c ON c.version = g.version
                    WHERE c.checksum <> g.checksum)
+   AND CASE WHEN pg_catalog.to_regclass('algoadmin_schema_progress') IS NULL THEN true
+            ELSE pg_catalog.query_to_xml('SELECT 1 AS partial FROM algoadmin_schema_progress'
+                                         ' LIMIT 1', false, true, '')::text = '' END
 )SQL";
 static const char PlanGuardSql[] = R"SQL(
 WITH plan AS (
@@ -83,6 +88,19 @@ FROM (SELECT step, at,
       FROM pg_temp.algoadmin_step_marks WHERE run = $1) m
 )SQL";
 
+// The history row of a no-transaction migration: its steps as the progress rows recorded them,
+// over however many runs it took; the progress row goes.
+static const char RecordFromProgressSql[] = R"SQL(
+WITH done AS (
+    DELETE FROM algoadmin_schema_progress WHERE version = $1 RETURNING steps
+)
+INSERT INTO algoadmin_schema_history (version, name, checksum, total_ms, steps, kind)
+SELECT $1, $2, $3,
+       coalesce((SELECT sum((s ->> 'ms')::numeric) FROM done, jsonb_array_elements(done.steps) s),
+                0),
+       coalesce((SELECT steps FROM done), '[]'), 'migrate'
+)SQL";
+
 // ---------------------------------------------------------------------------------------------
 
 // [[line, summary], …] of a migration's statements, for RecordSql.
@@ -100,8 +118,7 @@ static QByteArray arrayLiteral(const QStringList &items)
     return (QLatin1Char('{') + items.join(QLatin1Char(',')) + QLatin1Char('}')).toUtf8();
 }
 
-// The progress token of a migration that committed; the next segment's guard expects it.
-static QByteArray appliedToken(const Migration *migration)
+QByteArray MigrationRun::appliedToken(const Migration *migration)
 {
     return "applied:" + migration->version.toUtf8();
 }
@@ -182,9 +199,13 @@ bool MigrationRun::readHistory()
     }
     if (!m_session.setUp(steps, &m_report.error, &m_lockTimedOut))
         return false;
-    for (const MigrationStatus &status : classify(m_migrations, m_session.history)) {
-        if (status.state == MigrationStatus::State::Pending)
+    for (const MigrationStatus &status :
+         classify(m_migrations, m_session.history, m_session.progress)) {
+        if (status.state == MigrationStatus::State::Pending ||
+            status.state == MigrationStatus::State::Partial)
             m_pending.append(m_migrations.find(status.version));
+        if (status.state == MigrationStatus::State::Partial)
+            m_committed.insert(status.version, {status.statementsDone, status.running});
     }
     noteHistory();
     return true;
@@ -193,7 +214,8 @@ bool MigrationRun::readHistory()
 // What was there before this run; in one round trip, known only afterwards.
 void MigrationRun::noteHistory()
 {
-    for (const MigrationStatus &status : classify(m_migrations, m_session.history)) {
+    for (const MigrationStatus &status :
+         classify(m_migrations, m_session.history, m_session.progress)) {
         if (status.state == MigrationStatus::State::Changed)
             m_report.changed.append(status.version + QLatin1Char('_') + status.name);
         else if (status.state == MigrationStatus::State::Applied)
@@ -223,6 +245,7 @@ bool MigrationRun::listPending()
         outcome.fileName = migration->fileName;
         outcome.steps = int(migration->statements.size());
         m_report.migrations.append(outcome);
+        const int committed = m_committed.value(migration->version).done;
         for (int i = 0; i < migration->statements.size(); ++i) {
             StepReport step;
             step.migration = migration->id();
@@ -230,6 +253,8 @@ bool MigrationRun::listPending()
             step.step = i + 1;
             step.line = migration->statements.at(i).line;
             step.summary = summarizeStatement(migration->statements.at(i).text);
+            if (i < committed)
+                step.state = StepReport::State::Committed;
             m_report.steps.append(step);
         }
     }
@@ -261,12 +286,14 @@ std::optional<RunReport> MigrationRun::takeSession()
                               .arg(QLatin1String(NoTransactionMarker))));
     }
     m_session.history.clear();
+    m_session.progress.clear();
     m_report.changed.clear();
     m_report.alreadyApplied.clear();
     m_report.migrations.clear();
     m_report.steps.clear();
     m_pending.clear();
     m_firstStep.clear();
+    m_committed.clear();
     m_setUpSteps.sessionScoped = true;
     if (!readHistory())
         return setUpFailed();
@@ -343,6 +370,7 @@ std::optional<RunReport> MigrationRun::runTransaction(int first, int end)
     // Set-up is read again in this transaction, under the lock.
     const bool firstRound = first == 0;
     m_session.history.clear();
+    m_session.progress.clear();
     if (firstRound) {
         m_report.changed.clear();
         m_report.alreadyApplied.clear();
@@ -445,8 +473,10 @@ RunReport MigrationRun::rehearse()
     EngineSession::addMarksTable(batch, false);
     m_session.addPrepareMark(batch, PipelineCommand::After::Sync);
     batch.add(RehearsalSavepointSql, {}, PipelineCommand::After::Nothing);
-    for (int i = 0; i < m_pending.size(); ++i)
+    for (int i = 0; i < m_pending.size(); ++i) {
+        reportCommittedBefore(i);
         addSteps(batch, i, true);
+    }
     batch.commands.last().after = PipelineCommand::After::Sync;
     batch.add(RehearsalRollbackToSql, {}, PipelineCommand::After::Nothing);
     m_session.addDeallocateMark(batch);
@@ -491,71 +521,6 @@ void MigrationRun::explainUnsafeEnumValue()
                 "value first.");
         return;
     }
-}
-
-RunReport MigrationRun::migrateStatementByStatement()
-{
-    QByteArray token = "locked"; // what the next segment's guard expects
-    int next = 0;
-    int carriedRecord = -1; // a no-transaction migration whose history row is still to write
-    while ((next < m_pending.size() || carriedRecord >= 0) && !m_failed && !m_cancelled) {
-        Batch batch;
-        if (carriedRecord >= 0) {
-            addRecord(batch, carriedRecord);
-            token = appliedToken(m_pending.at(carriedRecord));
-            carriedRecord = -1;
-        }
-        // Every transactional migration up to the next no-transaction one: one round trip.
-        while (next < m_pending.size() && m_pending.at(next)->transactional) {
-            batch.add(GuardSql, {token}, PipelineCommand::After::Nothing, {Role::Guard, next});
-            addSteps(batch, next, false);
-            addRecord(batch, next);
-            token = appliedToken(m_pending.at(next));
-            ++next;
-        }
-        if (!batch.commands.isEmpty() && !runBatch(batch))
-            break;
-        if (m_failed || m_cancelled || next >= m_pending.size())
-            continue;
-        const int index = next++;
-        if (runWithoutTransaction(index))
-            carriedRecord = index;
-    }
-    // Nothing of the session is left on the server connection, whatever happened: not the
-    // runners' lock, the session settings or the marks table. Closing the connection would do
-    // it too, but a pooler in session pooling hands the server connection on and resets it
-    // only afterwards (or never, without a reset query).
-    Batch discard;
-    discard.add("DISCARD ALL", {}, PipelineCommand::After::Sync);
-    DbError ignored; // a lost connection leaves nothing either
-    m_session.run(
-        discard, [](const Role &, const PgResult &) {}, nullptr, &ignored);
-    return conclude();
-}
-
-// Each statement of a no-transaction migration commits by itself, so we wait for each one and
-// stop at the first failure.
-bool MigrationRun::runWithoutTransaction(int index)
-{
-    const Migration *migration = m_pending.at(index);
-    const QByteArray run = migration->version.toUtf8();
-    for (int i = 0; i < migration->statements.size() && !m_failed && !m_cancelled; ++i) {
-        Batch single;
-        if (i == 0)
-            m_session.addMark(single, run, 0, PipelineCommand::After::Sync, {Role::Mark, index, 0});
-        single.add(migration->statements.at(i).text.toUtf8(), {}, PipelineCommand::After::Sync,
-                   {Role::Statement, index, i + 1});
-        m_session.addMark(single, run, i + 1, PipelineCommand::After::Sync,
-                          {Role::Mark, index, i + 1});
-        runBatch(single);
-    }
-    if (!m_failed && !m_cancelled)
-        return true;
-    if (m_failed && m_report.error.hint.isEmpty() && migration->statements.size() > 1)
-        m_report.error.hint =
-            QStringLiteral("This migration runs without a transaction: the statements before the "
-                           "failing one stay committed.");
-    return false;
 }
 
 RunReport MigrationRun::conclude()
@@ -642,8 +607,10 @@ void MigrationRun::addSteps(Batch &batch, int index, bool inRehearsal) const
 {
     const Migration *migration = m_pending.at(index);
     const QByteArray run = migration->version.toUtf8();
-    m_session.addMark(batch, run, 0, PipelineCommand::After::Nothing, {Role::Mark, index, 0});
-    for (int i = 0; i < migration->statements.size(); ++i) {
+    // A partial no-transaction migration is rehearsed from where it stopped.
+    const int from = committedBefore(index);
+    m_session.addMark(batch, run, from, PipelineCommand::After::Nothing, {Role::Mark, index, from});
+    for (int i = from; i < migration->statements.size(); ++i) {
         QString text = migration->statements.at(i).text;
         // A transactional migration is rehearsed exactly as it will run, so that a
         // statement that cannot run in a transaction fails here as it would in migrate.
@@ -673,10 +640,15 @@ void MigrationRun::addRecord(Batch &batch, int index) const
     // written as the role that runs the migrations.
     batch.add("RESET ROLE", {}, PipelineCommand::After::Nothing);
     batch.add(HistoryPathSql, {}, PipelineCommand::After::Nothing);
-    batch.add(RecordSql,
-              {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
-               stepMeta(migration)},
-              PipelineCommand::After::Nothing, {Role::Record, index});
+    if (migration->transactional)
+        batch.add(RecordSql,
+                  {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum,
+                   stepMeta(migration)},
+                  PipelineCommand::After::Nothing, {Role::Record, index});
+    else
+        batch.add(RecordFromProgressSql,
+                  {migration->version.toUtf8(), migration->name.toUtf8(), migration->checksum},
+                  PipelineCommand::After::Nothing, {Role::Record, index});
     batch.add(DoneSql, {migration->version.toUtf8()}, PipelineCommand::After::Nothing);
     batch.add(m_inTransaction ? LocalProgressSql : ProgressSql, {appliedToken(migration)},
               PipelineCommand::After::Sync);

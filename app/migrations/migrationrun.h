@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 
 #include <atomic>
@@ -75,6 +76,8 @@ private:
     void explainUnsafeEnumValue();
     // Runs a batch of migration commands; a transport failure fails the run.
     bool runBatch(const Batch &batch);
+    // The progress token of a migration that committed; the next segment's guard expects it.
+    static QByteArray appliedToken(const Migration *migration);
 
     // Adding to a batch.
     void addSteps(Batch &batch, int index, bool inRehearsal) const;
@@ -83,8 +86,17 @@ private:
     void addPlan(Batch &batch, int first, int end) const;
     // Pending migrations first to end in one transaction; a report when the run ended here.
     std::optional<RunReport> runTransaction(int first, int end);
-    // A no-transaction migration, one statement per round trip; true when every one ran.
+    // A no-transaction migration, one statement per round trip from the first that has not
+    // committed before; true when every one ran.
     bool runWithoutTransaction(int index);
+    // Writes the progress row of pending migration `index` (ProgressRunningSql or
+    // ProgressDoneSql) with `done` statements committed; `step` runs now or is done.
+    void addProgress(Batch &batch, int index, const char *sql, int done, int step) const;
+    // How many statements of pending migration `index` committed in earlier runs.
+    int committedBefore(int index) const;
+    // Reports those as finished (state Committed), so that progress displays list them in
+    // order before what runs now.
+    void reportCommittedBefore(int index) const;
 
     // Reading results back.
     void takeResult(const Role &role, const PgResult &result);
@@ -115,6 +127,14 @@ private:
     QList<const Migration *> m_pending; // the migrations this run tries, in order
     QList<int> m_firstStep;             // index of each pending migration's first step
     QList<double> m_lastMark;           // server clock of each one's latest mark
+    // Partial no-transaction migrations by version: statements committed before, and the
+    // one an earlier run left running (0 = none).
+    struct Committed
+    {
+        int done = 0;
+        int running = 0;
+    };
+    QHash<QString, Committed> m_committed;
     struct Round
     {
         int first = 0;

@@ -12,6 +12,8 @@
 #include <QSaveFile>
 #include <QStandardPaths>
 
+#include <list>
+
 // The expected schema depends only on the migrations' contents, the server's version, the
 // live schema and search_path the replay resolves names through, and the catalog query: the
 // replay's result is kept in the user's cache under a hash of those, so that a repeated verify
@@ -54,14 +56,25 @@ static void writeExpectedSchema(const QString &cachePath, const SchemaSnapshot &
     }
 }
 
-// What the database should have: the applied migrations, or all of them when nothing
+// What the database should have: the applied migrations and the committed statements of a
+// partial one (copies in `partial`, which must outlive the list), or all of them when nothing
 // has been recorded (a database adopted by hand, or not migrated yet).
 static QList<const Migration *> expectedMigrations(const MigrationSet &set,
                                                    const QList<MigrationStatus> &statuses,
-                                                   bool nothingRecorded)
+                                                   bool nothingRecorded,
+                                                   std::list<Migration> &partial)
 {
     QList<const Migration *> expected;
     for (const MigrationStatus &status : statuses) {
+        if (!nothingRecorded && status.state == MigrationStatus::State::Partial) {
+            Migration committed = *set.find(status.version);
+            committed.statements.resize(status.statementsDone);
+            // Its own key in the expected schema's cache.
+            committed.checksum += ':' + QByteArray::number(status.statementsDone);
+            partial.push_back(std::move(committed));
+            expected.append(&partial.back());
+            continue;
+        }
         const bool counted = nothingRecorded ? status.state != MigrationStatus::State::Missing
                                              : status.state == MigrationStatus::State::Applied ||
                                                    status.state == MigrationStatus::State::Changed;
@@ -89,7 +102,7 @@ VerifyReport MigrationEngine::verify()
         report.roundTrips = session.roundTrips;
         return withWallTime(report, clock);
     }
-    report.migrations = classify(m_migrations, session.history);
+    report.migrations = classify(m_migrations, session.history, session.progress);
     report.catalogQueries = session.catalogQueries;
     report.roundTrips = session.roundTrips;
     if (session.schema.isEmpty()) {
@@ -101,10 +114,12 @@ VerifyReport MigrationEngine::verify()
                         QStringLiteral("Set search_path to the schema the migrations create.")};
         return withWallTime(report, clock);
     }
+    std::list<Migration> partial;
     const QList<const Migration *> expected =
-        expectedMigrations(m_migrations, report.migrations, session.history.isEmpty());
+        expectedMigrations(m_migrations, report.migrations,
+                           session.history.isEmpty() && session.progress.isEmpty(), partial);
     // Not migrated yet, and nothing else there either: no replay needed to say so.
-    if (session.history.isEmpty() && session.live.tableCount() == 0) {
+    if (session.history.isEmpty() && session.progress.isEmpty() && session.live.tableCount() == 0) {
         report.nothingApplied = true;
         return withWallTime(report, clock);
     }

@@ -8,7 +8,6 @@
 
 #include <QObject>
 
-
 Q_DECLARE_METATYPE(StepReport)
 Q_DECLARE_METATYPE(LockWait)
 Q_DECLARE_METATYPE(RunReport)

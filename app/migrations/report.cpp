@@ -76,17 +76,27 @@ QString runFailure(const RunReport &report)
     if (report.outcome == RunReport::Outcome::LockTimeout && report.lockHolders.isEmpty())
         text += QStringLiteral("\n(the holder released the lock before it could be observed)");
     QStringList committed;
+    QStringList partly;
     QStringList notCommitted;
     for (const MigrationOutcome &m : report.migrations) {
         if (m.state == MigrationOutcome::State::Applied)
             committed.append(m.id);
+        else if (m.committedStatements > 0 && !report.rehearsal)
+            partly.append(QStringLiteral("%1 (statements 1-%2 of %3; migrate resumes at %4)")
+                              .arg(m.id)
+                              .arg(m.committedStatements)
+                              .arg(m.steps)
+                              .arg(m.committedStatements + 1));
         else
             notCommitted.append(m.id);
     }
     if (!report.migrations.isEmpty()) {
         if (!committed.isEmpty())
             text += QStringLiteral("\ncommitted: ") + committed.join(QStringLiteral(", "));
-        text += QStringLiteral("\nnot committed: ") + notCommitted.join(QStringLiteral(", "));
+        if (!partly.isEmpty())
+            text += QStringLiteral("\npartly committed: ") + partly.join(QStringLiteral(", "));
+        if (!notCommitted.isEmpty())
+            text += QStringLiteral("\nnot committed: ") + notCommitted.join(QStringLiteral(", "));
     }
     return text;
 }
@@ -110,7 +120,11 @@ QString statusTable(const StatusReport &report)
                                       : QString(),
                               20),
                           fit(m.appliedBy, 14),
-                          (applied ? ms(m.totalMs) : QString()).rightJustified(9));
+                          (applied && m.statementsTotal == 0 ? ms(m.totalMs) : QString())
+                              .rightJustified(9));
+        // A partial migration: how far it got, under its row.
+        if (m.statementsTotal > 0)
+            lines << QString(9, QLatin1Char(' ')) + m.progressText();
     }
     if (!report.historyExists)
         lines << QStringLiteral("(no algoadmin_schema_history table yet: nothing applied)");
@@ -127,6 +141,9 @@ QString verifyText(const VerifyReport &report)
         else if (m.state == MigrationStatus::State::Pending)
             lines << QStringLiteral("pending: %1 (not applied; not part of the comparison)")
                          .arg(m.fileName);
+        else if (m.state == MigrationStatus::State::Partial)
+            lines << QStringLiteral("partial: %1 (%2; compared up to there)")
+                         .arg(m.fileName, m.progressText());
         else if (m.state == MigrationStatus::State::Missing)
             lines << QStringLiteral("missing file: %1 is applied but not on disk").arg(m.fileName);
     }
@@ -212,13 +229,15 @@ static QString outcomeName(RunReport::Outcome outcome)
 QJsonObject runJson(const RunReport &report)
 {
     QJsonArray migrations;
-    for (const MigrationOutcome &m : report.migrations)
-        migrations.append(QJsonObject{{QStringLiteral("id"), m.id},
-                                      {QStringLiteral("version"), m.version},
-                                      {QStringLiteral("file"), m.fileName},
-                                      {QStringLiteral("state"), m.stateName()},
-                                      {QStringLiteral("steps"), m.steps},
-                                      {QStringLiteral("ms"), m.ms}});
+    for (const MigrationOutcome &m : report.migrations) {
+        QJsonObject item{
+            {QStringLiteral("id"), m.id},         {QStringLiteral("version"), m.version},
+            {QStringLiteral("file"), m.fileName}, {QStringLiteral("state"), m.stateName()},
+            {QStringLiteral("steps"), m.steps},   {QStringLiteral("ms"), m.ms}};
+        if (m.committedStatements > 0)
+            item.insert(QStringLiteral("statements_committed"), m.committedStatements);
+        migrations.append(item);
+    }
     QJsonArray steps;
     for (const StepReport &s : report.steps)
         steps.append(QJsonObject{{QStringLiteral("migration"), s.migration},
@@ -255,7 +274,16 @@ static QJsonArray statusArray(const QList<MigrationStatus> &migrations)
                          {QStringLiteral("name"), m.name},
                          {QStringLiteral("file"), m.fileName},
                          {QStringLiteral("state"), m.stateName()}};
-        if (m.appliedAt.isValid()) {
+        if (m.statementsTotal > 0) {
+            item.insert(QStringLiteral("statements_committed"), m.statementsDone);
+            item.insert(QStringLiteral("statements_total"), m.statementsTotal);
+            if (m.running > 0)
+                item.insert(QStringLiteral("statement_running_when_stopped"), m.running);
+        }
+        if (m.statementsTotal > 0 && m.appliedAt.isValid()) {
+            item.insert(QStringLiteral("progress_at"), m.appliedAt.toString(Qt::ISODateWithMs));
+            item.insert(QStringLiteral("progress_by"), m.appliedBy);
+        } else if (m.appliedAt.isValid()) {
             item.insert(QStringLiteral("applied_at"), m.appliedAt.toString(Qt::ISODateWithMs));
             item.insert(QStringLiteral("applied_by"), m.appliedBy);
             item.insert(QStringLiteral("total_ms"), m.totalMs);

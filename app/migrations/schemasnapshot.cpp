@@ -34,7 +34,7 @@ rel AS (
     FROM pg_class c
     JOIN ns ON ns.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
-      AND c.relname <> 'algoadmin_schema_history'
+      AND c.relname NOT IN ('algoadmin_schema_history', 'algoadmin_schema_progress')
       AND NOT EXISTS (SELECT 1 FROM pg_depend e
                       WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid
                         AND e.deptype = 'e')

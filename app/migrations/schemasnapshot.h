@@ -45,8 +45,8 @@ class SchemaSnapshot
 {
 public:
     // The catalog query: one statement, $1 = the primary schema's name, or NULL for the
-    // session's setting algoadmin.live_schema. Run it with search_path set to pg_catalog only, so that names are
-    // printed schema-qualified and normalised away here.
+    // session's setting algoadmin.live_schema. Run it with search_path set to pg_catalog only, so
+    // that names are printed schema-qualified and normalised away here.
     static const char *catalogQuery();
     // `schemas`: the names to take out of definitions (the scratch schema's and the live one's,
     // since a scratch object may refer to live ones such as extension types).

@@ -163,10 +163,25 @@ void TstSchemaPanel::modelsPassTheTester()
     changed.state = MigrationStatus::State::Changed;
     MigrationStatus pending;
     pending.version = QStringLiteral("003");
-    list.setMigrations({applied, changed, pending});
+    MigrationStatus partial = applied;
+    partial.version = QStringLiteral("004");
+    partial.state = MigrationStatus::State::Partial;
+    partial.statementsDone = 2;
+    partial.statementsTotal = 4;
+    partial.running = 3;
+    list.setMigrations({applied, changed, pending, partial});
     QCOMPARE(list.index(1, MigrationListModel::State).data().toString(),
              QStringLiteral("changed on disk"));
     QVERIFY(list.index(2, MigrationListModel::AppliedAt).data().toString().isEmpty());
+    // A partial migration: how far it got, no total time, and what the running one means.
+    QCOMPARE(list.index(3, MigrationListModel::State).data().toString(),
+             QStringLiteral("partial: 2 of 4"));
+    QVERIFY(list.index(3, MigrationListModel::Milliseconds).data().toString().isEmpty());
+    QVERIFY2(list.index(3, MigrationListModel::State)
+                 .data(Qt::ToolTipRole)
+                 .toString()
+                 .contains(QStringLiteral("statement 3 was running")),
+             qPrintable(list.index(3, MigrationListModel::State).data(Qt::ToolTipRole).toString()));
 
     StepModel steps;
     Tester stepTester(&steps, Tester::FailureReportingMode::QtTest);

@@ -32,6 +32,8 @@ QString MigrationListModel::stateText(const MigrationStatus &migration)
     case MigrationStatus::State::Applied:
         return migration.kind == QLatin1String("baseline") ? tr("applied (baseline)")
                                                            : tr("applied");
+    case MigrationStatus::State::Partial:
+        return tr("partial: %1 of %2").arg(migration.statementsDone).arg(migration.statementsTotal);
     case MigrationStatus::State::Pending:
         return tr("pending");
     case MigrationStatus::State::Changed:
@@ -63,7 +65,9 @@ QVariant MigrationListModel::data(const QModelIndex &index, int role) const
         case AppliedBy:
             return m.appliedBy;
         case Milliseconds:
-            return applied ? QLocale().toString(m.totalMs, 'f', 1) : QString();
+            return applied && m.state != MigrationStatus::State::Partial
+                       ? QLocale().toString(m.totalMs, 'f', 1)
+                       : QString();
         case Steps:
             return m_steps.contains(m.version) ? QVariant(m_steps.value(m.version)) : QVariant();
         }
@@ -78,6 +82,7 @@ QVariant MigrationListModel::data(const QModelIndex &index, int role) const
         switch (m.state) {
         case MigrationStatus::State::Applied:
             return Colours::success();
+        case MigrationStatus::State::Partial:
         case MigrationStatus::State::Pending:
             return Colours::caution();
         case MigrationStatus::State::Changed:
@@ -86,6 +91,15 @@ QVariant MigrationListModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (m.state == MigrationStatus::State::Partial)
+            return tr("%1 runs without a transaction and stopped midway: %2. Migrate resumes "
+                      "after the committed statements.")
+                .arg(m.fileName, m.progressText());
+        if (m.state == MigrationStatus::State::Changed && m.statementsDone > 0)
+            return tr("%1 stopped midway (%2), and its committed statements differ in the file "
+                      "on disk now (or it no longer runs without a transaction). Migrate "
+                      "refuses to run until they are restored.")
+                .arg(m.fileName, m.progressText());
         if (m.state == MigrationStatus::State::Changed)
             return tr("%1 was applied, but the file on disk no longer has the checksum it was "
                       "applied with. Migrate refuses to run until it is restored.")

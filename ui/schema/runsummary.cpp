@@ -32,7 +32,8 @@ void RunSummary::showStatus(const StatusReport &report)
     int applied = 0, pending = 0, changed = 0;
     for (const MigrationStatus &m : report.migrations) {
         applied += m.state == MigrationStatus::State::Applied;
-        pending += m.state == MigrationStatus::State::Pending;
+        pending += m.state == MigrationStatus::State::Pending ||
+                   m.state == MigrationStatus::State::Partial;
         changed += m.state == MigrationStatus::State::Changed ||
                    m.state == MigrationStatus::State::Missing;
     }

@@ -383,7 +383,8 @@ int SchemaPanel::pendingMigrationCount() const
     if (list.isEmpty())
         return int(m_set.migrations.size());
     return int(std::count_if(list.cbegin(), list.cend(), [](const MigrationStatus &m) {
-        return m.state == MigrationStatus::State::Pending;
+        return m.state == MigrationStatus::State::Pending ||
+               m.state == MigrationStatus::State::Partial;
     }));
 }
 
@@ -392,13 +393,19 @@ int SchemaPanel::pendingStepCount() const
     const QList<MigrationStatus> &list = m_migrations->migrations();
     int steps = 0;
     for (const Migration &migration : m_set.migrations) {
-        const bool pending =
-            list.isEmpty() ||
-            std::any_of(list.cbegin(), list.cend(), [&](const MigrationStatus &m) {
-                return m.version == migration.version && m.state == MigrationStatus::State::Pending;
-            });
-        if (pending)
+        if (list.isEmpty()) {
             steps += int(migration.statements.size());
+            continue;
+        }
+        // A partial migration's committed statements do not run again.
+        for (const MigrationStatus &m : list) {
+            if (m.version != migration.version)
+                continue;
+            if (m.state == MigrationStatus::State::Pending)
+                steps += int(migration.statements.size());
+            else if (m.state == MigrationStatus::State::Partial)
+                steps += int(migration.statements.size()) - m.statementsDone;
+        }
     }
     return steps;
 }

@@ -129,6 +129,7 @@ QVariant StepModel::data(const QModelIndex &index, int role) const
             return Colours::failure();
         case StepReport::State::Pending:
         case StepReport::State::Skipped:
+        case StepReport::State::Committed:
             return Colours::muted();
         }
         return {};
