@@ -139,7 +139,8 @@ const QList<Command> &commands()
              "as psql reads them; one that is not UTF-8 is refused before anything runs\n"
              "(exit 2), naming its file, line and byte, and so is a *.sql entry that is\n"
              "not a readable file (a broken link, a loop of links, a directory, a pipe) or\n"
-             "one over 100 MB.")},
+             "one over 100 MB, and a version missing between the files of a counted set\n"
+             "(001, 002, 004) that the history does not have either.")},
         {QStringLiteral("status"), QStringLiteral("status [-d CONN] [--migrations DIR] [--json]"),
          QStringLiteral("Lists each migration: applied (when, by whom, how long), pending,\n"
                         "partial (a no-transaction migration that stopped midway: how many\n"

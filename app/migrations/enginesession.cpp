@@ -116,6 +116,35 @@ bool notRun(const PgResult &result)
            result.error().sqlState == QLatin1String("25P02");
 }
 
+QList<MigrationGap> unrecordedGaps(const MigrationSet &set, const QList<HistoryRow> &history)
+{
+    QList<MigrationGap> gaps;
+    for (const MigrationGap &gap : set.gaps) {
+        const bool applied =
+            std::any_of(history.cbegin(), history.cend(), [&](const HistoryRow &row) {
+                return row.version.toLongLong() == gap.number;
+            });
+        if (!applied)
+            gaps.append(gap);
+    }
+    return gaps;
+}
+
+DbError gapError(const MigrationSet &set, const QList<MigrationGap> &gaps)
+{
+    QStringList described;
+    for (const MigrationGap &gap : gaps)
+        described.append(gap.describe());
+    return {QStringLiteral("check migrations"),
+            set.source,
+            described.join(QStringLiteral("; ")) +
+                QStringLiteral(", and the database's history has no such version either"),
+            {},
+            {},
+            QStringLiteral("Nothing was run. A migration file may have been lost: restore it. If "
+                           "none is missing, renumber the files after the gap.")};
+}
+
 // A partial migration's state: Partial while what committed is what the file still says.
 static void classifyPartial(const Migration &migration, const ProgressRow &row,
                             MigrationStatus &status)

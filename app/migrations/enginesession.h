@@ -99,6 +99,12 @@ struct ProgressRow
     QString updatedBy;
 };
 
+// The set's gaps (MigrationGap) that the history does not explain: a missing number that was
+// never applied. Migrate refuses to run past one.
+QList<MigrationGap> unrecordedGaps(const MigrationSet &set, const QList<HistoryRow> &history);
+// The refusal of a run over such gaps.
+DbError gapError(const MigrationSet &set, const QList<MigrationGap> &gaps);
+
 // A statement that did not run because an earlier one failed: skipped up to the Sync in a
 // pipeline, or refused (25P02) in an explicit transaction that the failure aborted.
 bool notRun(const PgResult &result);

@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <limits>
 
 static const QRegularExpression &fileNamePattern()
 {
@@ -136,6 +137,35 @@ bool parseMigration(const QString &fileName, const QString &path, const QByteArr
     return true;
 }
 
+// Numbers missing between two files of a counted set (versions of at most four digits: 001,
+// 002, …, or 10, 20, … counted in steps). Timestamp versions (20240101120000_…) have gaps by
+// nature, and files before the first one may have been squashed away: neither is a gap.
+static QList<MigrationGap> findGaps(const QList<Migration> &sorted)
+{
+    if (sorted.size() < 3 || std::any_of(sorted.cbegin(), sorted.cend(),
+                                         [](const Migration &m) { return m.version.size() > 4; }))
+        return {};
+    qint64 step = std::numeric_limits<qint64>::max();
+    for (qsizetype i = 1; i < sorted.size(); ++i)
+        step = std::min(step, sorted.at(i).versionNumber() - sorted.at(i - 1).versionNumber());
+    QList<MigrationGap> gaps;
+    for (qsizetype i = 1; i < sorted.size(); ++i) {
+        const Migration &before = sorted.at(i - 1);
+        const Migration &after = sorted.at(i);
+        for (qint64 n = before.versionNumber() + step; n < after.versionNumber(); n += step)
+            gaps.append({n, QString::number(n).rightJustified(before.version.size(), u'0'),
+                         before.fileName, after.fileName, step});
+    }
+    return gaps;
+}
+
+QString MigrationGap::describe() const
+{
+    return QStringLiteral("version %1 is missing between %2 and %3 (the others are %4 apart)")
+        .arg(version, before, after)
+        .arg(step);
+}
+
 static MigrationSet loadFrom(const QString &directory, const QString &source)
 {
     MigrationSet set;
@@ -201,6 +231,8 @@ static MigrationSet loadFrom(const QString &directory, const QString &source)
               });
     if (set.migrations.isEmpty())
         set.error = QStringLiteral("no NNN_name.sql files in %1").arg(directory);
+    else
+        set.gaps = findGaps(set.migrations);
     return set;
 }
 

@@ -25,11 +25,24 @@ struct Migration
 // CREATE INDEX CONCURRENTLY); its statements then run and commit one at a time.
 inline constexpr char NoTransactionMarker[] = "-- algoadmin:no-transaction";
 
+// A version number missing between two files of a counted set (001, 002, 004): a file that was
+// lost, unless the database's history has it (applied, then its file removed).
+struct MigrationGap
+{
+    qint64 number = 0;
+    QString version; // "003", padded as its neighbours
+    QString before;  // the files around it
+    QString after;
+    qint64 step = 1; // how far apart the other versions are
+    QString describe() const;
+};
+
 struct MigrationSet
 {
     QList<Migration> migrations; // sorted by version number
     QString source;              // "bundled" or the directory path
     QString error;               // why the set could not be loaded (bad name, split error…)
+    QList<MigrationGap> gaps;    // in a counted set, the numbers missing between its files
     bool ok() const { return error.isEmpty(); }
 
     // The migrations compiled into the binary (sql/ in the source tree).

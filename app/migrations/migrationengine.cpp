@@ -142,6 +142,7 @@ StatusReport MigrationEngine::status()
     if (session.open(&report.error) && session.setUp({}, &report.error, nullptr)) {
         report.historyExists = session.historyExists;
         report.migrations = classify(m_migrations, session.history, session.progress);
+        report.gaps = unrecordedGaps(m_migrations, session.history);
     }
     report.target = session.target();
     report.roundTrips = session.roundTrips;
@@ -175,12 +176,18 @@ RunReport MigrationEngine::run(bool rehearsal)
     // the history is read first, so that a no-transaction migration is only sent when it is
     // pending.
     const bool oneRoundTrip =
-        !rehearsal && std::all_of(m_migrations.migrations.cbegin(), m_migrations.migrations.cend(),
-                                  [](const Migration &m) { return m.transactional; });
+        !rehearsal && m_migrations.gaps.isEmpty() &&
+        std::all_of(m_migrations.migrations.cbegin(), m_migrations.migrations.cend(),
+                    [](const Migration &m) { return m.transactional; });
     if (oneRoundTrip)
         return run.migrateInOneRoundTrip();
     if (!run.readHistory())
         return run.setUpFailed();
+    // A number missing between the files that was never applied: a file lost (a set with gaps
+    // reads the history first).
+    if (const QList<MigrationGap> gaps = unrecordedGaps(m_migrations, session.history);
+        !gaps.isEmpty())
+        return run.finish(RunReport::Outcome::BadInput, gapError(m_migrations, gaps));
     if (run.hasChangedFiles())
         return run.finish(RunReport::Outcome::ChangedFiles, run.changedFilesError());
     if (!run.listPending())

@@ -150,6 +150,7 @@ struct StatusReport
     QString target;
     bool historyExists = false;
     QList<MigrationStatus> migrations;
+    QList<MigrationGap> gaps; // numbers missing between the files and not in the history
     DbError error;
     int roundTrips = 0;
     double wallMs = 0;

@@ -126,6 +126,10 @@ QString statusTable(const StatusReport &report)
         if (m.statementsTotal > 0)
             lines << QString(9, QLatin1Char(' ')) + m.progressText();
     }
+    for (const MigrationGap &gap : report.gaps)
+        lines << QStringLiteral("gap: %1 and never applied; migrate refuses to run until the "
+                                "file is restored (or the files renumbered)")
+                     .arg(gap.describe());
     if (!report.historyExists)
         lines << QStringLiteral("(no algoadmin_schema_history table yet: nothing applied)");
     return lines.join(QLatin1Char('\n'));
@@ -302,6 +306,14 @@ QJsonObject statusJson(const StatusReport &report)
                      {QStringLiteral("migrations"), statusArray(report.migrations)},
                      {QStringLiteral("round_trips"), report.roundTrips},
                      {QStringLiteral("wall_ms"), report.wallMs}};
+    if (!report.gaps.isEmpty()) {
+        QJsonArray gaps;
+        for (const MigrationGap &gap : report.gaps)
+            gaps.append(QJsonObject{{QStringLiteral("version"), gap.version},
+                                    {QStringLiteral("after_file"), gap.before},
+                                    {QStringLiteral("before_file"), gap.after}});
+        json.insert(QStringLiteral("gaps"), gaps);
+    }
     if (report.error.isError())
         json.insert(QStringLiteral("error"), errorJson(report.error));
     return json;

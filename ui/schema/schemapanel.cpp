@@ -393,19 +393,14 @@ int SchemaPanel::pendingStepCount() const
     const QList<MigrationStatus> &list = m_migrations->migrations();
     int steps = 0;
     for (const Migration &migration : m_set.migrations) {
-        if (list.isEmpty()) {
-            steps += int(migration.statements.size());
-            continue;
-        }
         // A partial migration's committed statements do not run again.
         for (const MigrationStatus &m : list) {
-            if (m.version != migration.version)
-                continue;
-            if (m.state == MigrationStatus::State::Pending)
-                steps += int(migration.statements.size());
-            else if (m.state == MigrationStatus::State::Partial)
+            if (m.version == migration.version && (m.state == MigrationStatus::State::Pending ||
+                                                   m.state == MigrationStatus::State::Partial))
                 steps += int(migration.statements.size()) - m.statementsDone;
         }
+        if (list.isEmpty())
+            steps += int(migration.statements.size());
     }
     return steps;
 }

@@ -11,7 +11,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -35,6 +38,10 @@ private Q_SLOTS:
     void invalidUtf8IsRefusedBeforeAnythingRuns();
     void brokenEntriesAreRefusedBeforeAnythingRuns_data();
     void brokenEntriesAreRefusedBeforeAnythingRuns();
+    void unreadableFileIsRefusedBeforeAnythingRuns();
+    void gapsAreFoundInCountedSetsOnly_data();
+    void gapsAreFoundInCountedSetsOnly();
+    void gapIsRefusedUnlessTheHistoryHasIt();
     void triggerFailureShowsContext();
     void enumValueAddedByOneMigrationIsUsableInTheNext();
 
@@ -474,6 +481,131 @@ void TstMigrationEdges::brokenEntriesAreRefusedBeforeAnythingRuns()
     QCOMPARE(cli.exitCode, 2);
     QVERIFY2(cli.err.contains(u"002_b.sql is a link to"_s), qPrintable(cli.err));
     QCOMPARE(db.scalar("SELECT to_regclass('a') IS NULL"), u"t"_s);
+}
+
+void TstMigrationEdges::unreadableFileIsRefusedBeforeAnythingRuns()
+{
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(dir, {{u"001_a.sql"_s, "CREATE TABLE a (t text);\n"},
+                                   {u"002_b.sql"_s, "CREATE TABLE b (t text);\n"}})
+                 .isEmpty());
+    QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner |
+                                                  QFile::ExeOwner | QFile::ReadOther |
+                                                  QFile::ExeOther));
+    QVERIFY(QFile::setPermissions(dir.filePath(u"002_b.sql"_s), {}));
+    if (::geteuid() != 0) {
+        const MigrationSet set = MigrationSet::fromDirectory(dir.path());
+        QVERIFY2(set.error.startsWith(u"cannot read "_s) && set.error.contains(u"002_b.sql"_s),
+                 qPrintable(set.error));
+        return;
+    }
+    // Root reads every file: the loader runs in a child that is nobody (65534), and says what
+    // it found through a pipe.
+    int channel[2];
+    QCOMPARE(::pipe(channel), 0);
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        ::close(channel[0]);
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+            ::setresuid(65534, 65534, 65534) != 0)
+            ::_exit(3);
+        const QByteArray error = MigrationSet::fromDirectory(dir.path()).error.toUtf8();
+        const bool written =
+            ::write(channel[1], error.constData(), size_t(error.size())) == ssize_t(error.size());
+        ::_exit(written ? 0 : 4);
+    }
+    ::close(channel[1]);
+    QByteArray said;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(channel[0], buffer, sizeof buffer)) > 0;)
+        said.append(buffer, n);
+    ::close(channel[0]);
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, qPrintable(QString::number(status)));
+    const QString error = QString::fromUtf8(said);
+    QVERIFY2(error.startsWith(u"cannot read "_s) && error.contains(u"002_b.sql"_s) &&
+                 error.contains(u"ermission denied"_s),
+             qPrintable(error));
+}
+
+void TstMigrationEdges::gapsAreFoundInCountedSetsOnly_data()
+{
+    QTest::addColumn<QStringList>("versions");
+    QTest::addColumn<QStringList>("missing");
+    QTest::newRow("one missing") << QStringList{u"001"_s, u"002"_s, u"004"_s}
+                                 << QStringList{u"003"_s};
+    QTest::newRow("two missing") << QStringList{u"1"_s, u"2"_s, u"5"_s}
+                                 << QStringList{u"3"_s, u"4"_s};
+    QTest::newRow("counted in tens")
+        << QStringList{u"010"_s, u"020"_s, u"030"_s, u"050"_s} << QStringList{u"040"_s};
+    QTest::newRow("tens without a gap")
+        << QStringList{u"010"_s, u"020"_s, u"030"_s} << QStringList{};
+    QTest::newRow("squashed before the first")
+        << QStringList{u"005"_s, u"006"_s, u"007"_s} << QStringList{};
+    QTest::newRow("timestamps") << QStringList{u"20240101000000"_s, u"20240301000000"_s,
+                                               u"20250101000000"_s}
+                                << QStringList{};
+    QTest::newRow("two files") << QStringList{u"001"_s, u"009"_s} << QStringList{};
+}
+
+void TstMigrationEdges::gapsAreFoundInCountedSetsOnly()
+{
+    QFETCH(QStringList, versions);
+    QFETCH(QStringList, missing);
+    QTemporaryDir dir;
+    for (const QString &version : versions)
+        QVERIFY(writeFile(dir.filePath(version + u"_m.sql"_s), "SELECT 1;\n"));
+    const MigrationSet set = MigrationSet::fromDirectory(dir.path());
+    QVERIFY2(set.ok(), qPrintable(set.error));
+    QStringList found;
+    for (const MigrationGap &gap : set.gaps)
+        found.append(gap.version);
+    QCOMPARE(found, missing);
+}
+
+void TstMigrationEdges::gapIsRefusedUnlessTheHistoryHasIt()
+{
+    TestDatabase db(u"edge_gap"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QTemporaryDir dir;
+    QVERIFY(!writeMigrations(dir, {{u"001_a.sql"_s, "CREATE TABLE a (t text);\n"},
+                                   {u"002_b.sql"_s, "CREATE TABLE b (t text);\n"},
+                                   {u"004_d.sql"_s, "CREATE TABLE d (t text);\n"}})
+                 .isEmpty());
+    {
+        MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
+        for (const RunReport &report : {engine.migrate(), engine.rehearse()}) {
+            QCOMPARE(report.outcome, RunReport::Outcome::BadInput);
+            QVERIFY2(report.error.message.contains(
+                         u"version 003 is missing between 002_b.sql and 004_d.sql"_s),
+                     qPrintable(report.error.toString()));
+        }
+        QCOMPARE(db.scalar("SELECT to_regclass('a') IS NULL AND"
+                           " to_regclass('algoadmin_schema_history') IS NULL"),
+                 u"t"_s);
+        const StatusReport status = engine.status();
+        QCOMPARE(status.gaps.size(), 1);
+        QVERIFY2(Report::statusTable(status).contains(u"gap: version 003"_s),
+                 qPrintable(Report::statusTable(status)));
+    }
+    const ProcessResult cli =
+        runAlgoadmin({u"migrate"_s, u"-d"_s, db.conninfo(), u"--migrations"_s, dir.path()});
+    QCOMPARE(cli.exitCode, 2);
+    QVERIFY2(cli.err.contains(u"restore it"_s), qPrintable(cli.err));
+
+    // Applied with its file, then the file removed: the history explains the number.
+    QVERIFY(writeFile(dir.filePath(u"003_c.sql"_s), "CREATE TABLE c (t text);\n"));
+    QCOMPARE(migrateDatabase(db.options(), MigrationSet::fromDirectory(dir.path())).outcome,
+             RunReport::Outcome::Ok);
+    QVERIFY(QFile::remove(dir.filePath(u"003_c.sql"_s)));
+    QVERIFY(writeFile(dir.filePath(u"005_e.sql"_s), "CREATE TABLE e (t text);\n"));
+    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
+    QVERIFY(engine.status().gaps.isEmpty());
+    const RunReport report = engine.migrate();
+    QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
+    QCOMPARE(db.scalar("SELECT to_regclass('e') IS NOT NULL"), u"t"_s);
 }
 
 QTEST_GUILESS_MAIN(TstMigrationEdges)

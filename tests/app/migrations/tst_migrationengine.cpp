@@ -1305,9 +1305,9 @@ void TestMigrationEngine::versionsOrderNumericallyAndMissingFilesShow()
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QVERIFY(writeFile(dir.filePath(u"2_log.sql"_s),
+    QVERIFY(writeFile(dir.filePath(u"8_log.sql"_s),
                       "CREATE TABLE log (n serial PRIMARY KEY, version text);\n"
-                      "INSERT INTO log (version) VALUES ('2');\n"));
+                      "INSERT INTO log (version) VALUES ('8');\n"));
     QVERIFY(writeFile(dir.filePath(u"10_ten.sql"_s), "INSERT INTO log (version) VALUES ('10');\n"));
     QVERIFY(writeFile(dir.filePath(u"9_nine.sql"_s), "INSERT INTO log (version) VALUES ('9');\n"));
     const MigrationSet set = MigrationSet::fromDirectory(dir.path());
@@ -1316,17 +1316,17 @@ void TestMigrationEngine::versionsOrderNumericallyAndMissingFilesShow()
         MigrationEngine engine(db.options(), set);
         const RunReport report = engine.migrate();
         QVERIFY2(report.outcome == RunReport::Outcome::Ok, qPrintable(report.error.toString()));
-        QCOMPARE(appliedIds(report), QStringList({u"2_log"_s, u"9_nine"_s, u"10_ten"_s}));
+        QCOMPARE(appliedIds(report), QStringList({u"8_log"_s, u"9_nine"_s, u"10_ten"_s}));
     }
     QCOMPARE(rows(db, "SELECT version FROM log ORDER BY n"),
-             QStringList({u"2"_s, u"9"_s, u"10"_s}));
+             QStringList({u"8"_s, u"9"_s, u"10"_s}));
 
     QVERIFY(QFile::remove(dir.filePath(u"9_nine.sql"_s)));
     MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()));
     const StatusReport status = engine.status();
     QVERIFY2(!status.error.isError(), qPrintable(status.error.toString()));
     QCOMPARE(statusStates(status.migrations),
-             QStringList({u"2=applied"_s, u"9=missing file"_s, u"10=applied"_s}));
+             QStringList({u"8=applied"_s, u"9=missing file"_s, u"10=applied"_s}));
     QVERIFY(!status.hasChanged());
     QCOMPARE(status.migrations.at(1).fileName, u"9_nine.sql"_s);
     QCOMPARE(status.migrations.at(1).appliedBy, u"postgres"_s);
@@ -1441,8 +1441,8 @@ void TestMigrationEngine::noTransactionMigrationFailingMidway()
     // (tst_migrationresume resumes such runs).
     QVERIFY2(report.error.hint.contains(u"stay committed"_s), qPrintable(report.error.hint));
     QCOMPARE(outcomeStates(report), QStringList({u"001_nt=failed"_s, u"002_after=not run"_s}));
-    QCOMPARE(rows(db, TablesSql), QStringList({u"algoadmin_schema_history"_s,
-                                               u"algoadmin_schema_progress"_s, u"n1"_s}));
+    QCOMPARE(rows(db, TablesSql),
+             QStringList({u"algoadmin_schema_history"_s, u"algoadmin_schema_progress"_s, u"n1"_s}));
     QCOMPARE(rows(db, HistoryVersionsSql), QStringList());
     QCOMPARE(statusStates(engine.status().migrations),
              QStringList({u"001=partial"_s, u"002=pending"_s}));
