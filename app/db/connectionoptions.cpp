@@ -55,7 +55,11 @@ QList<QPair<QByteArray, QByteArray>> ConnectionOptions::keywordValues() const
         }
     }
     if (sendStartupOptions) {
-        pairs.append({"options", QStringLiteral("-c lock_timeout=%1 -c statement_timeout=%2")
+        // client_connection_check_interval: see db/clientcheck.h. A server that lacks it
+        // refuses the connection, which is then made again without these options, the
+        // settings going with each transaction instead (isRefusedStartupOptions()).
+        pairs.append({"options", QStringLiteral("-c lock_timeout=%1 -c statement_timeout=%2 "
+                                                "-c client_connection_check_interval=1000")
                                          .arg(lockTimeoutMs)
                                          .arg(statementTimeoutMs)
                                          .toUtf8() +
@@ -149,8 +153,12 @@ QString ConnectionOptions::toConninfo() const
 bool ConnectionOptions::isRefusedStartupOptions(const QString &serverMessage)
 {
     // PgBouncer: "unsupported startup parameter: options" (any other parameter it refuses
-    // is named the same way).
-    return serverMessage.contains(QLatin1String("unsupported startup parameter: options"));
+    // is named the same way). A server before PostgreSQL 14, or one on a platform without
+    // client_connection_check_interval, refuses that setting.
+    return serverMessage.contains(QLatin1String("unsupported startup parameter: options")) ||
+           (serverMessage.contains(QLatin1String("client_connection_check_interval")) &&
+            (serverMessage.contains(QLatin1String("unrecognized configuration parameter")) ||
+             serverMessage.contains(QLatin1String("must be set to 0"))));
 }
 
 // Targets (their conninfo without our options) that refused the start-up options.

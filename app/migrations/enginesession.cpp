@@ -1,5 +1,6 @@
 #include "migrations/enginesession.h"
 
+#include "db/clientcheck.h"
 #include "db/poolerprobe.h"
 
 #include <QHash>
@@ -18,12 +19,13 @@ static const char SetupSql[] =
     " set_config('statement_timeout', $2, $3::boolean),"
     " set_config('client_min_messages', 'warning', $3::boolean), current_schema(), current_user,"
     " pg_backend_pid(), current_setting('search_path'),"
-    " set_config('algoadmin.live_schema', coalesce(current_schema(), ''), $3::boolean)";
+    " set_config('algoadmin.live_schema', coalesce(current_schema(), ''), "
+    "$3::boolean)," ALGOADMIN_CLIENT_CHECK_SQL("$3::boolean");
 
 // The settings of every transaction a batch opens with BEGIN (see EngineSession::run).
 static const char TransactionSettingsSql[] =
     "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),"
-    " set_config('client_min_messages', 'warning', true)";
+    " set_config('client_min_messages', 'warning', true)," ALGOADMIN_CLIENT_CHECK_SQL("true");
 
 // Serialises concurrent runners on one database. The progress token is set in the same
 // statement, so it exists only if the lock was granted (see GuardSql). The session lock is

@@ -1,5 +1,6 @@
 #include "repositories/repositorysupport.h"
 
+#include "db/clientcheck.h"
 #include "db/sqldatabase.h"
 
 #include <QSet>
@@ -15,8 +16,9 @@ const QByteArray SettingsSql = "SELECT set_config('algoadmin.user_id', $1, true)
                                " set_config('algoadmin.change_set', $3, true)";
 
 // As the engine's (enginesession.cpp): transaction-local, so nothing outlives the transaction.
-const QByteArray TimeoutsSql = "SELECT set_config('lock_timeout', $1, true),"
-                               " set_config('statement_timeout', $2, true)";
+const QByteArray TimeoutsSql =
+    "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, "
+    "true)," ALGOADMIN_CLIENT_CHECK_SQL("true");
 
 bool startsWith(const PipelineCommand &command, const char *keyword)
 {

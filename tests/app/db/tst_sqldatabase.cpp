@@ -16,6 +16,7 @@ private Q_SLOTS:
     void nativeHandleRunsAPipeline();
     void unreachableServerSaysWhy();
     void passwordWithASemicolonSurvives();
+    void aServerThatLacksTheClientCheckIsConnectedWithoutIt();
 };
 
 void TstSqlDatabase::opensWithBoundQueriesAndTimeouts()
@@ -94,6 +95,39 @@ void TstSqlDatabase::passwordWithASemicolonSurvives()
              QStringLiteral("a;b c"));
     database = QSqlDatabase();
     SqlDatabase::close(QStringLiteral("semicolon"));
+}
+
+void TstSqlDatabase::aServerThatLacksTheClientCheckIsConnectedWithoutIt()
+{
+    // The start-up options ask the server to notice a dead client (db/clientcheck.h); a
+    // PostgreSQL before 14, or one on Windows, refuses the connection for it with these
+    // messages, and the connection is then made again without start-up options (as through
+    // PgBouncer), the settings going with each transaction.
+    QVERIFY(ConnectionOptions::isRefusedStartupOptions(
+        QStringLiteral("FATAL:  unrecognized configuration parameter "
+                       "\"client_connection_check_interval\"")));
+    QVERIFY(ConnectionOptions::isRefusedStartupOptions(
+        QStringLiteral("FATAL:  invalid value for parameter \"client_connection_check_interval\": "
+                       "1000\nDETAIL:  client_connection_check_interval must be set to 0 on "
+                       "this platform.")));
+    QVERIFY(!ConnectionOptions::isRefusedStartupOptions(
+        QStringLiteral("FATAL:  unrecognized configuration parameter \"lock_timeou\"")));
+
+    // On this server (15, Linux) the start-up option is taken: a statement that runs or
+    // waits is watched for its client.
+    TestDatabase db(QStringLiteral("sqldb_check"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    DbError error;
+    QSqlDatabase database = SqlDatabase::open(db.options(), QStringLiteral("tst_check"), &error);
+    QVERIFY2(database.isOpen(), qPrintable(error.toString()));
+    QSqlQuery query(database);
+    QVERIFY(
+        query.exec(QStringLiteral("SELECT current_setting('client_connection_check_interval')")));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), QStringLiteral("1s"));
+    query = QSqlQuery();
+    database = QSqlDatabase();
+    SqlDatabase::close(QStringLiteral("tst_check"));
 }
 
 QTEST_GUILESS_MAIN(TstSqlDatabase)
