@@ -182,8 +182,15 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
                     break;
                 }
             }
-            if (running >= 0)
-                m_tick(running, sinceLastResult.elapsed());
+            if (running >= 0) {
+                const QString giveUp = m_tick(running, sinceLastResult.elapsed());
+                if (!giveUp.isEmpty()) {
+                    fail(error, QStringLiteral("wait for results"));
+                    if (error)
+                        error->message = giveUp;
+                    return false;
+                }
+            }
         }
     }
     // All results are in; leave the connection as we found it.

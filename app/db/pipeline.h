@@ -68,8 +68,10 @@ class Pipeline
 public:
     using ResultHandler = std::function<void(int index, const PgResult &result)>;
     // Called about every tickMs while waiting: the index of the statement the server is
-    // presumably running (the first without a result) and how long it has been running.
-    using TickHandler = std::function<void(int index, qint64 runningMs)>;
+    // presumably running (the first without a result) and how long it has been running. It
+    // returns why to give up waiting (the run then fails with that message, 08006), or an
+    // empty string to go on.
+    using TickHandler = std::function<QString(int index, qint64 runningMs)>;
 
     explicit Pipeline(PgConnection &connection)
         : m_conn(connection.handle())

@@ -257,21 +257,45 @@ const ConnectionOptions &EngineSession::engineOptions() const
 
 EngineSession::Observation EngineSession::observe()
 {
-    if (!monitor) {
+    Observation seen;
+    if (!monitor || !monitor->isOpen()) {
         monitor = std::make_unique<PgConnection>();
         ConnectionOptions options = engine->m_connection;
         options.applicationName = QStringLiteral("algoadmin-monitor");
-        DbError ignored;
-        if (!monitor->open(options, &ignored))
-            return {};
+        options.connectTimeoutSeconds =
+            std::min(options.connectTimeoutSeconds, MonitorAnswerMs / 1000);
+        DbError failure;
+        if (!monitor->open(options, &failure)) {
+            monitor.reset();
+            // libpq's connect_timeout says "timeout expired"; a refusal with a reason (too
+            // many clients, the server starting up) is an answer.
+            if (failure.message.contains(QLatin1String("timeout expired")))
+                seen.reach = Observation::Reach::Silent;
+            return seen;
+        }
     }
-    if (!monitor->isOpen())
-        return {};
-    const PgResult result = monitor->exec(ObserveSql, {QByteArray::number(pid)});
-    Observation seen;
+    PgResult result;
+    DbError failure;
+    Pipeline pipeline(*monitor);
+    pipeline.setTickHandler(
+        [](int, qint64 waitedMs) {
+            return waitedMs >= MonitorAnswerMs ? QStringLiteral("no answer") : QString();
+        },
+        100);
+    const bool answered = pipeline.run(
+        {{ObserveSql, {QByteArray::number(pid)}}}, [&](int, const PgResult &r) { result = r; },
+        &failure);
+    if (!answered || !result.ok()) {
+        monitor.reset();
+        if (!answered)
+            seen.reach = Observation::Reach::Silent;
+        return seen;
+    }
+    seen.reach = Observation::Reach::Reached;
     for (int row = 0; row < result.rows(); ++row) {
         if (result.value(row, 6) == QLatin1String("t")) {
             seen.query = result.value(row, 4).toUtf8();
+            seen.state = result.value(row, 3);
             continue;
         }
         seen.holders.append({result.value(row, 0).toInt(), result.value(row, 1),
@@ -299,6 +323,30 @@ static int runningCommand(const Batch &batch, int from, const QByteArray &query,
             return i;
     }
     return from;
+}
+
+QString EngineSession::silence(const Observation &seen, qint64 waitedMs, qint64 limitMs)
+{
+    silentObservations = seen.reach == Observation::Reach::Silent ? silentObservations + 1 : 0;
+    const bool idle = seen.reach == Observation::Reach::Reached && pid != 0 &&
+                      seen.state != QLatin1String("active");
+    idleObservations = idle ? idleObservations + 1 : 0;
+    if (waitedMs < limitMs)
+        return {};
+    const qint64 seconds = waitedMs / 1000;
+    if (silentObservations > 0)
+        return QStringLiteral("no answer from the server for %1 s, and a second connection "
+                              "got none either within %2 s: the network path to it went silent")
+            .arg(seconds)
+            .arg(MonitorAnswerMs / 1000);
+    // Three looks a second apart: not a moment between two statements.
+    if (idleObservations >= 3)
+        return QStringLiteral("no answer from the server for %1 s, although it is not running "
+                              "anything of ours (its backend is %2): the answers were lost on "
+                              "the way")
+            .arg(seconds)
+            .arg(seen.state.isEmpty() ? QStringLiteral("gone") : seen.state);
+    return {};
 }
 
 bool EngineSession::transactionPooled()
@@ -348,20 +396,25 @@ bool EngineSession::run(const Batch &given,
     Pipeline pipeline(connection);
     const qint64 lockTimeout = engine->m_settings.lockTimeoutMs;
     const qint64 firstLook = std::clamp<qint64>(lockTimeout / 4, 50, 300);
+    const qint64 silenceLimit = engine->m_settings.silenceLimitMs;
+    silentObservations = 0;
+    idleObservations = 0;
     pipeline.setTickHandler(
-        [&](int index, qint64 runningMs) {
+        [&](int index, qint64 runningMs) -> QString {
             if (runningMs < firstLook)
-                return;
+                return {};
             if (lastObservationMs >= 0 && runningMs - lastObservationMs < 1000 &&
                 runningMs >= lastObservationMs)
-                return;
+                return {};
             lastObservationMs = runningMs;
             const Observation seen = observe();
+            if (const QString silent = silence(seen, runningMs, silenceLimit); !silent.isEmpty())
+                return silent;
             const int running = runningCommand(batch, index, seen.query, markStatement);
             if (onRunning)
                 onRunning(batch.roles.at(running));
             if (seen.holders.isEmpty())
-                return;
+                return {};
             lastHolders = seen.holders;
             if (engine->m_callbacks.lockWaitObserved && describeWait) {
                 LockWait wait = describeWait(batch.roles.at(running));
@@ -370,6 +423,7 @@ bool EngineSession::run(const Batch &given,
                 wait.holders = seen.holders;
                 engine->m_callbacks.lockWaitObserved(wait);
             }
+            return {};
         },
         50);
     ++roundTrips;
