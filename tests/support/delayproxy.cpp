@@ -7,6 +7,11 @@
 //   algoadmin-delayproxy --target-unix /dir/.s.PGSQL.5432 [--listen-port N] [--rtt-ms MS]
 //   algoadmin-delayproxy --target-port N [--target-host 127.0.0.1] [--listen-port N] [--rtt-ms MS]
 //
+// With --drop-answer-after TEXT, a SIGUSR1 arms a one-shot fault: the next chunk from a client
+// that contains TEXT (e.g. COMMIT) is delivered to the server, and then that client's
+// connection is cut before any answer comes back, the server's side closed after what was
+// delivered: a commit that happened, whose answer was lost.
+//
 // Once listening it prints exactly one line, "listening 127.0.0.1 <port>", so that a parent
 // process started with --listen-port 0 can learn which port it got.
 
@@ -45,6 +50,10 @@ constexpr qint64 ReadBufferSize = 256 * 1024;
 
 // Upper bounds only guard against typos; QTimer takes int milliseconds.
 constexpr int MaxRttMs = 60 * 1000;
+
+// --drop-answer-after, and whether SIGUSR1 armed it (set from the signal handler).
+QByteArray g_dropAfter;
+volatile sig_atomic_t g_dropArmed = 0;
 constexpr int MaxMaxSeconds = 7 * 24 * 3600;
 
 struct Target
@@ -261,6 +270,23 @@ private:
         }
     }
 
+    // The armed fault: the client loses its connection now, nothing more reaches it. The
+    // server keeps its side for a while, its answers read and dropped, so that it runs what
+    // it was given to the end (closing at once would make it fail writing its first answer
+    // and roll back); then it gets the end of the connection.
+    void cutAnswers()
+    {
+        m_holdServer = true;
+        m_down.queue.clear();
+        m_down.queuedBytes = 0;
+        m_down.timer.stop();
+        m_client.tcp->abort();
+        QTimer::singleShot(2000, this, [this] {
+            m_holdServer = false;
+            m_server.close();
+        });
+    }
+
     // Moves bytes from the source's read buffer into the delay queue, as far as the backlog
     // cap allows. `force` ignores the cap, for the final drain of a source that has ended.
     void pull(Direction &d, bool force = false)
@@ -313,7 +339,7 @@ private:
         if (!sink.connected) {
             // Still connecting: onConnected() pumps again. But if the source is already gone
             // and there is nothing to send, finishing the connection serves no one.
-            if (d.queue.empty() && d.sourceEnded)
+            if (d.queue.empty() && d.sourceEnded && !holds(d))
                 sink.close();
             return;
         }
@@ -326,19 +352,28 @@ private:
             // queue then and nothing more is to be done here.
             if (sink.ended)
                 return;
+            if (&d == &m_up && g_dropArmed && !g_dropAfter.isEmpty() &&
+                chunk.bytes.contains(g_dropAfter)) {
+                g_dropArmed = 0;
+                cutAnswers();
+                return;
+            }
         }
         if (!d.queue.empty()) {
             // Round up: a timer that fires a fraction of a millisecond early would only find
             // the head not yet due and have to be armed again.
             const qint64 ns = d.queue.front().due.remainingTimeNSecs();
             d.timer.start(int(std::max<qint64>(0, (ns + 999'999) / 1'000'000)));
-        } else if (d.sourceEnded) {
+        } else if (d.sourceEnded && !holds(d)) {
             sink.close();
         }
     }
 
+    bool holds(const Direction &d) const { return m_holdServer && &d == &m_up; }
+
     QString m_targetName;
     std::chrono::nanoseconds m_oneWay;
+    bool m_holdServer = false; // cutAnswers(): the server's side stays open for now
     Side m_client;
     Side m_server;
     Direction m_up;   // client to server
@@ -350,6 +385,11 @@ private:
 // SIGTERM/SIGINT only write a byte here; the event loop notices it and quits normally, so
 // connections are torn down properly and nothing is cut off mid-print.
 int g_signalPipe[2] = {-1, -1};
+
+void onArm(int)
+{
+    g_dropArmed = 1;
+}
 
 void onSignal(int)
 {
@@ -372,8 +412,12 @@ bool installSignalHandlers(QCoreApplication &app)
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
+    struct sigaction arm = {};
+    arm.sa_handler = onArm;
+    sigemptyset(&arm.sa_mask);
+    arm.sa_flags = SA_RESTART;
     return ::sigaction(SIGTERM, &action, nullptr) == 0 &&
-           ::sigaction(SIGINT, &action, nullptr) == 0;
+           ::sigaction(SIGINT, &action, nullptr) == 0 && ::sigaction(SIGUSR1, &arm, nullptr) == 0;
 }
 
 [[noreturn]] void fail(const QString &message)
@@ -418,6 +462,10 @@ int main(int argc, char *argv[])
         {QStringLiteral("rtt-ms"),
          QStringLiteral("Round-trip time to add; each direction gets half (default 0)."),
          QStringLiteral("ms"), QStringLiteral("0")},
+        {QStringLiteral("drop-answer-after"),
+         QStringLiteral("With SIGUSR1: cut the next client whose data contains this text once "
+                        "it is delivered, before any answer (a lost COMMIT answer)."),
+         QStringLiteral("text")},
         {QStringLiteral("max-seconds"),
          QStringLiteral("Exit after this many seconds, so a forgotten proxy does not linger "
                         "(default 3600)."),
@@ -453,6 +501,7 @@ int main(int argc, char *argv[])
     const auto listenPort = quint16(intOption(parser, QStringLiteral("listen-port"), 0, 65535));
     const int rttMs = intOption(parser, QStringLiteral("rtt-ms"), 0, MaxRttMs);
     const int maxSeconds = intOption(parser, QStringLiteral("max-seconds"), 1, MaxMaxSeconds);
+    g_dropAfter = parser.value(QStringLiteral("drop-answer-after")).toUtf8();
     // Half the RTT each way, in nanoseconds so an odd --rtt-ms is not rounded down.
     const std::chrono::nanoseconds oneWay = std::chrono::milliseconds(rttMs) / 2;
 

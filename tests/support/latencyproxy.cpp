@@ -22,7 +22,8 @@ bool LatencyProxy::start(int rttMs, int listenPort)
                           cluster.socketDir() + QStringLiteral("/.s.PGSQL.%1").arg(cluster.port()),
                           QStringLiteral("--listen-port"), QString::number(listenPort),
                           QStringLiteral("--rtt-ms"), QString::number(rttMs),
-                          QStringLiteral("--max-seconds"), QStringLiteral("1800")});
+                          QStringLiteral("--max-seconds"), QStringLiteral("1800"),
+                          QStringLiteral("--drop-answer-after"), QStringLiteral("COMMIT")});
     if (!m_process.waitForStarted(10000) || !m_process.waitForReadyRead(10000)) {
         m_error = QStringLiteral("the delay proxy did not start: ") + m_process.errorString() +
                   QString::fromUtf8(m_process.readAllStandardError());
@@ -49,6 +50,11 @@ void LatencyProxy::kill()
 bool LatencyProxy::pause()
 {
     return m_process.processId() > 0 && ::kill(pid_t(m_process.processId()), SIGSTOP) == 0;
+}
+
+bool LatencyProxy::loseNextCommitAnswer()
+{
+    return m_process.processId() > 0 && ::kill(pid_t(m_process.processId()), SIGUSR1) == 0;
 }
 
 bool LatencyProxy::resume()

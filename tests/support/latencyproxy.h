@@ -19,6 +19,9 @@ public:
     // SIGSTOP/SIGCONT: the link goes silent (connections stay open, nothing is answered).
     bool pause();
     bool resume();
+    // The next client data that contains COMMIT reaches the server, then that client's
+    // connection is cut before any answer: a commit whose answer was lost (one-shot).
+    bool loseNextCommitAnswer();
     int port() const { return m_port; }
     QString error() const { return m_error; }
     // Options for `database` in the test cluster, through the proxy.

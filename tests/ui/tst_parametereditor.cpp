@@ -4,6 +4,7 @@
 // changelog rows with reason and change set, current_config), a conflicting change from a
 // second connection (conflict dialog, nothing lost, keep theirs / re-apply), live refresh and
 // conflict marking from the change feed, and a read-only role.
+#include "latencyproxy.h"
 #include "parameters/applydialog.h"
 #include "parameters/conflictdialog.h"
 #include "parameters/parametereditor.h"
@@ -144,6 +145,7 @@ private Q_SLOTS:
     void productionAsksForTheProfileName();
     void confirmDiscardAsks();
     void lostConnectionKeepsPendingEdits();
+    void lostCommitAnswerIsRecognisedAsApplied();
     void databaseRefusalKeepsPendingEdits();
     void readOnlyServerCannotEdit();
     void reopeningForgetsRequestsInFlight();
@@ -881,6 +883,52 @@ void TstParameterEditor::lostConnectionKeepsPendingEdits()
     QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 10000);
     QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
     QCOMPARE(m_editor->pendingCount(), 0);
+}
+
+void TstParameterEditor::lostCommitAnswerIsRecognisedAsApplied()
+{
+    // The apply's COMMIT reaches the server and commits, but the link drops before its answer
+    // comes back (a proxy cuts it). The editor cannot know: it says so and keeps the edit. The
+    // next Apply finds the value already there, written by that very change set, and says the
+    // earlier attempt did commit: nothing is written twice, no conflict is raised.
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(0), qPrintable(proxy.error()));
+    Privileges privileges;
+    QVERIFY(start(u"test"_s, proxy.options(m_db->name()), &privileges, false));
+    QSignalSpy shown(m_editor.get(), &ParameterEditor::parametersShown);
+    m_editor->showAgent(u"T1"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    typeValue(u"batch_size"_s, u"64"_s);
+
+    QVERIFY(proxy.loseNextCommitAnswer());
+    QSignalSpy lost(m_editor.get(), &ParameterEditor::connectionLost);
+    applyWithReason(u"bigger batches for the load test"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(lost.count(), 1, 10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    QVERIFY2(m_editor->messageText().contains(u"it is unknown whether change set"_s),
+             qPrintable(m_editor->messageText()));
+    QCOMPARE(m_editor->pendingCount(), 1);
+    // It did commit.
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
+    const QByteArray CountSql = "SELECT count(*), min(change_set::text) FROM algorithm_changelog"
+                                " WHERE reason = 'bigger batches for the load test'";
+    const QStringList once = rows(*m_db, CountSql);
+    QVERIFY2(once.size() == 1 && once.first().startsWith(u"1|"_s), qPrintable(once.join(u' ')));
+    QVERIFY2(m_editor->messageText().contains(once.first().section(u'|', 1)),
+             qPrintable(m_editor->messageText()));
+
+    // Apply again, through the link that works again.
+    QSignalSpy posted(m_editor.get(), &ParameterEditor::messagePosted);
+    applyWithReason(u"bigger batches for the load test"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_editor->messageText().contains(u"already applied by your earlier attempt"_s), 10000);
+    QTRY_VERIFY(!m_editor->isBusy());
+    QVERIFY2(m_editor->messageText().contains(u"Nothing new was applied"_s),
+             qPrintable(m_editor->messageText()));
+    QCOMPARE(m_editor->pendingCount(), 0);
+    QCOMPARE(rows(*m_db, CountSql), once); // not written twice
+    QCOMPARE(m_db->scalar(ValueSql, {"batch_size"}), u"64"_s);
 }
 
 void TstParameterEditor::databaseRefusalKeepsPendingEdits()
