@@ -192,14 +192,19 @@ QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow>
         }
         result.append(status);
     }
+    // Recorded, but no file of this version is in the set.
+    const auto missing = [](const QString &version, const QString &name) {
+        MigrationStatus status;
+        status.version = version;
+        status.name = name;
+        status.fileName = version + QLatin1Char('_') + name + QLatin1String(".sql");
+        status.state = MigrationStatus::State::Missing;
+        return status;
+    };
     for (const ProgressRow &row : progress) {
         if (set.find(row.version) || applied.contains(row.version))
             continue;
-        MigrationStatus status;
-        status.version = row.version;
-        status.name = row.name;
-        status.fileName = row.version + QLatin1Char('_') + row.name + QLatin1String(".sql");
-        status.state = MigrationStatus::State::Missing;
+        MigrationStatus status = missing(row.version, row.name);
         status.statementsDone = row.statementsDone;
         status.statementsTotal = row.statementsTotal;
         status.running = row.running;
@@ -208,11 +213,7 @@ QList<MigrationStatus> classify(const MigrationSet &set, const QList<HistoryRow>
         result.append(status);
     }
     for (const HistoryRow &row : std::as_const(applied)) {
-        MigrationStatus status;
-        status.version = row.version;
-        status.name = row.name;
-        status.fileName = row.version + QLatin1Char('_') + row.name + QLatin1String(".sql");
-        status.state = MigrationStatus::State::Missing;
+        MigrationStatus status = missing(row.version, row.name);
         status.appliedAt = row.appliedAt;
         status.appliedBy = row.appliedBy;
         status.totalMs = row.totalMs;

@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <future>
+#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -53,6 +54,33 @@ QString backendRunning(TestDatabase &db, const QByteArray &prefix)
         QTest::qWait(50);
     }
     return {};
+}
+
+// A run of `dir` held up at statement 3 of 001_nt.sql, which writes `busy` while another
+// session holds that table: the engine waits (its lock timeout is a minute) on another thread.
+struct BlockedRun
+{
+    PgConnection holder;
+    std::unique_ptr<MigrationEngine> engine;
+    std::future<RunReport> run;
+    QString pid; // the run's backend, once it waits
+};
+
+bool startBlocked(TestDatabase &db, const QTemporaryDir &dir, BlockedRun &blocked)
+{
+    DbError error;
+    if (!db.exec("CREATE TABLE busy (a int)").ok() || !blocked.holder.open(db.options(), &error) ||
+        !blocked.holder.exec("BEGIN").ok() ||
+        !blocked.holder.exec("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE").ok())
+        return false;
+    EngineSettings settings;
+    settings.lockTimeoutMs = 60000;
+    blocked.engine = std::make_unique<MigrationEngine>(
+        db.options(), MigrationSet::fromDirectory(dir.path()), settings);
+    blocked.run = std::async(std::launch::async,
+                             [engine = blocked.engine.get()] { return engine->migrate(); });
+    blocked.pid = backendRunning(db, "INSERT INTO busy");
+    return !blocked.pid.isEmpty();
 }
 
 } // namespace
@@ -204,7 +232,6 @@ void TstMigrationResume::cancelMidwayKeepsWhatCommitted()
     // next run failed on "already exists".
     TestDatabase db(u"resume_cancel"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    QVERIFY(db.exec("CREATE TABLE busy (a int)").ok());
     QTemporaryDir dir;
     QVERIFY(!writeMigrations(dir, {{u"001_nt.sql"_s, "-- algoadmin:no-transaction\n"
                                                      "CREATE TABLE t (a int);\n"
@@ -212,23 +239,14 @@ void TstMigrationResume::cancelMidwayKeepsWhatCommitted()
                                                      "INSERT INTO busy VALUES (1);\n"
                                                      "CREATE TABLE t2 (a int);\n"}})
                  .isEmpty());
-    // Another session holds the table that statement 3 writes.
-    PgConnection holder;
-    DbError error;
-    QVERIFY2(holder.open(db.options(), &error), qPrintable(error.toString()));
-    QVERIFY(holder.exec("BEGIN").ok());
-    QVERIFY(holder.exec("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE").ok());
-
-    EngineSettings settings;
-    settings.lockTimeoutMs = 60000;
-    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()), settings);
-    std::future<RunReport> run = std::async(std::launch::async, [&] { return engine.migrate(); });
-    QVERIFY(!backendRunning(db, "INSERT INTO busy").isEmpty());
+    BlockedRun blocked;
+    QVERIFY(startBlocked(db, dir, blocked));
+    MigrationEngine &engine = *blocked.engine;
     engine.cancel();
-    const RunReport report = run.get();
+    const RunReport report = blocked.run.get();
     QCOMPARE(report.outcome, RunReport::Outcome::Cancelled);
     QCOMPARE(rows(db, ProgressSql), QStringList{u"001|2|4|-"_s});
-    QVERIFY(holder.exec("ROLLBACK").ok());
+    QVERIFY(blocked.holder.exec("ROLLBACK").ok());
     QCOMPARE(statusStates(engine.status()), QStringList{u"001=partial"_s});
 
     const RunReport again = engine.migrate();
@@ -247,7 +265,6 @@ void TstMigrationResume::droppedConnectionDuringAStatementThatCanRunInATransacti
     // while it runs leaves neither.
     TestDatabase db(u"resume_dropped"_s);
     QVERIFY2(db.ok(), qPrintable(db.error()));
-    QVERIFY(db.exec("CREATE TABLE busy (a int)").ok());
     QTemporaryDir dir;
     QVERIFY(!writeMigrations(dir, {{u"001_nt.sql"_s, "-- algoadmin:no-transaction\n"
                                                      "CREATE TABLE d1 (a int);\n"
@@ -255,22 +272,13 @@ void TstMigrationResume::droppedConnectionDuringAStatementThatCanRunInATransacti
                                                      "INSERT INTO busy VALUES (1);\n"
                                                      "CREATE TABLE d3 (a int);\n"}})
                  .isEmpty());
-    PgConnection holder;
-    DbError error;
-    QVERIFY2(holder.open(db.options(), &error), qPrintable(error.toString()));
-    QVERIFY(holder.exec("BEGIN").ok());
-    QVERIFY(holder.exec("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE").ok());
-
-    EngineSettings settings;
-    settings.lockTimeoutMs = 60000;
-    MigrationEngine engine(db.options(), MigrationSet::fromDirectory(dir.path()), settings);
-    std::future<RunReport> run = std::async(std::launch::async, [&] { return engine.migrate(); });
-    const QString pid = backendRunning(db, "INSERT INTO busy");
-    QVERIFY(!pid.isEmpty());
-    QCOMPARE(db.scalar("SELECT pg_terminate_backend($1::int)", {pid.toUtf8()}), u"t"_s);
-    const RunReport report = run.get();
+    BlockedRun blocked;
+    QVERIFY(startBlocked(db, dir, blocked));
+    MigrationEngine &engine = *blocked.engine;
+    QCOMPARE(db.scalar("SELECT pg_terminate_backend($1::int)", {blocked.pid.toUtf8()}), u"t"_s);
+    const RunReport report = blocked.run.get();
     QCOMPARE(report.outcome, RunReport::Outcome::Failed);
-    QVERIFY(holder.exec("ROLLBACK").ok());
+    QVERIFY(blocked.holder.exec("ROLLBACK").ok());
     QCOMPARE(rows(db, ProgressSql), QStringList{u"001|2|4|-"_s});
     QCOMPARE(db.scalar("SELECT count(*) FROM busy"), u"0"_s);
     // The runners' lock went with the connection (its backend ends as soon as it is told).
