@@ -17,10 +17,15 @@ namespace CopyOut {
 // to stop: the statement is then cancelled and what is still on its way is read and dropped.
 using LineHandler = std::function<bool(const char *data, int size)>;
 
+// Called about every 250 ms while nothing arrives, with how long nothing has: why to give up
+// (a LinkWatch's verdict), or empty to wait on.
+using WaitHandler = std::function<QString(qint64 quietMs)>;
+
 // Runs `sql` and returns its final result (COPY n, or the server's error; a cancelled run ends
 // with SQLSTATE 57014 unless it had finished). False, with `error` set, only when the
-// connection itself failed or could not send the statement.
+// connection itself failed, could not send the statement, or `onWait` gave up (08006 with its
+// words).
 bool run(PGconn *conn, const QByteArray &sql, const LineHandler &onLine, PgResult *final,
-         DbError *error);
+         DbError *error, const WaitHandler &onWait = {});
 
 } // namespace CopyOut

@@ -43,8 +43,13 @@ bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &
         return fail(error, QStringLiteral("send statements"));
     // A connection shared with Qt Sql may still hold the end of a forward-only query's results
     // (QPSQL does not read the final NULL): finish reading them, or libpq refuses the pipeline.
-    while (PGresult *leftover = PQgetResult(conn))
+    // (A connection left in the middle of a COPY would answer that forever: it is lost.)
+    while (PGresult *leftover = PQgetResult(conn)) {
+        const ExecStatusType status = PQresultStatus(leftover);
         PQclear(leftover);
+        if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
+            return fail(error, QStringLiteral("send statements"));
+    }
     // Non-blocking, so that a batch larger than the socket buffers cannot deadlock: we keep
     // reading results while libpq still has statements to write.
     if (PQsetnonblocking(conn, 1) != 0 || PQenterPipelineMode(conn) != 1)

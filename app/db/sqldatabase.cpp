@@ -7,6 +7,8 @@
 #include <QSqlDriver>
 #include <QVariant>
 
+#include <sys/socket.h>
+
 namespace SqlDatabase {
 
 static const char ResetByteaOutputSql[] = "RESET bytea_output";
@@ -15,10 +17,12 @@ static const char ResetByteaOutputSql[] = "RESET bytea_output";
 // are per thread in practice, but the map is shared by all of them.
 static QMutex timeoutsMutex;
 static QHash<QString, TransactionTimeouts> timeoutsByName;
+static QHash<QString, ConnectionOptions> optionsByName;
 
 static void rememberTimeouts(const QString &name, const ConnectionOptions &connected)
 {
     QMutexLocker lock(&timeoutsMutex);
+    optionsByName.insert(name, connected);
     if (connected.sendStartupOptions)
         timeoutsByName.remove(name);
     else
@@ -122,11 +126,27 @@ std::optional<TransactionTimeouts> transactionTimeouts(const QSqlDatabase &datab
     return *it;
 }
 
+std::optional<ConnectionOptions> connectionOptions(const QSqlDatabase &database)
+{
+    QMutexLocker lock(&timeoutsMutex);
+    const auto it = optionsByName.constFind(database.connectionName());
+    if (it == optionsByName.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+void abandon(const QSqlDatabase &database)
+{
+    if (PGconn *conn = nativeHandle(database))
+        ::shutdown(PQsocket(conn), SHUT_RDWR);
+}
+
 void close(const QString &name)
 {
     {
         QMutexLocker lock(&timeoutsMutex);
         timeoutsByName.remove(name);
+        optionsByName.remove(name);
     }
     if (!QSqlDatabase::contains(name))
         return;

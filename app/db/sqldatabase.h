@@ -28,6 +28,12 @@ struct TransactionTimeouts
     int statementTimeoutMs = 0;
 };
 std::optional<TransactionTimeouts> transactionTimeouts(const QSqlDatabase &database);
+// What `database` was opened with (by open()): a second connection by the same path, for a
+// LinkWatch. None for a connection open() did not make.
+std::optional<ConnectionOptions> connectionOptions(const QSqlDatabase &database);
+// After a batch gave up on a silent path: the connection's protocol state is unknown, so its
+// socket is shut down; libpq then reports it lost and the next request opens a new one.
+void abandon(const QSqlDatabase &database);
 // Closes and removes the named connection (call on the thread that used it).
 void close(const QString &name);
 // The libpq handle under a QPSQL connection, for what Qt Sql cannot do: pipelines, cancel,

@@ -1,6 +1,7 @@
 #include "migrations/enginesession.h"
 
 #include "db/clientcheck.h"
+#include "db/linkwatch.h"
 #include "db/poolerprobe.h"
 
 #include <QHash>
@@ -259,40 +260,13 @@ const ConnectionOptions &EngineSession::engineOptions() const
 EngineSession::Observation EngineSession::observe()
 {
     Observation seen;
-    if (!monitor || !monitor->isOpen()) {
-        monitor = std::make_unique<PgConnection>();
-        ConnectionOptions options = engine->m_connection;
-        options.applicationName = QStringLiteral("algoadmin-monitor");
-        options.connectTimeoutSeconds =
-            std::min(options.connectTimeoutSeconds, MonitorAnswerMs / 1000);
-        DbError failure;
-        if (!monitor->open(options, &failure)) {
-            monitor.reset();
-            // libpq's connect_timeout says "timeout expired"; a refusal with a reason (too
-            // many clients, the server starting up) is an answer.
-            if (failure.message.contains(QLatin1String("timeout expired")))
-                seen.reach = Observation::Reach::Silent;
-            return seen;
-        }
-    }
+    ConnectionOptions options = engine->m_connection;
+    options.applicationName = QStringLiteral("algoadmin-monitor");
     PgResult result;
-    DbError failure;
-    Pipeline pipeline(*monitor);
-    pipeline.setTickHandler(
-        [](int, qint64 waitedMs) {
-            return waitedMs >= MonitorAnswerMs ? QStringLiteral("no answer") : QString();
-        },
-        100);
-    const bool answered = pipeline.run(
-        {{ObserveSql, {QByteArray::number(pid)}}}, [&](int, const PgResult &r) { result = r; },
-        &failure);
-    if (!answered || !result.ok()) {
-        monitor.reset();
-        if (!answered)
-            seen.reach = Observation::Reach::Silent;
+    seen.reach = LinkWatch::boundedQuery(monitor, options, ObserveSql, {QByteArray::number(pid)},
+                                         &result);
+    if (seen.reach != LinkWatch::Reach::Reached)
         return seen;
-    }
-    seen.reach = Observation::Reach::Reached;
     for (int row = 0; row < result.rows(); ++row) {
         if (result.value(row, 6) == QLatin1String("t")) {
             seen.query = result.value(row, 4).toUtf8();
@@ -324,30 +298,6 @@ static int runningCommand(const Batch &batch, int from, const QByteArray &query,
             return i;
     }
     return from;
-}
-
-QString EngineSession::silence(const Observation &seen, qint64 waitedMs, qint64 limitMs)
-{
-    silentObservations = seen.reach == Observation::Reach::Silent ? silentObservations + 1 : 0;
-    const bool idle = seen.reach == Observation::Reach::Reached && pid != 0 &&
-                      seen.state != QLatin1String("active");
-    idleObservations = idle ? idleObservations + 1 : 0;
-    if (waitedMs < limitMs)
-        return {};
-    const qint64 seconds = waitedMs / 1000;
-    if (silentObservations > 0)
-        return QStringLiteral("no answer from the server for %1 s, and a second connection "
-                              "got none either within %2 s: the network path to it went silent")
-            .arg(seconds)
-            .arg(MonitorAnswerMs / 1000);
-    // Three looks a second apart: not a moment between two statements.
-    if (idleObservations >= 3)
-        return QStringLiteral("no answer from the server for %1 s, although it is not running "
-                              "anything of ours (its backend is %2): the answers were lost on "
-                              "the way")
-            .arg(seconds)
-            .arg(seen.state.isEmpty() ? QStringLiteral("gone") : seen.state);
-    return {};
 }
 
 bool EngineSession::transactionPooled()
@@ -397,9 +347,7 @@ bool EngineSession::run(const Batch &given,
     Pipeline pipeline(connection);
     const qint64 lockTimeout = engine->m_settings.lockTimeoutMs;
     const qint64 firstLook = std::clamp<qint64>(lockTimeout / 4, 50, 300);
-    const qint64 silenceLimit = engine->m_settings.silenceLimitMs;
-    silentObservations = 0;
-    idleObservations = 0;
+    LinkWatch watch(engine->m_connection, pid, engine->m_settings.silenceLimitMs);
     pipeline.setTickHandler(
         [&](int index, qint64 runningMs) -> QString {
             if (runningMs < firstLook)
@@ -409,7 +357,8 @@ bool EngineSession::run(const Batch &given,
                 return {};
             lastObservationMs = runningMs;
             const Observation seen = observe();
-            if (const QString silent = silence(seen, runningMs, silenceLimit); !silent.isEmpty())
+            if (const QString silent = watch.judge({seen.reach, seen.state}, runningMs);
+                !silent.isEmpty())
                 return silent;
             const int running = runningCommand(batch, index, seen.query, markStatement);
             if (onRunning)

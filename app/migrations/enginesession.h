@@ -1,6 +1,7 @@
 #pragma once
 
 #include "db/dberror.h"
+#include "db/linkwatch.h"
 #include "db/pgconnection.h"
 #include "db/pipeline.h"
 #include "migrations/migrationengine.h"
@@ -135,10 +136,6 @@ struct EngineSession
     int roundTrips = 0;  // batches run, connection set-up excluded
     QList<LockHolder> lastHolders; // who held a lock we waited for, when last seen
     qint64 lastObservationMs = -1;
-    // While a batch waits: observations in a row that found the path silent, or our backend
-    // not running anything (its answers lost on the way).
-    int silentObservations = 0;
-    int idleObservations = 0;
     bool historyExists = false;
     QList<HistoryRow> history;
     QList<ProgressRow> progress;
@@ -160,26 +157,15 @@ struct EngineSession
 
     // What our backend runs right now (its statement's text and state, as pg_stat_activity
     // shows them) and who blocks it, through a second connection. That connection and its
-    // query are bounded (MonitorAnswerMs): a path that went silent is said as such.
+    // query are bounded (LinkWatch::AnswerMs): a path that went silent is said as such.
     struct Observation
     {
-        enum class Reach
-        {
-            Unknown, // the second connection failed with an answer (e.g. too many clients)
-            Reached,
-            Silent // connecting or the query got no answer in time
-        };
-        Reach reach = Reach::Unknown;
+        LinkWatch::Reach reach = LinkWatch::Reach::Unknown;
         QByteArray query;
         QString state; // our backend's, or empty when it is not there
         QList<LockHolder> holders;
     };
     Observation observe();
-    static constexpr int MonitorAnswerMs = 5000;
-    // While a batch has had no result for `waitedMs`: why to give up (after `limitMs`, when
-    // the latest observation found the path silent, or three in a row found our backend
-    // idle), or empty.
-    QString silence(const Observation &seen, qint64 waitedMs, qint64 limitMs);
 
     // True when the connection goes through a pooler in transaction (or statement) pooling:
     // then nothing may rely on the session outliving a transaction. Costs a connection and a

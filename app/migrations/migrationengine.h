@@ -22,7 +22,7 @@ struct EngineSettings
     int statementTimeoutMs = 300000; // and is cancelled by the server after this
     // A batch that has had no answer for this long gives up once a second connection cannot
     // reach the server either (a network path gone silent), or finds it idle: its answers
-    // were lost. The whole bound adds EngineSession::MonitorAnswerMs for that connection.
+    // were lost. The whole bound adds LinkWatch::AnswerMs for that connection.
     int silenceLimitMs = 10000;
     // verify keeps the replayed expected schema in the user's cache, keyed by the migrations'
     // checksums and the server version; false replays every time.

@@ -1,6 +1,7 @@
 #include "repositories/changelogrepository.h"
 
 #include "db/copyout.h"
+#include "db/linkwatch.h"
 #include "db/pgconnection.h"
 #include "db/sqldatabase.h"
 #include "db/sqltimestamp.h"
@@ -334,9 +335,10 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
         m_database, {{"BEGIN READ ONLY", {}, After::Nothing}, {settings, values, After::Sync}},
         what);
     DbError failure = RepositorySupport::firstError(begun, what);
+    bool abandoned = false; // given up on a silent path: nothing more is sent on it
     auto end = [&] {
         // Read only: nothing to keep. After a lost connection there is nothing to end.
-        if (PQstatus(conn) == CONNECTION_OK)
+        if (PQstatus(conn) == CONNECTION_OK && !abandoned)
             RepositorySupport::run(m_database, {{"ROLLBACK", {}, After::Sync}}, what);
     };
     if (failure.isError()) {
@@ -356,6 +358,9 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
         return !writeFailed;
     };
     PgResult final;
+    std::optional<LinkWatch> watch;
+    if (const std::optional<ConnectionOptions> options = SqlDatabase::connectionOptions(m_database))
+        watch.emplace(*options, PQbackendPID(conn));
     const bool ran = CopyOut::run(
         conn, copy,
         [&](const char *data, int size) {
@@ -372,7 +377,12 @@ qint64 ChangelogRepository::exportCsv(const ChangelogFilter &filter, QIODevice *
             }
             return true;
         },
-        &final, &failure);
+        &final, &failure,
+        [&watch](qint64 quietMs) { return watch ? watch->tick(quietMs) : QString(); });
+    if (!ran && PQstatus(conn) == CONNECTION_OK) {
+        SqlDatabase::abandon(m_database); // gave up on a silent path
+        abandoned = true;
+    }
     if (ran && final.ok())
         flush();
     end();

@@ -1,6 +1,7 @@
 #include "repositories/repositorysupport.h"
 
 #include "db/clientcheck.h"
+#include "db/linkwatch.h"
 #include "db/sqldatabase.h"
 
 #include <QSet>
@@ -121,6 +122,12 @@ bool stream(const QSqlDatabase &database, const QList<PipelineCommand> &commands
         return false;
     }
     Pipeline pipeline(conn, database.connectionName());
+    // A path gone silent (no answer, TCP still open) is noticed after LinkWatch's limit.
+    std::optional<LinkWatch> watch;
+    if (const std::optional<ConnectionOptions> options = SqlDatabase::connectionOptions(database))
+        watch.emplace(*options, PQbackendPID(conn));
+    if (watch)
+        pipeline.setTickHandler([&](int, qint64 waitedMs) { return watch->tick(waitedMs); }, 250);
     const std::optional<SqlDatabase::TransactionTimeouts> timeouts =
         SqlDatabase::transactionTimeouts(database);
     bool ok = false;
@@ -151,6 +158,8 @@ bool stream(const QSqlDatabase &database, const QList<PipelineCommand> &commands
     }
     if (!ok && error)
         error->what = what;
+    if (!ok && PQstatus(conn) == CONNECTION_OK)
+        SqlDatabase::abandon(database); // gave up waiting: what comes later belongs to no one
     return ok;
 }
 

@@ -1,13 +1,22 @@
 // A network path that goes silent (a proxy that stops forwarding without closing: SIGSTOP of
-// algoadmin-delayproxy) in the middle of a migration. TCP keepalives cannot see it (the
-// proxy's kernel still answers them), so the engine must: the run gives up within its stated
-// bound (EngineSettings::silenceLimitMs, 10 s, plus the 5 s a second connection may take to
-// find the path silent too) with a message that says so and that the outcome is unknown, and
-// nothing is half-written: whatever the path still held reaches the server whole or not at
-// all, and the next migrate finishes the rest.
+// algoadmin-delayproxy) in the middle of a migration, an apply, a changelog page and a CSV
+// export. The repositories' paths give up the same way, by LinkWatch, within 15 s. TCP keepalives
+// cannot see it (the proxy's kernel still answers them), so the engine must: the run gives up
+// within its stated bound (EngineSettings::silenceLimitMs, 10 s, plus the 5 s a second connection
+// may take to find the path silent too) with a message that says so and that the outcome is
+// unknown, and nothing is half-written: whatever the path still held reaches the server whole or
+// not at all, and the next migrate finishes the rest.
+#include "db/linkwatch.h"
+#include "db/sqldatabase.h"
 #include "latencyproxy.h"
 #include "migrations/migrationengine.h"
+#include "repositories/changelogrepository.h"
+#include "repositories/parameterrepository.h"
+#include "repositoryfixture.h"
+#include "sandbox/demoseed.h"
 #include "testdatabase.h"
+
+#include <QFile>
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -23,7 +32,29 @@ class TstSilentLink : public QObject
 
 private Q_SLOTS:
     void aMigrationGivesUpOnASilentPath();
+    void anApplyGivesUpOnASilentPath();
+    void aChangelogPageGivesUpOnASilentPath();
+    void aCsvExportGivesUpOnASilentPathMidStream();
 };
+
+namespace {
+
+// The repositories' bound: LinkWatch's limit, its second connection's time, a look a second.
+constexpr qint64 RepositoryBoundMs = LinkWatch::SilenceLimitMs + LinkWatch::AnswerMs + 5000;
+
+// A repositories' connection through `proxy`, named after the test.
+QSqlDatabase openThrough(const LatencyProxy &proxy, TestDatabase &db, DbError *error)
+{
+    return SqlDatabase::open(proxy.options(db.name()),
+                             QString::fromLatin1(QTest::currentTestFunction()), error);
+}
+
+bool isSilentPathError(const DbError &error)
+{
+    return error.sqlState == u"08006"_s && error.message.contains(u"went silent"_s);
+}
+
+} // namespace
 
 void TstSilentLink::aMigrationGivesUpOnASilentPath()
 {
@@ -86,6 +117,135 @@ void TstSilentLink::aMigrationGivesUpOnASilentPath()
     const RunReport again = direct.migrate();
     QVERIFY2(again.outcome == RunReport::Outcome::Ok, qPrintable(again.error.toString()));
     QVERIFY(direct.verify().clean());
+}
+
+void TstSilentLink::anApplyGivesUpOnASilentPath()
+{
+    TestDatabase db(u"silent_apply"_s);
+    const QString prepared = prepareSeededDatabase(db);
+    QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(0), qPrintable(proxy.error()));
+    const QString before = db.scalar(ChecksumSql);
+    const QString from =
+        db.scalar("SELECT current_value FROM algorithm_parameters"
+                  " WHERE algorithm_id = 'A1' AND parameter_name = 'learning_rate'");
+    {
+        DbError error;
+        QSqlDatabase database = openThrough(proxy, db, &error);
+        QVERIFY2(database.isOpen(), qPrintable(error.toString()));
+        ParameterRepository repository(database);
+        QVERIFY(proxy.pause());
+        QElapsedTimer clock;
+        clock.start();
+        const ApplyResult result = repository.apply({{u"A1"_s, u"learning_rate"_s, from, u"0.5"_s}},
+                                                    u"over a silent path"_s, 9, &error);
+        const qint64 ms = clock.elapsed();
+        qInfo("the apply gave up %lld ms after the path went silent: %s", ms,
+              qPrintable(error.toString()));
+        QVERIFY(!result.ok);
+        QVERIFY2(isSilentPathError(error), qPrintable(error.toString()));
+        QVERIFY(result.retryable);
+        QVERIFY(!result.changeSet.isEmpty());
+        QVERIFY2(ms < RepositoryBoundMs, qPrintable(QString::number(ms)));
+        // The connection is given up: the next request on it says it is lost.
+        QVERIFY(PQstatus(SqlDatabase::nativeHandle(database)) != CONNECTION_OK ||
+                !repository.load(u"A1"_s, &error).size());
+        QVERIFY(proxy.resume());
+        database = QSqlDatabase();
+    }
+    SqlDatabase::close(QString::fromLatin1(QTest::currentTestFunction()));
+    // Whole or nothing: the apply's rows all there with its change set, or the tables as before.
+    QTRY_COMPARE_WITH_TIMEOUT(db.scalar("SELECT count(*) FROM pg_stat_activity"
+                                        " WHERE datname = current_database()"
+                                        " AND pid <> pg_backend_pid()"
+                                        " AND backend_type = 'client backend'"),
+                              u"0"_s, 15000);
+    const QString after = db.scalar(ChecksumSql);
+    const QString written =
+        db.scalar("SELECT count(*) FROM algorithm_changelog WHERE reason = 'over a silent path'");
+    QVERIFY2((after == before && written == u"0"_s) || (after != before && written == u"1"_s),
+             qPrintable(written));
+}
+
+void TstSilentLink::aChangelogPageGivesUpOnASilentPath()
+{
+    TestDatabase db(u"silent_page"_s);
+    const QString prepared = prepareSeededDatabase(db);
+    QVERIFY2(prepared.isEmpty(), qPrintable(prepared));
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(0), qPrintable(proxy.error()));
+    {
+        DbError error;
+        QSqlDatabase database = openThrough(proxy, db, &error);
+        QVERIFY2(database.isOpen(), qPrintable(error.toString()));
+        ChangelogRepository repository(database);
+        QVERIFY(repository.page({}, std::nullopt, 50, &error).has_value());
+        QVERIFY(proxy.pause());
+        QElapsedTimer clock;
+        clock.start();
+        const std::optional<ChangelogPage> page = repository.page({}, std::nullopt, 50, &error);
+        const qint64 ms = clock.elapsed();
+        qInfo("the changelog page gave up %lld ms after the path went silent", ms);
+        QVERIFY(!page.has_value());
+        QVERIFY2(isSilentPathError(error), qPrintable(error.toString()));
+        QVERIFY2(ms < RepositoryBoundMs, qPrintable(QString::number(ms)));
+        QVERIFY(proxy.resume());
+        database = QSqlDatabase();
+    }
+    SqlDatabase::close(QString::fromLatin1(QTest::currentTestFunction()));
+}
+
+void TstSilentLink::aCsvExportGivesUpOnASilentPathMidStream()
+{
+    TestDatabase db(u"silent_export"_s);
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QCOMPARE(migrateDatabase(db.options()).outcome, RunReport::Outcome::Ok);
+    {
+        PgConnection connection;
+        DbError error;
+        QVERIFY2(connection.open(db.options(), &error), qPrintable(error.toString()));
+        DemoSeedOptions options;
+        options.changelogRows = 150000; // ~25 MB of CSV: more than the buffers on the way hold
+        options.metricRows = 100;
+        options.chatRows = 10;
+        QVERIFY2(runDemoSeed(connection, options, nullptr, &error), qPrintable(error.toString()));
+    }
+    LatencyProxy proxy;
+    QVERIFY2(proxy.start(0), qPrintable(proxy.error()));
+    QTemporaryDir dir;
+    {
+        DbError error;
+        QSqlDatabase database = openThrough(proxy, db, &error);
+        QVERIFY2(database.isOpen(), qPrintable(error.toString()));
+        ChangelogRepository repository(database);
+        QFile out(dir.filePath(u"export.csv"_s));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        QElapsedTimer clock;
+        qint64 rowsWhenSilent = -1;
+        // The path goes silent at the first progress report, in the middle of the stream.
+        const qint64 written = repository.exportCsv(
+            {}, &out,
+            [&](qint64 rows) {
+                if (rowsWhenSilent < 0) {
+                    rowsWhenSilent = rows;
+                    proxy.pause();
+                    clock.start();
+                }
+                return true;
+            },
+            &error);
+        const qint64 ms = clock.elapsed();
+        qInfo("the export gave up %lld ms after the path went silent at row %lld", ms,
+              rowsWhenSilent);
+        QCOMPARE(written, -1);
+        QVERIFY(rowsWhenSilent > 0);
+        QVERIFY2(isSilentPathError(error), qPrintable(error.toString()));
+        QVERIFY2(ms < RepositoryBoundMs, qPrintable(QString::number(ms)));
+        QVERIFY(proxy.resume());
+        database = QSqlDatabase();
+    }
+    SqlDatabase::close(QString::fromLatin1(QTest::currentTestFunction()));
 }
 
 QTEST_GUILESS_MAIN(TstSilentLink)
