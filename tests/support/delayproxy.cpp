@@ -277,10 +277,16 @@ private:
     void cutAnswers()
     {
         m_holdServer = true;
+        m_dropAnswers = true;
         m_down.queue.clear();
         m_down.queuedBytes = 0;
         m_down.timer.stop();
-        m_client.tcp->abort();
+        // The rest of the batch (the client may have written it in pieces) still goes to the
+        // server for a moment; no answer comes back from now on.
+        QTimer::singleShot(300, this, [this] {
+            if (!m_client.ended)
+                m_client.tcp->abort();
+        });
         QTimer::singleShot(2000, this, [this] {
             m_holdServer = false;
             m_server.close();
@@ -294,7 +300,7 @@ private:
         if (d.sourceEnded)
             return;
         QIODevice *source = d.from->io;
-        if (d.to->ended) {
+        if (d.to->ended || (&d == &m_down && m_dropAnswers)) {
             // Nobody left to deliver to; discard so the source does not stall on us before
             // its own close arrives.
             source->readAll();
@@ -373,7 +379,8 @@ private:
 
     QString m_targetName;
     std::chrono::nanoseconds m_oneWay;
-    bool m_holdServer = false; // cutAnswers(): the server's side stays open for now
+    bool m_holdServer = false;  // cutAnswers(): the server's side stays open for now
+    bool m_dropAnswers = false; // cutAnswers(): what the server says reaches no one
     Side m_client;
     Side m_server;
     Direction m_up;   // client to server
