@@ -263,8 +263,8 @@ EngineSession::Observation EngineSession::observe()
     ConnectionOptions options = engine->m_connection;
     options.applicationName = QStringLiteral("algoadmin-monitor");
     PgResult result;
-    seen.reach = LinkWatch::boundedQuery(monitor, options, ObserveSql, {QByteArray::number(pid)},
-                                         &result);
+    seen.reach =
+        LinkWatch::boundedQuery(monitor, options, ObserveSql, {QByteArray::number(pid)}, &result);
     if (seen.reach != LinkWatch::Reach::Reached)
         return seen;
     for (int row = 0; row < result.rows(); ++row) {

@@ -226,8 +226,11 @@ void TstSchemaPanel::modelsPassTheTester()
     Tester treeTester(&tree, Tester::FailureReportingMode::QtTest);
     SchemaDifference missingColumn;
     missingColumn.change = SchemaDifference::Change::Missing;
-    missingColumn.expected = {QStringLiteral("column"), QStringLiteral("t"), QStringLiteral("c"),
-                              QStringLiteral("integer"), {}};
+    missingColumn.expected = {QStringLiteral("column"),
+                              QStringLiteral("t"),
+                              QStringLiteral("c"),
+                              QStringLiteral("integer"),
+                              {}};
     SchemaDifference extraTable;
     extraTable.change = SchemaDifference::Change::Unexpected;
     extraTable.found = {QStringLiteral("table"), QStringLiteral("u"), QStringLiteral("u"), {}, {}};

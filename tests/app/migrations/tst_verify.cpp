@@ -94,8 +94,9 @@ void TstVerify::schemaQualifiedFilesVerifyCleanWithoutTouchingLiveTables()
     QVERIFY(writer.exec("BEGIN").ok());
     QVERIFY(writer.exec("INSERT INTO u VALUES (1)").ok());
 
-    QElapsedTimer clock;
-    clock.start();
+    // Had it queued behind the reader for a lock, it would have given up after the 2 s lock
+    // timeout with 55P03: no error means it never waited (how long it took is the machine's
+    // load, not a lock: under ctest -j4 beside the fault suite it once took 14 s).
     const VerifyReport report = engine->verify();
     QVERIFY2(!report.error.isError(), qPrintable(report.error.toString()));
     QCOMPARE(described(report), QStringList());
@@ -103,8 +104,6 @@ void TstVerify::schemaQualifiedFilesVerifyCleanWithoutTouchingLiveTables()
     QVERIFY(!report.nothingApplied);
     QCOMPARE(report.expectedTables, 2);
     QCOMPARE(report.catalogQueries, 2);
-    // It never queued for a lock (the lock timeout is 2 s).
-    QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
     QVERIFY(writer.exec("INSERT INTO u VALUES (1)").ok());
     QVERIFY(writer.exec("COMMIT").ok());
     QVERIFY(reader.exec("ROLLBACK").ok());
