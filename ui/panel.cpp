@@ -11,6 +11,13 @@ int ConnectionContext::auditUser() const
     return ok ? id : RepositorySupport::NoUserId;
 }
 
+QString ConnectionContext::whyReadOnly() const
+{
+    if (!readOnly)
+        return {};
+    return readOnlyReason.isEmpty() ? QObject::tr("the server accepts no writes") : readOnlyReason;
+}
+
 bool Panel::confirmWrite(const QString &what)
 {
     if (!m_connection.production)

@@ -19,6 +19,7 @@ struct ConnectionContext
     QString auditUserId;       // written to algorithm_changelog.user_id by writes
     bool production = false;   // writes ask for confirmation first
     bool readOnly = false;     // the server or the role allows no writes
+    QString readOnlyReason;    // why ("role reader may not UPDATE algorithm_parameters")
     // While not connected yet: what the window is doing ("Starting the local sandbox…"), for
     // panels to say instead of "Not connected". Empty when nothing is being opened.
     QString connecting;
@@ -26,6 +27,9 @@ struct ConnectionContext
     // auditUserId as the repositories take it: RepositorySupport::NoUserId when the profile
     // names none (the changelog's user_id then stays NULL rather than a made-up 0).
     int auditUser() const;
+    // Why no write is possible (readOnlyReason, or a general reason when it names none);
+    // empty when writes are allowed.
+    QString whyReadOnly() const;
 };
 
 // A link from one panel to what another shows (Agents → a parameter's history, Changelog → an

@@ -566,8 +566,17 @@ void EngineSession::takeSetUpResult(const Role &role, const PgResult &result,
         }
         return;
     default:
-        if (!result.ok() && !notRun(result) && failure.message.isEmpty())
+        if (!result.ok() && !notRun(result) && failure.message.isEmpty()) {
             failure = result.error(QStringLiteral("create the migration history"), target());
+            if (failure.sqlState == QLatin1String("42501") && failure.hint.isEmpty())
+                failure.hint =
+                    QStringLiteral(
+                        "Role %1 may not create tables in schema %2, where the migration "
+                        "history goes (since PostgreSQL 15 only the owner of schema public "
+                        "may, unless granted). Grant it (GRANT CREATE ON SCHEMA %2 TO %1) or "
+                        "run migrate as the schema's owner. Nothing was changed.")
+                        .arg(dbRole, schema.isEmpty() ? QStringLiteral("public") : schema);
+        }
         return;
     }
 }

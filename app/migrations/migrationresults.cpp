@@ -210,6 +210,14 @@ void MigrationRun::noteFailure(const DbError &error, const Role &role)
         return;
     m_failed = true;
     m_report.error = error;
+    if (error.sqlState == QLatin1String("42501") && error.hint.isEmpty() &&
+        role.kind == Role::Statement)
+        m_report.error.hint =
+            QStringLiteral("Role %1 lacks a privilege this statement needs (CREATE on the "
+                           "schema, or ownership of the object it changes). Grant it, or run "
+                           "migrate as the owner of the schema and its objects, then run "
+                           "migrate again.")
+                .arg(m_session.dbRole);
     if (role.migration >= 0)
         m_report.migrations[role.migration].state = MigrationOutcome::State::Failed;
     if (error.sqlState == QLatin1String("55P03"))

@@ -38,3 +38,27 @@ inline const QByteArray ChecksumSql =
     "algorithm_agents t) || (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) "
     "FROM algorithm_parameters t) || (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY "
     "t.id), '')) FROM algorithm_changelog t)";
+
+// Opens a named connection and closes it at the end of the scope.
+class Connection
+{
+public:
+    Connection(const ConnectionOptions &options, const QString &name)
+        : m_name(name)
+    {
+        m_database = SqlDatabase::open(options, name, &m_error);
+    }
+    ~Connection()
+    {
+        m_database = QSqlDatabase();
+        SqlDatabase::close(m_name);
+    }
+    bool ok() const { return m_database.isOpen(); }
+    QString error() const { return m_error.toString(); }
+    QSqlDatabase database() const { return m_database; }
+
+private:
+    QString m_name;
+    QSqlDatabase m_database;
+    DbError m_error;
+};

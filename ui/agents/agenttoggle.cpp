@@ -56,7 +56,8 @@ void AgentToggle::updateState(bool open, const Privileges &privileges)
     QString why;
     if (connection.isValid() && m_open) {
         if (connection.readOnly)
-            why = tr("This connection is read-only: agents cannot be switched on or off.");
+            why = tr("Read-only connection: %1. Agents cannot be switched on or off.")
+                      .arg(connection.whyReadOnly());
         else if (!m_privileges.canToggleAgents)
             why = tr("Role \"%1\" may not switch agents on or off: that needs UPDATE on "
                      "algorithm_agents.is_active and INSERT on algorithm_changelog. Ask an "

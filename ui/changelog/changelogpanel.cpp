@@ -392,8 +392,8 @@ void ChangelogPanel::setConnection(const ConnectionContext &context)
     m_estimateRequest = m_timelineRequest = m_detailRequest = m_configRequest = -1;
     m_newerRequest = m_facetsRequest = m_namesRequest = -1;
     m_previewRequest = m_writeRequest = m_feedRequest = -1;
-    m_detail->setWritable(context.isValid() && !context.readOnly);
-    m_travel->setWritable(context.isValid() && !context.readOnly);
+    m_detail->setWritable(context.isValid() && !context.readOnly, context.whyReadOnly());
+    m_travel->setWritable(context.isValid() && !context.readOnly, context.whyReadOnly());
     clearError();
     if (!context.isValid()) {
         m_opening = false;

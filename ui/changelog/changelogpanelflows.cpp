@@ -27,7 +27,8 @@ void ChangelogPanel::startRevert(const RevertTarget &target)
     if (!m_open || m_writeRequest >= 0 || m_revertDialog)
         return;
     if (connection().readOnly) {
-        showError(tr("This connection is read-only: nothing can be reverted here."));
+        showError(tr("Read-only connection: %1. Nothing can be reverted here.")
+                      .arg(connection().whyReadOnly()));
         return;
     }
     QString title;

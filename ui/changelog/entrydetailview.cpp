@@ -2,6 +2,7 @@
 
 #include "changelog/historychart.h"
 #include "shell/colours.h"
+#include "shell/readonlytip.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -204,9 +205,11 @@ void EntryDetailView::setDetailError(const QString &message)
     m_historyLabel->clear();
 }
 
-void EntryDetailView::setWritable(bool writable)
+void EntryDetailView::setWritable(bool writable, const QString &why)
 {
     m_writable = writable;
+    ReadOnlyTip::show(m_revertEntry, why);
+    ReadOnlyTip::show(m_revertSet, why);
     updateButtons();
 }
 
@@ -220,8 +223,6 @@ void EntryDetailView::updateButtons()
     m_showAgent->setEnabled(has);
     m_showOnChart->setEnabled(has && m_entry->modifiedAt.isValid());
     m_filterSet->setEnabled(inSet);
-    const QString readOnly = tr("The connection is read-only");
-    m_revertEntry->setToolTip(m_writable || !has ? m_revertEntry->toolTip() : readOnly);
 }
 
 QString EntryDetailView::text() const

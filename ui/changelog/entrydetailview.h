@@ -25,7 +25,8 @@ public:
     void showEntry(const std::optional<ChangelogEntry> &entry);
     void setDetail(const ChangelogDetail &detail);
     void setDetailError(const QString &message);
-    void setWritable(bool writable); // the revert buttons
+    // The revert buttons; `why` (a read-only connection's reason) goes in their tips.
+    void setWritable(bool writable, const QString &why = {});
 
     const std::optional<ChangelogEntry> &entry() const { return m_entry; }
     QString text() const; // the entry's text as shown (tests)

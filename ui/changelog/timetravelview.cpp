@@ -2,6 +2,7 @@
 
 #include "changelog/configatmodel.h"
 #include "shell/keyboard.h"
+#include "shell/readonlytip.h"
 #include "shell/tablecopy.h"
 
 #include <QComboBox>
@@ -138,9 +139,10 @@ void TimeTravelView::setError(const QString &message)
     updateButtons();
 }
 
-void TimeTravelView::setWritable(bool writable)
+void TimeTravelView::setWritable(bool writable, const QString &why)
 {
     m_writable = writable;
+    ReadOnlyTip::show(m_restore, why);
     updateButtons();
 }
 

@@ -26,7 +26,8 @@ public:
     void setTarget(const QString &algorithmId, const QDateTime &moment, const QString &caption);
     void setConfig(const ConfigAt &config);
     void setError(const QString &message);
-    void setWritable(bool writable);
+    // The restore button; `why` (a read-only connection's reason) goes in its tip.
+    void setWritable(bool writable, const QString &why = {});
     void clear();
 
     QString algorithmId() const;

@@ -180,9 +180,9 @@ void ParameterEditor::setConnection(const ConnectionContext &context, const Priv
         banner = tr("Not connected: parameters cannot be edited. Pending changes are kept "
                     "until you reconnect.");
     else if (context.readOnly)
-        banner = tr("Read-only: the server (or the profile \"%1\") accepts no writes. Parameters "
-                    "can be viewed and copied, not edited.")
-                     .arg(context.profileName);
+        banner = tr("Read-only connection to \"%1\": %2. Parameters can be viewed and copied, "
+                    "not edited.")
+                     .arg(context.profileName, context.whyReadOnly());
     else if (privileges.role.isEmpty())
         banner = tr("Connecting to %1… editing is enabled once the role's privileges are known.")
                      .arg(context.profileName);

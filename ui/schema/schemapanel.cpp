@@ -8,6 +8,7 @@
 #include "runsummary.h"
 
 #include "shell/keyboard.h"
+#include "shell/readonlytip.h"
 
 #include <QAction>
 #include <QDir>
@@ -462,6 +463,9 @@ void SchemaPanel::updateActions()
         action->setEnabled(canRun);
     m_migrateAction->setEnabled(canRun && !connection().readOnly);
     m_baselineAction->setEnabled(canRun && !connection().readOnly);
+    for (QObject *write : std::initializer_list<QObject *>{m_migrateAction, m_baselineAction,
+                                                           m_migrateButton, m_baselineButton})
+        ReadOnlyTip::show(write, connection().whyReadOnly());
     m_exportAction->setEnabled(idle && !m_lastRun.steps.isEmpty());
     m_chooseAction->setEnabled(idle);
     m_migrateButton->setEnabled(m_migrateAction->isEnabled());

@@ -97,5 +97,6 @@ void ConnectionController::monitorConnected(const ServerInfo &info)
                                 : m_target.auditUserId;
     m_context.production = m_target.production;
     m_context.readOnly = info.readOnly;
+    m_context.readOnlyReason = info.readOnlyReason;
     Q_EMIT opened(m_context, info);
 }

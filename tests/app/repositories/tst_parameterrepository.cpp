@@ -35,30 +35,6 @@ QString currentValue(TestDatabase &db, const char *agent, const char *name)
     return db.scalar(ValueSql, {agent, name});
 }
 
-// Opens a named connection and closes it at the end of the scope.
-class Connection
-{
-public:
-    Connection(const ConnectionOptions &options, const QString &name)
-        : m_name(name)
-    {
-        m_database = SqlDatabase::open(options, name, &m_error);
-    }
-    ~Connection()
-    {
-        m_database = QSqlDatabase();
-        SqlDatabase::close(m_name);
-    }
-    bool ok() const { return m_database.isOpen(); }
-    QString error() const { return m_error.toString(); }
-    QSqlDatabase database() const { return m_database; }
-
-private:
-    QString m_name;
-    QSqlDatabase m_database;
-    DbError m_error;
-};
-
 const Parameter *find(const QList<Parameter> &parameters, const QString &name)
 {
     for (const Parameter &p : parameters)
