@@ -16,6 +16,7 @@ packages=(
     fonts-dejavu-core   # text in the window (Xvfb, offscreen) on a machine without a desktop
     libpq-dev postgresql
     pgbouncer           # tst_poolers starts its own, in session and in transaction pooling
+    openssl             # tst_tls makes its test CA and the server's certificate
     qtkeychain-qt6-dev
     xvfb xauth
     desktop-file-utils appstream groff-base # tests/packaging: the desktop entry, metainfo, man page

@@ -3,6 +3,7 @@
 #include <QMutex>
 #include <QSet>
 
+#include <algorithm>
 #include <libpq-fe.h>
 
 QString ConnectionOptions::validate() const
@@ -148,6 +149,17 @@ QString ConnectionOptions::toConninfo() const
         parts.append(QString::fromUtf8(key) + QLatin1Char('=') +
                      quoteConninfoValue(QString::fromUtf8(value)));
     return parts.join(QLatin1Char(' '));
+}
+
+bool ConnectionOptions::isLocalHost(const QString &host)
+{
+    const QStringList hosts = host.split(QLatin1Char(','));
+    return std::all_of(hosts.cbegin(), hosts.cend(), [](const QString &entry) {
+        const QString h = entry.trimmed();
+        return h.isEmpty() || h.startsWith(QLatin1Char('/')) || h.startsWith(QLatin1Char('@')) ||
+               h.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+               h.startsWith(QLatin1String("127.")) || h == QLatin1String("::1");
+    });
 }
 
 bool ConnectionOptions::isRefusedStartupOptions(const QString &serverMessage)

@@ -49,4 +49,8 @@ struct ConnectionOptions
     ConnectionOptions forConnect() const;
     // The advice for a refused `options` that were the user's own (conninfo or PGOPTIONS).
     static QString refusedOptionsHint();
+    // Whether `host` (libpq's host: a name, an address, a Unix socket directory or a
+    // comma-separated list of them; empty = libpq's default socket) stays on this machine:
+    // a socket, localhost, 127.0.0.0/8 or ::1. Anything else crosses a network.
+    static bool isLocalHost(const QString &host);
 };

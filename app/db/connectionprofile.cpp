@@ -93,6 +93,27 @@ QString ConnectionProfile::validate() const
     return {};
 }
 
+QString ConnectionProfile::transportWarning() const
+{
+    if (local || ConnectionOptions::isLocalHost(host))
+        return {};
+    // Empty: libpq's default, PGSSLMODE or else prefer.
+    const QString mode =
+        sslMode.isEmpty() ? qEnvironmentVariable("PGSSLMODE", QStringLiteral("prefer")) : sslMode;
+    if (mode == QLatin1String("require") || mode == QLatin1String("verify-ca") ||
+        mode == QLatin1String("verify-full"))
+        return {};
+    if (mode == QLatin1String("disable") || mode == QLatin1String("allow"))
+        return QStringLiteral("Not encrypted: %1 is on another machine, and with sslmode %2 the "
+                              "password and every value cross the network in plain text. Use "
+                              "verify-full.")
+            .arg(host, mode);
+    return QStringLiteral("Maybe not encrypted: %1 is on another machine, and with sslmode %2 "
+                          "the connection falls back to plain text when TLS is not offered, and "
+                          "accepts any certificate. Use verify-full.")
+        .arg(host, mode);
+}
+
 QStringList ConnectionProfile::sslModes()
 {
     return {QStringLiteral("disable"), QStringLiteral("allow"),     QStringLiteral("prefer"),

@@ -29,6 +29,10 @@ struct ConnectionProfile
     // Empty when usable, else what is wrong ("The name is empty", libpq's conninfo complaint).
     QString validate() const;
     static QStringList sslModes();
+    // For a host that is not on this machine without a TLS that is certain (sslmode disable,
+    // allow, prefer or libpq's default): what an eavesdropper could see, for the dialog to
+    // warn with. Empty when the connection stays local or TLS is required.
+    QString transportWarning() const;
 };
 
 // Profiles kept in QSettings (group "profiles"), one subgroup per profile. Writes every field

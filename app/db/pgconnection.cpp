@@ -105,6 +105,45 @@ static PGconn *connectWith(const ConnectionOptions &options)
     return PQconnectdbParams(keywords.constData(), values.constData(), 1);
 }
 
+// What to do about a failed connect, by libpq's reason: TLS and password failures get advice
+// of their own.
+static QString connectHint(const QString &message)
+{
+    const auto says = [&message](const char *text) {
+        return message.contains(QLatin1String(text), Qt::CaseInsensitive);
+    };
+    const QString keepTls =
+        QStringLiteral(" Do not lower sslmode to get past this: it is what keeps another "
+                       "machine from posing as the server.");
+    if (says("certificate verify failed"))
+        return QStringLiteral("The server's certificate is not signed by a CA this client "
+                              "trusts. Set sslrootcert (or ~/.postgresql/root.crt) to the CA "
+                              "that signed it; the server's administrator has it.") +
+               keepTls;
+    if (says("does not match host name"))
+        return QStringLiteral("The server's certificate is for another host name: connect "
+                              "with the name it was issued for (see the message), or have the "
+                              "certificate reissued.") +
+               keepTls;
+    if (says("root certificate file"))
+        return QStringLiteral("sslmode verify-ca and verify-full check the server against a CA "
+                              "certificate: set sslrootcert to its file, or put it in "
+                              "~/.postgresql/root.crt.");
+    if (says("server does not support SSL"))
+        return QStringLiteral("The server accepts no TLS connections, and sslmode asks for "
+                              "one. Ask its administrator to enable ssl.");
+    if (says("password authentication failed"))
+        return QStringLiteral("The password is wrong for this role (it came from the profile, "
+                              "PGPASSWORD or ~/.pgpass, in that order). Correct it and connect "
+                              "again.");
+    if (says("no password supplied"))
+        return QStringLiteral("The server asks for a password: enter it in the connection "
+                              "dialog, or set PGPASSWORD or a ~/.pgpass line for this server.");
+    return QStringLiteral(
+        "Check the host, port and database (-h, -p, -d), that the server is running and "
+        "accepts connections, and the password (PGPASSWORD or ~/.pgpass).");
+}
+
 bool PgConnection::open(const ConnectionOptions &requested, DbError *error)
 {
     close();
@@ -135,9 +174,7 @@ bool PgConnection::open(const ConnectionOptions &requested, DbError *error)
                 error->message = QStringLiteral("out of memory");
             }
             error->sqlState = QStringLiteral("08001");
-            error->hint = QStringLiteral(
-                "Check the host, port and database (-h, -p, -d), that the server is running and "
-                "accepts connections, and the password (PGPASSWORD or ~/.pgpass).");
+            error->hint = connectHint(error->message);
             if (ConnectionOptions::isRefusedStartupOptions(error->message)) {
                 error->sqlState = QStringLiteral("08P01");
                 error->hint = ConnectionOptions::refusedOptionsHint();
@@ -191,6 +228,18 @@ void PgConnection::requestCancel()
 QString PgConnection::host() const
 {
     return m_conn ? QString::fromUtf8(PQhost(m_conn)) : QString();
+}
+
+QString PgConnection::tlsProtocol() const
+{
+    const char *protocol = m_conn && PQsslInUse(m_conn) ? PQsslAttribute(m_conn, "protocol") : nullptr;
+    return QString::fromUtf8(protocol ? protocol : "");
+}
+
+QString PgConnection::tlsCipher() const
+{
+    const char *cipher = m_conn && PQsslInUse(m_conn) ? PQsslAttribute(m_conn, "cipher") : nullptr;
+    return QString::fromUtf8(cipher ? cipher : "");
 }
 
 QString PgConnection::port() const

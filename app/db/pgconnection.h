@@ -72,6 +72,9 @@ public:
     void requestCancel();
 
     QString host() const; // as libpq resolved it (a socket directory for Unix sockets)
+    // The TLS protocol ("TLSv1.3") and cipher of the connection; empty when not encrypted.
+    QString tlsProtocol() const;
+    QString tlsCipher() const;
     QString port() const;
     QString database() const;
     QString user() const;

@@ -44,6 +44,10 @@ ServerInfo probeServer(const ConnectionOptions &options, int pings)
     if (!opened)
         return info;
     info.target = connection.describe();
+    info.tls = connection.tlsProtocol();
+    info.tlsCipher = connection.tlsCipher();
+    info.host = connection.host();
+    info.remote = !ConnectionOptions::isLocalHost(info.host);
 
     const PgResult result = connection.exec(ProbeSql);
     if (!result.ok() || result.rows() != 1) {

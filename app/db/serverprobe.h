@@ -16,6 +16,10 @@ struct ServerInfo
     bool readOnly = false; // hot standby, default_transaction_read_only, or no UPDATE on parameters
     QString readOnlyReason;     // why, for the badge's tooltip
     bool schemaPresent = false; // algorithm_parameters exists
+    QString tls;                // the TLS protocol ("TLSv1.3"), empty when not encrypted
+    QString tlsCipher;          // "TLS_AES_256_GCM_SHA384"
+    QString host;               // libpq's host: a name, an address or a socket directory
+    bool remote = false;        // the host is not on this machine (isLocalHost)
     double connectMs = -1;      // opening the connection (TCP, TLS, authentication)
     double roundTripMs = -1;    // the fastest of the pings: the network's round trip
     bool ok() const { return !error.isError(); }

@@ -2,6 +2,8 @@
 
 #include "sandbox/localcluster.h"
 
+#include <QFile>
+
 #include <csignal>
 
 LatencyProxy::~LatencyProxy()
@@ -60,6 +62,29 @@ bool LatencyProxy::loseNextCommitAnswer()
 bool LatencyProxy::resume()
 {
     return m_process.processId() > 0 && ::kill(pid_t(m_process.processId()), SIGCONT) == 0;
+}
+
+QString LatencyProxy::describe()
+{
+    const qint64 pid = m_process.processId();
+    QString text;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (pid > 0 && stat.open(QIODevice::ReadOnly)) {
+        const QByteArray line = stat.readAll();
+        text = QStringLiteral("proxy %1 running (state %2)")
+                   .arg(pid)
+                   .arg(QString::fromLatin1(line.mid(line.lastIndexOf(')') + 2, 1)));
+    } else {
+        m_process.waitForFinished(1000);
+        text = QStringLiteral("proxy gone: %1, exit code %2")
+                   .arg(m_process.exitStatus() == QProcess::CrashExit ? QStringLiteral("crashed")
+                                                                      : QStringLiteral("exited"))
+                   .arg(m_process.exitCode());
+    }
+    const QByteArray err = m_process.readAllStandardError();
+    if (!err.isEmpty())
+        text += QStringLiteral("; stderr: ") + QString::fromUtf8(err).trimmed();
+    return text;
 }
 
 ConnectionOptions LatencyProxy::options(const QString &database) const

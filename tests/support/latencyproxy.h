@@ -23,6 +23,9 @@ public:
     // connection is cut before any answer: a commit whose answer was lost (one-shot).
     bool loseNextCommitAnswer();
     int port() const { return m_port; }
+    // "running (state S)" from /proc, or how it ended, with what it wrote to stderr: for a
+    // failure message that has to say whether the proxy itself went away.
+    QString describe();
     QString error() const { return m_error; }
     // Options for `database` in the test cluster, through the proxy.
     ConnectionOptions options(const QString &database) const;

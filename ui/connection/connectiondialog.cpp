@@ -49,6 +49,7 @@ struct ConnectionDialog::Ui
     QLineEdit *userEdit = nullptr;
     QLineEdit *passwordEdit = nullptr;
     QComboBox *sslModeCombo = nullptr;
+    QLabel *transportWarning = nullptr; // a remote host without certain TLS
     QLineEdit *auditUserEdit = nullptr;
     QWidget *productionBox = nullptr;
     QCheckBox *productionCheck = nullptr;
@@ -178,6 +179,11 @@ ConnectionDialog::ConnectionDialog(ProfileStore *profiles, PasswordStore *passwo
     ui.form->addRow(tr("Pass&word:"), ui.passwordEdit);
     ui.form->addRow(QString(), ui.savePasswordBox);
     ui.form->addRow(tr("SS&L mode:"), ui.sslModeCombo);
+    ui.transportWarning = new QLabel;
+    ui.transportWarning->setObjectName(QStringLiteral("transportWarning"));
+    ui.transportWarning->setWordWrap(true);
+    ui.transportWarning->setStyleSheet(ErrorStyle);
+    ui.form->addRow(QString(), ui.transportWarning);
     ui.form->addRow(tr("&Audit user id:"), ui.auditUserEdit);
     ui.form->addRow(QString(), ui.productionBox);
     ui.form->addRow(QString(), ui.demoCheck);
@@ -575,6 +581,9 @@ void ConnectionDialog::connectionEdited()
         return;
     ++ui.revision;
     ui.formMessage->hide();
+    const QString warning = ui.local ? QString() : formProfile().transportWarning();
+    ui.transportWarning->setText(warning);
+    ui.form->setRowVisible(ui.transportWarning, !warning.isEmpty());
     // What is shown belongs to the settings before the edit: drop it, and let a new test
     // start even while the old one is still on its way (its answer will be dropped).
     ui.testResult->clear();

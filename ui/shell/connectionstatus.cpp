@@ -27,6 +27,7 @@ ConnectionStatus::ConnectionStatus(QWidget *parent)
     , m_server(statusLabel("serverLabel", this))
     , m_role(statusLabel("roleLabel", this))
     , m_readOnly(statusLabel("readOnlyBadge", this))
+    , m_transport(statusLabel("transportLabel", this))
     , m_roundTrip(statusLabel("roundTripLabel", this))
 {
     auto *layout = new QHBoxLayout(this);
@@ -53,7 +54,8 @@ ConnectionStatus::ConnectionStatus(QWidget *parent)
          {static_cast<QWidget *>(m_busy), static_cast<QWidget *>(m_busyText),
           static_cast<QWidget *>(m_cancel), static_cast<QWidget *>(m_profile),
           static_cast<QWidget *>(m_server), static_cast<QWidget *>(m_role),
-          static_cast<QWidget *>(m_readOnly), static_cast<QWidget *>(m_roundTrip)})
+          static_cast<QWidget *>(m_readOnly), static_cast<QWidget *>(m_transport),
+          static_cast<QWidget *>(m_roundTrip)})
         layout->addWidget(widget);
     setBusy(false, {});
     setDisconnected();
@@ -66,8 +68,36 @@ void ConnectionStatus::setConnecting(const QString &what)
     m_server->clear();
     m_role->clear();
     m_readOnly->hide();
+    setTransport({});
     m_roundTrip->clear();
     compact();
+}
+
+void ConnectionStatus::setTransport(const ServerInfo &info)
+{
+    m_transportWarns = false;
+    m_transport->setStyleSheet({});
+    if (info.target.isEmpty() || !info.ok()) {
+        m_transport->clear();
+    } else if (!info.tls.isEmpty()) {
+        m_transport->setText(tr("TLS %1").arg(QString(info.tls).remove(QLatin1String("TLSv"))));
+        m_transport->setToolTip(tr("Encrypted: %1, %2").arg(info.tls, info.tlsCipher));
+    } else if (info.remote) {
+        m_transportWarns = true;
+        m_transport->setText(tr("NOT ENCRYPTED"));
+        m_transport->setStyleSheet(
+            QStringLiteral(
+                "QLabel { background: %1; color: white; padding: 0 5px; border-radius: 3px; }")
+                .arg(Colours::css(Colours::failure())));
+        m_transport->setToolTip(
+            tr("The connection to %1 is not encrypted: the password and every value cross the "
+               "network in plain text. Set the profile's SSL mode to verify-full.")
+                .arg(info.host));
+    } else {
+        m_transport->setText(tr("local, no TLS"));
+        m_transport->setToolTip(
+            tr("Not encrypted; the connection stays on this machine (%1)").arg(info.host));
+    }
 }
 
 void ConnectionStatus::setConnected(const ConnectionContext &context, const ServerInfo &info)
@@ -81,6 +111,7 @@ void ConnectionStatus::setConnected(const ConnectionContext &context, const Serv
     m_role->setText(tr("role %1").arg(info.role));
     m_readOnly->setVisible(info.readOnly);
     m_readOnly->setToolTip(info.readOnlyReason);
+    setTransport(info);
     setRoundTrip(info.roundTripMs);
     m_serverVersion = info.serverVersion;
     m_serverRole = info.role;
@@ -104,6 +135,7 @@ void ConnectionStatus::setDisconnected(const QString &why)
     m_server->clear();
     m_role->clear();
     m_readOnly->hide();
+    setTransport({});
     m_roundTrip->clear();
     compact();
 }
@@ -155,6 +187,8 @@ void ConnectionStatus::applyCompactness(int level)
     m_compactness = level;
     m_server->setVisible(level < 1);
     m_role->setVisible(level < 1);
+    // A warning never steps aside.
+    m_transport->setVisible(!m_transport->text().isEmpty() && (level < 1 || m_transportWarns));
     m_busyText->setVisible(m_isBusy && level < 2);
     // What steps aside stays at hand.
     m_profile->setToolTip(level < 1 ? m_profileTarget

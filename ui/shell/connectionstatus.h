@@ -11,7 +11,7 @@ class QStatusBar;
 class QToolButton;
 
 // The permanent part of the status bar: busy indicator with Cancel, then the connection —
-// profile, server version, role, read-only badge and the measured round trip.
+// profile, server version, role, read-only badge, encryption and the measured round trip.
 class ConnectionStatus : public QWidget
 {
     Q_OBJECT
@@ -47,6 +47,9 @@ private:
     void forgetServer();
     void compact();
     void applyCompactness(int level);
+    // "TLS 1.3", a NOT ENCRYPTED badge for a remote host without TLS, or "local, no TLS";
+    // cleared for an empty `info`.
+    void setTransport(const ServerInfo &info);
 
     QProgressBar *m_busy = nullptr;
     QLabel *m_busyText = nullptr;
@@ -55,6 +58,8 @@ private:
     QLabel *m_server = nullptr;
     QLabel *m_role = nullptr;
     QLabel *m_readOnly = nullptr;
+    QLabel *m_transport = nullptr;
+    bool m_transportWarns = false;
     QLabel *m_roundTrip = nullptr;
     QString m_serverVersion;
     QString m_serverRole;
