@@ -6,6 +6,7 @@
 // committed. Checked: zero lost updates, one changelog row per committed change, current_config
 // equal to the parameter rows, and every applier finished (no deadlock left unresolved: a
 // deadlock the server breaks is a failed apply, retried).
+#include "faulttable.h"
 #include "db/sqldatabase.h"
 #include "migrations/migrationengine.h"
 #include "repositories/parameterrepository.h"
@@ -132,8 +133,23 @@ class TstConcurrentAppliers : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void tenAppliersAndAMigrationLoseNothing();
+
+private:
+    FaultTable m_table{1};
+    QString m_summary;
 };
+
+void TstConcurrentAppliers::cleanupTestCase()
+{
+    m_table.print(u"10 appliers × 1,000 overlapping edits while a migration holds the "
+                  u"parameters' table exclusively"_s,
+                  "tst_concurrentappliers",
+                  m_summary + u"; values equal the committed increments, one changelog row "
+                              u"per change, `current_config` equal to the rows"_s,
+                  u"no update"_s);
+}
 
 void TstConcurrentAppliers::tenAppliersAndAMigrationLoseNothing()
 {
@@ -186,6 +202,12 @@ void TstConcurrentAppliers::tenAppliersAndAMigrationLoseNothing()
     qInfo("%d applies: %d committed (%d changes), %d conflicts and %d refusals (deadlock, lock "
           "timeout) wrote nothing",
           Appliers * EditsEach, applied, changes, conflicts, failures);
+    m_summary = u"of %1 applies %2 commit, %3 meet a newer value (conflict, nothing written), "
+                u"%4 break on a deadlock or lock timeout (nothing written)"_s
+                    .arg(Appliers * EditsEach)
+                    .arg(applied)
+                    .arg(conflicts)
+                    .arg(failures);
     QCOMPARE(applied + conflicts + failures, Appliers * EditsEach);
 
     // Zero lost updates: each parameter went up once per committed change of it.
@@ -208,6 +230,7 @@ void TstConcurrentAppliers::tenAppliersAndAMigrationLoseNothing()
         u"0"_s);
     QCOMPARE(db.scalar("SELECT obj_description('algorithm_parameters'::regclass)"),
              u"locked once by a stress run"_s);
+    m_table.passed();
 }
 
 QTEST_GUILESS_MAIN(TstConcurrentAppliers)

@@ -2,6 +2,7 @@
 // everything rolled back. Two ways to run out: the database's own tablespace on a 16 MB tmpfs
 // (real ENOSPC; mounting needs root, which the suite's runs have), and temp_file_limit, the
 // server's cap on a statement's temporary files (any user).
+#include "faulttable.h"
 #include "migrations/migrationengine.h"
 #include "testdatabase.h"
 
@@ -31,9 +32,22 @@ class TstDiskFull : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void aFullTablespaceRollsBackMigrateAndSeedDemo();
     void temporaryFileLimitRollsBackAMigration();
+
+private:
+    FaultTable m_table{2};
 };
+
+void TstDiskFull::cleanupTestCase()
+{
+    m_table.print(u"the server out of disk (tablespace on a 16 MB tmpfs) during a migration "
+                  u"and seed-demo; a migration over `temp_file_limit`"_s,
+                  "tst_diskfull",
+                  u"SQLSTATE 53100 / 53400 with the server's message and `file:line`, "
+                  u"everything rolled back"_s);
+}
 
 void TstDiskFull::aFullTablespaceRollsBackMigrateAndSeedDemo()
 {
@@ -109,6 +123,7 @@ void TstDiskFull::aFullTablespaceRollsBackMigrateAndSeedDemo()
     const ProcessResult small =
         runAlgoadmin({u"seed-demo"_s, u"-d"_s, conninfo, u"--metric-rows"_s, u"1000"_s});
     QVERIFY2(small.exitCode == 0, qPrintable(small.out + small.err));
+    m_table.passed();
 }
 
 void TstDiskFull::temporaryFileLimitRollsBackAMigration()
@@ -133,6 +148,7 @@ void TstDiskFull::temporaryFileLimitRollsBackAMigration()
     QVERIFY2(report.error.where.startsWith(u"001_filler.sql:"_s), qPrintable(report.error.where));
     QCOMPARE(db.scalar("SELECT to_regclass('filler') IS NULL"), u"t"_s);
     QCOMPARE(db.scalar("SELECT count(*) FROM algoadmin_schema_history"), u"0"_s);
+    m_table.passed();
 }
 
 QTEST_GUILESS_MAIN(TstDiskFull)

@@ -4,6 +4,7 @@
 // that ran would have gone on for minutes (client_connection_check_interval, set by every
 // transaction of the program; see app/db/clientcheck.h). The next run then succeeds. Checked
 // through the catalog: fingerprints of the tables before and after.
+#include "faulttable.h"
 #include "repositoryfixture.h"
 #include "testdatabase.h"
 
@@ -81,10 +82,24 @@ class TstKilledClient : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void killedMidMigrationRollsBackAndFreesTheLock();
     void killedMidNoTransactionMigrationResumes();
     void killedMidApplyLeavesNothingHalfWritten();
+
+private:
+    FaultTable m_table{3};
 };
+
+void TstKilledClient::cleanupTestCase()
+{
+    m_table.print(u"algoadmin killed (SIGKILL) mid-migration, mid-no-transaction-migration, "
+                  u"mid-apply (statements that would run 2 more minutes)"_s,
+                  "tst_killedclient",
+                  u"the server notices within a second (longest %1 ms), rolls back, frees the "
+                  u"runners' lock and row locks; the next run succeeds or resumes"_s
+                      .arg(m_table.longestMs()));
+}
 
 void TstKilledClient::killedMidMigrationRollsBackAndFreesTheLock()
 {
@@ -112,6 +127,7 @@ void TstKilledClient::killedMidMigrationRollsBackAndFreesTheLock()
     QVERIFY2(again.exitCode == 0, qPrintable(again.out + again.err));
     QCOMPARE(rows(db, "SELECT version FROM algoadmin_schema_history ORDER BY 1"),
              QStringList({u"001"_s, u"002"_s}));
+    m_table.passed(ms);
 }
 
 void TstKilledClient::killedMidNoTransactionMigrationResumes()
@@ -150,6 +166,7 @@ void TstKilledClient::killedMidNoTransactionMigrationResumes()
     QVERIFY2(again.out.contains(u"committed before"_s), qPrintable(again.out));
     QCOMPARE(db.scalar("SELECT to_regclass('n2') IS NOT NULL"), u"t"_s);
     QCOMPARE(db.scalar("SELECT count(*) FROM algoadmin_schema_progress"), u"0"_s);
+    m_table.passed(ms);
 }
 
 void TstKilledClient::killedMidApplyLeavesNothingHalfWritten()
@@ -196,6 +213,7 @@ void TstKilledClient::killedMidApplyLeavesNothingHalfWritten()
     QVERIFY(db.scalar(ChecksumSql) != before);
     QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog WHERE reason = 'after the kill'"),
              u"1"_s);
+    m_table.passed(ms);
 }
 
 QTEST_GUILESS_MAIN(TstKilledClient)

@@ -4,6 +4,7 @@
 // down: after CLI runs of every kind (JSON, CSV export, failures, a URI that carries it) and
 // the window's own work (a profile saved, a migration archived), every file the app wrote and
 // everything it printed is searched for it.
+#include "faulttable.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "mainwindow.h"
@@ -49,6 +50,7 @@ class TstPasswords : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void initTestCase();
     void theWindowsWorkWritesNoPassword();
     void scramThroughPgpassword();
@@ -66,7 +68,20 @@ private:
     TcpCluster m_cluster;
     QTemporaryDir m_home;
     QStringList m_printed;
+    FaultTable m_table{6};
+    QString m_searched;
 };
+
+void TstPasswords::cleanupTestCase()
+{
+    m_table.print(u"SCRAM-SHA-256 passwords through the dialog, `PGPASSWORD` and `~/.pgpass`; "
+                  u"a wrong one and none; a URI that carries one"_s,
+                  "tst_passwords",
+                  u"each way connects; wrong or missing says so and where the password came "
+                  u"from; the password is in none of the %1 the app printed and wrote (settings, "
+                  u"run archive, verify's cache, CSV export)"_s.arg(m_searched),
+                  u"no password"_s);
+}
 
 void TstPasswords::initTestCase()
 {
@@ -146,6 +161,7 @@ void TstPasswords::scramThroughPgpassword()
         QVERIFY2(r.exitCode == 0, qPrintable(command.join(u' ') + u": "_s + r.err));
     }
     QVERIFY(QFile::exists(m_home.path() + u"/export.csv"_s));
+    m_table.passed();
 }
 
 void TstPasswords::scramThroughPgpass()
@@ -158,6 +174,7 @@ void TstPasswords::scramThroughPgpass()
     const Run status = run({u"status"_s, u"-d"_s, conninfo()});
     QVERIFY(QFile::remove(pgpass.fileName()));
     QVERIFY2(status.exitCode == 0, qPrintable(status.err));
+    m_table.passed();
 }
 
 void TstPasswords::aWrongOrMissingPasswordSaysSo()
@@ -187,6 +204,7 @@ void TstPasswords::aWrongOrMissingPasswordSaysSo()
     good.replace(u"/no_such_db?"_s, u"/%1?"_s.arg(QLatin1String(Database)));
     const Run working = run({u"status"_s, u"-d"_s, good, u"--json"_s});
     QVERIFY2(working.exitCode == 0, qPrintable(working.err));
+    m_table.passed();
 }
 
 void TstPasswords::scramThroughTheDialog()
@@ -222,6 +240,7 @@ void TstPasswords::scramThroughTheDialog()
     QTest::mouseClick(dialog.findChild<QPushButton *>(u"saveButton"_s), Qt::LeftButton);
     QTRY_VERIFY(profiles.profile(u"scram"_s).has_value());
     QSettings().sync();
+    m_table.passed();
 }
 
 void TstPasswords::theWindowsWorkWritesNoPassword()
@@ -248,6 +267,7 @@ void TstPasswords::theWindowsWorkWritesNoPassword()
     QVERIFY(admin.open(m_cluster.adminOptions(QLatin1String(Database)), &error));
     QVERIFY(value(admin, "SELECT count(*) FROM algoadmin_schema_history").toInt() > 0);
     QSettings().sync();
+    m_table.passed();
 }
 
 void TstPasswords::thePasswordIsWrittenNowhere()
@@ -279,11 +299,13 @@ void TstPasswords::thePasswordIsWrittenNowhere()
         }
     }
     qInfo("searched %d files and %lld outputs for the password", files, qint64(m_printed.size()));
+    m_searched = u"%1 outputs and %2 files"_s.arg(m_printed.size()).arg(files);
     // What was searched includes what matters: the settings with the saved profile, the export.
     QFile settings(QSettings().fileName());
     QVERIFY(settings.open(QIODevice::ReadOnly));
     QVERIFY(settings.readAll().contains("scram"));
     QVERIFY(files >= 3);
+    m_table.passed();
 }
 
 QTEST_MAIN(TstPasswords)

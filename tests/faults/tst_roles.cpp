@@ -3,6 +3,7 @@
 // refuses the writes when they are forced past the window, with a message that says what to do
 // and nothing changed. A role without CREATE gets a clear message from migrate, nothing half
 // made.
+#include "faulttable.h"
 #include "agents/agentspanel.h"
 #include "changelog/changelogmodel.h"
 #include "changelog/changelogpanel.h"
@@ -94,12 +95,27 @@ class TstRoles : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void initTestCase();
     void init();
     void aReadingRoleGetsAReadOnlyWindow();
     void aReadingRoleIsRefusedByTheDatabaseWhenForced();
     void aRoleWithoutCreateGetsAClearMessageFromMigrate();
+
+private:
+    FaultTable m_table{3};
 };
+
+void TstRoles::cleanupTestCase()
+{
+    m_table.print(u"a role that may only read: every write in the window, then forced past "
+                  u"it (repositories, `seed-demo`); a role without CREATE runs `migrate` on a "
+                  u"fresh database"_s,
+                  "tst_roles",
+                  u"every write action disabled, its tooltip naming the role and the missing "
+                  u"privilege; forced, the database refuses with 42501 and a hint; migrate says "
+                  u"which GRANT is missing, nothing created"_s);
+}
 
 void TstRoles::initTestCase()
 {
@@ -195,6 +211,7 @@ void TstRoles::aReadingRoleGetsAReadOnlyWindow()
     }
 
     QCOMPARE(db.scalar(ChecksumSql), before);
+    m_table.passed();
 }
 
 void TstRoles::aReadingRoleIsRefusedByTheDatabaseWhenForced()
@@ -240,6 +257,7 @@ void TstRoles::aReadingRoleIsRefusedByTheDatabaseWhenForced()
 
     QCOMPARE(db.scalar(ChecksumSql), before);
     QCOMPARE(db.scalar("SELECT count(*) FROM algorithm_changelog"), changelogBefore);
+    m_table.passed();
 }
 
 void TstRoles::aRoleWithoutCreateGetsAClearMessageFromMigrate()
@@ -266,6 +284,7 @@ void TstRoles::aRoleWithoutCreateGetsAClearMessageFromMigrate()
     const ProcessResult status = runAlgoadmin({u"status"_s, u"-d"_s, role.options().toConninfo()});
     QVERIFY2(status.exitCode == 0 || status.exitCode == 2,
              qPrintable(status.out + status.err));
+    m_table.passed();
 }
 
 QTEST_MAIN(TstRoles)

@@ -5,6 +5,7 @@
 // no-transaction one: exactly its recorded statements), status says which, verify is clean and
 // migrate finishes the rest. The server is a private cluster of the test's own, with the
 // durability a real one has (fsync and synchronous_commit on), since it is the one killed.
+#include "faulttable.h"
 #include "migrations/migrationengine.h"
 #include "sandbox/localcluster.h"
 #include "testdatabase.h"
@@ -130,6 +131,7 @@ private:
     QTemporaryDir m_parent;
     QTemporaryDir m_cache;
     std::unique_ptr<LocalCluster> m_cluster;
+    FaultTable m_table{6};
 };
 
 void TstServerKill::initTestCase()
@@ -153,6 +155,13 @@ void TstServerKill::cleanupTestCase()
     QString error;
     if (m_cluster)
         m_cluster->stop(&error);
+    m_table.print(u"PostgreSQL killed (SIGKILL of the postmaster and every backend, crash "
+                  u"recovery) before anything, between migrations, in one, in a "
+                  u"no-transaction one, in the last, in a one-transaction run"_s,
+                  "tst_serverkill",
+                  u"each migration recorded and complete or absent; a no-transaction one "
+                  u"exactly its recorded statements (*partial*); `status` says which, `verify` "
+                  u"clean, `migrate` finishes"_s);
 }
 
 void TstServerKill::killedServerLeavesEachMigrationWholeOrAbsent_data()
@@ -264,6 +273,7 @@ void TstServerKill::killedServerLeavesEachMigrationWholeOrAbsent()
              u"15"_s);
     QCOMPARE(value(check, "SELECT count(*) FROM algoadmin_schema_history"), u"5"_s);
     QVERIFY(engine.verify().clean());
+    m_table.passed();
 }
 
 QTEST_GUILESS_MAIN(TstServerKill)

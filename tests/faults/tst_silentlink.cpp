@@ -6,6 +6,7 @@
 // may take to find the path silent too) with a message that says so and that the outcome is
 // unknown, and nothing is half-written: whatever the path still held reaches the server whole or
 // not at all, and the next migrate finishes the rest.
+#include "faulttable.h"
 #include "db/linkwatch.h"
 #include "db/sqldatabase.h"
 #include "latencyproxy.h"
@@ -31,10 +32,14 @@ class TstSilentLink : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void aMigrationGivesUpOnASilentPath();
     void anApplyGivesUpOnASilentPath();
     void aChangelogPageGivesUpOnASilentPath();
     void aCsvExportGivesUpOnASilentPathMidStream();
+
+private:
+    FaultTable m_table{4};
 };
 
 namespace {
@@ -64,6 +69,20 @@ bool isSilentPathError(const DbError &error)
 }
 
 } // namespace
+
+void TstSilentLink::cleanupTestCase()
+{
+    m_table.print(u"the network path goes silent (proxy stopped, TCP still open) "
+                  u"mid-migration, during an apply, a changelog page, and a CSV export "
+                  u"mid-stream"_s,
+                  "tst_silentlink",
+                  u"each gives up after %1–%2 s (10 s without an answer + 5 s for a second "
+                  u"connection that cannot reach the server either), 08006 \"the network path "
+                  u"to it went silent\"; the connection is dropped and the next request opens a "
+                  u"new one; what the path still held arrives whole or not at all"_s
+                      .arg(double(m_table.shortestMs()) / 1000, 0, 'f', 1)
+                      .arg(double(m_table.longestMs()) / 1000, 0, 'f', 1));
+}
 
 void TstSilentLink::aMigrationGivesUpOnASilentPath()
 {
@@ -96,6 +115,7 @@ void TstSilentLink::aMigrationGivesUpOnASilentPath()
     const qint64 ms = clock.elapsed();
     qInfo("gave up %lld ms after the path went silent: %s", ms,
           qPrintable(report.error.toString()));
+    m_table.measure(ms);
     QCOMPARE(report.outcome, RunReport::Outcome::Failed);
     QCOMPARE(report.error.sqlState, u"08006"_s);
     QVERIFY2(report.error.message.contains(u"went silent"_s),
@@ -124,6 +144,7 @@ void TstSilentLink::aMigrationGivesUpOnASilentPath()
     const RunReport again = direct.migrate();
     QVERIFY2(again.outcome == RunReport::Outcome::Ok, qPrintable(again.error.toString()));
     QVERIFY(direct.verify().clean());
+    m_table.passed();
 }
 
 void TstSilentLink::anApplyGivesUpOnASilentPath()
@@ -150,6 +171,7 @@ void TstSilentLink::anApplyGivesUpOnASilentPath()
         const qint64 ms = clock.elapsed();
         qInfo("the apply gave up %lld ms after the path went silent: %s", ms,
               qPrintable(error.toString()));
+        m_table.measure(ms);
         QVERIFY(!result.ok);
         QVERIFY2(isSilentPathError(error), qPrintable(error.toString()));
         QVERIFY(result.retryable);
@@ -170,6 +192,7 @@ void TstSilentLink::anApplyGivesUpOnASilentPath()
         db.scalar("SELECT count(*) FROM algorithm_changelog WHERE reason = 'over a silent path'");
     QVERIFY2((after == before && written == u"0"_s) || (after != before && written == u"1"_s),
              qPrintable(written));
+    m_table.passed();
 }
 
 void TstSilentLink::aChangelogPageGivesUpOnASilentPath()
@@ -191,6 +214,7 @@ void TstSilentLink::aChangelogPageGivesUpOnASilentPath()
         const std::optional<ChangelogPage> page = repository.page({}, std::nullopt, 50, &error);
         const qint64 ms = clock.elapsed();
         qInfo("the changelog page gave up %lld ms after the path went silent", ms);
+        m_table.measure(ms);
         QVERIFY(!page.has_value());
         QVERIFY2(isSilentPathError(error), qPrintable(error.toString()));
         QVERIFY2(ms < RepositoryBoundMs, qPrintable(QString::number(ms)));
@@ -198,6 +222,7 @@ void TstSilentLink::aChangelogPageGivesUpOnASilentPath()
         database = QSqlDatabase();
     }
     SqlDatabase::close(QString::fromLatin1(QTest::currentTestFunction()));
+    m_table.passed();
 }
 
 void TstSilentLink::aCsvExportGivesUpOnASilentPathMidStream()
@@ -242,6 +267,7 @@ void TstSilentLink::aCsvExportGivesUpOnASilentPathMidStream()
         const qint64 ms = clock.elapsed();
         qInfo("the export gave up %lld ms after the path went silent at row %lld", ms,
               rowsWhenSilent);
+        m_table.measure(ms);
         QCOMPARE(written, -1);
         QVERIFY(rowsWhenSilent > 0);
         QVERIFY2(isSilentPathError(error), qPrintable(error.toString()));
@@ -250,6 +276,7 @@ void TstSilentLink::aCsvExportGivesUpOnASilentPathMidStream()
         database = QSqlDatabase();
     }
     SqlDatabase::close(QString::fromLatin1(QTest::currentTestFunction()));
+    m_table.passed();
 }
 
 QTEST_GUILESS_MAIN(TstSilentLink)

@@ -5,6 +5,7 @@
 // badge, and a profile for one gets a warning in the connection dialog. The server is a
 // private cluster of the test's own: listening on TCP with ssl on, at 127.0.0.N (N picked at
 // random, so that the port the cluster's socket is named after stays free of clashes).
+#include "faulttable.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
@@ -79,6 +80,7 @@ class TstTls : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void initTestCase();
     void verifyFullConnectsEncrypted();
     void aWrongCaOrHostIsRefusedWithTheReason_data();
@@ -92,7 +94,21 @@ private:
 
     QTemporaryDir m_certificates;
     TcpCluster m_cluster;
+    FaultTable m_table{6};
 };
+
+void TstTls::cleanupTestCase()
+{
+    m_table.print(u"TLS with a test CA (openssl): verify-full; another CA, another host "
+                  u"name, a missing CA file; a remote host without TLS"_s,
+                  "tst_tls",
+                  u"verify-full connects (the server's `pg_stat_ssl` agrees) and the status bar "
+                  u"says *TLS 1.3*; each wrong certificate is refused with libpq's reason and "
+                  u"advice that never says to lower sslmode (window and CLI); plain text to a "
+                  u"remote host shows NOT ENCRYPTED, and the dialog warns for disable, allow, "
+                  u"prefer and the default"_s,
+                  u"nothing accepted"_s);
+}
 
 void TstTls::initTestCase()
 {
@@ -139,6 +155,7 @@ void TstTls::verifyFullConnectsEncrypted()
     const ServerInfo plain = probeServer(tcpOptions(u"sslmode=disable"_s));
     QVERIFY2(plain.ok(), qPrintable(plain.error.toString()));
     QVERIFY(plain.tls.isEmpty());
+    m_table.passed();
 }
 
 void TstTls::aWrongCaOrHostIsRefusedWithTheReason_data()
@@ -175,6 +192,7 @@ void TstTls::aWrongCaOrHostIsRefusedWithTheReason()
         runAlgoadmin({u"status"_s, u"-d"_s, options.database}, 60000);
     QVERIFY(status.exitCode != 0);
     QVERIFY2(status.err.contains(reason) && status.err.contains(advice), qPrintable(status.err));
+    m_table.passed();
 }
 
 void TstTls::theStatusBarShowsTheEncryption()
@@ -214,6 +232,7 @@ void TstTls::theStatusBarShowsTheEncryption()
         QTRY_VERIFY(!server->isVisible());
         QCOMPARE(label->isVisible(), c.badge);
     }
+    m_table.passed();
 }
 
 void TstTls::aRemoteProfileWithoutTlsIsWarnedAbout()
@@ -258,6 +277,7 @@ void TstTls::aRemoteProfileWithoutTlsIsWarnedAbout()
             dialog.grab().save(qEnvironmentVariable("ALGOADMIN_GRAB_DIR") +
                                u"/connection-dialog-tls-warning.png"_s);
     }
+    m_table.passed();
 }
 
 QTEST_MAIN(TstTls)

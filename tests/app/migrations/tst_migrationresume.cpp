@@ -3,6 +3,7 @@
 // committed, status and verify show it, and the next migrate resumes after them instead of
 // failing on what exists. Checked through the catalog and the progress table, each test in a
 // database of its own.
+#include "faulttable.h"
 #include "migrations/migrationengine.h"
 #include "migrations/report.h"
 #include "testdatabase.h"
@@ -90,6 +91,7 @@ class TstMigrationResume : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanupTestCase();
     void initTestCase();
     void failingStatementIsResumedAfterTheFix();
     void changedCommittedStatementIsRefused();
@@ -101,7 +103,17 @@ private Q_SLOTS:
 
 private:
     QTemporaryDir m_cache;
+    FaultTable m_table{7};
 };
+
+void TstMigrationResume::cleanupTestCase()
+{
+    m_table.print(u"a no-transaction migration stopped after k of n statements (failure, "
+                  u"Ctrl-C, server ending the connection, file transaction aborted)"_s,
+                  "tst_migrationresume",
+                  u"`algoadmin_schema_progress` records exactly the committed statements; "
+                  u"`status` *partial*; `migrate` resumes after them"_s);
+}
 
 void TstMigrationResume::initTestCase()
 {
@@ -189,6 +201,7 @@ void TstMigrationResume::failingStatementIsResumedAfterTheFix()
              u"t"_s);
     QCOMPARE(statusStates(engine.status()), QStringList({u"001=applied"_s, u"002=applied"_s}));
     QVERIFY(engine.verify().clean());
+    m_table.passed();
 }
 
 void TstMigrationResume::changedCommittedStatementIsRefused()
@@ -224,6 +237,7 @@ void TstMigrationResume::changedCommittedStatementIsRefused()
                            " WHERE attrelid = 'c1'::regclass AND attname = 'a'"),
                  u"integer"_s);
     }
+    m_table.passed();
 }
 
 void TstMigrationResume::cancelMidwayKeepsWhatCommitted()
@@ -257,6 +271,7 @@ void TstMigrationResume::cancelMidwayKeepsWhatCommitted()
     QCOMPARE(db.scalar("SELECT to_regclass('t2') IS NOT NULL"), u"t"_s);
     QCOMPARE(rows(db, HistorySql), QStringList{u"001"_s});
     QCOMPARE(rows(db, ProgressSql), QStringList());
+    m_table.passed();
 }
 
 void TstMigrationResume::droppedConnectionDuringAStatementThatCanRunInATransaction()
@@ -291,6 +306,7 @@ void TstMigrationResume::droppedConnectionDuringAStatementThatCanRunInATransacti
     QVERIFY2(again.outcome == RunReport::Outcome::Ok, qPrintable(again.error.toString()));
     QCOMPARE(db.scalar("SELECT count(*) FROM busy"), u"1"_s);
     QCOMPARE(rows(db, HistorySql), QStringList{u"001"_s});
+    m_table.passed();
 }
 
 void TstMigrationResume::droppedConnectionDuringConcurrentIndexSaysItMayHaveRun()
@@ -348,6 +364,7 @@ void TstMigrationResume::droppedConnectionDuringConcurrentIndexSaysItMayHaveRun(
              u"t"_s);
     QCOMPARE(rows(db, HistorySql), QStringList({u"001"_s, u"002"_s}));
     QCOMPARE(rows(db, ProgressSql), QStringList());
+    m_table.passed();
 }
 
 void TstMigrationResume::fileTransactionThatAbortedIsNotCounted()
@@ -381,6 +398,7 @@ void TstMigrationResume::fileTransactionThatAbortedIsNotCounted()
                        " IS NOT NULL"),
              u"t"_s);
     QCOMPARE(rows(db, HistorySql), QStringList{u"001"_s});
+    m_table.passed();
 }
 
 void TstMigrationResume::progressIsWrittenAsTheRunnerWhateverTheMigrationSet()
@@ -421,6 +439,7 @@ void TstMigrationResume::progressIsWrittenAsTheRunnerWhateverTheMigrationSet()
              u"t"_s);
     db.exec("DROP SCHEMA other CASCADE");
     db.exec("DROP ROLE IF EXISTS " + role);
+    m_table.passed();
 }
 
 QTEST_GUILESS_MAIN(TstMigrationResume)
