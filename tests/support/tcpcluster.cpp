@@ -30,24 +30,10 @@ bool append(const QString &file, const QString &text)
 
 } // namespace
 
-TcpCluster::TcpCluster() = default;
-
-TcpCluster::~TcpCluster()
-{
-    QString error;
-    if (m_cluster)
-        m_cluster->stop(&error);
-}
-
 QString TcpCluster::start(const QStringList &files, const QString &settings, const QString &hba)
 {
-    // initdb's template is cached per user; a cache of our own keeps tests apart.
-    qputenv("XDG_CACHE_HOME", m_cache.path().toUtf8());
-    if (::chmod(QFile::encodeName(m_parent.path()).constData(), 0755) != 0)
-        return QStringLiteral("cannot open %1 to the server").arg(m_parent.path());
-    m_cluster = std::make_unique<LocalCluster>(m_parent.filePath(QStringLiteral("cluster")));
-    QString error;
-    if (!m_cluster->start(&error) || !m_cluster->stop(&error))
+    QString error = m_cluster.start();
+    if (!error.isEmpty() || !m_cluster->stop(&error))
         return error;
     const QString pgData = m_cluster->pgData();
     for (const QString &file : files) {

@@ -1,12 +1,9 @@
 #pragma once
 
 #include "db/connectionoptions.h"
-#include "sandbox/localcluster.h"
+#include "privatecluster.h"
 
 #include <QString>
-#include <QTemporaryDir>
-
-#include <memory>
 
 // A private cluster of a test's own that also listens on TCP, at 127.0.0.N with N picked at
 // random (the port stays the one its Unix socket is named after, so clashes are unlikely),
@@ -14,8 +11,6 @@
 class TcpCluster
 {
 public:
-    TcpCluster();
-    ~TcpCluster();
 
     // Creates and starts it. `files` are copied into the data directory, readable by the
     // server only (certificates); `settings` go into postgresql.conf; `hba` lines come before
@@ -23,7 +18,7 @@ public:
     QString start(const QStringList &files = {}, const QString &settings = {},
                   const QString &hba = {});
     QString address() const { return m_address; }
-    int port() const { return m_cluster ? m_cluster->port() : 0; }
+    int port() const { return m_cluster->port(); }
     // `database` as `user` over TCP: host `host` (a name; hostaddr is the address), plus
     // `keywords` ("sslmode=…").
     ConnectionOptions options(const QString &host, const QString &keywords,
@@ -33,8 +28,6 @@ public:
     ConnectionOptions adminOptions(const QString &database = QStringLiteral("postgres")) const;
 
 private:
-    QTemporaryDir m_parent;
-    QTemporaryDir m_cache;
-    std::unique_ptr<LocalCluster> m_cluster;
+    PrivateCluster m_cluster;
     QString m_address;
 };
