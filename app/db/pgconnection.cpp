@@ -232,7 +232,8 @@ QString PgConnection::host() const
 
 QString PgConnection::tlsProtocol() const
 {
-    const char *protocol = m_conn && PQsslInUse(m_conn) ? PQsslAttribute(m_conn, "protocol") : nullptr;
+    const char *protocol =
+        m_conn && PQsslInUse(m_conn) ? PQsslAttribute(m_conn, "protocol") : nullptr;
     return QString::fromUtf8(protocol ? protocol : "");
 }
 

@@ -6,8 +6,8 @@
 // committed. Checked: zero lost updates, one changelog row per committed change, current_config
 // equal to the parameter rows, and every applier finished (no deadlock left unresolved: a
 // deadlock the server breaks is a failed apply, retried).
-#include "faulttable.h"
 #include "db/sqldatabase.h"
+#include "faulttable.h"
 #include "migrations/migrationengine.h"
 #include "repositories/parameterrepository.h"
 #include "testdatabase.h"
@@ -202,12 +202,12 @@ void TstConcurrentAppliers::tenAppliersAndAMigrationLoseNothing()
     qInfo("%d applies: %d committed (%d changes), %d conflicts and %d refusals (deadlock, lock "
           "timeout) wrote nothing",
           Appliers * EditsEach, applied, changes, conflicts, failures);
-    m_summary = u"of %1 applies %2 commit, %3 meet a newer value (conflict, nothing written), "
-                u"%4 break on a deadlock or lock timeout (nothing written)"_s
-                    .arg(Appliers * EditsEach)
-                    .arg(applied)
-                    .arg(conflicts)
-                    .arg(failures);
+    m_summary =
+        u"of %1 applies %2 commit, %3 meet a newer value (conflict, nothing written), "
+        u"%4 break on a deadlock or lock timeout (nothing written)"_s.arg(Appliers * EditsEach)
+            .arg(applied)
+            .arg(conflicts)
+            .arg(failures);
     QCOMPARE(applied + conflicts + failures, Appliers * EditsEach);
 
     // Zero lost updates: each parameter went up once per committed change of it.

@@ -97,8 +97,8 @@ void TstKilledClient::cleanupTestCase()
                   u"mid-apply (statements that would run 2 more minutes)"_s,
                   "tst_killedclient",
                   u"the server notices within a second (longest %1 ms), rolls back, frees the "
-                  u"runners' lock and row locks; the next run succeeds or resumes"_s
-                      .arg(m_table.longestMs()));
+                  u"runners' lock and row locks; the next run succeeds or resumes"_s.arg(
+                      m_table.longestMs()));
 }
 
 void TstKilledClient::killedMidMigrationRollsBackAndFreesTheLock()

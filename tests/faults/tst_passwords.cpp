@@ -4,9 +4,9 @@
 // down: after CLI runs of every kind (JSON, CSV export, failures, a URI that carries it) and
 // the window's own work (a profile saved, a migration archived), every file the app wrote and
 // everything it printed is searched for it.
-#include "faulttable.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
+#include "faulttable.h"
 #include "mainwindow.h"
 #include "panel.h"
 #include "tcpcluster.h"
@@ -96,8 +96,9 @@ void TstPasswords::initTestCase()
     PgConnection admin;
     DbError error;
     QVERIFY2(admin.open(m_cluster.adminOptions(), &error), qPrintable(error.toString()));
-    QVERIFY(admin.exec("CREATE ROLE " + QByteArray(Role) + " LOGIN CREATEDB PASSWORD '" +
-                       Password.toUtf8() + "'")
+    QVERIFY(admin
+                .exec("CREATE ROLE " + QByteArray(Role) + " LOGIN CREATEDB PASSWORD '" +
+                      Password.toUtf8() + "'")
                 .ok());
     QVERIFY(admin.exec("CREATE DATABASE " + QByteArray(Database) + " OWNER " + Role).ok());
     // The server keeps a SCRAM verifier, not the password.
@@ -156,8 +157,8 @@ void TstPasswords::scramThroughPgpassword()
           QStringList{u"verify"_s, u"--json"_s},
           QStringList{u"changelog"_s, u"--limit"_s, u"5"_s, u"--json"_s},
           QStringList{u"changelog"_s, u"--csv"_s, m_home.path() + u"/export.csv"_s}}) {
-        const Run r = run(QStringList{command.first(), u"-d"_s, conninfo()} + command.mid(1),
-                          {password});
+        const Run r =
+            run(QStringList{command.first(), u"-d"_s, conninfo()} + command.mid(1), {password});
         QVERIFY2(r.exitCode == 0, qPrintable(command.join(u' ') + u": "_s + r.err));
     }
     QVERIFY(QFile::exists(m_home.path() + u"/export.csv"_s));
@@ -179,8 +180,7 @@ void TstPasswords::scramThroughPgpass()
 
 void TstPasswords::aWrongOrMissingPasswordSaysSo()
 {
-    const Run wrong =
-        run({u"status"_s, u"-d"_s, conninfo()}, {u"PGPASSWORD="_s + WrongPassword});
+    const Run wrong = run({u"status"_s, u"-d"_s, conninfo()}, {u"PGPASSWORD="_s + WrongPassword});
     QVERIFY(wrong.exitCode != 0);
     QVERIFY2(wrong.err.contains(u"password authentication failed for user \"pwuser\""_s),
              qPrintable(wrong.err));
@@ -193,8 +193,8 @@ void TstPasswords::aWrongOrMissingPasswordSaysSo()
     // A URI that carries a password, to a database that does not exist: the error names the
     // target without it.
     const QString uri = u"postgresql://%1:%2@%3:%4/no_such_db?hostaddr=%5"_s.arg(
-        QLatin1String(Role), Password, QLatin1String(Host),
-        QString::number(m_cluster.port()), m_cluster.address());
+        QLatin1String(Role), Password, QLatin1String(Host), QString::number(m_cluster.port()),
+        m_cluster.address());
     const Run failing = run({u"status"_s, u"-d"_s, uri, u"--json"_s});
     QVERIFY(failing.exitCode != 0);
     QVERIFY2(failing.err.contains(u"no_such_db"_s) || failing.out.contains(u"no_such_db"_s),

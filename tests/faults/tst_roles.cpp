@@ -3,13 +3,13 @@
 // refuses the writes when they are forced past the window, with a message that says what to do
 // and nothing changed. A role without CREATE gets a clear message from migrate, nothing half
 // made.
-#include "faulttable.h"
 #include "agents/agentspanel.h"
 #include "changelog/changelogmodel.h"
 #include "changelog/changelogpanel.h"
 #include "changelog/changelogview.h"
 #include "changelog/entrydetailview.h"
 #include "changelog/timetravelview.h"
+#include "faulttable.h"
 #include "mainwindow.h"
 #include "parameters/applydialog.h"
 #include "parameters/parametereditor.h"
@@ -138,8 +138,8 @@ void TstRoles::aReadingRoleGetsAReadOnlyWindow()
     QVERIFY(makeReader(reader));
     const QString before = db.scalar(ChecksumSql);
     // What every disabled write action names: the role and what it lacks.
-    const QString why = u"role %1 may not UPDATE algorithm_parameters"_s.arg(
-        QString::fromLatin1(reader.name()));
+    const QString why =
+        u"role %1 may not UPDATE algorithm_parameters"_s.arg(QString::fromLatin1(reader.name()));
 
     MainWindow::Startup startup;
     startup.target.name = u"reader"_s;
@@ -223,9 +223,9 @@ void TstRoles::aReadingRoleIsRefusedByTheDatabaseWhenForced()
     QVERIFY(makeReader(reader));
     const QString before = db.scalar(ChecksumSql);
     const QString changelogBefore = db.scalar("SELECT count(*) FROM algorithm_changelog");
-    const PgResult parameter = db.exec(
-        "SELECT algorithm_id, parameter_name, current_value FROM algorithm_parameters"
-        " WHERE parameter_type = 'integer' AND max_value IS NOT NULL ORDER BY id LIMIT 1");
+    const PgResult parameter =
+        db.exec("SELECT algorithm_id, parameter_name, current_value FROM algorithm_parameters"
+                " WHERE parameter_type = 'integer' AND max_value IS NOT NULL ORDER BY id LIMIT 1");
     QVERIFY(parameter.ok() && parameter.rows() == 1);
 
     Connection connection(reader.options(), u"forced"_s);
@@ -233,10 +233,10 @@ void TstRoles::aReadingRoleIsRefusedByTheDatabaseWhenForced()
     // A parameter write.
     ParameterRepository parameters(connection.database());
     DbError error;
-    const ApplyResult applied = parameters.apply(
-        {{parameter.value(0, 0), parameter.value(0, 1), parameter.value(0, 2),
-          QString::number(parameter.value(0, 2).toLongLong() + 1)}},
-        u"forced past the window"_s, 7, &error);
+    const ApplyResult applied =
+        parameters.apply({{parameter.value(0, 0), parameter.value(0, 1), parameter.value(0, 2),
+                           QString::number(parameter.value(0, 2).toLongLong() + 1)}},
+                         u"forced past the window"_s, 7, &error);
     QVERIFY(!applied.ok);
     QCOMPARE(error.sqlState, u"42501"_s);
     QVERIFY2(error.hint.contains(u"nothing was written"_s), qPrintable(error.toString()));
@@ -247,7 +247,8 @@ void TstRoles::aReadingRoleIsRefusedByTheDatabaseWhenForced()
     agents.setActive(u"A1"_s, false, u"forced past the window"_s, 7, &toggleError);
     QVERIFY(toggleError.isError());
     QCOMPARE(toggleError.sqlState, u"42501"_s);
-    QVERIFY2(toggleError.message.contains(u"permission denied"_s), qPrintable(toggleError.toString()));
+    QVERIFY2(toggleError.message.contains(u"permission denied"_s),
+             qPrintable(toggleError.toString()));
     // The CLI's writes: migrate (here with nothing pending) and seed-demo.
     const ProcessResult seed = runAlgoadmin(
         {u"seed-demo"_s, u"-d"_s, reader.options().toConninfo(), u"--changelog-rows"_s, u"10"_s});
@@ -267,8 +268,7 @@ void TstRoles::aRoleWithoutCreateGetsAClearMessageFromMigrate()
     QVERIFY2(db.ok(), qPrintable(db.error()));
     Role role(db, "nocreate");
     QVERIFY(role.ok());
-    const ProcessResult run =
-        runAlgoadmin({u"migrate"_s, u"-d"_s, role.options().toConninfo()});
+    const ProcessResult run = runAlgoadmin({u"migrate"_s, u"-d"_s, role.options().toConninfo()});
     qInfo("%s", qPrintable(run.err));
     QVERIFY2(run.exitCode != 0, qPrintable(run.out));
     QVERIFY2(run.err.contains(QString::fromLatin1(role.name())), qPrintable(run.err));
@@ -282,8 +282,7 @@ void TstRoles::aRoleWithoutCreateGetsAClearMessageFromMigrate()
              u"0"_s);
     // The status names what it needs as well, without failing on the missing history.
     const ProcessResult status = runAlgoadmin({u"status"_s, u"-d"_s, role.options().toConninfo()});
-    QVERIFY2(status.exitCode == 0 || status.exitCode == 2,
-             qPrintable(status.out + status.err));
+    QVERIFY2(status.exitCode == 0 || status.exitCode == 2, qPrintable(status.out + status.err));
     m_table.passed();
 }
 

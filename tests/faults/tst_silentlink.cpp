@@ -6,9 +6,9 @@
 // may take to find the path silent too) with a message that says so and that the outcome is
 // unknown, and nothing is half-written: whatever the path still held reaches the server whole or
 // not at all, and the next migrate finishes the rest.
-#include "faulttable.h"
 #include "db/linkwatch.h"
 #include "db/sqldatabase.h"
+#include "faulttable.h"
 #include "latencyproxy.h"
 #include "migrations/migrationengine.h"
 #include "repositories/changelogrepository.h"

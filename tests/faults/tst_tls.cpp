@@ -5,11 +5,11 @@
 // badge, and a profile for one gets a warning in the connection dialog. The server is a
 // private cluster of the test's own: listening on TCP with ssl on, at 127.0.0.N (N picked at
 // random, so that the port the cluster's socket is named after stays free of clashes).
-#include "faulttable.h"
 #include "connection/connectiondialog.h"
 #include "db/connectionprofile.h"
 #include "db/passwordstore.h"
 #include "db/serverprobe.h"
+#include "faulttable.h"
 #include "mainwindow.h"
 #include "tcpcluster.h"
 #include "testdatabase.h"
@@ -22,8 +22,8 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
-#include <QStatusBar>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -49,9 +49,9 @@ QString openssl(const QString &dir, const QStringList &arguments)
 // A CA ("<name>.crt", "<name>.key") in `dir`.
 QString makeCa(const QString &dir, const QString &name)
 {
-    return openssl(dir, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                         u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=%1"_s.arg(name), u"-keyout"_s,
-                         name + u".key"_s, u"-out"_s, name + u".crt"_s});
+    return openssl(dir, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-days"_s,
+                         u"2"_s, u"-subj"_s, u"/CN=%1"_s.arg(name), u"-keyout"_s, name + u".key"_s,
+                         u"-out"_s, name + u".crt"_s});
 }
 
 // server.crt/server.key for ServerName, signed by CA `ca`.
@@ -67,10 +67,9 @@ QString makeServerCertificate(const QString &dir, const QString &ca)
                                   u"server.key"_s, u"-out"_s, u"server.csr"_s});
         !e.isEmpty())
         return e;
-    return openssl(dir, {u"x509"_s, u"-req"_s, u"-in"_s, u"server.csr"_s, u"-CA"_s,
-                         ca + u".crt"_s, u"-CAkey"_s, ca + u".key"_s, u"-CAcreateserial"_s,
-                         u"-days"_s, u"2"_s, u"-extfile"_s, u"server.ext"_s, u"-out"_s,
-                         u"server.crt"_s});
+    return openssl(dir, {u"x509"_s, u"-req"_s, u"-in"_s, u"server.csr"_s, u"-CA"_s, ca + u".crt"_s,
+                         u"-CAkey"_s, ca + u".key"_s, u"-CAcreateserial"_s, u"-days"_s, u"2"_s,
+                         u"-extfile"_s, u"server.ext"_s, u"-out"_s, u"server.crt"_s});
 }
 
 } // namespace
@@ -123,9 +122,9 @@ void TstTls::initTestCase()
     const QString server = makeServerCertificate(certificates, u"ca"_s);
     QVERIFY2(server.isEmpty(), qPrintable(server));
 
-    const QString started = m_cluster.start(
-        {certificates + u"/server.crt"_s, certificates + u"/server.key"_s},
-        u"ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'"_s);
+    const QString started =
+        m_cluster.start({certificates + u"/server.crt"_s, certificates + u"/server.key"_s},
+                        u"ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'"_s);
     QVERIFY2(started.isEmpty(), qPrintable(started));
 }
 
@@ -136,8 +135,8 @@ ConnectionOptions TstTls::tcpOptions(const QString &keywords, const QString &hos
 
 void TstTls::verifyFullConnectsEncrypted()
 {
-    const ServerInfo info = probeServer(tcpOptions(
-        u"sslmode=verify-full sslrootcert=%1/ca.crt"_s.arg(m_certificates.path())));
+    const ServerInfo info = probeServer(
+        tcpOptions(u"sslmode=verify-full sslrootcert=%1/ca.crt"_s.arg(m_certificates.path())));
     QVERIFY2(info.ok(), qPrintable(info.error.toString()));
     QVERIFY2(info.tls.startsWith(u"TLSv1."_s), qPrintable(info.tls));
     QVERIFY(!info.tlsCipher.isEmpty());
@@ -145,9 +144,9 @@ void TstTls::verifyFullConnectsEncrypted()
     // The server agrees: pg_stat_ssl of the probe's own kind of connection.
     PgConnection connection;
     DbError error;
-    QVERIFY(connection.open(tcpOptions(u"sslmode=verify-full sslrootcert=%1/ca.crt"_s.arg(
-                                m_certificates.path())),
-                            &error));
+    QVERIFY(connection.open(
+        tcpOptions(u"sslmode=verify-full sslrootcert=%1/ca.crt"_s.arg(m_certificates.path())),
+        &error));
     QCOMPARE(value(connection, "SELECT ssl::text || ' ' || version FROM pg_stat_ssl"
                                " WHERE pid = pg_backend_pid()"),
              u"true "_s + info.tls);
@@ -169,9 +168,8 @@ void TstTls::aWrongCaOrHostIsRefusedWithTheReason_data()
     QTest::newRow("another host name")
         << u"sslmode=verify-full sslrootcert=%1/ca.crt"_s << u"wrong.algoadmin.test"_s
         << u"does not match host name"_s << u"another host name"_s;
-    QTest::newRow("no CA file") << u"sslmode=verify-full sslrootcert=%1/missing.crt"_s
-                                << QString() << u"root certificate file"_s
-                                << u"set sslrootcert"_s;
+    QTest::newRow("no CA file") << u"sslmode=verify-full sslrootcert=%1/missing.crt"_s << QString()
+                                << u"root certificate file"_s << u"set sslrootcert"_s;
 }
 
 void TstTls::aWrongCaOrHostIsRefusedWithTheReason()
@@ -188,8 +186,7 @@ void TstTls::aWrongCaOrHostIsRefusedWithTheReason()
     QVERIFY2(info.error.hint.contains(u"Do not lower sslmode"_s) || advice == u"set sslrootcert"_s,
              qPrintable(info.error.hint));
     // The command line says the same, and fails.
-    const ProcessResult status =
-        runAlgoadmin({u"status"_s, u"-d"_s, options.database}, 60000);
+    const ProcessResult status = runAlgoadmin({u"status"_s, u"-d"_s, options.database}, 60000);
     QVERIFY(status.exitCode != 0);
     QVERIFY2(status.err.contains(reason) && status.err.contains(advice), qPrintable(status.err));
     m_table.passed();
@@ -222,8 +219,8 @@ void TstTls::theStatusBarShowsTheEncryption()
         QVERIFY2(label->text().startsWith(c.text), qPrintable(label->text()));
         QCOMPARE(label->toolTip().contains(u"verify-full"_s), c.badge);
         if (qEnvironmentVariableIsSet("ALGOADMIN_GRAB_DIR"))
-            window.grab().save(qEnvironmentVariable("ALGOADMIN_GRAB_DIR") + u"/tls-%1.png"_s.arg(
-                                                                                 c.badge));
+            window.grab().save(qEnvironmentVariable("ALGOADMIN_GRAB_DIR") +
+                               u"/tls-%1.png"_s.arg(c.badge));
         // In a narrow window with a message shown, the server and the role step aside, and the
         // encryption with them, never its warning.
         auto *server = window.findChild<QLabel *>(u"serverLabel"_s);

@@ -4,15 +4,15 @@
 // stalls, the pending edits stay exactly as typed, and once the server answers again the banner
 // goes by itself and the same Apply commits them. The restarted server is a private cluster of
 // the test's own, since it is the one stopped.
-#include "faulttable.h"
 #include "agents/agentspanel.h"
+#include "faulttable.h"
 #include "latencyproxy.h"
 #include "mainwindow.h"
 #include "parameters/applydialog.h"
 #include "parameters/parametereditor.h"
 #include "parameters/parametertablemodel.h"
-#include "repositoryfixture.h"
 #include "privatecluster.h"
+#include "repositoryfixture.h"
 #include "stallprobe.h"
 #include "testdatabase.h"
 
@@ -142,8 +142,8 @@ QStringList TstWindowFaults::openAndEdit(MainWindow &window, const QString &agen
     ParameterEditor *editor = agents->parameterEditor();
     if (!QTest::qWaitFor(
             [&] {
-                return editor->algorithmId() == agent &&
-                       editor->model()->rowCount() > 0 && !editor->isBusy() && !agents->isBusy();
+                return editor->algorithmId() == agent && editor->model()->rowCount() > 0 &&
+                       !editor->isBusy() && !agents->isBusy();
             },
             20000))
         return {u"the parameters of %1 never shown"_s.arg(agent)};
@@ -168,8 +168,7 @@ QStringList TstWindowFaults::openAndEdit(MainWindow &window, const QString &agen
         QTest::keyClick(input, Qt::Key_A, Qt::ControlModifier);
         QTest::keyClicks(input, value);
         QTest::keyClick(input, Qt::Key_Return);
-        typed.append(model->index(row, ParameterTableModel::Name).data().toString() + u'=' +
-                     value);
+        typed.append(model->index(row, ParameterTableModel::Name).data().toString() + u'=' + value);
         if (!QTest::qWaitFor([&] { return editor->pendingCount() == typed.size(); }, 5000))
             return {u"the edit of %1 did not become pending"_s.arg(typed.last())};
     }

@@ -31,8 +31,14 @@ public:
             m_ms.append(ms);
     }
     bool allPassed() const { return m_passed == m_functions; }
-    qint64 longestMs() const { return m_ms.isEmpty() ? -1 : *std::max_element(m_ms.cbegin(), m_ms.cend()); }
-    qint64 shortestMs() const { return m_ms.isEmpty() ? -1 : *std::min_element(m_ms.cbegin(), m_ms.cend()); }
+    qint64 longestMs() const
+    {
+        return m_ms.isEmpty() ? -1 : *std::max_element(m_ms.cbegin(), m_ms.cend());
+    }
+    qint64 shortestMs() const
+    {
+        return m_ms.isEmpty() ? -1 : *std::min_element(m_ms.cbegin(), m_ms.cend());
+    }
 
     // "fault-table | fault | `test` | what happened | lost |", when every function passed.
     void print(const QString &fault, const char *test, const QString &happened,
@@ -40,8 +46,8 @@ public:
     {
         if (!allPassed())
             return;
-        qInfo("fault-table | %s | `%s` | %s | %s |", qPrintable(fault), test,
-              qPrintable(happened), qPrintable(lost));
+        qInfo("fault-table | %s | `%s` | %s | %s |", qPrintable(fault), test, qPrintable(happened),
+              qPrintable(lost));
     }
 
 private:

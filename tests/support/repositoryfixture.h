@@ -3,8 +3,8 @@
 // Shared by the repository tests: a migrated, demo-seeded test database and named Qt Sql
 // connections to it.
 #include "db/pgconnection.h"
-#include "sandbox/sandbox.h"
 #include "db/sqldatabase.h"
+#include "sandbox/sandbox.h"
 #include "testdatabase.h"
 
 #include <QString>

@@ -11,7 +11,6 @@
 class TcpCluster
 {
 public:
-
     // Creates and starts it. `files` are copied into the data directory, readable by the
     // server only (certificates); `settings` go into postgresql.conf; `hba` lines come before
     // the one that trusts every other TCP connection from 127.0.0.0/8. Empty on success.

@@ -34,7 +34,6 @@
 #include <QTest>
 #include <QTimer>
 
-
 class TstResponsiveness : public QObject
 {
     Q_OBJECT

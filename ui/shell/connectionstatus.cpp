@@ -50,12 +50,11 @@ ConnectionStatus::ConnectionStatus(QWidget *parent)
             "QLabel { background: %1; color: white; padding: 0 5px; border-radius: 3px; }")
             .arg(Colours::css(Colours::readOnlyBadge())));
     m_roundTrip->setToolTip(tr("Round trip to the server, measured every few seconds"));
-    for (QWidget *widget :
-         {static_cast<QWidget *>(m_busy), static_cast<QWidget *>(m_busyText),
-          static_cast<QWidget *>(m_cancel), static_cast<QWidget *>(m_profile),
-          static_cast<QWidget *>(m_server), static_cast<QWidget *>(m_role),
-          static_cast<QWidget *>(m_readOnly), static_cast<QWidget *>(m_transport),
-          static_cast<QWidget *>(m_roundTrip)})
+    for (QWidget *widget : {static_cast<QWidget *>(m_busy), static_cast<QWidget *>(m_busyText),
+                            static_cast<QWidget *>(m_cancel), static_cast<QWidget *>(m_profile),
+                            static_cast<QWidget *>(m_server), static_cast<QWidget *>(m_role),
+                            static_cast<QWidget *>(m_readOnly), static_cast<QWidget *>(m_transport),
+                            static_cast<QWidget *>(m_roundTrip)})
         layout->addWidget(widget);
     setBusy(false, {});
     setDisconnected();

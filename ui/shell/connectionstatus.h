@@ -1,7 +1,7 @@
 #pragma once
 
-#include "panel.h"
 #include "db/serverprobe.h"
+#include "panel.h"
 
 #include <QWidget>
 
