@@ -38,6 +38,26 @@ bool Pipeline::fail(DbError *error, const QString &what)
 bool Pipeline::run(const QList<PipelineCommand> &commands, const ResultHandler &onResult,
                    DbError *error)
 {
+    // libpq takes parameters as C strings: a NUL would cut the value short without a word.
+    // PostgreSQL text cannot hold one anyway, so the batch is refused before anything is sent.
+    for (const PipelineCommand &command : commands) {
+        for (const QByteArray &param : command.params) {
+            if (!param.contains('\0'))
+                continue;
+            if (error) {
+                *error = {};
+                error->what = QStringLiteral("send statements");
+                error->where = m_description;
+                error->message = QStringLiteral(
+                    "a value contains a NUL character (U+0000), which PostgreSQL text cannot "
+                    "hold");
+                error->sqlState = QStringLiteral("22021");
+                error->hint = QStringLiteral("Nothing was sent. Remove the NUL character from "
+                                             "what was typed or pasted, then try again.");
+            }
+            return false;
+        }
+    }
     PGconn *conn = m_conn;
     if (!conn || PQstatus(conn) != CONNECTION_OK)
         return fail(error, QStringLiteral("send statements"));

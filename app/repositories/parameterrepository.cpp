@@ -494,6 +494,8 @@ ApplyResult ParameterRepository::apply(const QList<ParameterChange> &changes, co
     const Batch batch = runChanges(unique, reason, userId, result.changeSet, false);
     result.roundTrips = m_roundTrips - before;
     const BatchResults &r = batch.write.batch;
+    if (!r.ok && r.error.sqlState == QLatin1String("22021"))
+        return reported(result, r.error, error); // refused before sending (a NUL): see Pipeline
     if (!r.ok) {
         // The server rolls back a transaction whose connection is gone before its COMMIT;
         // whether a COMMIT whose answer never arrived went through, the change set tells.
