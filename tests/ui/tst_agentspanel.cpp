@@ -709,13 +709,16 @@ void TstAgentsPanel::roleWithoutUpdateCannotToggle()
     context.profileName = u"test"_s;
     context.options = m_db->options();
     context.readOnly = true;
+    context.readOnlyReason = u"hot standby (recovery)"_s;
     QSignalSpy loaded(m_panel.get(), &Panel::loaded);
     m_panel->setConnection(context);
     QVERIFY(loaded.wait(20000));
     QVERIFY(waitIdle());
     QVERIFY(!m_panel->canToggle());
     QVERIFY(note->isVisible());
-    QVERIFY(note->text().contains(u"read-only"_s));
+    // With the reason the window was given.
+    QVERIFY2(note->text().startsWith(u"Read-only connection: hot standby (recovery)."_s),
+             qPrintable(note->text()));
 }
 
 void TstAgentsPanel::refusedToggleShowsTheErrorAndTheStoredState()
