@@ -133,9 +133,9 @@ static QString connectHint(const QString &message)
         return QStringLiteral("The server accepts no TLS connections, and sslmode asks for "
                               "one. Ask its administrator to enable ssl.");
     if (says("password authentication failed"))
-        return QStringLiteral("The password is wrong for this role (it came from the profile, "
-                              "PGPASSWORD or ~/.pgpass, in that order). Correct it and connect "
-                              "again.");
+        return QStringLiteral("The password is wrong for this role (it came from the connection "
+                              "string or the dialog, else PGPASSWORD, else ~/.pgpass). Correct "
+                              "it and connect again.");
     if (says("no password supplied"))
         return QStringLiteral("The server asks for a password: enter it in the connection "
                               "dialog, or set PGPASSWORD or a ~/.pgpass line for this server.");
