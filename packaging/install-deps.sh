@@ -17,6 +17,7 @@ packages=(
     libpq-dev postgresql
     pgbouncer           # tst_poolers starts its own, in session and in transaction pooling
     openssl             # tst_tls makes its test CA and the server's certificate
+    clang-14 libfuzzer-14-dev libclang-rt-14-dev # tests/fuzz: libFuzzer and the sanitizers
     qtkeychain-qt6-dev
     xvfb xauth
     desktop-file-utils appstream groff-base # tests/packaging: the desktop entry, metainfo, man page

@@ -2,7 +2,8 @@
 # Regenerates README's fault table ("Faults: what was injected and what was lost") from a run
 # of the fault suite: every test of the label `faults` prints its rows ("fault-table | … |",
 # with the figures it measured) once all it states has passed; this runs `ctest -L faults` in
-# the build directory and puts those rows between the README's markers, in the suite's order.
+# the build directory, then the fuzz target for FUZZ_SECONDS (default 600; tests/fuzz/run.sh),
+# and puts those rows between the README's markers, in that order.
 #   bash tests/faults/fault-table.sh [BUILD_DIR]     (default: build/, built already)
 # A failing suite leaves the README as it was and says which tests failed.
 set -euo pipefail
@@ -15,6 +16,11 @@ trap 'rm -f "$log" "$log.rows" "$log.readme"' EXIT
 if ! (cd "$build" && ctest -L faults -V) >"$log" 2>&1; then
     echo "fault-table: the fault suite failed; README.md is unchanged:" >&2
     grep -E '^\s+[0-9]+ - ' "$log" >&2 || tail -20 "$log" >&2
+    exit 1
+fi
+if ! bash "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-600}" "$build/fuzz" >>"$log" 2>&1; then
+    echo "fault-table: the fuzz run failed; README.md is unchanged:" >&2
+    tail -20 "$log" >&2
     exit 1
 fi
 # "NN: QINFO  : Tst::f() fault-table | a | b | c | d |" → "| a | b | c | d |", ctest's order.

@@ -1,0 +1,3 @@
+-- algoadmin:no-transaction
+CREATE INDEX CONCURRENTLY i ON t (x);
+VACUUM t;

@@ -1,0 +1,6 @@
+BEGIN;
+CREATE TABLE a (x int);
+COMMIT AND CHAIN;
+SAVEPOINT s; ROLLBACK TO s;
+SET LOCAL search_path = x;
+END;
