@@ -90,6 +90,9 @@ private Q_SLOTS:
     void commandLineArgumentsStayLiteral();
 
 private:
+    // After a read with a NUL in its input: no answer, the message, nothing changed.
+    void expectNulRefusal(bool answered, const DbError &error);
+
     std::unique_ptr<TestDatabase> m_db;
     QString m_fingerprint;
     FaultTable m_table{5};
@@ -120,6 +123,14 @@ void TstInjection::cleanupTestCase()
                   u"was sent"_s.arg(m_tried),
                   u"nothing"_s);
     m_db.reset();
+}
+
+void TstInjection::expectNulRefusal(bool answered, const DbError &error)
+{
+    ++m_tried;
+    QVERIFY(!answered);
+    QVERIFY2(isNulRefusal(error), qPrintable(error.toString()));
+    QCOMPARE(m_db->scalar(FingerprintSql), m_fingerprint);
 }
 
 void TstInjection::changelogFiltersMatchLiterally()
@@ -165,15 +176,13 @@ void TstInjection::changelogFiltersMatchLiterally()
                                     .arg(literal)));
         }
     }
-    // A NUL: refused with a clear message, for every field.
+    // A NUL: refused with a clear message.
     ChangelogFilter filter;
     filter.reasonText = Nul;
     DbError error;
-    QVERIFY(!repository.page(filter, std::nullopt, 50, &error).has_value());
-    QVERIFY2(isNulRefusal(error), qPrintable(error.toString()));
-    ++m_tried;
-    QCOMPARE(m_db->scalar(FingerprintSql), m_fingerprint);
-    m_table.passed();
+    expectNulRefusal(repository.page(filter, std::nullopt, 50, &error).has_value(), error);
+    if (!QTest::currentTestFailed())
+        m_table.passed();
 }
 
 void TstInjection::chatSearchMatchesLiterally()
@@ -205,11 +214,9 @@ void TstInjection::chatSearchMatchesLiterally()
     ChatFilter filter;
     filter.text = Nul;
     DbError error;
-    QVERIFY(!repository.page(filter, std::nullopt, 50, &error).has_value());
-    QVERIFY2(isNulRefusal(error), qPrintable(error.toString()));
-    ++m_tried;
-    QCOMPARE(m_db->scalar(FingerprintSql), m_fingerprint);
-    m_table.passed();
+    expectNulRefusal(repository.page(filter, std::nullopt, 50, &error).has_value(), error);
+    if (!QTest::currentTestFailed())
+        m_table.passed();
 }
 
 void TstInjection::writesStoreTheTextVerbatim()

@@ -93,12 +93,13 @@ private:
 
 void TstKilledClient::cleanupTestCase()
 {
-    m_table.print(u"algoadmin killed (SIGKILL) mid-migration, mid-no-transaction-migration, "
-                  u"mid-apply (statements that would run 2 more minutes)"_s,
-                  "tst_killedclient",
-                  u"the server notices within about a second (longest %1 ms), rolls back, frees the "
-                  u"runners' lock and row locks; the next run succeeds or resumes"_s.arg(
-                      m_table.longestMs()));
+    m_table.print(
+        u"algoadmin killed (SIGKILL) mid-migration, mid-no-transaction-migration, "
+        u"mid-apply (statements that would run 2 more minutes)"_s,
+        "tst_killedclient",
+        u"the server notices within about a second (longest %1 ms), rolls back, frees the "
+        u"runners' lock and row locks; the next run succeeds or resumes"_s.arg(
+            m_table.longestMs()));
 }
 
 void TstKilledClient::killedMidMigrationRollsBackAndFreesTheLock()

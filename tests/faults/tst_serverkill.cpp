@@ -193,13 +193,8 @@ void TstServerKill::killedServerLeavesEachMigrationWholeOrAbsent()
         QString error;
         QVERIFY2(m_cluster->start(&error), qPrintable(error));
     }
-    {
-        PgConnection admin;
-        DbError error;
-        QVERIFY2(admin.open(m_cluster->connectionOptions(u"postgres"_s), &error),
-                 qPrintable(error.toString()));
-        QVERIFY(admin.exec("CREATE DATABASE " + database.toUtf8()).ok());
-    }
+    const QString created = m_cluster.createDatabase(database);
+    QVERIFY2(created.isEmpty(), qPrintable(created));
     const ConnectionOptions options = m_cluster->connectionOptions(database);
     QTemporaryDir dir;
     QVERIFY(!writeMigrations(dir, migrationFiles({sleepIn, sleepAt, withNoTransaction})).isEmpty());

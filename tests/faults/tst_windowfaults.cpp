@@ -212,13 +212,8 @@ QStringList TstWindowFaults::appliedRows(PgConnection &connection)
 void TstWindowFaults::aServerRestartKeepsThePendingEditsAndApplies()
 {
     const QString database = u"restart"_s;
-    {
-        PgConnection admin;
-        DbError error;
-        QVERIFY2(admin.open(m_cluster->connectionOptions(u"postgres"_s), &error),
-                 qPrintable(error.toString()));
-        QVERIFY(admin.exec("CREATE DATABASE " + database.toUtf8()).ok());
-    }
+    const QString created = m_cluster.createDatabase(database);
+    QVERIFY2(created.isEmpty(), qPrintable(created));
     const ConnectionOptions options = m_cluster->connectionOptions(database);
     const RunReport migrated = migrateDatabase(options);
     QVERIFY2(migrated.outcome == RunReport::Outcome::Ok, qPrintable(migrated.error.toString()));

@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
     Migration migration;
     QString error;
-    if (parseMigration(QStringLiteral("001_fuzz.sql"), QStringLiteral("/fuzz/001_fuzz.sql"),
-                       bytes, &migration, &error)) {
+    if (parseMigration(QStringLiteral("001_fuzz.sql"), QStringLiteral("/fuzz/001_fuzz.sql"), bytes,
+                       &migration, &error)) {
         // What a resume compares, over every prefix length.
         for (int count = 0; count <= migration.statements.size(); ++count)
             (void)statementsChecksum(migration, count);

@@ -1,5 +1,7 @@
 #include "privatecluster.h"
 
+#include "db/pgconnection.h"
+
 #include <QFile>
 
 #include <sys/stat.h>
@@ -9,6 +11,16 @@ PrivateCluster::~PrivateCluster()
     QString error;
     if (m_cluster && m_cluster->isRunning())
         m_cluster->stop(&error);
+}
+
+QString PrivateCluster::createDatabase(const QString &name)
+{
+    PgConnection admin;
+    DbError error;
+    if (!admin.open(m_cluster->connectionOptions(QStringLiteral("postgres")), &error))
+        return error.toString();
+    const PgResult created = admin.exec("CREATE DATABASE " + name.toUtf8());
+    return created.ok() ? QString() : created.error(QStringLiteral("create a database")).toString();
 }
 
 QString PrivateCluster::start()

@@ -19,6 +19,8 @@ public:
 
     // Creates and starts it; empty on success, else why not.
     QString start();
+    // CREATE DATABASE `name` (a plain identifier); empty on success, else why not.
+    QString createDatabase(const QString &name);
     LocalCluster &cluster() { return *m_cluster; }
     const LocalCluster &cluster() const { return *m_cluster; }
     LocalCluster *operator->() { return m_cluster.get(); }
