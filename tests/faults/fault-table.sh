@@ -3,7 +3,9 @@
 # of the fault suite: every test of the label `faults` prints its rows ("fault-table | … |",
 # with the figures it measured) once all it states has passed; this runs `ctest -L faults` in
 # the build directory, then the fuzz target for FUZZ_SECONDS (default 600; tests/fuzz/run.sh),
-# and puts those rows between the README's markers, in that order.
+# then the sanitizer runs SANITIZERS names (default "address thread"; tests/sanitizers/run.sh,
+# in build-asan/ and build-tsan/: over an hour each the first time), and puts those rows between
+# the README's markers, in that order.
 #   bash tests/faults/fault-table.sh [BUILD_DIR]     (default: build/, built already)
 # A failing suite leaves the README as it was and says which tests failed.
 set -euo pipefail
@@ -23,6 +25,13 @@ if ! bash "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-600}" "$build/fuzz" >>"$log"
     tail -20 "$log" >&2
     exit 1
 fi
+for kind in ${SANITIZERS-address thread}; do
+    if ! bash "$top/tests/sanitizers/run.sh" "$kind" >>"$log" 2>&1; then
+        echo "fault-table: the $kind sanitizer run failed; README.md is unchanged:" >&2
+        tail -20 "$log" >&2
+        exit 1
+    fi
+done
 # "NN: QINFO  : Tst::f() fault-table | a | b | c | d |" → "| a | b | c | d |", ctest's order.
 sed -n 's/^.*fault-table \(| .* |\)$/\1/p' "$log" >"$log.rows"
 if [[ ! -s "$log.rows" ]]; then
