@@ -296,7 +296,12 @@ void MetricChartView::addCurveSeries(int slot, const ChartCurve &curve)
             }
         }
         if (!band.buckets.isEmpty()) {
-            auto *area = new QAreaSeries(new QLineSeries);
+            // The band is drawn by hand (drawForeground); the area series is its legend swatch.
+            // It does not own the line it spans: as its child the line goes with it
+            // (LeakSanitizer found one left behind on every rebuild).
+            auto *upper = new QLineSeries;
+            auto *area = new QAreaSeries(upper);
+            upper->setParent(area);
             area->setBrush(bandFill(curve.colour));
             area->setPen(Qt::NoPen);
             area->setName(tr("%1 min–max").arg(curve.label));

@@ -25,8 +25,11 @@ RunChartView::RunChartView(QWidget *parent)
 void RunChartView::clear()
 {
     chart()->removeAllSeries();
-    for (QAbstractAxis *axis : chart()->axes())
+    // removeAxis gives the axis back to us: it is ours to delete (LeakSanitizer found them).
+    for (QAbstractAxis *axis : chart()->axes()) {
         chart()->removeAxis(axis);
+        delete axis;
+    }
     m_categories.clear();
     chart()->setTitle(tr("Step durations appear here after a migrate or rehearse run."));
 }

@@ -14,6 +14,7 @@ ColumnFitter::ColumnFitter(QTableView *view, QList<int> stretchColumns, int stre
                            QList<int> dropOrder, const QString &settingsKey, int fallback)
     : QObject(view)
     , m_view(view)
+    , m_viewport(view->viewport())
     , m_stretch(std::move(stretchColumns))
     , m_fallback(fallback)
     , m_stretchMinimum(stretchMinimum)
@@ -185,7 +186,7 @@ QMenu *ColumnFitter::columnMenu(QWidget *parent)
 
 bool ColumnFitter::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
+    if (watched == m_viewport && event->type() == QEvent::Resize)
         fit();
     return QObject::eventFilter(watched, event);
 }

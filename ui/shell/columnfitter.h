@@ -42,6 +42,9 @@ private:
     void describeDropped();
 
     QTableView *m_view;
+    // The viewport whose resizes it follows, remembered: its events also arrive while the view
+    // is being destroyed, when m_view is no longer a QTableView to ask (UBSan found it).
+    const QObject *m_viewport;
     QList<int> m_stretch;
     int m_fallback;
     int m_stretchMinimum;
