@@ -43,6 +43,12 @@ if [[ "$configured" != "$sanitize" ]]; then
 fi
 
 started=$SECONDS
+if [[ "$kind" == thread ]]; then
+    # Debian's QtCore hides its locks from ThreadSanitizer: the tests run against one built with
+    # it (qtcore-tsan.sh, in build-qtcore-tsan/).
+    qtcore=$(bash "$top/tests/sanitizers/qtcore-tsan.sh" | tail -1)
+    export LD_LIBRARY_PATH=$qtcore${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
 if [[ -n "$label" ]]; then
     # Only the labelled tests and what they need (the libraries, the app, the proxy).
     cmake --build "$build" --target help >/dev/null # configures, so ctest knows the labels
