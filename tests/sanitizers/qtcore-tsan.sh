@@ -10,15 +10,15 @@
 #   bash tests/sanitizers/qtcore-tsan.sh [OUT_DIR]      (default OUT_DIR: build-qtcore-tsan/)
 #   LD_LIBRARY_PATH=<the last line it prints> ctest -L threads
 # It installs the build dependencies of QtCore that are missing (as root or through sudo),
-# downloads Debian's source package of exactly the installed libqt6core6 (checked against the
-# checksums in its .dsc), configures qtbase with Debian's own options for what QtCore contains
-# (install paths, glib, ICU, system PCRE2, double-conversion, zlib, libb2, no bundled MIME
-# database, not relocatable) plus -sanitize thread, -O1 -g1, QProcess on fork() (see below) and
-# the other modules off, builds
-# the Core target only (about 20 minutes on two cores, at nice 10; JOBS=2 compile at once), checks
-# that it exports every symbol Debian's does and that Debian's Qt libraries and plugins resolve
-# against it, and prints the directory holding libQt6Core.so.6 on its last line. Running it
-# again reuses what is there; a new libqt6core6 version starts over.
+# downloads Debian's source package of exactly the installed libqt6core6 (checked against
+# the checksums in its .dsc), configures qtbase with Debian's own options for what QtCore
+# contains (install paths, glib, ICU, system PCRE2, double-conversion, zlib, libb2, no
+# bundled MIME database, not relocatable) plus -sanitize thread, -O1 -g1, QProcess on
+# fork() (see below) and the other modules off, builds the Core target only (about 20
+# minutes on two cores, at nice 10; JOBS=2 compile at once), checks that it exports every
+# symbol Debian's does and that Debian's Qt libraries and plugins resolve against it, and
+# prints the directory holding libQt6Core.so.6 on its last line. Running it again reuses
+# what is there; a new libqt6core6 version starts over.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(realpath -m "${1:-$top/build-qtcore-tsan}")
@@ -56,7 +56,7 @@ fi
 
 version=$(dpkg-query -W -f='${Version}' libqt6core6)      # e.g. 6.4.2+dfsg-10
 bare=${version#*:}                                        # file names carry no epoch
-upstream=${bare%-*}                                       # 6.4.2+dfsg
+# The .dsc names the two other files (orig.tar.xz, debian.tar.xz) too.
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 debian_core=/usr/lib/$multiarch/libQt6Core.so.6
 downloads=$out/downloads
