@@ -51,7 +51,7 @@ public:
         m_attempt = 0;
         m_lost = false;
         // One ping: the window waits for this before its panels load.
-        const ServerInfo info = probeServer(options, 1);
+        const ServerInfo info = probeServer(options, 1, stale(forGeneration));
         if (forGeneration != generation)
             return;
         if (!info.ok()) {
@@ -66,7 +66,8 @@ public:
         ConnectionOptions heartbeatOptions = m_options;
         heartbeatOptions.connectTimeoutSeconds = std::min(
             heartbeatOptions.connectTimeoutSeconds, std::max(2, (heartbeatTimeoutMs + 999) / 1000));
-        const bool heartbeatConnected = connectHeartbeat(heartbeatOptions, nullptr);
+        const bool heartbeatConnected =
+            connectHeartbeat(heartbeatOptions, nullptr, stale(forGeneration));
         if (forGeneration != generation)
             return;
         if (heartbeatConnected) {
@@ -121,14 +122,21 @@ private:
         connect(m_timer, &QTimer::timeout, this, [this] { tick(generation); });
     }
 
-    bool connectHeartbeat(const ConnectionOptions &options, DbError *error)
+    // For a connect: whether a newer start(), stop() or the destructor has made it stale.
+    std::function<bool()> stale(int forGeneration) const
+    {
+        return [this, forGeneration] { return forGeneration != generation; };
+    }
+
+    bool connectHeartbeat(const ConnectionOptions &options, DbError *error,
+                          const std::function<bool()> &abandoned)
     {
         auto connection = std::make_unique<PgConnection>();
         DbError failure;
         // Named apart from the window's other connections in pg_stat_activity.
         ConnectionOptions named = options;
         named.applicationName += QStringLiteral(" (monitor)");
-        if (!connection->open(named, &failure)) {
+        if (!connection->open(named, &failure, abandoned)) {
             m_lastError = failure;
             if (error)
                 *error = failure;
@@ -217,9 +225,9 @@ private:
         ConnectionOptions options = m_options;
         options.connectTimeoutSeconds =
             std::min(options.connectTimeoutSeconds, ReconnectTimeoutSeconds);
-        const ServerInfo info = probeServer(options, 1);
+        const ServerInfo info = probeServer(options, 1, stale(forGeneration));
         DbError error = info.error;
-        const bool back = info.ok() && connectHeartbeat(options, &error);
+        const bool back = info.ok() && connectHeartbeat(options, &error, stale(forGeneration));
         if (forGeneration != generation)
             return; // another server was chosen meanwhile
         if (back) {
@@ -297,13 +305,16 @@ ConnectionMonitor::ConnectionMonitor(QObject *parent)
 ConnectionMonitor::~ConnectionMonitor()
 {
     // Whatever the worker is doing now is stale; its signals no longer reach this object
-    // (the connections die with it). A heartbeat notices within 0.1 s; a connect in flight
-    // is left to finish on its own (bounded by connect_timeout) rather than holding the
-    // window's exit: the thread and the worker delete themselves when it ends.
+    // (the connections die with it). A heartbeat notices within 0.1 s, a connect within 50 ms
+    // (libpq finishes it on a thread of its own: PgConnection::open), so the thread ends here,
+    // before the application does. Should it not (a probe's query on a server that stopped
+    // answering), it is left to end on its own rather than hold the window's exit: the thread
+    // and the worker then delete themselves.
     ++m_worker->generation;
     QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->close(worker->generation); });
     m_thread->quit();
-    m_thread->wait(500);
+    if (m_thread->wait(500))
+        delete m_thread; // the worker went with the thread's last events
 }
 
 void ConnectionMonitor::start(const ConnectionOptions &options)

@@ -2,6 +2,14 @@
 
 #include <QVarLengthArray>
 
+#include <condition_variable>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <pthread.h>
+
 ExecStatusType PgResult::status() const
 {
     return m_result ? PQresultStatus(m_result.get()) : PGRES_FATAL_ERROR;
@@ -91,18 +99,82 @@ PgConnection::~PgConnection()
     close();
 }
 
-static PGconn *connectWith(const ConnectionOptions &options)
+namespace {
+
+// libpq's keywords and values in standard strings: an abandoned connect finishes on a thread
+// that may outlive the application, so it must not touch anything of Qt.
+struct ConnectParameters
 {
-    const auto pairs = options.keywordValues();
-    QVarLengthArray<const char *, 16> keywords;
-    QVarLengthArray<const char *, 16> values;
-    for (const auto &[key, value] : pairs) {
-        keywords.append(key.constData());
-        values.append(value.constData());
+    std::vector<std::string> keywords;
+    std::vector<std::string> values;
+
+    PGconn *connect() const
+    {
+        std::vector<const char *> keywordPointers;
+        std::vector<const char *> valuePointers;
+        for (size_t i = 0; i < keywords.size(); ++i) {
+            keywordPointers.push_back(keywords[i].c_str());
+            valuePointers.push_back(values[i].c_str());
+        }
+        keywordPointers.push_back(nullptr);
+        valuePointers.push_back(nullptr);
+        return PQconnectdbParams(keywordPointers.data(), valuePointers.data(), 1);
     }
-    keywords.append(nullptr);
-    values.append(nullptr);
-    return PQconnectdbParams(keywords.constData(), values.constData(), 1);
+};
+
+// What a connect on a thread of its own and the thread waiting for it share.
+struct PendingConnect
+{
+    std::mutex mutex;
+    std::condition_variable finished;
+    PGconn *conn = nullptr;
+    bool done = false;
+    bool abandoned = false;
+};
+
+} // namespace
+
+// libpq's blocking connect. With `abandoned`, on a thread of its own (see PgConnection::open);
+// `*wasAbandoned` then says whether it returned nullptr because abandoned() said so.
+static PGconn *connectWith(const ConnectionOptions &options, const std::function<bool()> &abandoned,
+                           bool *wasAbandoned)
+{
+    *wasAbandoned = false;
+    ConnectParameters parameters;
+    for (const auto &[key, value] : options.keywordValues()) {
+        parameters.keywords.emplace_back(key.constData(), size_t(key.size()));
+        parameters.values.emplace_back(value.constData(), size_t(value.size()));
+    }
+    if (!abandoned)
+        return parameters.connect();
+    const auto pending = std::make_shared<PendingConnect>();
+    try {
+        std::thread([pending, parameters] {
+            pthread_setname_np(pthread_self(), "libpq connect"); // else the caller's name
+            PGconn *conn = parameters.connect();
+            std::unique_lock lock(pending->mutex);
+            if (pending->abandoned) {
+                lock.unlock();
+                PQfinish(conn);
+                return;
+            }
+            pending->conn = conn;
+            pending->done = true;
+            pending->finished.notify_one();
+        }).detach();
+    } catch (const std::system_error &) {
+        return parameters.connect(); // no thread to be had: connect here, as without `abandoned`
+    }
+    std::unique_lock lock(pending->mutex);
+    while (!pending->finished.wait_for(lock, std::chrono::milliseconds(50),
+                                       [&] { return pending->done; })) {
+        if (abandoned()) {
+            pending->abandoned = true;
+            *wasAbandoned = true;
+            return nullptr;
+        }
+    }
+    return pending->conn;
 }
 
 // What to do about a failed connect, by libpq's reason: TLS and password failures get advice
@@ -144,11 +216,13 @@ static QString connectHint(const QString &message)
         "accepts connections, and the password (PGPASSWORD or ~/.pgpass).");
 }
 
-bool PgConnection::open(const ConnectionOptions &requested, DbError *error)
+bool PgConnection::open(const ConnectionOptions &requested, DbError *error,
+                        const std::function<bool()> &abandoned)
 {
     close();
     const ConnectionOptions options = requested.forConnect();
-    PGconn *conn = connectWith(options);
+    bool wasAbandoned = false;
+    PGconn *conn = connectWith(options, abandoned, &wasAbandoned);
     // A pooler (PgBouncer's default configuration) refuses the start-up `options` that carry
     // our timeouts: connect again without them; the engine sets its timeouts in each
     // transaction anyway.
@@ -158,7 +232,7 @@ bool PgConnection::open(const ConnectionOptions &requested, DbError *error)
         options.noteRefusesStartupOptions();
         ConnectionOptions without = options;
         without.sendStartupOptions = false;
-        conn = connectWith(without);
+        conn = connectWith(without, abandoned, &wasAbandoned);
     }
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
         if (error) {
@@ -170,6 +244,9 @@ bool PgConnection::open(const ConnectionOptions &requested, DbError *error)
                 error->where = QStringLiteral("%1:%2").arg(QString::fromUtf8(host ? host : ""),
                                                            QString::fromUtf8(port ? port : ""));
                 error->message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+            } else if (wasAbandoned) {
+                error->message =
+                    QStringLiteral("the connect was abandoned: it is no longer wanted");
             } else {
                 error->message = QStringLiteral("out of memory");
             }

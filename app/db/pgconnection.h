@@ -8,6 +8,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -59,8 +60,12 @@ public:
     PgConnection(const PgConnection &) = delete;
     PgConnection &operator=(const PgConnection &) = delete;
 
-    // Blocking connect; libpq's connect_timeout (default 10 s) bounds it.
-    bool open(const ConnectionOptions &options, DbError *error);
+    // Blocking connect; libpq's connect_timeout (default 10 s) bounds it. With `abandoned`,
+    // libpq connects on a thread of its own while this one asks abandoned() every 50 ms: once
+    // it says true, open() fails at once and that thread closes the connection whenever libpq
+    // returns. It touches nothing of Qt, so it may outlive the application.
+    bool open(const ConnectionOptions &options, DbError *error,
+              const std::function<bool()> &abandoned = {});
     bool isOpen() const { return m_conn != nullptr; }
     void close();
     PGconn *handle() const { return m_conn; }

@@ -32,14 +32,15 @@ double elapsedMs(const QElapsedTimer &clock)
 
 } // namespace
 
-ServerInfo probeServer(const ConnectionOptions &options, int pings)
+ServerInfo probeServer(const ConnectionOptions &options, int pings,
+                       const std::function<bool()> &abandoned)
 {
     ServerInfo info;
     info.target = options.displayName();
     PgConnection connection;
     QElapsedTimer clock;
     clock.start();
-    const bool opened = connection.open(options, &info.error);
+    const bool opened = connection.open(options, &info.error, abandoned);
     info.connectMs = elapsedMs(clock);
     if (!opened)
         return info;

@@ -5,6 +5,8 @@
 
 #include <QString>
 
+#include <functional>
+
 // What the status bar and the connection dialog show of a server.
 struct ServerInfo
 {
@@ -26,5 +28,7 @@ struct ServerInfo
 };
 
 // Connects, reads everything above in one query and measures the round trip with `pings`
-// empty queries. Blocking: run it off the GUI thread. libpq's connect_timeout bounds a dead host.
-ServerInfo probeServer(const ConnectionOptions &options, int pings = 3);
+// empty queries. Blocking: run it off the GUI thread. libpq's connect_timeout bounds a dead host;
+// `abandoned` ends the connect sooner (PgConnection::open).
+ServerInfo probeServer(const ConnectionOptions &options, int pings = 3,
+                       const std::function<bool()> &abandoned = {});

@@ -4,9 +4,24 @@
 #include "latencyproxy.h"
 #include "testdatabase.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTest>
+
+// How many of this process's threads have this name (Linux keeps 15 characters of it).
+static int threadsNamed(const QByteArray &name)
+{
+    int count = 0;
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(task + QStringLiteral("/comm")));
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == name)
+            ++count;
+    }
+    return count;
+}
 
 class TstConnectionMonitor : public QObject
 {
@@ -219,11 +234,18 @@ void TstConnectionMonitor::destroyingNeverWaitsForAHangingConnect()
         ConnectionMonitor monitor;
         monitor.start(hanging.options(db.name()));
         QTest::qWait(300);
+        QCOMPARE(threadsNamed("connection moni"), 1);
+        QCOMPARE(threadsNamed("libpq connect"), 1);
         clock.start();
     }
     // connect_timeout is 10 s; closing the window must not wait for it.
     QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+    // Yet the monitor's thread has ended, before the application does: only libpq's connect,
+    // which touches nothing of Qt, is left to finish. It goes once the server answers.
+    QCOMPARE(threadsNamed("connection moni"), 0);
+    QCOMPARE(threadsNamed("libpq connect"), 1);
     QVERIFY(hanging.resume());
+    QTRY_COMPARE_WITH_TIMEOUT(threadsNamed("libpq connect"), 0, 15000);
 }
 
 QTEST_GUILESS_MAIN(TstConnectionMonitor)

@@ -1,10 +1,13 @@
 // probeServer against the real test cluster: what it reads of the server, when it calls a
-// connection read-only and why, and libpq's own reason when it cannot connect.
+// connection read-only and why, libpq's own reason when it cannot connect, and a connect that
+// its caller abandons.
 #include "db/connectionprofile.h"
 #include "db/serverprobe.h"
+#include "latencyproxy.h"
 #include "testdatabase.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QTest>
 
 class TstServerProbe : public QObject
@@ -19,6 +22,8 @@ private Q_SLOTS:
     void wrongDatabaseGivesLibpqsReason();
     void wrongPortGivesLibpqsReason();
     void probesThroughAProfile();
+    void anAbandonedConnectEndsAtOnce();
+    void aConnectThatMayBeAbandonedStillConnects();
 };
 
 // A login role of the test's own, dropped at the end (roles belong to the whole cluster).
@@ -202,6 +207,48 @@ void TstServerProbe::probesThroughAProfile()
     const ServerInfo missing = probeServer(profile.options());
     QVERIFY2(missing.error.message.contains(QLatin1String("\"no such database\" does not exist")),
              qPrintable(missing.error.message));
+}
+
+void TstServerProbe::anAbandonedConnectEndsAtOnce()
+{
+    TestDatabase db(QStringLiteral("probe_abandon"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    LatencyProxy hanging;
+    QVERIFY2(hanging.start(0), qPrintable(hanging.error()));
+    QVERIFY(hanging.pause()); // the TCP connect succeeds, the server never answers
+    QElapsedTimer clock;
+    clock.start();
+    int asked = 0;
+    const ServerInfo info = probeServer(hanging.options(db.name()), 1, [&] {
+        ++asked;
+        return clock.elapsed() >= 300;
+    });
+    const qint64 took = clock.elapsed();
+    QVERIFY(hanging.resume());
+    QVERIFY(!info.ok());
+    QVERIFY2(info.error.message.contains(QLatin1String("abandoned")),
+             qPrintable(info.error.message));
+    // Asked every 50 ms, it ends within one more slice of being abandoned; connect_timeout
+    // (10 s) would be the bound without it.
+    QVERIFY2(took >= 300 && took < 1000, qPrintable(QString::number(took)));
+    QVERIFY2(asked >= 3, qPrintable(QString::number(asked)));
+}
+
+void TstServerProbe::aConnectThatMayBeAbandonedStillConnects()
+{
+    TestDatabase db(QStringLiteral("probe_unabandoned"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    // Through the proxy (50 ms of round trip), so that the connect spans several slices.
+    LatencyProxy slow;
+    QVERIFY2(slow.start(50), qPrintable(slow.error()));
+    int asked = 0;
+    const ServerInfo info = probeServer(slow.options(db.name()), 1, [&] {
+        ++asked;
+        return false;
+    });
+    QVERIFY2(info.ok(), qPrintable(info.error.toString()));
+    QCOMPARE(info.database, db.name());
+    QVERIFY2(asked >= 1, qPrintable(QString::number(asked)));
 }
 
 QTEST_GUILESS_MAIN(TstServerProbe)
