@@ -2,11 +2,11 @@
 // role's privileges, lists agents, loads an agent with its parameters and drift in one
 // request, applies with the change feed answering, cancels a request stuck on a lock, and comes
 // back after its connection was killed.
-#include "workers/agentworker.h"
-#include "repositoryfixture.h"
 #include "repositories/repositorysupport.h"
+#include "repositoryfixture.h"
+#include "threadspy.h"
+#include "workers/agentworker.h"
 
-#include <QSignalSpy>
 #include <QTest>
 #include <QThread>
 
@@ -50,7 +50,7 @@ void TstAgentWorker::cleanup()
 
 bool TstAgentWorker::openWorker()
 {
-    QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
+    ThreadSpy opened(m_worker, &AgentWorker::connectionOpened);
     ConnectionOptions options = m_db->options();
     options.applicationName = QStringLiteral("agentworker-under-test");
     m_worker->setConnection(options);
@@ -59,14 +59,14 @@ bool TstAgentWorker::openWorker()
 
 void TstAgentWorker::opensListsAndLoadsAnAgent()
 {
-    QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
+    ThreadSpy opened(m_worker, &AgentWorker::connectionOpened);
     m_worker->setConnection(m_db->options());
     QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 15000);
     const auto privileges = opened.at(0).at(0).value<Privileges>();
     QVERIFY(privileges.canUpdateParameters);
     QVERIFY(privileges.canToggleAgents);
 
-    QSignalSpy agents(m_worker, &AgentWorker::agentsLoaded);
+    ThreadSpy agents(m_worker, &AgentWorker::agentsLoaded);
     AgentFilter filter;
     const int request = m_worker->loadAgents(filter);
     QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 10000);
@@ -75,7 +75,7 @@ void TstAgentWorker::opensListsAndLoadsAnAgent()
     QCOMPARE(list.size(), value(*m_db, "SELECT count(*) FROM algorithm_agents").toInt());
     QCOMPARE(list.at(0).algorithmId, QStringLiteral("A1"));
 
-    QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
+    ThreadSpy loaded(m_worker, &AgentWorker::parametersLoaded);
     m_worker->loadParameters(QStringLiteral("A1"));
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     const auto args = loaded.at(0);
@@ -115,7 +115,7 @@ void TstAgentWorker::driftIsFoundExactly()
                        " WHERE algorithm_id = 'A1'",
                        {name.toUtf8(), (stored.contains(u'.') ? stored : stored + u'.').toUtf8()})
                 .ok());
-    QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
+    ThreadSpy loaded(m_worker, &AgentWorker::parametersLoaded);
     m_worker->loadParameters(QStringLiteral("A1"));
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     QVERIFY2(!loaded.at(0).at(3).value<ConfigDrift>().isDrifted(),
@@ -152,7 +152,7 @@ void TstAgentWorker::driftFollowsSql007sTypingAndSurvivesAnyConfig()
                        " WHERE algorithm_id = 'A3' AND parameter_name = $1",
                        {name.toUtf8()})
                 .ok()); // the trigger of sql/007 writes the config entry
-    QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
+    ThreadSpy loaded(m_worker, &AgentWorker::parametersLoaded);
     m_worker->loadParameters(QStringLiteral("A3"));
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 10000);
     QVERIFY2(!loaded.at(0).at(3).value<ConfigDrift>().isDrifted(),
@@ -190,7 +190,7 @@ void TstAgentWorker::aWriteWithoutAnAuditUserLeavesUserIdNull()
                                  {name.toUtf8()});
     const QString from = row.value(0).section(u'|', 0, 0);
     const QString to = row.value(0).section(u'|', 1, 1);
-    QSignalSpy applied(m_worker, &AgentWorker::applied);
+    ThreadSpy applied(m_worker, &AgentWorker::applied);
     m_worker->apply({{QStringLiteral("A4"), name, from, to}},
                     QStringLiteral("no audit user on this profile"), RepositorySupport::NoUserId);
     QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
@@ -216,8 +216,8 @@ void TstAgentWorker::applyIsAnsweredAndTheFeedReportsIt()
               {name.toUtf8()});
     const QString next =
         current == QLatin1String("true") ? QStringLiteral("false") : QStringLiteral("true");
-    QSignalSpy applied(m_worker, &AgentWorker::applied);
-    QSignalSpy feed(m_worker, &AgentWorker::changeReceived);
+    ThreadSpy applied(m_worker, &AgentWorker::applied);
+    ThreadSpy feed(m_worker, &AgentWorker::changeReceived);
     m_worker->apply({{QStringLiteral("A2"), name, current, next}},
                     QStringLiteral("worker test apply"), 7);
     QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
@@ -249,7 +249,7 @@ void TstAgentWorker::cancelStopsARequestWaitingForALock()
 {
     // A long lock timeout: only the cancel can end the wait within the test's patience.
     {
-        QSignalSpy opened(m_worker, &AgentWorker::connectionOpened);
+        ThreadSpy opened(m_worker, &AgentWorker::connectionOpened);
         ConnectionOptions options = m_db->options();
         options.applicationName = QStringLiteral("agentworker-under-test");
         options.lockTimeoutMs = 60000;
@@ -262,7 +262,7 @@ void TstAgentWorker::cancelStopsARequestWaitingForALock()
     QVERIFY(holder.open(m_db->options(), &error));
     QVERIFY(holder.exec("BEGIN").ok());
     QVERIFY(holder.exec("LOCK TABLE algorithm_parameters IN ACCESS EXCLUSIVE MODE").ok());
-    QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
+    ThreadSpy loaded(m_worker, &AgentWorker::parametersLoaded);
     m_worker->loadParameters(QStringLiteral("A1"));
     QTRY_COMPARE_WITH_TIMEOUT(value(*m_db, "SELECT count(*) FROM pg_stat_activity WHERE"
                                            " application_name = 'agentworker-under-test'"
@@ -286,8 +286,8 @@ void TstAgentWorker::aKilledConnectionIsReportedThenReopened()
     QCOMPARE(value(*m_db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                           " WHERE application_name = 'agentworker-under-test'"),
              QStringLiteral("1"));
-    QSignalSpy lost(m_worker, &AgentWorker::connectionLost);
-    QSignalSpy agents(m_worker, &AgentWorker::agentsLoaded);
+    ThreadSpy lost(m_worker, &AgentWorker::connectionLost);
+    ThreadSpy agents(m_worker, &AgentWorker::agentsLoaded);
     m_worker->loadAgents({});
     QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 10000);
     QVERIFY(agents.at(0).at(2).value<DbError>().isConnectionLoss());
@@ -311,8 +311,8 @@ void TstAgentWorker::aNewConnectionDropsWorkQueuedForTheOld()
     QVERIFY(holder.open(m_db->options(), &error));
     QVERIFY(holder.exec("BEGIN").ok());
     QVERIFY(holder.exec("LOCK TABLE algorithm_parameters IN ACCESS EXCLUSIVE MODE").ok());
-    QSignalSpy loaded(m_worker, &AgentWorker::parametersLoaded);
-    QSignalSpy applied(m_worker, &AgentWorker::applied);
+    ThreadSpy loaded(m_worker, &AgentWorker::parametersLoaded);
+    ThreadSpy applied(m_worker, &AgentWorker::applied);
     const int running = m_worker->loadParameters(QStringLiteral("A1"));
     QTRY_COMPARE_WITH_TIMEOUT(value(*m_db, "SELECT count(*) FROM pg_stat_activity WHERE"
                                            " application_name = 'agentworker-under-test'"

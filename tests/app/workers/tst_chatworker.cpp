@@ -2,10 +2,10 @@
 // of a filter where the latest request wins, and the Markdown export page by page with progress,
 // cancel (no file written) and a file that holds every exchange once.
 #include "repositoryfixture.h"
+#include "threadspy.h"
 #include "workers/chatworker.h"
 
 #include <QFile>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -59,7 +59,7 @@ void TstChatWorker::cleanup()
 
 bool TstChatWorker::openWorker()
 {
-    QSignalSpy opened(m_worker, &ChatWorker::connectionOpened);
+    ThreadSpy opened(m_worker, &ChatWorker::connectionOpened);
     m_worker->setConnection(m_db->options());
     return QTest::qWaitFor([&] { return !opened.isEmpty(); }, 15000);
 }
@@ -84,7 +84,7 @@ void TstChatWorker::unlock()
 void TstChatWorker::loadsAgentsAndPages()
 {
     QVERIFY(openWorker());
-    QSignalSpy agents(m_worker, &ChatWorker::agentsLoaded);
+    ThreadSpy agents(m_worker, &ChatWorker::agentsLoaded);
     const int request = m_worker->loadAgents();
     QTRY_VERIFY_WITH_TIMEOUT(!agents.isEmpty(), 10000);
     QCOMPARE(agents.at(0).at(0).toInt(), request);
@@ -96,7 +96,7 @@ void TstChatWorker::loadsAgentsAndPages()
              value(*m_db, "SELECT count(*) FROM algorithm_chat_history"
                           " WHERE algorithm_id = 'A7'"));
 
-    QSignalSpy pages(m_worker, &ChatWorker::pageLoaded);
+    ThreadSpy pages(m_worker, &ChatWorker::pageLoaded);
     ChatFilter filter;
     filter.algorithmId = u"A7"_s;
     m_worker->loadPage(filter, std::nullopt, 50);
@@ -110,7 +110,7 @@ void TstChatWorker::loadsAgentsAndPages()
 void TstChatWorker::theLatestPageRequestWins()
 {
     QVERIFY(openWorker());
-    QSignalSpy pages(m_worker, &ChatWorker::pageLoaded);
+    ThreadSpy pages(m_worker, &ChatWorker::pageLoaded);
     QVERIFY(lock());
     ChatFilter a;
     a.algorithmId = u"A1"_s;
@@ -139,8 +139,8 @@ void TstChatWorker::exportsTheConversationAsMarkdown()
     QVERIFY(openWorker());
     QTemporaryDir dir;
     const QString path = dir.filePath(u"a7.md"_s);
-    QSignalSpy progress(m_worker, &ChatWorker::exportProgress);
-    QSignalSpy finished(m_worker, &ChatWorker::exportFinished);
+    ThreadSpy progress(m_worker, &ChatWorker::exportProgress);
+    ThreadSpy finished(m_worker, &ChatWorker::exportFinished);
     ChatFilter filter;
     filter.algorithmId = u"A7"_s;
     const int request = m_worker->exportConversation(filter, path, u"# Chat with A7\n"_s);
@@ -178,7 +178,7 @@ void TstChatWorker::aCancelledExportWritesNothing()
         QVERIFY(before.open(QIODevice::WriteOnly));
         before.write("kept");
     }
-    QSignalSpy finished(m_worker, &ChatWorker::exportFinished);
+    ThreadSpy finished(m_worker, &ChatWorker::exportFinished);
     QVERIFY(lock());
     ChatFilter filter;
     filter.algorithmId = u"A7"_s;
