@@ -265,7 +265,8 @@ void TstMainWindow::quittingDuringAMigrationAsksFirst()
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 15000);
     QVERIFY(schema->runAction(QStringLiteral("migrate")));
     const char *sleeping = "SELECT count(*) FROM pg_stat_activity"
-                           " WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'";
+                           " WHERE datname = current_database()"
+                           " AND query = 'SELECT pg_sleep(30)' AND state = 'active'";
     QTRY_COMPARE_WITH_TIMEOUT(db.scalar(sleeping), QStringLiteral("1"), 15000);
 
     // Answers the question with the button named `answer`, noting what it asked.

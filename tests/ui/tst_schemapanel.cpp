@@ -404,9 +404,10 @@ void TstSchemaPanel::cancelStopsALongStepAndLeavesTheDatabaseUnchanged()
     QVERIFY(openPanel(db, dir.path()));
     QSignalSpy loaded(m_panel.get(), &Panel::loaded);
     QVERIFY(click("migrateButton"));
-    QTRY_COMPARE_WITH_TIMEOUT(value(db, "SELECT count(*) FROM pg_stat_activity"
-                                        " WHERE query = 'SELECT pg_sleep(30)'"),
-                              QStringLiteral("1"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        value(db, "SELECT count(*) FROM pg_stat_activity"
+                  " WHERE datname = current_database() AND query = 'SELECT pg_sleep(30)'"),
+        QStringLiteral("1"), 15000);
     QTRY_VERIFY(column("stepsView", StepModel::State).contains(QStringLiteral("running")));
     m_panel->grab().save(QDir::temp().filePath(QStringLiteral("tst_schemapanel_running.png")));
     QVERIFY(click("cancelButton"));
@@ -415,7 +416,8 @@ void TstSchemaPanel::cancelStopsALongStepAndLeavesTheDatabaseUnchanged()
     QCOMPARE(m_panel->lastRun().outcome, RunReport::Outcome::Cancelled);
     QCOMPARE(value(db, "SELECT to_regclass('before_sleep') IS NULL"), QStringLiteral("t"));
     QCOMPARE(value(db, "SELECT count(*) FROM pg_stat_activity"
-                       " WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'"),
+                       " WHERE datname = current_database()"
+                       " AND query = 'SELECT pg_sleep(30)' AND state = 'active'"),
              QStringLiteral("0"));
     QVERIFY2(errorText().contains(QLatin1String("cancelled")), qPrintable(errorText()));
     QVERIFY2(errorText().contains(QLatin1String("nothing committed")), qPrintable(errorText()));
@@ -646,10 +648,11 @@ void TstSchemaPanel::aLostConnectionIsReported()
     QSignalSpy loaded(m_panel.get(), &Panel::loaded);
     QVERIFY(click("migrateButton"));
     QString pid;
-    QTRY_VERIFY_WITH_TIMEOUT(!(pid = db.scalar("SELECT pid FROM pg_stat_activity"
-                                               " WHERE query = 'SELECT pg_sleep(30)'"))
-                                  .isEmpty(),
-                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !(pid = db.scalar("SELECT pid FROM pg_stat_activity"
+                          " WHERE datname = current_database() AND query = 'SELECT pg_sleep(30)'"))
+             .isEmpty(),
+        15000);
     QCOMPARE(db.scalar("SELECT pg_terminate_backend($1::int)", {pid.toUtf8()}),
              QStringLiteral("t"));
     QVERIFY(lost.wait(15000));

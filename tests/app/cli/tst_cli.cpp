@@ -805,9 +805,10 @@ void TestCli::interruptCancelsTheRunningStatement()
                   {u"migrate"_s, u"-d"_s, db.conninfo(), u"--migrations"_s, dir.path()});
     QVERIFY(process.waitForStarted());
     // wait until the sleep really runs on the server
-    QTRY_COMPARE_WITH_TIMEOUT(db.scalar("SELECT count(*) FROM pg_stat_activity"
-                                        " WHERE query = 'SELECT pg_sleep(60)'"),
-                              u"1"_s, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        db.scalar("SELECT count(*) FROM pg_stat_activity"
+                  " WHERE datname = current_database() AND query = 'SELECT pg_sleep(60)'"),
+        u"1"_s, 15000);
     QElapsedTimer clock;
     clock.start();
     process.terminate(); // SIGTERM; Ctrl-C's SIGINT takes the same path
@@ -816,7 +817,8 @@ void TestCli::interruptCancelsTheRunningStatement()
     QCOMPARE(process.exitCode(), 1);
     const QString err = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(err.contains(u"cancelled by the user"_s), qPrintable(err));
-    QCOMPARE(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'"),
+    QCOMPARE(db.scalar("SELECT count(*) FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND query = 'SELECT pg_sleep(60)'"),
              u"0"_s);
     QCOMPARE(db.scalar("SELECT to_regclass('before_sleep') IS NULL"), u"t"_s);
 }

@@ -102,9 +102,10 @@ void TstMigrationWorker::cancelReturnsAtOnceAndStopsTheServerStatement()
                    MigrationSet::fromDirectory(dir.path()),
                    {},
                    {}});
-    QTRY_COMPARE_WITH_TIMEOUT(db.scalar("SELECT count(*) FROM pg_stat_activity"
-                                        " WHERE query = 'SELECT pg_sleep(60)'"),
-                              QStringLiteral("1"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        db.scalar("SELECT count(*) FROM pg_stat_activity"
+                  " WHERE datname = current_database() AND query = 'SELECT pg_sleep(60)'"),
+        QStringLiteral("1"), 15000);
     QElapsedTimer clock;
     clock.start();
     m_worker->cancel();
@@ -115,7 +116,8 @@ void TstMigrationWorker::cancelReturnsAtOnceAndStopsTheServerStatement()
     QCOMPARE(report.outcome, RunReport::Outcome::Cancelled);
     QCOMPARE(db.scalar("SELECT to_regclass('before_sleep') IS NULL"), QStringLiteral("t"));
     QCOMPARE(db.scalar("SELECT count(*) FROM pg_stat_activity"
-                       " WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'"),
+                       " WHERE datname = current_database()"
+                       " AND query = 'SELECT pg_sleep(60)' AND state = 'active'"),
              QStringLiteral("0"));
     QVERIFY(started.size() >= 2);
 }
