@@ -34,6 +34,16 @@
 #include <QTest>
 #include <QTimer>
 
+// ThreadSanitizer (tests/sanitizers/run.sh thread) runs this test for its races: code runs 5 to
+// 15 times slower there, and every thread waits on the sanitizer's own locks now and then (the
+// stall it saw was 34 ms on a CPU and 142 ms in futex). The limit there still fails a GUI thread
+// that waits for two round trips; the ordinary and the AddressSanitizer runs hold it to 100 ms.
+#if defined(__SANITIZE_THREAD__)
+constexpr qint64 StallLimitMs = 400;
+#else
+constexpr qint64 StallLimitMs = 100;
+#endif
+
 class TstResponsiveness : public QObject
 {
     Q_OBJECT
@@ -193,7 +203,7 @@ void TstResponsiveness::neverStallsAt200msRoundTrip()
 
     qInfo("longest GUI-thread stall: %lld ms (while %s)", probe.longestMs(),
           qPrintable(probe.during()));
-    QVERIFY2(probe.longestMs() <= 100,
+    QVERIFY2(probe.longestMs() <= StallLimitMs,
              qPrintable(QStringLiteral("the GUI thread stalled %1 ms while %2")
                             .arg(probe.longestMs())
                             .arg(probe.during())));
