@@ -4,6 +4,7 @@
 #   install-deps.sh               build, tests, the app
 #   install-deps.sh --packaging   the .deb (packaging/deb.sh): debhelper, lintian
 #   install-deps.sh --fresh-root  making minimal roots (packaging/fresh-root.sh): mmdebstrap
+#   install-deps.sh --qtcore-tsan QtCore built with ThreadSanitizer (tests/sanitizers/qtcore-tsan.sh)
 set -euo pipefail
 
 # Everything on a minimal Debian 12 (mmdebstrap --variant=apt: apt and nothing else), checked
@@ -26,7 +27,17 @@ case "${1:-}" in
 "") ;;
 --packaging) packages=(build-essential debhelper dpkg-dev lintian) ;;
 --fresh-root) packages=(mmdebstrap) ;;
-*) echo "install-deps: unknown option $1 (--packaging, --fresh-root)" >&2; exit 2 ;;
+--qtcore-tsan)
+    # The build dependencies of Debian's qt6-base that QtCore links (ICU, glib, PCRE2,
+    # double-conversion, zlib, zstd, libb2), the tools, perl for syncqt, and the QtCore whose
+    # version it rebuilds. Debian's QtCore has neither journald nor LTTng, so no libsystemd-dev.
+    packages=(
+        cmake ninja-build g++ pkg-config perl dpkg-dev curl xz-utils libqt6core6
+        libglib2.0-dev libicu-dev libpcre2-dev libdouble-conversion-dev zlib1g-dev libzstd-dev
+        libb2-dev
+    )
+    ;;
+*) echo "install-deps: unknown option $1 (--packaging, --fresh-root, --qtcore-tsan)" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -25,34 +25,7 @@ out=$(realpath -m "${1:-$top/build-qtcore-tsan}")
 jobs=${JOBS:-2}
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "qtcore-tsan: JOBS must be a number, not $jobs" >&2; exit 2; }
 
-# Build dependencies: the ones of Debian's qt6-base that QtCore links (ICU, glib, PCRE2,
-# double-conversion, zlib, zstd, libb2), the tools, and perl for syncqt. Debian's QtCore has
-# neither journald nor LTTng (both are off unless asked for), so libsystemd-dev is not needed.
-packages=(
-    cmake ninja-build g++ pkg-config perl dpkg-dev curl xz-utils
-    libglib2.0-dev libicu-dev libpcre2-dev libdouble-conversion-dev zlib1g-dev libzstd-dev
-    libb2-dev
-)
-missing=()
-for package in "${packages[@]}" libqt6core6; do
-    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-    [[ "$status" == "install ok installed" ]] || missing+=("$package")
-done
-if [[ ${#missing[@]} -gt 0 ]]; then
-    if [[ $(id -u) -eq 0 ]]; then
-        sudo=()
-    elif command -v sudo >/dev/null; then
-        sudo=(sudo)
-    else
-        echo "qtcore-tsan: missing packages: ${missing[*]}; run this as root or install sudo" >&2
-        exit 1
-    fi
-    echo "qtcore-tsan: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get -o Acquire::Retries=5 update -qq
-    "${sudo[@]}" apt-get -o Acquire::Retries=5 install -y -qq --no-install-recommends \
-        "${missing[@]}" >/dev/null
-fi
+bash "$top/packaging/install-deps.sh" --qtcore-tsan # its build dependencies, when missing
 
 version=$(dpkg-query -W -f='${Version}' libqt6core6)      # e.g. 6.4.2+dfsg-10
 bare=${version#*:}                                        # file names carry no epoch
