@@ -34,15 +34,7 @@
 #include <QTest>
 #include <QTimer>
 
-// ThreadSanitizer (tests/sanitizers/run.sh thread) runs this test for its races: code runs 5 to
-// 15 times slower there, and every thread waits on the sanitizer's own locks now and then (the
-// stall it saw was 34 ms on a CPU and 142 ms in futex). The limit there still fails a GUI thread
-// that waits for two round trips; the ordinary and the AddressSanitizer runs hold it to 100 ms.
-#if defined(__SANITIZE_THREAD__)
-constexpr qint64 StallLimitMs = 400;
-#else
-constexpr qint64 StallLimitMs = 100;
-#endif
+constexpr qint64 StallLimitMs = stallLimitMs(100); // four times that under ThreadSanitizer
 
 class TstResponsiveness : public QObject
 {
