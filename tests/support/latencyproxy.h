@@ -19,6 +19,8 @@ public:
     // SIGSTOP/SIGCONT: the link goes silent (connections stay open, nothing is answered).
     bool pause();
     bool resume();
+    // start(0), then pause(): a TCP connect through it succeeds and the server never answers.
+    bool startSilent() { return start(0) && pause(); }
     // The next client data that contains COMMIT reaches the server, then that client's
     // connection is cut before any answer: a commit whose answer was lost (one-shot).
     bool loseNextCommitAnswer();

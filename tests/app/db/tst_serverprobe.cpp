@@ -214,8 +214,7 @@ void TstServerProbe::anAbandonedConnectEndsAtOnce()
     TestDatabase db(QStringLiteral("probe_abandon"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     LatencyProxy hanging;
-    QVERIFY2(hanging.start(0), qPrintable(hanging.error()));
-    QVERIFY(hanging.pause()); // the TCP connect succeeds, the server never answers
+    QVERIFY2(hanging.startSilent(), qPrintable(hanging.error()));
     QElapsedTimer clock;
     clock.start();
     int asked = 0;
