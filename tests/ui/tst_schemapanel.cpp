@@ -50,6 +50,7 @@ private Q_SLOTS:
     void showsStatusOfADatabase();
     void showsAnErrorForAnUnreachableServer();
     void migrateFillsStepsLiveAndExports();
+    void idleMeansEveryRunButtonIsReady();
     void rehearseLeavesNothingAndComparesWithThePreviousRun();
     void cancelStopsALongStepAndLeavesTheDatabaseUnchanged();
     void showsWhoHoldsALockAStepWaitsFor();
@@ -363,6 +364,46 @@ void TstSchemaPanel::migrateFillsStepsLiveAndExports()
         QCOMPARE(progress->text(), text.arg(set.migrations.size()));
         QCOMPARE(progress->value(), progress->maximum());
     }
+}
+
+void TstSchemaPanel::idleMeansEveryRunButtonIsReady()
+{
+    // Whenever the panel says it is not busy, what it offers can be started: a caller (the
+    // window, a script, a test) that waits for "not busy" and then runs Verify gets it run.
+    // Sampled at every turn of the event loop through a migrate, its archiving and the status
+    // read that follows.
+    TestDatabase db(QStringLiteral("schemapanel_idle"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    QVERIFY(openPanel(db));
+    auto *verify = m_panel->findChild<QPushButton *>(QStringLiteral("verifyButton"));
+    QStringList contradictions;
+    int samples = 0;
+    QTimer sampler;
+    sampler.setInterval(0);
+    connect(&sampler, &QTimer::timeout, this, [&] {
+        ++samples;
+        if (!m_panel->isBusy() && !verify->isEnabled() && contradictions.size() < 5)
+            contradictions.append(QStringLiteral("sample %1: idle, Verify disabled").arg(samples));
+    });
+    QSignalSpy idle(m_panel.get(), &Panel::busyChanged);
+    QVERIFY(click("migrateButton"));
+    sampler.start();
+    // Idle once, at the very end: the run, its archiving and the status read are one piece.
+    QTRY_VERIFY_WITH_TIMEOUT(!idle.isEmpty() && !idle.last().at(0).toBool(), 60000);
+    QVERIFY(!m_panel->isBusy());
+    QVERIFY(verify->isEnabled());
+    sampler.stop();
+    QVERIFY2(contradictions.isEmpty(), qPrintable(contradictions.join(u'\n')));
+    QVERIFY(samples > 10);
+    int idles = 0;
+    QStringList changes;
+    for (const QList<QVariant> &change : std::as_const(idle)) {
+        idles += change.at(0).toBool() ? 0 : 1;
+        changes.append(change.at(0).toString() + u' ' + change.at(1).toString());
+    }
+    QVERIFY2(idles == 1, qPrintable(changes.join(u'\n')));
+    QVERIFY(m_panel->runAction(QStringLiteral("verify")));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_panel->isBusy(), 60000);
 }
 
 void TstSchemaPanel::rehearseLeavesNothingAndComparesWithThePreviousRun()

@@ -100,3 +100,46 @@ QString RunSummary::runMessage(const RunReport &report, const RunComparison &com
                                          comparison.flaggedCount());
     return message;
 }
+
+QString RunSummary::nothingToDo(bool rehearsal, int count)
+{
+    return rehearsal ? tr("Nothing to rehearse: all %n applied", nullptr, count)
+                     : tr("Nothing to migrate: all %n applied", nullptr, count);
+}
+
+QString RunSummary::busyText(MigrationWorker::Operation operation, int finishedSteps,
+                             int totalSteps)
+{
+    using Operation = MigrationWorker::Operation;
+    switch (operation) {
+    case Operation::Migrate:
+        return tr("Migrating… %1/%2 steps").arg(finishedSteps).arg(totalSteps);
+    case Operation::Rehearse:
+        return tr("Rehearsing… %1/%2 steps").arg(finishedSteps).arg(totalSteps);
+    case Operation::Status:
+        return tr("Reading the migration history…");
+    case Operation::Verify:
+        return tr("Verifying the schema…");
+    case Operation::Baseline:
+        return tr("Recording the baseline…");
+    }
+    return {};
+}
+
+QString RunSummary::interruptQuestion(MigrationWorker::Operation operation)
+{
+    using Operation = MigrationWorker::Operation;
+    switch (operation) {
+    case Operation::Migrate:
+        return tr("A migration is running: quit and roll it back?");
+    case Operation::Rehearse:
+        return tr("A rehearsal is running: quit and stop it? (It changes nothing either way.)");
+    case Operation::Verify:
+        return tr("Verify is running: quit and stop it?");
+    case Operation::Baseline:
+        return tr("A baseline is being recorded: quit and roll it back?");
+    case Operation::Status:
+        break; // a short read
+    }
+    return {};
+}

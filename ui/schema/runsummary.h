@@ -1,6 +1,7 @@
 #pragma once
 
 #include "migrations/migrationengine.h"
+#include "migrations/migrationworker.h"
 #include "migrations/runarchive.h"
 
 #include <QWidget>
@@ -8,9 +9,10 @@
 class QLabel;
 class QTextBrowser;
 
-// What the Schema panel says about the database and the last operation: a summary line
-// (applied, pending, changed or missing migrations) and, under it, the failure box with a
-// failure in full (as tall as its text, up to a limit), hidden when there is none.
+// What the Schema panel says about the database and its operations: a summary line (applied,
+// pending, changed or missing migrations) and, under it, the failure box with a failure in full
+// (as tall as its text, up to a limit), hidden when there is none; and the words for an
+// operation running, interrupted or with nothing to do.
 class RunSummary : public QWidget
 {
     Q_OBJECT
@@ -30,6 +32,13 @@ public:
     // migration was pending.
     static QString runMessage(const RunReport &report, const RunComparison &comparison,
                               const QString &nothingToDo);
+    // "Nothing to migrate (rehearse): all `count` applied".
+    static QString nothingToDo(bool rehearsal, int count);
+    // The busy indicator's text while `operation` runs (steps counted for a run).
+    static QString busyText(MigrationWorker::Operation operation, int finishedSteps,
+                            int totalSteps);
+    // The question before quitting stops `operation`; empty for a status read (a short read).
+    static QString interruptQuestion(MigrationWorker::Operation operation);
 
 private:
     QLabel *m_summary;

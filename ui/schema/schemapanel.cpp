@@ -20,6 +20,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <utility>
+
 SchemaPanel::SchemaPanel(QWidget *parent)
     : Panel(parent)
     , m_worker(new MigrationWorker)
@@ -253,6 +255,8 @@ void SchemaPanel::refresh()
         return;
     }
     // A run of this connection refreshes the list when it ends; a status of it is on its way.
+    if (m_archiveRequest != 0 && !m_archiveStale)
+        return;
     for (const Job &job : std::as_const(m_requests)) {
         if (!job.stale)
             return;
@@ -308,14 +312,15 @@ void SchemaPanel::abandonRequests()
 {
     for (Job &job : m_requests)
         job.stale = true;
-    if (isBusy())
+    m_archiveStale = m_archiveRequest != 0; // the run is archived all the same; not shown
+    if (!m_requests.isEmpty())
         m_worker->cancel();
 }
 
 void SchemaPanel::cancel()
 {
-    if (!isBusy())
-        return;
+    if (m_requests.isEmpty())
+        return; // nothing, or only the archiving of a run that has ended (local files)
     m_worker->cancel();
     Q_EMIT messagePosted(tr("Cancelling…"));
 }
@@ -412,20 +417,8 @@ int SchemaPanel::pendingStepCount() const
 QString SchemaPanel::busyText() const
 {
     if (m_requests.isEmpty())
-        return {};
-    switch (m_requests.last().operation) {
-    case Operation::Migrate:
-        return tr("Migrating… %1/%2 steps").arg(m_finishedSteps).arg(m_totalSteps);
-    case Operation::Rehearse:
-        return tr("Rehearsing… %1/%2 steps").arg(m_finishedSteps).arg(m_totalSteps);
-    case Operation::Status:
-        return tr("Reading the migration history…");
-    case Operation::Verify:
-        return tr("Verifying the schema…");
-    case Operation::Baseline:
-        return tr("Recording the baseline…");
-    }
-    return {};
+        return m_archiveRequest != 0 ? tr("Saving the run for the comparison…") : QString();
+    return RunSummary::busyText(m_requests.last().operation, m_finishedSteps, m_totalSteps);
 }
 
 QString SchemaPanel::interruptQuestion() const
@@ -433,18 +426,9 @@ QString SchemaPanel::interruptQuestion() const
     for (const Job &job : m_requests) {
         if (job.stale)
             continue; // its answer is dropped anyway
-        switch (job.operation) {
-        case Operation::Migrate:
-            return tr("A migration is running: quit and roll it back?");
-        case Operation::Rehearse:
-            return tr("A rehearsal is running: quit and stop it? (It changes nothing either way.)");
-        case Operation::Verify:
-            return tr("Verify is running: quit and stop it?");
-        case Operation::Baseline:
-            return tr("A baseline is being recorded: quit and roll it back?");
-        case Operation::Status:
-            break; // a short read
-        }
+        const QString question = RunSummary::interruptQuestion(job.operation);
+        if (!question.isEmpty())
+            return question;
     }
     return {};
 }
@@ -538,6 +522,11 @@ void SchemaPanel::migrationFinished(int request, const RunReport &report)
         updateBusy(busyText());
         return;
     }
+    // Archiving the run and finding the previous one read and write local files: off the GUI
+    // thread. The rest of the report waits for the comparison (a moment); the panel stays busy
+    // until then, also while the last steps are shown.
+    m_archiveRequest = m_worker->archive(report, migrationChecksums(m_set), m_archive);
+    m_archiveStale = false;
     // What arrived live goes in first (rows appear as the steps ran), then the report's
     // final state of every step.
     m_results->finishRun(report);
@@ -547,23 +536,24 @@ void SchemaPanel::migrationFinished(int request, const RunReport &report)
         m_progress->finishWithNothingToDo(report.roundTrips, nothingToDoText(report));
     else
         m_progress->finish(report.roundTrips, m_finishedSteps, int(report.steps.size()));
-
-    // Archiving the run and finding the previous one read and write local files: off the GUI
-    // thread. The rest of the report waits for the comparison (a moment).
-    m_archiveRequest = m_worker->archive(report, migrationChecksums(m_set), m_archive);
+    updateBusy(busyText());
 }
 
 QString SchemaPanel::nothingToDoText(const RunReport &report) const
 {
-    const int count = int(m_set.migrations.size());
-    return report.rehearsal ? tr("Nothing to rehearse: all %n applied", nullptr, count)
-                            : tr("Nothing to migrate: all %n applied", nullptr, count);
+    return RunSummary::nothingToDo(report.rehearsal, int(m_set.migrations.size()));
 }
 
 void SchemaPanel::runArchived(int request, const RunComparison &comparison, const QString &error)
 {
     if (request != m_archiveRequest)
-        return; // another run finished since
+        return;
+    m_archiveRequest = 0;
+    if (std::exchange(m_archiveStale, false)) {
+        // Saved, but the panel shows another connection or set now.
+        updateBusy(busyText());
+        return;
+    }
     const RunReport &report = m_lastRun;
     if (!error.isEmpty())
         Q_EMIT messagePosted(tr("The run could not be archived: %1").arg(error));
@@ -578,16 +568,18 @@ void SchemaPanel::runArchived(int request, const RunComparison &comparison, cons
         (report.outcome == RunReport::Outcome::Ok && int(report.steps.size()) > 1))
         m_results->showChart();
 
-    if (report.error.isConnectionLoss() || isBusy()) {
-        // Lost: nothing to reload now (the window reconnects, then refreshes). Busy: the user
-        // already started something else, which reloads when it ends.
+    if (report.error.isConnectionLoss()) {
+        // Lost: nothing to reload now (the window reconnects, then refreshes).
         reportConnectionLoss(report.error);
         updateBusy(busyText());
         Q_EMIT loaded();
         return;
     }
     // The list shows the new state once the status arrives; loaded() comes with it.
-    start(Operation::Status);
+    if (!start(Operation::Status)) {
+        updateBusy(busyText());
+        Q_EMIT loaded();
+    }
 }
 
 void SchemaPanel::statusLoaded(int request, const StatusReport &report)

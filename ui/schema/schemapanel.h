@@ -33,7 +33,8 @@ public:
     void setConnection(const ConnectionContext &context) override;
     void refresh() override;
     void cancel() override;
-    bool isBusy() const override { return !m_requests.isEmpty(); }
+    // A run is over once it is archived and the list reloaded: until then, nothing else starts.
+    bool isBusy() const override { return !m_requests.isEmpty() || m_archiveRequest != 0; }
     QString interruptQuestion() const override;
     QList<QAction *> panelActions() const override;
     bool runAction(const QString &name) override;
@@ -107,7 +108,8 @@ private:
     RunArchive m_archive;
     RunReport m_lastRun;
     RunComparison m_lastComparison;
-    int m_archiveRequest = 0;            // the newest run's comparison and saving (on the worker)
+    int m_archiveRequest = 0;            // the run's comparison and saving (on the worker), 0: none
+    bool m_archiveStale = false;         // its answer is about a connection or set left since
     bool m_showingStatusFailure = false; // the error box shows a failed status load
     int m_totalSteps = 0;
     int m_finishedSteps = 0;
