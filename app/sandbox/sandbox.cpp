@@ -51,7 +51,9 @@ bool runDemoSeed(PgConnection &connection, const DemoSeedOptions &options,
         return false;
     if (failure.isError()) {
         *error = failure;
-        error->hint = QStringLiteral("Nothing of the demo data was committed.");
+        // The server's own hint (e.g. "Check free disk space.") first.
+        const QString nothing = QStringLiteral("Nothing of the demo data was committed.");
+        error->hint = error->hint.isEmpty() ? nothing : error->hint + QLatin1Char(' ') + nothing;
         return false;
     }
     return true;

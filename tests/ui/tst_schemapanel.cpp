@@ -536,7 +536,7 @@ void TstSchemaPanel::verifyShowsDifferencesAsATree()
     const QStringList tables = column("verifyView", VerifyTreeModel::Object);
     QVERIFY2(tables.contains(QStringLiteral("algorithm_changelog")) &&
                  tables.contains(QStringLiteral("algorithm_chat_history")),
-             qPrintable(tables.join(QLatin1Char('|'))));
+             qPrintable(tables.join(QLatin1Char('|')) + QStringLiteral(" / ") + errorText()));
     const QModelIndex chat =
         tree->index(int(tables.indexOf(QStringLiteral("algorithm_chat_history"))), 0);
     QCOMPARE(tree->rowCount(chat), 1);
