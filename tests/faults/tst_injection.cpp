@@ -1,8 +1,9 @@
 // Hostile input (issue 15, item 9): a corpus of quotes, backslashes, dollar quotes, statement
 // separators, comment markers, LIKE wildcards, Unicode, right-to-left marks, NUL bytes and a
-// 1 MB string through the inputs that reach SQL or a connection string: the changelog's
-// filters, the chat search, apply's values and reasons, a toggle's reason, profile fields, and
-// the same through the command line. Zero successes: every table's fingerprint unchanged (or,
+// 1 MB string through the inputs that reach SQL or a connection string: the Agents panel's
+// search and type filter, the changelog's filters, the chat search, the Metrics panel's agent
+// and metric names, apply's values and reasons, a toggle's reason, profile fields, and the same
+// through the command line. Zero successes: every table's fingerprint unchanged (or,
 // for a write, exactly the one row the write means, its text stored verbatim), no extra rows,
 // no crash; a NUL byte, which PostgreSQL text cannot hold, gets a clear message and nothing
 // is sent.
@@ -11,6 +12,7 @@
 #include "repositories/agentrepository.h"
 #include "repositories/changelogrepository.h"
 #include "repositories/chatrepository.h"
+#include "repositories/metricsrepository.h"
 #include "repositories/parameterrepository.h"
 #include "repositoryfixture.h"
 #include "testdatabase.h"
@@ -83,8 +85,10 @@ class TstInjection : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void agentSearchMatchesLiterally();
     void changelogFiltersMatchLiterally();
     void chatSearchMatchesLiterally();
+    void metricNamesStayLiteral();
     void writesStoreTheTextVerbatim();
     void profileFieldsStayLiteral();
     void commandLineArgumentsStayLiteral();
@@ -95,7 +99,7 @@ private:
 
     std::unique_ptr<TestDatabase> m_db;
     QString m_fingerprint;
-    FaultTable m_table{5};
+    FaultTable m_table{7};
     int m_tried = 0;
 };
 
@@ -114,8 +118,9 @@ void TstInjection::initTestCase()
 void TstInjection::cleanupTestCase()
 {
     m_table.print(u"an injection corpus (quotes, backslashes, `$$`, `;`, comments, `%`/`_`, "
-                  u"Unicode, RTL marks, NUL, 1 MB) through the changelog's filters, the chat "
-                  u"search, values and reasons of apply and toggle, profile fields and the "
+                  u"Unicode, RTL marks, NUL, 1 MB) through the Agents search and type filter, "
+                  u"the changelog's filters, the chat search, the Metrics agent and metric "
+                  u"names, values and reasons of apply and toggle, profile fields and the "
                   u"command line"_s,
                   "tst_injection",
                   u"%1 inputs tried: none changed a table or returned an extra row; values and "
@@ -133,13 +138,65 @@ void TstInjection::expectNulRefusal(bool answered, const DbError &error)
     QCOMPARE(m_db->scalar(FingerprintSql), m_fingerprint);
 }
 
+void TstInjection::agentSearchMatchesLiterally()
+{
+    // The Agents panel's search box (a substring of id, name or description, any case) and its
+    // type filter (exact), as AgentListFilter hands them over.
+    Connection connection(m_db->options(), u"injection_agents"_s);
+    QVERIFY2(connection.ok(), qPrintable(connection.error()));
+    AgentRepository repository(connection.database());
+    for (const QString &text : corpus() + QStringList{Megabyte}) {
+        for (const bool search : {true, false}) {
+            AgentFilter filter;
+            (search ? filter.text : filter.type) = text;
+            DbError error;
+            const QList<Agent> agents = repository.list(filter, &error);
+            ++m_tried;
+            QVERIFY2(!error.isError(), qPrintable(text.left(40) + u": "_s + error.toString()));
+            const QString literal =
+                search ? m_db->scalar("SELECT count(*) FROM algorithm_agents"
+                                      " WHERE strpos(lower(algorithm_id), lower($1)) > 0"
+                                      " OR strpos(lower(name), lower($1)) > 0"
+                                      " OR strpos(lower(coalesce(description, '')), lower($1)) > 0",
+                                      {text.toUtf8()})
+                       : m_db->scalar("SELECT count(*) FROM algorithm_agents"
+                                      " WHERE algorithm_type = $1",
+                                      {text.toUtf8()});
+            QVERIFY2(QString::number(agents.size()) == literal,
+                     qPrintable(u"%1 %2: %3 agents, %4 hold it"_s.arg(search ? "search" : "type")
+                                    .arg(text.left(40))
+                                    .arg(agents.size())
+                                    .arg(literal)));
+        }
+    }
+    // The corpus has a few that do match (`_`, `%`-free letters): at least one search found
+    // agents, so the comparison above was not only of zeros.
+    AgentFilter underscore;
+    underscore.text = u"_"_s;
+    DbError error;
+    const int withUnderscore = int(repository.list(underscore, &error).size());
+    QCOMPARE(QString::number(withUnderscore),
+             m_db->scalar("SELECT count(*) FROM algorithm_agents WHERE strpos(algorithm_id, '_')"
+                          " > 0 OR strpos(name, '_') > 0 OR strpos(coalesce(description, ''),"
+                          " '_') > 0"));
+    AgentFilter all;
+    QVERIFY(repository.list(all, &error).size() > withUnderscore); // `_` is not "any one"
+    AgentFilter nul;
+    nul.text = Nul;
+    const QList<Agent> refused = repository.list(nul, &error);
+    expectNulRefusal(!refused.isEmpty() || !error.isError(), error);
+    QCOMPARE(m_db->scalar(FingerprintSql), m_fingerprint);
+    if (!QTest::currentTestFailed())
+        m_table.passed();
+}
+
 void TstInjection::changelogFiltersMatchLiterally()
 {
     Connection connection(m_db->options(), u"injection_changelog"_s);
     QVERIFY2(connection.ok(), qPrintable(connection.error()));
     ChangelogRepository repository(connection.database());
     for (const QString &text : corpus() + QStringList{Megabyte}) {
-        for (int field = 0; field < 5; ++field) {
+        for (int field = 0; field < 6; ++field) {
             ChangelogFilter filter;
             switch (field) {
             case 0:
@@ -156,6 +213,9 @@ void TstInjection::changelogFiltersMatchLiterally()
                 break;
             case 4:
                 filter.changeSet = text;
+                break;
+            case 5:
+                filter.source = text;
                 break;
             }
             DbError error;
@@ -215,6 +275,52 @@ void TstInjection::chatSearchMatchesLiterally()
     filter.text = Nul;
     DbError error;
     expectNulRefusal(repository.page(filter, std::nullopt, 50, &error).has_value(), error);
+    if (!QTest::currentTestFailed())
+        m_table.passed();
+}
+
+void TstInjection::metricNamesStayLiteral()
+{
+    // The Metrics panel's agent and metric: names from the database, which a hostile writer
+    // may have chosen. Every read by name finds exactly what has that name: here nothing, for
+    // the corpus, and the real agent's curves still when only the metric is hostile.
+    Connection connection(m_db->options(), u"injection_metrics"_s);
+    QVERIFY2(connection.ok(), qPrintable(connection.error()));
+    MetricsRepository repository(connection.database());
+    DbError error;
+    const std::optional<QStringList> agents = repository.agentIds(&error);
+    QVERIFY2(agents && !agents->isEmpty(), qPrintable(error.toString()));
+    const QString agent = agents->constFirst();
+    const std::optional<QStringList> metrics = repository.metricNames(agent, &error);
+    QVERIFY2(metrics && !metrics->isEmpty(), qPrintable(error.toString()));
+    const QString metric = metrics->constFirst();
+    const QDateTime to = QDateTime::currentDateTimeUtc().addDays(1);
+    const QDateTime from = to.addYears(-2);
+    const auto series = repository.series(agent, metric, from, to, 100, &error);
+    QVERIFY2(series && !series->isEmpty(), qPrintable(error.toString()));
+    for (const QString &text : corpus() + QStringList{Megabyte}) {
+        const QString what = text.left(40);
+        const auto names = repository.metricNames(text, &error);
+        QVERIFY2(names && names->isEmpty(), qPrintable(what + u": "_s + error.toString()));
+        const auto bad = repository.series(agent, text, from, to, 100, &error);
+        QVERIFY2(bad && bad->isEmpty(), qPrintable(what + u": "_s + error.toString()));
+        const auto badAgent = repository.series(text, metric, from, to, 100, &error);
+        QVERIFY2(badAgent && badAgent->isEmpty(), qPrintable(what + u": "_s + error.toString()));
+        const auto extent = repository.extent(agent, text, &error);
+        QVERIFY2(extent && !extent->first.isValid(), qPrintable(what + u": "_s + error.toString()));
+        const auto markers = repository.changeMarkers(text, from, to, &error);
+        QVERIFY2(markers && markers->isEmpty(), qPrintable(what + u": "_s + error.toString()));
+        // Several curves in one round trip, one of them hostile: the good one is unchanged.
+        const auto many = repository.seriesMany(
+            {{agent, metric, from, to, 100}, {agent, text, from, to, 100}}, &error);
+        QVERIFY2(many && many->size() == 2, qPrintable(what + u": "_s + error.toString()));
+        QCOMPARE(many->at(0).size(), series->size());
+        QVERIFY(many->at(1).isEmpty());
+        m_tried += 6;
+    }
+    const auto refused = repository.metricNames(Nul, &error);
+    expectNulRefusal(refused.has_value(), error);
+    QCOMPARE(m_db->scalar(FingerprintSql), m_fingerprint);
     if (!QTest::currentTestFailed())
         m_table.passed();
 }
