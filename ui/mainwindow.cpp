@@ -356,12 +356,14 @@ void MainWindow::connectionFailed(const QString &name, const DbError &error)
 
 void MainWindow::panelBusyChanged(Panel *panel, bool busy, const QString &what)
 {
-    m_busyPanels.removeAll(panel);
+    const bool wasBusy = m_busyPanels.removeAll(panel) > 0;
     if (busy)
         m_busyPanels.append(panel);
     m_cancel->setEnabled(!m_busyPanels.isEmpty());
-    if (busy)
-        statusBar()->clearMessage(); // the busy text says what is going on
+    // Starting, the busy text says what is going on. A panel still busy with the next step of
+    // the same work (a run's summary, then reading the list) keeps the message it just posted.
+    if (busy && !wasBusy)
+        statusBar()->clearMessage();
     m_status->setBusy(!m_busyPanels.isEmpty(), busy ? what : QString());
 }
 

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void aboutNamesTheVersionsAndTheServer();
     void aboutSaysWhenNotConnected();
     void quittingDuringAMigrationAsksFirst();
+    void aRunsSummaryStaysInTheStatusBar();
     void windowSidebarAndActionsHaveIcons();
     void connectsThroughTheDialog();
     void productionProfilesAreMarked();
@@ -304,6 +305,31 @@ void TstMainWindow::quittingDuringAMigrationAsksFirst()
     QTRY_COMPARE_WITH_TIMEOUT(db.scalar(sleeping), QStringLiteral("0"), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(db.scalar("SELECT to_regclass('before_sleep') IS NULL"),
                               QStringLiteral("t"), 10000);
+}
+
+void TstMainWindow::aRunsSummaryStaysInTheStatusBar()
+{
+    // A migrate from the Schema panel: when it is over (archived, the list read again), the
+    // status bar says what it did. The list's reading came right after the summary and used to
+    // wipe it, as the start of a new piece of work.
+    TestDatabase db(QStringLiteral("mainwindow_run_summary"));
+    QVERIFY2(db.ok(), qPrintable(db.error()));
+    MainWindow::Startup startup = startupFor(db, QStringLiteral("mainwindow-summary"));
+    startup.panel = QStringLiteral("schema");
+    MainWindow window(startup);
+    window.show();
+    Panel *schema = window.panel(QStringLiteral("schema"));
+    QSignalSpy loaded(schema, &Panel::loaded);
+    window.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !schema->isBusy(), 15000);
+    QVERIFY(schema->runAction(QStringLiteral("migrate")));
+    // Starting a piece of work clears the previous message: the busy text says what runs.
+    QCOMPARE(window.statusBar()->currentMessage(), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.size() == 2 && !schema->isBusy(), 60000);
+    const QString message = window.statusBar()->currentMessage();
+    QVERIFY2(message.startsWith(QLatin1String("Applied ")) &&
+                 message.contains(QLatin1String(" s.")),
+             qPrintable(message));
 }
 
 // The icons come from the resources compiled into the ui library and are drawn by Qt's SVG

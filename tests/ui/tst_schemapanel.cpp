@@ -34,8 +34,10 @@
 #include <QTimer>
 #include <QTreeView>
 
+#include <algorithm>
 #include <memory>
 
+using namespace Qt::StringLiterals;
 using Tester = QAbstractItemModelTester;
 
 class TstSchemaPanel : public QObject
@@ -370,38 +372,60 @@ void TstSchemaPanel::idleMeansEveryRunButtonIsReady()
 {
     // Whenever the panel says it is not busy, what it offers can be started: a caller (the
     // window, a script, a test) that waits for "not busy" and then runs Verify gets it run.
-    // Sampled at every turn of the event loop through a migrate, its archiving and the status
-    // read that follows.
+    // A migrate, its archiving and the status read after it are one piece of work: the panel
+    // is busy from the click to the reloaded list, says so when it posts the run's summary,
+    // and becomes idle once, at the end, with every run button ready.
     TestDatabase db(QStringLiteral("schemapanel_idle"));
     QVERIFY2(db.ok(), qPrintable(db.error()));
     QVERIFY(openPanel(db));
-    auto *verify = m_panel->findChild<QPushButton *>(QStringLiteral("verifyButton"));
+    QList<QPushButton *> buttons;
+    for (const char *name : {"migrateButton", "rehearseButton", "verifyButton", "baselineButton"}) {
+        buttons.append(m_panel->findChild<QPushButton *>(QLatin1String(name)));
+        QVERIFY2(buttons.last(), name);
+    }
+    const auto anyDisabled = [&] {
+        return std::any_of(buttons.cbegin(), buttons.cend(),
+                           [](const QPushButton *b) { return !b->isEnabled(); });
+    };
+    // Each message with whether the panel was busy then; at every turn of the event loop,
+    // whether it was idle with a button disabled.
+    QStringList messages;
+    connect(m_panel.get(), &Panel::messagePosted, this, [&](const QString &text) {
+        messages.append((m_panel->isBusy() ? u"busy: "_s : u"idle: "_s) + text);
+    });
     QStringList contradictions;
     int samples = 0;
     QTimer sampler;
     sampler.setInterval(0);
     connect(&sampler, &QTimer::timeout, this, [&] {
         ++samples;
-        if (!m_panel->isBusy() && !verify->isEnabled() && contradictions.size() < 5)
-            contradictions.append(QStringLiteral("sample %1: idle, Verify disabled").arg(samples));
+        if (!m_panel->isBusy() && anyDisabled() && contradictions.size() < 5)
+            contradictions.append(u"sample %1: idle, a run button disabled"_s.arg(samples));
     });
-    QSignalSpy idle(m_panel.get(), &Panel::busyChanged);
+    QSignalSpy busy(m_panel.get(), &Panel::busyChanged);
+    QSignalSpy loaded(m_panel.get(), &Panel::loaded);
     QVERIFY(click("migrateButton"));
     sampler.start();
-    // Idle once, at the very end: the run, its archiving and the status read are one piece.
-    QTRY_VERIFY_WITH_TIMEOUT(!idle.isEmpty() && !idle.last().at(0).toBool(), 60000);
-    QVERIFY(!m_panel->isBusy());
-    QVERIFY(verify->isEnabled());
+    // loaded() comes once, with the list read after the run.
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 60000);
     sampler.stop();
+    QCOMPARE(m_panel->lastRun().outcome, RunReport::Outcome::Ok);
+    QVERIFY(!m_panel->isBusy());
+    QVERIFY(!anyDisabled());
     QVERIFY2(contradictions.isEmpty(), qPrintable(contradictions.join(u'\n')));
     QVERIFY(samples > 10);
-    int idles = 0;
+    // The run's summary was posted while the panel was still busy (it reads the list next).
+    const auto summary = std::find_if(messages.cbegin(), messages.cend(),
+                                      [](const QString &m) { return m.contains(u"Applied "_s); });
+    QVERIFY2(summary != messages.cend(), qPrintable(messages.join(u'\n')));
+    QVERIFY2(summary->startsWith(u"busy: "_s), qPrintable(messages.join(u'\n')));
     QStringList changes;
-    for (const QList<QVariant> &change : std::as_const(idle)) {
+    int idles = 0;
+    for (const QList<QVariant> &change : std::as_const(busy)) {
         idles += change.at(0).toBool() ? 0 : 1;
         changes.append(change.at(0).toString() + u' ' + change.at(1).toString());
     }
-    QVERIFY2(idles == 1, qPrintable(changes.join(u'\n')));
+    QVERIFY2(idles == 1 && !busy.last().at(0).toBool(), qPrintable(changes.join(u'\n')));
     QVERIFY(m_panel->runAction(QStringLiteral("verify")));
     QTRY_VERIFY_WITH_TIMEOUT(!m_panel->isBusy(), 60000);
 }

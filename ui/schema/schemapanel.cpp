@@ -210,6 +210,7 @@ void SchemaPanel::clearResults()
     m_results->clear();
     m_lastRun = {};
     m_lastComparison = {};
+    m_archiveStale = m_archiveRequest != 0; // the run is archived all the same; not shown
     m_summary->clear();
     m_progress->reset();
     if (m_set.ok())
@@ -255,8 +256,10 @@ void SchemaPanel::refresh()
         return;
     }
     // A run of this connection refreshes the list when it ends; a status of it is on its way.
-    if (m_archiveRequest != 0 && !m_archiveStale)
+    if (m_archiveRequest != 0 && !m_archiveStale) {
+        m_refreshAfterArchive = true; // even if the run ended in a lost connection
         return;
+    }
     for (const Job &job : std::as_const(m_requests)) {
         if (!job.stale)
             return;
@@ -312,7 +315,6 @@ void SchemaPanel::abandonRequests()
 {
     for (Job &job : m_requests)
         job.stale = true;
-    m_archiveStale = m_archiveRequest != 0; // the run is archived all the same; not shown
     if (!m_requests.isEmpty())
         m_worker->cancel();
 }
@@ -458,7 +460,7 @@ void SchemaPanel::updateActions()
     m_baselineButton->setEnabled(m_baselineAction->isEnabled());
     m_exportButton->setEnabled(m_exportAction->isEnabled());
     m_source->setIdle(idle);
-    m_cancelButton->setEnabled(!idle);
+    m_cancelButton->setEnabled(!m_requests.isEmpty()); // not for the archiving (local files)
 }
 
 void SchemaPanel::showFailure(const QString &html)
@@ -527,6 +529,8 @@ void SchemaPanel::migrationFinished(int request, const RunReport &report)
     // until then, also while the last steps are shown.
     m_archiveRequest = m_worker->archive(report, migrationChecksums(m_set), m_archive);
     m_archiveStale = false;
+    m_refreshAfterArchive = false;
+    m_lastComparison = {}; // the previous run's, until this run's arrives
     // What arrived live goes in first (rows appear as the steps ran), then the report's
     // final state of every step.
     m_results->finishRun(report);
@@ -548,9 +552,10 @@ void SchemaPanel::runArchived(int request, const RunComparison &comparison, cons
 {
     if (request != m_archiveRequest)
         return;
-    m_archiveRequest = 0;
+    const bool refreshAsked = std::exchange(m_refreshAfterArchive, false);
     if (std::exchange(m_archiveStale, false)) {
-        // Saved, but the panel shows another connection or set now.
+        // Saved, but the panel shows another connection or set now (which it reads itself).
+        m_archiveRequest = 0;
         updateBusy(busyText());
         return;
     }
@@ -568,7 +573,10 @@ void SchemaPanel::runArchived(int request, const RunComparison &comparison, cons
         (report.outcome == RunReport::Outcome::Ok && int(report.steps.size()) > 1))
         m_results->showChart();
 
-    if (report.error.isConnectionLoss()) {
+    // Still busy until here (what was posted above came from a panel at work); the list's
+    // reading follows at once.
+    m_archiveRequest = 0;
+    if (report.error.isConnectionLoss() && !refreshAsked) {
         // Lost: nothing to reload now (the window reconnects, then refreshes).
         reportConnectionLoss(report.error);
         updateBusy(busyText());

@@ -109,7 +109,8 @@ private:
     RunReport m_lastRun;
     RunComparison m_lastComparison;
     int m_archiveRequest = 0;            // the run's comparison and saving (on the worker), 0: none
-    bool m_archiveStale = false;         // its answer is about a connection or set left since
+    bool m_archiveStale = false;         // its answer is about results cleared since
+    bool m_refreshAfterArchive = false;  // a refresh came while archiving: read the list after
     bool m_showingStatusFailure = false; // the error box shows a failed status load
     int m_totalSteps = 0;
     int m_finishedSteps = 0;
