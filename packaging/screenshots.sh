@@ -24,7 +24,7 @@ done
 # The bundled migrations and one that takes a while, as an index on a big table would.
 mkdir "$work/migrations"
 cp "$top"/sql/*.sql "$work/migrations/"
-cat >"$work/migrations/010_changelog_by_source.sql" <<'SQL'
+cat >"$work/migrations/011_changelog_by_source.sql" <<'SQL'
 -- Looks changes up by the client that made them (slow on a big table; the changelog is
 -- append-only, so a backfill would be refused: an index it is).
 SELECT pg_sleep(2.5);

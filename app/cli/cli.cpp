@@ -67,7 +67,7 @@ QString usage()
         "(agents, changelog, metrics, chat, schema). --screenshot writes a PNG of the window\n"
         "once the panel has loaded and exits; --run migrate|rehearse|verify|baseline starts\n"
         "that schema action first (grabbed when it ends, or --screenshot-delay MS after it\n"
-        "starts).\n"
+        "starts; one that cannot start is grabbed as the panel shows why, and exits 1).\n"
         "\n"
         "`algoadmin COMMAND --help` describes one command, `algoadmin gui --help` the window's\n"
         "options; `algoadmin --version` prints the versions of the program, Qt and libpq.\n");

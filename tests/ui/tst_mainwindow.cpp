@@ -549,6 +549,21 @@ void TstMainWindow::screenshotWritesAPngOnceThePanelLoaded()
     QImage image(png);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 800 && image.height() >= 500);
+
+    // An action that cannot start (two files claim version 001): exit 1, a message that says
+    // so, and the picture of the panel showing why.
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("m")));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("m/001_a.sql")), "SELECT 1;\n"));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("m/001_b.sql")), "SELECT 2;\n"));
+    const QString broken = dir.filePath(QStringLiteral("broken.png"));
+    const ProcessResult refused = runAlgoadmin(
+        {QStringLiteral("-d"), db.conninfo(), QStringLiteral("--panel"), QStringLiteral("schema"),
+         QStringLiteral("--migrations"), dir.filePath(QStringLiteral("m")), QStringLiteral("--run"),
+         QStringLiteral("migrate"), QStringLiteral("--screenshot"), broken});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(QStringLiteral("could not start \"migrate\"")),
+             qPrintable(refused.err));
+    QVERIFY(!QImage(broken).isNull());
 }
 
 void TstMainWindow::linksBetweenPanelsAndSharedKeys()

@@ -24,9 +24,12 @@ void Screenshot::panelLoaded()
     if (!m_action.isEmpty() && !m_actionStarted) {
         m_actionStarted = true;
         if (!m_panel->runAction(m_action)) {
-            qWarning("the %s panel has no action \"%s\"", qPrintable(m_panel->panelId()),
-                     qPrintable(m_action));
-            QApplication::exit(1);
+            // The name is checked with the options: here the action is off (a broken migration
+            // set, a role that may only read, no connection). The picture says which.
+            qWarning("the %s panel could not start \"%s\" (see the screenshot for why)",
+                     qPrintable(m_panel->panelId()), qPrintable(m_action));
+            m_actionFailed = true;
+            grabSoon(300);
             return;
         }
         if (m_delayMs > 0)
@@ -44,6 +47,6 @@ void Screenshot::grabSoon(int delayMs)
         const bool saved = m_window->grab().save(m_file);
         if (!saved)
             qWarning("could not write %s", qPrintable(m_file));
-        QApplication::exit(saved ? 0 : 1);
+        QApplication::exit(saved && !m_actionFailed ? 0 : 1);
     });
 }

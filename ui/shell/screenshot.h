@@ -8,7 +8,8 @@ class QWidget;
 
 // --screenshot: once `panel` has loaded (and, with an action, once that has run or
 // `delayMs` after it started), grabs `window` into `file` and quits the application
-// (exit code 0, or 1 when the PNG could not be written or the action does not exist).
+// (exit code 0, or 1 when the PNG could not be written or the action could not start: then
+// the PNG shows the panel as it was, with what stopped the action).
 class Screenshot : public QObject
 {
     Q_OBJECT
@@ -28,4 +29,5 @@ private:
     int m_delayMs;
     bool m_actionStarted = false;
     bool m_grabbing = false;
+    bool m_actionFailed = false;
 };
